@@ -1,0 +1,58 @@
+//! The built-in checks, one file each. Every check returns a verdict with evidence in which tokens are
+//! fingerprints; a check that cannot be evaluated is ERROR, never PASS.
+
+mod cookie_attributes;
+mod http_response;
+mod logged_state;
+mod no_token_in_referer;
+mod no_token_in_storage;
+mod no_token_in_url;
+mod outcome;
+mod token_changed;
+
+pub use cookie_attributes::{ObservedCookie, parse_set_cookie};
+pub use outcome::Outcome;
+
+use crate::engine::context::FlowCtx;
+use crate::engine::events::CheckOutcome;
+use crate::scenario::step::{Check, Origin};
+
+/// Evaluates one check for `persona` and records it in the flow's timeline.
+pub async fn evaluate(
+    ctx: &mut FlowCtx,
+    check: &Check,
+    persona: &str,
+    origin: &Origin,
+) -> CheckOutcome {
+    let outcome = match check {
+        Check::LoggedIn => logged_state::check(ctx, persona, true).await,
+        Check::LoggedOut => logged_state::check(ctx, persona, false).await,
+        Check::TokenChanged(a) => token_changed::check(ctx, persona, &a.since).await,
+        Check::CookieAttributes => cookie_attributes::check(ctx, persona).await,
+        Check::NoTokenInUrl => no_token_in_url::check(ctx, persona).await,
+        Check::NoTokenInStorage => no_token_in_storage::check(ctx, persona).await,
+        Check::NoTokenInReferer => no_token_in_referer::check(ctx, persona).await,
+        Check::HttpStatus(a) => http_response::status(ctx, a.is),
+        Check::Header(a) => http_response::header(ctx, persona, a),
+    };
+    let redactor = &ctx.run.redactor;
+    CheckOutcome {
+        check: check.name().to_string(),
+        persona: persona.to_string(),
+        verdict: outcome.verdict,
+        message: redactor.redact(&outcome.message),
+        evidence: outcome
+            .evidence
+            .into_iter()
+            .map(|mut e| {
+                e.value = redactor.redact(&e.value);
+                e
+            })
+            .collect(),
+        measured: match redactor.redact_json(&serde_json::Value::Object(outcome.measured)) {
+            serde_json::Value::Object(m) => m,
+            _ => Default::default(),
+        },
+        origin: origin.to_string(),
+    }
+}

@@ -1,0 +1,53 @@
+//! What a check returns before the flow records it.
+
+use crate::engine::browser_step::StepError;
+use crate::engine::events::{Evidence, Verdict};
+
+pub struct Outcome {
+    pub verdict: Verdict,
+    pub message: String,
+    pub evidence: Vec<Evidence>,
+    pub measured: serde_json::Map<String, serde_json::Value>,
+}
+
+impl Outcome {
+    pub fn new(verdict: Verdict, message: impl Into<String>) -> Self {
+        Outcome {
+            verdict,
+            message: message.into(),
+            evidence: Vec::new(),
+            measured: Default::default(),
+        }
+    }
+
+    pub fn pass(message: impl Into<String>) -> Self {
+        Self::new(Verdict::Pass, message)
+    }
+
+    pub fn fail(message: impl Into<String>) -> Self {
+        Self::new(Verdict::Fail, message)
+    }
+
+    /// The check could not be evaluated: ERROR, never PASS.
+    pub fn error(message: impl Into<String>) -> Self {
+        Self::new(Verdict::Error, message)
+    }
+
+    pub fn skipped(message: impl Into<String>) -> Self {
+        Self::new(Verdict::Skipped, message)
+    }
+
+    pub fn from_step_error(what: &str, e: StepError) -> Self {
+        Self::error(format!("could not evaluate {what}: {e}"))
+    }
+
+    pub fn with(mut self, label: impl Into<String>, value: impl Into<String>) -> Self {
+        self.evidence.push(Evidence::new(label, value));
+        self
+    }
+
+    pub fn measure(mut self, key: &str, value: impl Into<serde_json::Value>) -> Self {
+        self.measured.insert(key.to_string(), value.into());
+        self
+    }
+}

@@ -1,0 +1,188 @@
+//! The command line (clap derive types only). `commands` turns these into typed options before
+//! anything runs.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "usher",
+    version,
+    about = "Finds session-management flaws in web and mobile apps, and keeps them from coming back",
+    long_about = "usher drives real browsers (WebDriver) through declarative scenario files: a victim and an \
+adversary log in, idle, log out, reset passwords, steal, plant and replay tokens; every flow ends in \
+PASS / FAIL / ERROR / SKIPPED, written as JUnit XML and JSON.\n\n\
+Exit codes: 0 all flows passed · 1 a flaw was found (FAIL) · 2 bad input · 3 infrastructure error, no FAIL.",
+    after_help = "Start with `usher demo` (runs the bundled scenarios against the Ticketbooth demo app), \
+then `usher check-profile scenarios/ticketbooth/app.yaml --target URL` for your own app."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+    /// Log level for diagnostics on stderr (error, warn, info, debug, trace); tokens are always redacted.
+    #[arg(long, global = true, env = "USHER_LOG", default_value = "warn")]
+    pub log: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run scenarios (files, or directories holding app.yaml and scenario files) and write reports.
+    Run(RunArgs),
+    /// Check profiles and scenarios without running anything; reports every problem at once.
+    Validate(ValidateArgs),
+    /// Print the JSON Schema of profiles and scenarios.
+    Schema,
+    /// Prove a profile's `logged_in` oracle: no before `login`, yes after it, no after `logout`.
+    CheckProfile(CheckProfileArgs),
+    /// Ticketbooth, the bundled demo ticketing app: run the bundled scenarios against it, or serve it.
+    Demo(DemoArgs),
+    /// Print shell completions.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum BrowserArg {
+    Chrome,
+    Firefox,
+}
+
+/// Values given to `${NAME}` and how to reach a browser: shared by run, validate and check-profile.
+#[derive(Debug, Args, Clone, Default)]
+pub struct InputArgs {
+    /// Set a variable: --var NAME=VALUE (repeatable).
+    #[arg(long = "var", value_name = "NAME=VALUE")]
+    pub vars: Vec<String>,
+    /// Set a secret (never printed; shown as a fingerprint): --secret NAME=VALUE, NAME=@file, or NAME
+    /// alone to read it from the environment variable of that name (repeatable).
+    #[arg(long = "secret", value_name = "NAME=VALUE")]
+    pub secrets: Vec<String>,
+    /// Use this profile instead of the app.yaml beside each scenario.
+    #[arg(long, value_name = "APP.yaml")]
+    pub profile: Option<PathBuf>,
+}
+
+#[derive(Debug, Args, Clone, Default)]
+pub struct DriverArgs {
+    /// The app's base URL (overrides the profile's `base_url`).
+    #[arg(long, value_name = "URL")]
+    pub target: Option<String>,
+    /// Browser to start locally (ignored with --webdriver-url unless the endpoint needs it).
+    #[arg(long, value_enum)]
+    pub browser: Option<BrowserArg>,
+    /// chromedriver or geckodriver to start (default: found on PATH).
+    #[arg(long, value_name = "PATH")]
+    pub driver_path: Option<PathBuf>,
+    /// The browser binary (default: chromium or firefox on PATH).
+    #[arg(long, value_name = "PATH")]
+    pub browser_path: Option<PathBuf>,
+    /// Use a running WebDriver endpoint (Selenium Grid, Appium) instead of starting a driver.
+    #[arg(long, value_name = "URL")]
+    pub webdriver_url: Option<String>,
+    /// Extra capability, passed through untouched: --capability 'goog:chromeOptions={"args":["--lang=de"]}'.
+    #[arg(long = "capability", value_name = "NAME=JSON")]
+    pub capabilities: Vec<String>,
+    /// Show the browser window instead of running headless.
+    #[arg(long)]
+    pub headed: bool,
+    /// Bound on every step unless the step sets its own `timeout` (default: the profile's, else 10s).
+    #[arg(long, value_name = "DURATION")]
+    pub step_timeout: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Scenario files, or directories holding app.yaml and scenario files.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// How many flows run at once (flows sharing an account always run one after another).
+    #[arg(long, short = 'j', default_value_t = 2)]
+    pub jobs: usize,
+    /// Where reports and artifacts go.
+    #[arg(long, default_value = "reports", value_name = "DIR")]
+    pub report_dir: PathBuf,
+    /// Write the JUnit XML here instead of <report-dir>/junit.xml.
+    #[arg(long, value_name = "PATH")]
+    pub junit: Option<PathBuf>,
+    /// Write the JSON results here instead of <report-dir>/results.json.
+    #[arg(long, value_name = "PATH")]
+    pub json: Option<PathBuf>,
+    #[command(flatten)]
+    pub inputs: InputArgs,
+    #[command(flatten)]
+    pub driver: DriverArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub inputs: InputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckProfileArgs {
+    /// The profile to prove.
+    #[arg(value_name = "APP.yaml")]
+    pub profile: PathBuf,
+    /// The persona to log in with (default: the first in the profile).
+    #[arg(long)]
+    pub persona: Option<String>,
+    #[command(flatten)]
+    pub inputs: InputArgs,
+    #[command(flatten)]
+    pub driver: DriverArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    #[command(subcommand)]
+    pub command: Option<DemoCommand>,
+    /// Where the demo's reports go.
+    #[arg(long, default_value = "reports/demo", value_name = "DIR")]
+    pub report_dir: PathBuf,
+    /// The bundled scenarios to run.
+    #[arg(long, default_value = "scenarios/ticketbooth", value_name = "DIR")]
+    pub scenarios: PathBuf,
+    #[arg(long, short = 'j', default_value_t = 2)]
+    pub jobs: usize,
+    #[command(flatten)]
+    pub driver: DriverArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DemoCommand {
+    /// Serve Ticketbooth until Ctrl-C, to explore it or to point usher at it.
+    Serve(DemoServeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DemoServeArgs {
+    /// Port of the ticketing site (0 = any free port).
+    #[arg(long, default_value_t = 8080)]
+    pub port: u16,
+    /// Port of the third-party analytics origin (0 = any free port).
+    #[arg(long, default_value_t = 0)]
+    pub analytics_port: u16,
+    /// Flaws to switch on: a comma-separated list, `all` or `none` (see --list-flaws).
+    #[arg(long, default_value = "none", value_name = "LIST|all|none")]
+    pub flaws: String,
+    /// Idle timeout enforced by the server.
+    #[arg(long, default_value = "15m", value_name = "DURATION")]
+    pub idle_timeout: String,
+    /// Absolute session lifetime.
+    #[arg(long, default_value = "8h", value_name = "DURATION")]
+    pub absolute_timeout: String,
+    /// Inactivity limit of one checkout step.
+    #[arg(long, default_value = "10m", value_name = "DURATION")]
+    pub checkout_timeout: String,
+    /// Concurrent sessions per user (the oldest is evicted beyond it).
+    #[arg(long, default_value_t = 3)]
+    pub max_sessions: usize,
+    /// Print the flaw switches with a line each, and exit.
+    #[arg(long)]
+    pub list_flaws: bool,
+}

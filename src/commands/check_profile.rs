@@ -1,0 +1,132 @@
+//! `usher check-profile APP.yaml`: runs the oracle proof in a real browser and says what is wrong.
+
+use super::inputs::{driver_config, inputs, step_timeout};
+use crate::cli::CheckProfileArgs;
+use crate::driver::Launcher;
+use crate::engine::RunCtx;
+use crate::engine::check_profile::prove;
+use crate::exit::Exit;
+use crate::redact::Redactor;
+use std::sync::Arc;
+
+pub async fn check_profile(args: &CheckProfileArgs, redactor: &Redactor) -> Exit {
+    let prepared = (|| {
+        Ok::<_, super::inputs::BadInput>((
+            inputs(&args.inputs, redactor)?,
+            step_timeout(&args.driver)?,
+        ))
+    })();
+    let (inputs, step_timeout) = match prepared {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Exit::BadInput;
+        }
+    };
+    let project = match crate::scenario::load(std::slice::from_ref(&args.profile), &inputs) {
+        Ok(p) => p,
+        Err(d) => {
+            eprint!("{}", redactor.redact(&d.render()));
+            return Exit::BadInput;
+        }
+    };
+    let profile = project.suites[0].profile.clone();
+    let persona = match &args.persona {
+        Some(p) if profile.personas.contains_key(p) => p.clone(),
+        Some(p) => {
+            eprintln!(
+                "error: unknown persona `{p}`; the profile defines: {}",
+                profile
+                    .personas
+                    .keys()
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+            return Exit::BadInput;
+        }
+        None => match profile.personas.keys().next() {
+            Some(p) => p.clone(),
+            None => {
+                eprintln!("error: the profile defines no personas");
+                return Exit::BadInput;
+            }
+        },
+    };
+    let driver = match driver_config(
+        &args.driver,
+        profile.browser.as_deref(),
+        &profile.capabilities,
+    ) {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Exit::BadInput;
+        }
+    };
+    let launcher = match Launcher::start(driver).await {
+        Ok(l) => Arc::new(l),
+        Err(e) => {
+            eprintln!("error: infrastructure error: {e}");
+            return Exit::Infrastructure;
+        }
+    };
+    let run = Arc::new(RunCtx {
+        launcher: launcher.clone(),
+        redactor: redactor.clone(),
+        cancel: super::execute::cancel_on_signals(),
+        report_dir: std::env::temp_dir(),
+        step_timeout,
+        inputs,
+        target: args.driver.target.clone(),
+        http: reqwest::Client::new(),
+        sink: Arc::new(|_| {}),
+    });
+    let base = args
+        .driver
+        .target
+        .clone()
+        .or_else(|| profile.base_url.clone())
+        .unwrap_or_default();
+    let ctx_probe = crate::engine::context::FlowCtx::new(
+        run.clone(),
+        profile.clone(),
+        "check-profile",
+        String::new(),
+        persona.clone(),
+    );
+    let base = match ctx_probe.expand(&base, &persona) {
+        Ok(b) if url::Url::parse(&b).is_ok() => b,
+        _ => {
+            eprintln!(
+                "error: no usable base URL; set `base_url` in the profile or pass --target URL"
+            );
+            launcher.shutdown().await;
+            return Exit::BadInput;
+        }
+    };
+    println!(
+        "checking {} against {} as {persona}",
+        profile.file,
+        redactor.redact(&base)
+    );
+    let proof = prove(run, profile, base, persona).await;
+    launcher.shutdown().await;
+    for l in &proof.lines {
+        println!(
+            "{} {}",
+            if l.ok { "  ok  " } else { "  FAIL" },
+            redactor.redact(&l.text)
+        );
+    }
+    if proof.infra_error {
+        println!("\nthe profile could not be proved: infrastructure error");
+        Exit::Infrastructure
+    } else if proof.profile_wrong {
+        println!("\nthe profile is wrong: fix the lines marked FAIL");
+        Exit::BadInput
+    } else {
+        println!("\nthe profile is sound: the oracle tells logged-in from logged-out sessions");
+        Exit::Passed
+    }
+}

@@ -1,0 +1,195 @@
+//! Running a loaded project end to end: driver up, flows, console lines, reports, driver down.
+//! Shared by `usher run` and `usher demo`.
+
+use crate::driver::{DriverConfig, Launcher};
+use crate::engine::events::{Event, FlowRecord, RunInfo, RunSummary, Verdict};
+use crate::engine::{RunCtx, run};
+use crate::exit::Exit;
+use crate::redact::Redactor;
+use crate::report::{Console, junit_xml, results_json, write_atomic};
+use crate::scenario::{Inputs, Project};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+
+pub struct ExecOptions {
+    pub jobs: usize,
+    pub report_dir: PathBuf,
+    pub junit: Option<PathBuf>,
+    pub json: Option<PathBuf>,
+    pub driver: DriverConfig,
+    pub target: Option<String>,
+    pub step_timeout: Option<Duration>,
+    pub inputs: Inputs,
+    /// Print a line per finished flow and the summary.
+    pub console: bool,
+}
+
+pub struct Executed {
+    pub flows: Vec<FlowRecord>,
+    pub summary: RunSummary,
+    pub info: RunInfo,
+    pub exit: Exit,
+}
+
+/// Cancels the token on Ctrl-C or SIGTERM, so sessions close and reports still get written.
+pub fn cancel_on_signals() -> CancellationToken {
+    let cancel = CancellationToken::new();
+    let c = cancel.clone();
+    tokio::spawn(async move {
+        #[cfg(unix)]
+        {
+            let mut term =
+                tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+                    .expect("SIGTERM handler");
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {},
+                _ = term.recv() => {},
+            }
+        }
+        #[cfg(not(unix))]
+        let _ = tokio::signal::ctrl_c().await;
+        eprintln!("usher: interrupted; closing browsers and writing what finished");
+        c.cancel();
+    });
+    cancel
+}
+
+pub async fn execute(
+    project: &Project,
+    opts: ExecOptions,
+    redactor: &Redactor,
+    cancel: CancellationToken,
+) -> Executed {
+    let started_at = time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default();
+    let targets: Vec<String> = project
+        .suites
+        .iter()
+        .map(|s| {
+            opts.target
+                .clone()
+                .or_else(|| s.profile.base_url.clone())
+                .unwrap_or_default()
+        })
+        .collect();
+    let mut info = RunInfo {
+        targets: targets.iter().map(|t| redactor.redact(t)).collect(),
+        browser: format!("{:?}", opts.driver.browser).to_lowercase(),
+        jobs: opts.jobs,
+        flows: project.scenario_count(),
+        started_at,
+    };
+    let console = Console::new();
+    let (flows, mut summary) = match Launcher::start(opts.driver.clone()).await {
+        Ok(launcher) => {
+            let launcher = Arc::new(launcher);
+            info.browser = redactor.redact(&launcher.describe());
+            let show = opts.console;
+            let sink: crate::engine::Sink = Arc::new(move |e: Event| {
+                if show {
+                    console.on_event(&e);
+                }
+            });
+            let http = reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .timeout(Duration::from_secs(30))
+                .build()
+                .expect("HTTP client");
+            let ctx = Arc::new(RunCtx {
+                launcher: launcher.clone(),
+                redactor: redactor.clone(),
+                cancel: cancel.clone(),
+                report_dir: opts.report_dir.clone(),
+                step_timeout: opts.step_timeout,
+                inputs: opts.inputs.clone(),
+                target: opts.target.clone(),
+                http,
+                sink,
+            });
+            let result = run::run(project, ctx, opts.jobs).await;
+            launcher.shutdown().await;
+            result
+        }
+        Err(e) => {
+            let why = redactor.redact(&format!("infrastructure error: {e}"));
+            eprintln!("error: {why}");
+            let flows: Vec<FlowRecord> = project
+                .suites
+                .iter()
+                .flat_map(|s| s.scenarios.iter().map(move |sc| (s, sc)))
+                .map(|(s, sc)| errored(&s.profile.app, sc, &why))
+                .collect();
+            let mut summary = RunSummary::default();
+            for f in &flows {
+                summary.count(f.verdict);
+                if opts.console {
+                    println!("{}", console.flow_line(f));
+                }
+            }
+            (flows, summary)
+        }
+    };
+    summary.interrupted |= cancel.is_cancelled();
+    if opts.console {
+        println!("{}", Console::new().summary_line(&summary));
+    }
+    let mut exit = summary.exit();
+    let junit = opts
+        .junit
+        .clone()
+        .unwrap_or_else(|| opts.report_dir.join("junit.xml"));
+    let json = opts
+        .json
+        .clone()
+        .unwrap_or_else(|| opts.report_dir.join("results.json"));
+    let files = [
+        (junit, redactor.redact(&junit_xml(&info, &flows))),
+        (
+            json,
+            redactor.redact(&results_json(&info, &summary, &flows)),
+        ),
+    ];
+    for (path, text) in files {
+        match write_atomic(&path, text.as_bytes()) {
+            Ok(()) => {
+                if opts.console {
+                    println!("wrote {}", path.display());
+                }
+            }
+            Err(e) => {
+                eprintln!("error: cannot write {}: {e}", path.display());
+                if exit == Exit::Passed {
+                    exit = Exit::Infrastructure;
+                }
+            }
+        }
+    }
+    Executed {
+        flows,
+        summary,
+        info,
+        exit,
+    }
+}
+
+fn errored(app: &str, s: &crate::scenario::Scenario, why: &str) -> FlowRecord {
+    FlowRecord {
+        suite: app.to_string(),
+        name: s.name.clone(),
+        file: s.file.to_string(),
+        description: s.description.clone(),
+        tags: s.tags.clone(),
+        personas: s.personas.clone(),
+        verdict: Verdict::Error,
+        summary: why.to_string(),
+        duration: Duration::ZERO,
+        steps: Vec::new(),
+        checks: Vec::new(),
+        error: Some(why.to_string()),
+        artifacts: Vec::new(),
+        timeline: Vec::new(),
+    }
+}

@@ -1,0 +1,117 @@
+//! Turning CLI strings into typed inputs: variables, secrets, capabilities, driver configuration.
+
+use crate::cli::{BrowserArg, DriverArgs, InputArgs};
+use crate::driver::{BrowserKind, DriverConfig};
+use crate::redact::{Kind, Redactor};
+use crate::scenario::Inputs;
+use indexmap::IndexMap;
+use std::time::Duration;
+
+/// A bad command-line value: exit 2 with this message.
+#[derive(Debug)]
+pub struct BadInput(pub String);
+
+impl std::fmt::Display for BadInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+fn split_pair<'a>(flag: &str, text: &'a str) -> Result<(&'a str, Option<&'a str>), BadInput> {
+    let (name, value) = match text.split_once('=') {
+        Some((n, v)) => (n, Some(v)),
+        None => (text, None),
+    };
+    if name.is_empty()
+        || !name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '-')
+    {
+        return Err(BadInput(format!(
+            "{flag} wants NAME=VALUE with a name of letters, digits and _ (got a malformed name)"
+        )));
+    }
+    Ok((name, value))
+}
+
+/// Variables and secrets; secret values are registered for redaction before anything can print them.
+pub fn inputs(args: &InputArgs, redactor: &Redactor) -> Result<Inputs, BadInput> {
+    let mut vars = IndexMap::new();
+    for v in &args.vars {
+        let (name, value) = split_pair("--var", v)?;
+        let Some(value) = value else {
+            return Err(BadInput(format!(
+                "--var {name} has no value; write --var {name}=VALUE"
+            )));
+        };
+        vars.insert(name.to_string(), value.to_string());
+    }
+    let mut secrets = IndexMap::new();
+    for s in &args.secrets {
+        let (name, value) = split_pair("--secret", s)?;
+        let value = match value {
+            // Never echo the value in errors: only the name.
+            Some(v) if v.starts_with('@') => std::fs::read_to_string(&v[1..])
+                .map(|t| t.trim_end_matches(['\n', '\r']).to_string())
+                .map_err(|e| {
+                    BadInput(format!(
+                        "--secret {name}: cannot read the file it names: {e}"
+                    ))
+                })?,
+            Some(v) => v.to_string(),
+            None => std::env::var(name).map_err(|_| {
+                BadInput(format!(
+                    "--secret {name}: the environment variable {name} is not set"
+                ))
+            })?,
+        };
+        redactor.register(Kind::Secret, &value);
+        secrets.insert(name.to_string(), value);
+    }
+    Ok(Inputs {
+        vars,
+        secrets,
+        profile: args.profile.clone(),
+    })
+}
+
+pub fn step_timeout(args: &DriverArgs) -> Result<Option<Duration>, BadInput> {
+    args.step_timeout
+        .as_deref()
+        .map(|t| {
+            crate::duration::parse_duration(t).map_err(|e| BadInput(format!("--step-timeout: {e}")))
+        })
+        .transpose()
+}
+
+/// The driver configuration from the CLI, over the profile's browser and capabilities.
+pub fn driver_config(
+    args: &DriverArgs,
+    profile_browser: Option<&str>,
+    profile_caps: &serde_json::Map<String, serde_json::Value>,
+) -> Result<DriverConfig, BadInput> {
+    let browser = match (args.browser, profile_browser) {
+        (Some(BrowserArg::Firefox), _) | (None, Some("firefox")) => BrowserKind::Firefox,
+        _ => BrowserKind::Chrome,
+    };
+    let mut capabilities = profile_caps.clone();
+    for c in &args.capabilities {
+        let Some((name, json)) = c.split_once('=') else {
+            return Err(BadInput(format!(
+                "--capability wants NAME=JSON, e.g. 'goog:chromeOptions={{\"args\":[]}}' (got `{c}`)"
+            )));
+        };
+        let value: serde_json::Value = serde_json::from_str(json)
+            .unwrap_or_else(|_| serde_json::Value::String(json.to_string()));
+        capabilities.insert(name.to_string(), value);
+    }
+    Ok(DriverConfig {
+        browser,
+        driver_path: args.driver_path.clone(),
+        browser_path: args.browser_path.clone(),
+        webdriver_url: args.webdriver_url.clone(),
+        capabilities,
+        headless: !args.headed,
+        ..DriverConfig::default()
+    })
+}

@@ -1,0 +1,53 @@
+//! How one Ticketbooth instance runs. The defaults are the catalogue's secure numbers.
+
+use std::time::Duration;
+
+use super::flaws::FlawSet;
+
+#[derive(Debug, Clone)]
+pub struct DemoConfig {
+    /// 0 picks any free port.
+    pub port: u16,
+    /// Port of the third-party analytics origin; 0 picks any free port.
+    pub analytics_port: u16,
+    /// Host name of the ticketing site; its parent domain is what a loose cookie scope leaks to.
+    pub host: String,
+    pub flaws: FlawSet,
+    pub idle_timeout: Duration,
+    pub absolute_timeout: Duration,
+    pub checkout_timeout: Duration,
+    /// Concurrent sessions per user; the oldest is evicted beyond it. 0 behaves as 1.
+    pub max_sessions: usize,
+}
+
+impl Default for DemoConfig {
+    fn default() -> Self {
+        DemoConfig {
+            port: 0,
+            analytics_port: 0,
+            host: "tickets.ticketbooth.localhost".to_string(),
+            flaws: FlawSet::none(),
+            idle_timeout: Duration::from_secs(15 * 60),
+            absolute_timeout: Duration::from_secs(8 * 60 * 60),
+            checkout_timeout: Duration::from_secs(10 * 60),
+            max_sessions: 3,
+        }
+    }
+}
+
+impl DemoConfig {
+    /// `ticketbooth.localhost` for `tickets.ticketbooth.localhost`: the domain a loosely scoped cookie
+    /// is set on, and the one the blog sibling lives under.
+    pub fn parent_domain(&self) -> String {
+        match self.host.split_once('.') {
+            Some((_, parent)) if parent.contains('.') || parent == "localhost" => {
+                parent.to_string()
+            }
+            _ => self.host.clone(),
+        }
+    }
+
+    pub fn blog_host(&self) -> String {
+        format!("blog.{}", self.parent_domain())
+    }
+}

@@ -1,0 +1,112 @@
+//! The page shell and escaping. Every piece of user-controlled text goes through `text` or `attr`;
+//! pages are plain strings so scenario authors can read the markup they select from.
+
+use std::borrow::Cow;
+
+use axum::http::StatusCode;
+use axum::http::header::{CONTENT_TYPE, LOCATION};
+use axum::response::{IntoResponse, Response};
+
+use super::flaws::Flaw;
+use super::state::AppState;
+use super::visit::Visit;
+
+pub fn text(s: &str) -> Cow<'_, str> {
+    html_escape::encode_text(s)
+}
+
+pub fn attr(s: &str) -> Cow<'_, str> {
+    html_escape::encode_double_quoted_attribute(s)
+}
+
+/// A JSON string literal safe inside an inline `<script>`.
+pub fn js_string(s: &str) -> String {
+    serde_json::to_string(s)
+        .unwrap_or_else(|_| "\"\"".into())
+        .replace('<', "\\u003c")
+}
+
+const STYLE: &str = "
+body{font-family:system-ui,sans-serif;margin:0;background:#f6f5f2;color:#222}
+nav{display:flex;gap:1em;align-items:center;padding:.7em 1.5em;background:#1f3a5f;color:#fff}
+nav a{color:#fff}nav .brand{font-weight:bold;margin-right:auto;text-decoration:none}
+nav form{display:inline;margin:0}
+main{max-width:46em;margin:1.5em auto;padding:0 1em}
+.card{background:#fff;border:1px solid #ddd;border-radius:6px;padding:1em 1.3em;margin:1em 0}
+label{display:block;margin:.6em 0 .2em}
+input[type=text],input[type=email],input[type=password]{padding:.4em;width:18em}
+button{margin-top:.8em;padding:.45em 1.1em}
+.error{color:#a01818}.ok{color:#17702b}.muted{color:#666}
+.seats{display:grid;grid-template-columns:repeat(6,auto);gap:.4em;justify-content:start}
+";
+
+/// Wraps `body` in the shared layout with the navigation bar for this visit.
+pub fn page(app: &AppState, visit: &Visit, title: &str, body: &str) -> String {
+    let nav_user = match &visit.user {
+        Some(user) => format!(
+            r#"<a id="account-link" href="{account}">Account</a>
+<span id="whoami">{email}</span>
+<form id="logout-form" method="post" action="{logout}"><button id="logout" type="submit">Log out</button></form>"#,
+            account = attr(&visit.href("/account")),
+            email = text(&user.email),
+            logout = attr(&visit.href("/logout")),
+        ),
+        None => r#"<a id="login-link" href="/login">Log in</a>
+<a id="signup-link" href="/signup">Sign up</a>"#
+            .to_string(),
+    };
+    let storage_script = match (&visit.user, &visit.session_id) {
+        (Some(_), Some(id)) if app.config.flaws.contains(Flaw::TokenInStorage) => format!(
+            "<script>localStorage.setItem(\"tb_token\", {});</script>\n",
+            js_string(id)
+        ),
+        _ => String::new(),
+    };
+    format!(
+        r#"<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title} · Ticketbooth</title>
+<style>{STYLE}</style>
+{storage_script}</head>
+<body>
+<nav>
+<a class="brand" id="home-link" href="{home}">🎟 Ticketbooth</a>
+<a id="events-link" href="{home}">Events</a>
+{nav_user}
+</nav>
+<main>
+{body}
+</main>
+</body>
+</html>
+"#,
+        title = text(title),
+        home = attr(&visit.href("/")),
+    )
+}
+
+pub fn respond(status: StatusCode, html: String) -> Response {
+    (status, [(CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response()
+}
+
+pub fn ok(html: String) -> Response {
+    respond(StatusCode::OK, html)
+}
+
+/// 303 so a POST is followed by a GET.
+pub fn see_other(location: &str) -> Response {
+    (StatusCode::SEE_OTHER, [(LOCATION, location.to_string())]).into_response()
+}
+
+/// Only a local path is an acceptable post-login target; anything else would be an open redirect.
+pub fn local_path(next: Option<&str>) -> Option<String> {
+    let next = next?.trim();
+    let local = next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.starts_with("/\\")
+        && !next.chars().any(|c| c.is_control());
+    local.then(|| next.to_string())
+}

@@ -1,0 +1,32 @@
+//! Ticketbooth, the bundled demo ticketing app: secure by default, with one switch per flaw of the
+//! catalogue (`Flaw`), so every built-in scenario has a target that fails for exactly one reason.
+//!
+//! The app server answers for any Host: `blog.*` gets the sibling blog (cookie-scope tests), anything
+//! else the ticketing site. A second server is the third-party analytics origin that checkout pages
+//! embed and that records the Referer of every hit.
+
+mod accounts;
+mod analytics;
+mod blog;
+mod checkout;
+mod config;
+mod cookies;
+mod events;
+mod flaws;
+mod form;
+mod html;
+mod outbox;
+mod pages;
+mod routes;
+mod server;
+mod sessions;
+mod state;
+mod visit;
+
+pub use accounts::{ACCOUNTS, DemoAccount};
+pub use analytics::Hit;
+pub use config::DemoConfig;
+pub use cookies::{HOST_COOKIE, PLAIN_COOKIE, SECURE_COOKIE, SESSION_COOKIE_NAMES};
+pub use flaws::{Flaw, FlawSet, list_flaws};
+pub use server::{RunningDemo, serve_forever, start};
+pub use visit::{SID_PARAM, TOKEN_HEADER};

@@ -1,0 +1,187 @@
+//! Signup, login and logout: the moments a session changes hands.
+
+use std::time::Instant;
+
+use axum::Extension;
+use axum::body::Bytes;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde::Deserialize;
+
+use crate::demo::accounts::{MIN_PASSWORD_LEN, UserId};
+use crate::demo::flaws::Flaw;
+use crate::demo::form::FormData;
+use crate::demo::html::{self, attr, text};
+use crate::demo::state::{AppState, Store};
+use crate::demo::visit::{SessionChange, Visit, with_change, with_token};
+
+#[derive(Debug, Deserialize)]
+pub struct NextQuery {
+    next: Option<String>,
+}
+
+fn login_page(
+    app: &AppState,
+    visit: &Visit,
+    next: Option<&str>,
+    error: Option<&str>,
+    email: &str,
+) -> String {
+    let error = error
+        .map(|e| format!(r#"<p class="error" id="login-error">{}</p>"#, text(e)))
+        .unwrap_or_default();
+    let next_field = html::local_path(next)
+        .map(|n| format!(r#"<input type="hidden" name="next" value="{}">"#, attr(&n)))
+        .unwrap_or_default();
+    let already = visit
+        .user
+        .as_ref()
+        .map(|u| {
+            format!(
+                r#"<p class="muted" id="already-logged-in">You are logged in as {}.</p>"#,
+                text(&u.email)
+            )
+        })
+        .unwrap_or_default();
+    let body = format!(
+        r#"<h1>Log in</h1>
+{already}<div class="card">
+{error}<form id="login-form" method="post" action="/login">
+{next_field}
+<label for="email">Email</label>
+<input type="email" id="email" name="email" value="{email}" autocomplete="username" required>
+<label for="password">Password</label>
+<input type="password" id="password" name="password" autocomplete="current-password" required>
+<div><button id="login-submit" type="submit">Log in</button></div>
+</form>
+<p><a id="forgot-password" href="/reset">Forgot your password?</a> · <a href="/signup">Create an account</a></p>
+</div>"#,
+        email = attr(email),
+    );
+    html::page(app, visit, "Log in", &body)
+}
+
+pub async fn login_form(
+    State(app): State<AppState>,
+    Extension(visit): Extension<Visit>,
+    Query(query): Query<NextQuery>,
+) -> Response {
+    html::ok(login_page(&app, &visit, query.next.as_deref(), None, ""))
+}
+
+/// Binds `user` to a session for this visit: normally a fresh id with the pre-login one destroyed;
+/// under the fixation flaw the id the browser presented is kept.
+fn establish(app: &AppState, store: &mut Store, visit: &Visit, user: UserId) -> String {
+    let config = &app.config;
+    let keep = if config.flaws.contains(Flaw::Fixation) {
+        visit.presented.clone().or_else(|| visit.session_id.clone())
+    } else {
+        None
+    };
+    store.sessions.log_in(
+        visit.session_id.as_deref(),
+        keep.as_deref(),
+        user,
+        &visit.user_agent,
+        Instant::now(),
+        config,
+    )
+}
+
+/// After login: to `next` if local, else the account page, with the token only under token-in-url.
+fn redirect_after_login(app: &AppState, id: String, next: Option<&str>) -> Response {
+    let target = html::local_path(next).unwrap_or_else(|| "/account".to_string());
+    let token = app
+        .config
+        .flaws
+        .contains(Flaw::TokenInUrl)
+        .then_some(id.as_str());
+    let location = with_token(&target, token);
+    with_change(SessionChange::Authenticated(id), html::see_other(&location))
+}
+
+pub async fn login(
+    State(app): State<AppState>,
+    Extension(visit): Extension<Visit>,
+    Query(query): Query<NextQuery>,
+    body: Bytes,
+) -> Response {
+    let form = FormData::parse(&body);
+    let email = form.value("email").trim();
+    let next = form.get("next").or(query.next.as_deref());
+    let session = {
+        let mut store = app.store();
+        let user = store.users.authenticate(email, form.value("password"));
+        user.map(|u| establish(&app, &mut store, &visit, u))
+    };
+    match session {
+        Some(id) => redirect_after_login(&app, id, next),
+        None => html::ok(login_page(
+            &app,
+            &visit,
+            next,
+            Some("Wrong email or password."),
+            email,
+        )),
+    }
+}
+
+fn signup_page(app: &AppState, visit: &Visit, error: Option<&str>, email: &str) -> String {
+    let error = error
+        .map(|e| format!(r#"<p class="error" id="signup-error">{}</p>"#, text(e)))
+        .unwrap_or_default();
+    let body = format!(
+        r#"<h1>Create an account</h1>
+<div class="card">
+{error}<form id="signup-form" method="post" action="/signup">
+<label for="signup-email">Email</label>
+<input type="email" id="signup-email" name="email" value="{email}" autocomplete="username" required>
+<label for="signup-password">Password (at least {MIN_PASSWORD_LEN} characters)</label>
+<input type="password" id="signup-password" name="password" autocomplete="new-password" required>
+<div><button id="signup-submit" type="submit">Sign up</button></div>
+</form>
+</div>"#,
+        email = attr(email),
+    );
+    html::page(app, visit, "Sign up", &body)
+}
+
+pub async fn signup_form(
+    State(app): State<AppState>,
+    Extension(visit): Extension<Visit>,
+) -> Response {
+    html::ok(signup_page(&app, &visit, None, ""))
+}
+
+pub async fn signup(
+    State(app): State<AppState>,
+    Extension(visit): Extension<Visit>,
+    body: Bytes,
+) -> Response {
+    let form = FormData::parse(&body);
+    let email = form.value("email").trim();
+    let outcome = {
+        let mut store = app.store();
+        store
+            .users
+            .create(email, form.value("password"))
+            .map(|user| establish(&app, &mut store, &visit, user))
+    };
+    match outcome {
+        Ok(id) => redirect_after_login(&app, id, None),
+        Err(e) => html::respond(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            signup_page(&app, &visit, Some(&e.message()), email),
+        ),
+    }
+}
+
+pub async fn logout(State(app): State<AppState>, Extension(visit): Extension<Visit>) -> Response {
+    if !app.config.flaws.contains(Flaw::NoLogoutInvalidation)
+        && let Some(id) = &visit.session_id
+    {
+        app.store().sessions.end(id);
+    }
+    with_change(SessionChange::Ended, html::see_other("/"))
+}

@@ -1,0 +1,183 @@
+//! Starting and stopping Ticketbooth: the app server (ticketing site + blog sibling) and the
+//! third-party analytics origin, both on loopback only.
+
+use std::io;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use super::accounts::{ACCOUNTS, DemoAccount};
+use super::analytics;
+use super::config::DemoConfig;
+use super::flaws::Flaw;
+use super::routes;
+use super::state::AppState;
+use crate::duration::format_duration;
+
+/// How long `shutdown` lets open connections finish before cutting them.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+
+/// A running Ticketbooth. Dropping it stops the servers too; `shutdown` also waits for them.
+pub struct RunningDemo {
+    addr: SocketAddr,
+    analytics_addr: SocketAddr,
+    config: DemoConfig,
+    stop: watch::Sender<bool>,
+    tasks: Vec<JoinHandle<io::Result<()>>>,
+}
+
+impl RunningDemo {
+    pub fn base_url(&self) -> String {
+        format!("http://{}:{}", self.config.host, self.addr.port())
+    }
+
+    pub fn blog_url(&self) -> String {
+        format!("http://{}:{}", self.config.blog_host(), self.addr.port())
+    }
+
+    pub fn analytics_url(&self) -> String {
+        analytics_url(self.analytics_addr)
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    pub fn analytics_addr(&self) -> SocketAddr {
+        self.analytics_addr
+    }
+
+    pub fn accounts(&self) -> &[DemoAccount] {
+        ACCOUNTS
+    }
+
+    pub fn config(&self) -> &DemoConfig {
+        &self.config
+    }
+
+    pub async fn shutdown(mut self) {
+        let _ = self.stop.send(true);
+        for mut task in std::mem::take(&mut self.tasks) {
+            if tokio::time::timeout(SHUTDOWN_GRACE, &mut task)
+                .await
+                .is_err()
+            {
+                task.abort();
+            }
+        }
+    }
+}
+
+impl Drop for RunningDemo {
+    fn drop(&mut self) {
+        let _ = self.stop.send(true);
+    }
+}
+
+fn analytics_url(addr: SocketAddr) -> String {
+    format!("http://analytics.localhost:{}", addr.port())
+}
+
+async fn stopped(mut stop: watch::Receiver<bool>) {
+    // An Err means the sender is gone, which also means stop.
+    let _ = stop.wait_for(|stop| *stop).await;
+}
+
+/// Starts both servers on 127.0.0.1 and returns once they accept connections.
+pub async fn start(config: DemoConfig) -> io::Result<RunningDemo> {
+    let app_listener = TcpListener::bind((Ipv4Addr::LOCALHOST, config.port)).await?;
+    let analytics_listener =
+        TcpListener::bind((Ipv4Addr::LOCALHOST, config.analytics_port)).await?;
+    let addr = app_listener.local_addr()?;
+    let analytics_addr = analytics_listener.local_addr()?;
+
+    let state = AppState::new(config.clone(), analytics_url(analytics_addr));
+    let (stop, stop_rx) = watch::channel(false);
+
+    let app = routes::app(state);
+    let app_stop = stop_rx.clone();
+    let app_task = tokio::spawn(async move {
+        axum::serve(app_listener, app)
+            .with_graceful_shutdown(stopped(app_stop))
+            .await
+    });
+    let analytics_app = analytics::router(analytics::Hits::default());
+    let analytics_task = tokio::spawn(async move {
+        axum::serve(analytics_listener, analytics_app)
+            .with_graceful_shutdown(stopped(stop_rx))
+            .await
+    });
+
+    Ok(RunningDemo {
+        addr,
+        analytics_addr,
+        config,
+        stop,
+        tasks: vec![app_task, analytics_task],
+    })
+}
+
+fn banner(demo: &RunningDemo) -> String {
+    let config = demo.config();
+    let mut out = String::new();
+    out.push_str("Ticketbooth is running (demo app; do not expose it)\n");
+    out.push_str(&format!("  tickets    {}\n", demo.base_url()));
+    out.push_str(&format!("  blog       {}\n", demo.blog_url()));
+    out.push_str(&format!("  analytics  {}\n", demo.analytics_url()));
+    out.push_str(&format!(
+        "  listening  {} and {} (loopback only)\n",
+        demo.addr(),
+        demo.analytics_addr()
+    ));
+    if config.flaws.is_empty() {
+        out.push_str("Flaws on: none (secure by default)\n");
+    } else {
+        out.push_str("Flaws on:\n");
+        for flaw in config.flaws.iter() {
+            out.push_str(&format!("  {:24} {}\n", flaw.name(), flaw.description()));
+        }
+    }
+    let enforced = |flaw: Flaw| {
+        if config.flaws.contains(flaw) {
+            " (not enforced)"
+        } else {
+            ""
+        }
+    };
+    out.push_str(&format!(
+        "Timeouts: idle {}{}, absolute {}{}, checkout step {}{}\n",
+        format_duration(config.idle_timeout),
+        enforced(Flaw::NoIdleTimeout),
+        format_duration(config.absolute_timeout),
+        enforced(Flaw::NoAbsoluteTimeout),
+        format_duration(config.checkout_timeout),
+        enforced(Flaw::NoCheckoutTimeout),
+    ));
+    out.push_str(&format!(
+        "Concurrent sessions per user: {}{}\n",
+        config.max_sessions,
+        enforced(Flaw::UnlimitedSessions)
+    ));
+    out.push_str("Demo accounts (public demo data):\n");
+    for account in demo.accounts() {
+        out.push_str(&format!(
+            "  {:28} {:24} {}\n",
+            account.email, account.password, account.role
+        ));
+    }
+    out.push_str("Press Ctrl-C to stop.");
+    out
+}
+
+/// Runs Ticketbooth in the foreground until Ctrl-C.
+pub async fn serve_forever(config: DemoConfig) -> io::Result<()> {
+    let demo = start(config).await?;
+    println!("{}", banner(&demo));
+    tokio::signal::ctrl_c().await?;
+    demo.shutdown().await;
+    println!("Ticketbooth stopped");
+    Ok(())
+}

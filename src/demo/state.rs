@@ -1,0 +1,48 @@
+//! Everything one running Ticketbooth shares between requests.
+
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use super::accounts::Users;
+use super::checkout::Checkouts;
+use super::config::DemoConfig;
+use super::outbox::Outbox;
+use super::sessions::Sessions;
+
+#[derive(Debug)]
+pub struct Store {
+    pub users: Users,
+    pub sessions: Sessions,
+    pub checkouts: Checkouts,
+    pub outbox: Outbox,
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub config: Arc<DemoConfig>,
+    /// Base URL of the third-party analytics origin that checkout pages load from.
+    pub analytics_url: Arc<str>,
+    store: Arc<Mutex<Store>>,
+}
+
+impl AppState {
+    pub fn new(config: DemoConfig, analytics_url: String) -> Self {
+        AppState {
+            config: Arc::new(config),
+            analytics_url: analytics_url.into(),
+            store: Arc::new(Mutex::new(Store {
+                users: Users::seeded(),
+                sessions: Sessions::default(),
+                checkouts: Checkouts::default(),
+                outbox: Outbox::default(),
+            })),
+        }
+    }
+
+    /// One lock for the whole store: handlers never await while holding it, and a demo needs
+    /// consistency (session + user + checkout changes together) far more than throughput.
+    pub fn store(&self) -> MutexGuard<'_, Store> {
+        self.store
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}

@@ -1,0 +1,22 @@
+//! WebDriver/Appium sessions behind one small trait, and the local driver processes behind them.
+//!
+//! - [`Launcher`] starts one local chromedriver (or reaches a remote Grid/Appium endpoint) from a
+//!   [`DriverConfig`] and hands out isolated [`Session`]s.
+//! - [`WebDriverSession`] is the thirtyfour-backed session; network capture reads chromedriver's
+//!   performance log (works the same through a Selenium Grid, needs no extra WebSocket).
+
+mod capabilities;
+mod config;
+mod launcher;
+mod locator;
+mod network;
+mod process;
+mod session;
+mod webdriver_session;
+
+pub use config::DriverConfig;
+pub use launcher::Launcher;
+pub use session::{
+    BrowserCookie, BrowserKind, DriverError, DriverResult, Locator, NetEvent, Session,
+};
+pub use webdriver_session::WebDriverSession;

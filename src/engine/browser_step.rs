@@ -1,0 +1,330 @@
+//! Steps that only touch one persona's browser. Shared by ordinary steps and by `parallel`, where
+//! several personas run a flow at once and no flow-wide state may be touched.
+
+use crate::driver::{BrowserCookie, DriverError, Locator, Session};
+use crate::scenario::locator::LocatorDoc;
+use crate::scenario::step::{Action, Area, Expect};
+use std::time::Duration;
+use tokio::time::{Instant, sleep};
+
+/// Why a step did not do what it was written to do. Every kind ends the flow in ERROR.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum StepError {
+    /// The page was not as the scenario expected (element missing, text absent).
+    #[error("{0}")]
+    Page(String),
+    /// The driver, browser or target failed.
+    #[error("{0}")]
+    Infra(String),
+    #[error("the step did not finish within {0:?}")]
+    Timeout(Duration),
+    #[error("interrupted")]
+    Cancelled,
+    /// A scenario mistake only visible at run time (e.g. an unset variable).
+    #[error("{0}")]
+    Input(String),
+}
+
+impl From<DriverError> for StepError {
+    fn from(e: DriverError) -> Self {
+        match e {
+            DriverError::NotFound(what) => StepError::Page(format!("no element matches {what}")),
+            DriverError::Timeout(d, _) => StepError::Timeout(d),
+            other => StepError::Infra(one_line(&other.to_string())),
+        }
+    }
+}
+
+pub type StepResult<T> = Result<T, StepError>;
+
+/// WebDriver errors carry multi-line stack traces of the driver binary; users need the first lines.
+fn one_line(text: &str) -> String {
+    let head = text.split("Stacktrace").next().unwrap_or(text);
+    let words: Vec<&str> = head.split_whitespace().collect();
+    let joined = words.join(" ");
+    if joined.chars().count() > 300 {
+        format!("{}…", joined.chars().take(300).collect::<String>())
+    } else {
+        joined
+    }
+}
+
+pub fn locator(
+    doc: &LocatorDoc,
+    resolve: &(dyn Fn(&str) -> StepResult<String> + Sync),
+) -> StepResult<Locator> {
+    let (strategy, value) = doc.resolve();
+    Ok(Locator {
+        strategy,
+        value: resolve(&value)?,
+    })
+}
+
+/// How often conditions are polled while waiting.
+const POLL: Duration = Duration::from_millis(100);
+
+/// Whether an expectation holds right now.
+pub async fn holds(
+    session: &dyn Session,
+    e: &Expect,
+    resolve: &(dyn Fn(&str) -> StepResult<String> + Sync),
+) -> StepResult<bool> {
+    if let Some(el) = &e.element {
+        return Ok(session.is_present(&locator(el, resolve)?).await?);
+    }
+    if let Some(text) = &e.text {
+        return Ok(session.body_text().await?.contains(&resolve(text)?));
+    }
+    if let Some(url) = &e.url {
+        return Ok(session.current_url().await?.contains(&resolve(url)?));
+    }
+    Err(StepError::Input("empty expectation".into()))
+}
+
+pub fn describe(e: &Expect) -> String {
+    if let Some(el) = &e.element {
+        let (s, v) = el.resolve();
+        if s == "css selector" {
+            return format!("element `{v}`");
+        }
+        return format!("element {s} `{v}`");
+    }
+    if let Some(t) = &e.text {
+        return format!("text \"{t}\"");
+    }
+    format!("URL containing \"{}\"", e.url.as_deref().unwrap_or(""))
+}
+
+/// Polls until the expectation holds (or, with `want = false`, stops holding), bounded by `limit`.
+pub async fn wait_until(
+    session: &dyn Session,
+    e: &Expect,
+    want: bool,
+    limit: Duration,
+    resolve: &(dyn Fn(&str) -> StepResult<String> + Sync),
+) -> StepResult<bool> {
+    let deadline = Instant::now() + limit;
+    loop {
+        if holds(session, e, resolve).await? == want {
+            return Ok(true);
+        }
+        if Instant::now() + POLL > deadline {
+            return Ok(false);
+        }
+        sleep(POLL).await;
+    }
+}
+
+/// Runs a browser-only action. Returns a value to save when the action has `save_as`.
+pub async fn run(
+    session: &dyn Session,
+    action: &Action,
+    url_of: &(dyn Fn(&str) -> StepResult<String> + Sync),
+    resolve: &(dyn Fn(&str) -> StepResult<String> + Sync),
+    limit: Duration,
+) -> StepResult<Option<(String, String)>> {
+    match action {
+        Action::Open(target) => session.goto(&url_of(&resolve(target)?)?).await?,
+        Action::Click(l) => session.click(&locator(l, resolve)?).await?,
+        Action::Fill(f) => {
+            session
+                .fill(&locator(&f.field, resolve)?, &resolve(&f.value)?)
+                .await?
+        }
+        Action::Select(s) => {
+            session
+                .select(&locator(&s.field, resolve)?, &resolve(&s.option)?)
+                .await?
+        }
+        Action::Submit(l) => session.submit(&locator(l, resolve)?).await?,
+        Action::WaitFor(e) => {
+            if !wait_until(session, e, true, limit, resolve).await? {
+                return Err(StepError::Page(format!(
+                    "waited {} for {} in vain",
+                    crate::duration::format_duration(limit),
+                    describe(e)
+                )));
+            }
+        }
+        Action::See(e) => {
+            // A short grace period: the page may still be settling after the previous step.
+            if !wait_until(session, e, true, limit.min(Duration::from_secs(2)), resolve).await? {
+                return Err(StepError::Page(format!("expected to see {}", describe(e))));
+            }
+        }
+        Action::NotSee(e) => {
+            if holds(session, e, resolve).await? {
+                return Err(StepError::Page(format!(
+                    "expected not to see {}",
+                    describe(e)
+                )));
+            }
+        }
+        Action::GetCookie(g) => {
+            let name = resolve(&g.name)?;
+            let cookies = session.cookies().await?;
+            let Some(c) = cookies.into_iter().find(|c| c.name == name) else {
+                return Err(StepError::Page(format!("no cookie named `{name}`")));
+            };
+            return Ok(Some((g.save_as.clone(), c.value)));
+        }
+        Action::SetCookie(s) => {
+            let cookie = BrowserCookie {
+                name: resolve(&s.name)?,
+                value: resolve(&s.value)?,
+                path: Some(match &s.path {
+                    Some(p) => resolve(p)?,
+                    None => "/".into(),
+                }),
+                domain: s.domain.as_deref().map(resolve).transpose()?,
+                ..Default::default()
+            };
+            session.add_cookie(&cookie).await?
+        }
+        Action::DeleteCookie(n) => session.delete_cookie(&resolve(n)?).await?,
+        Action::ClearCookies => session.delete_all_cookies().await?,
+        Action::GetStorage(g) => {
+            let v = session
+                .execute(
+                    &format!("return window.{}.getItem(arguments[0]);", storage(g.area)),
+                    vec![resolve(&g.key)?.into()],
+                )
+                .await?;
+            let Some(text) = v.as_str() else {
+                return Err(StepError::Page(format!(
+                    "{} has no key `{}`",
+                    storage(g.area),
+                    g.key
+                )));
+            };
+            return Ok(Some((g.save_as.clone(), text.to_string())));
+        }
+        Action::SetStorage(s) => {
+            session
+                .execute(
+                    &format!(
+                        "window.{}.setItem(arguments[0], arguments[1]);",
+                        storage(s.area)
+                    ),
+                    vec![resolve(&s.key)?.into(), resolve(&s.value)?.into()],
+                )
+                .await?;
+        }
+        Action::ClearStorage(area) => {
+            let script = match area {
+                Area::Local => "window.localStorage.clear();",
+                Area::Session => "window.sessionStorage.clear();",
+                Area::Both => "window.localStorage.clear(); window.sessionStorage.clear();",
+            };
+            session.execute(script, vec![]).await?;
+        }
+        Action::Eval(e) => {
+            let v = session.execute(&resolve(&e.script)?, vec![]).await?;
+            if let Some(name) = &e.save_as {
+                let text = match v {
+                    serde_json::Value::String(s) => s,
+                    other => other.to_string(),
+                };
+                return Ok(Some((name.clone(), text)));
+            }
+        }
+        Action::Back => session.back().await?,
+        Action::Refresh => session.refresh().await?,
+        other => {
+            return Err(StepError::Input(format!(
+                "`{}` cannot run here (inside `parallel`, only browser steps are allowed)",
+                other.keyword()
+            )));
+        }
+    }
+    Ok(None)
+}
+
+fn storage(area: Area) -> &'static str {
+    match area {
+        Area::Session => "sessionStorage",
+        _ => "localStorage",
+    }
+}
+
+/// Whether an action only touches the performing persona's browser.
+pub fn is_browser_only(action: &Action) -> bool {
+    matches!(
+        action,
+        Action::Open(_)
+            | Action::Click(_)
+            | Action::Fill(_)
+            | Action::Select(_)
+            | Action::Submit(_)
+            | Action::WaitFor(_)
+            | Action::See(_)
+            | Action::NotSee(_)
+            | Action::GetCookie(_)
+            | Action::SetCookie(_)
+            | Action::DeleteCookie(_)
+            | Action::ClearCookies
+            | Action::GetStorage(_)
+            | Action::SetStorage(_)
+            | Action::ClearStorage(_)
+            | Action::Eval(_)
+            | Action::Back
+            | Action::Refresh
+    )
+}
+
+/// Step labels for reports: the keyword and its main argument, as written (before substitution, so
+/// `${persona.password}` stays a name, never a value).
+pub fn label(action: &Action) -> String {
+    let loc = |l: &LocatorDoc| {
+        let (s, v) = l.resolve();
+        if s == "css selector" {
+            v
+        } else {
+            format!("{s}={v}")
+        }
+    };
+    match action {
+        Action::Open(u) => format!("open {u}"),
+        Action::Click(l) => format!("click {}", loc(l)),
+        Action::Fill(f) => format!("fill {} with {}", loc(&f.field), f.value),
+        Action::Select(s) => format!("select {} in {}", s.option, loc(&s.field)),
+        Action::Submit(l) => format!("submit {}", loc(l)),
+        Action::WaitFor(e) => format!("wait for {}", describe(e)),
+        Action::See(e) => format!("see {}", describe(e)),
+        Action::NotSee(e) => format!("not see {}", describe(e)),
+        Action::Run(f) => format!("run {f}"),
+        Action::GetCookie(g) => format!("get cookie {} as {}", g.name, g.save_as),
+        Action::SetCookie(s) => format!("set cookie {}", s.name),
+        Action::DeleteCookie(n) => format!("delete cookie {n}"),
+        Action::GetStorage(g) => format!("get {:?} storage {}", g.area, g.key).to_lowercase(),
+        Action::SetStorage(s) => format!("set {:?} storage {}", s.area, s.key).to_lowercase(),
+        Action::ClearStorage(a) => format!("clear {a:?} storage").to_lowercase(),
+        Action::Idle(d) => format!("idle {}", crate::duration::format_duration(*d)),
+        Action::Steal(s) => format!("steal token from {} into {}", s.from, s.to),
+        Action::Plant(p) => match &p.from {
+            Some(f) => format!("plant {f}'s session id into {}", p.into),
+            None => format!("plant a chosen session id into {}", p.into),
+        },
+        Action::Capture(c) => format!("capture token as {}", c.label),
+        Action::Replay(r) => match (&r.into, &r.http) {
+            (Some(p), _) => format!("replay {} in {p}", r.token),
+            (_, Some(h)) => format!("replay {} over HTTP {} {}", r.token, h.method, h.path),
+            _ => format!("replay {}", r.token),
+        },
+        Action::Fresh(p) => format!(
+            "fresh session{}",
+            p.as_ref().map(|p| format!(" for {p}")).unwrap_or_default()
+        ),
+        Action::Forget(p) => format!(
+            "forget cookies and storage{}",
+            p.as_ref().map(|p| format!(" of {p}")).unwrap_or_default()
+        ),
+        Action::Parallel(p) => format!("run {} for {} at once", p.run, p.personas.join(", ")),
+        Action::Check(c) => format!("check {}", c.name()),
+        Action::Screenshot(n) => format!(
+            "screenshot{}",
+            n.as_ref().map(|n| format!(" {n}")).unwrap_or_default()
+        ),
+        other => other.keyword().replace('_', " "),
+    }
+}

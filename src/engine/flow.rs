@@ -1,0 +1,628 @@
+//! Running one scenario: its steps across personas, the profile flows they call, and its checks.
+
+use super::browser_step::{self, StepError, StepResult};
+use super::context::{FlowCtx, HttpResponse, Persona};
+use super::events::{Event, StepRecord, TimelineEntry};
+use super::token::{self, Placement, Token, TokenPart};
+use crate::driver::{NetEvent, Session};
+use crate::redact::Kind;
+use crate::scenario::step::{Action, Origin, Step};
+use crate::scenario::{TokenLocation, vars};
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::time::Instant;
+
+/// How often an idle wait pokes remote sessions so the endpoint does not end them (Appium's
+/// `newCommandTimeout` is 60 s by default); the poke never reaches the target's backend.
+const KEEP_ALIVE_EVERY: Duration = Duration::from_secs(20);
+
+type Boxed<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// A step that failed, with where it was written.
+#[derive(Debug, Clone)]
+pub struct Failure {
+    pub error: StepError,
+    pub origin: Origin,
+}
+
+impl FlowCtx {
+    pub fn persona_mut(&mut self, name: &str) -> &mut Persona {
+        self.personas
+            .entry(name.to_string())
+            .or_insert_with(|| Persona::new(name))
+    }
+
+    /// The persona's browser, started on first use.
+    pub async fn session(&mut self, name: &str) -> StepResult<Arc<dyn Session>> {
+        if let Some(s) = self.persona_mut(name).session.clone() {
+            return Ok(s);
+        }
+        let label = format!("{}-{}", self.flow, name);
+        let session: Arc<dyn Session> = Arc::from(self.run.launcher.new_session(&label).await?);
+        self.persona_mut(name).session = Some(session.clone());
+        self.mark(name, "browser started (no session)");
+        Ok(session)
+    }
+
+    pub fn mark(&mut self, persona: &str, state: impl Into<String>) {
+        let state = self.run.redactor.redact(&state.into());
+        self.timeline.push(TimelineEntry {
+            at: self.started.elapsed(),
+            persona: persona.to_string(),
+            state,
+        });
+    }
+
+    /// Looks up `${NAME}` for a step performed by `persona`.
+    pub fn lookup(&self, persona: &str, name: &str) -> Option<String> {
+        if let Some(v) = self.saved.get(name) {
+            return Some(v.clone());
+        }
+        if let Some(field) = name.strip_prefix("persona.") {
+            let p = &self.profile;
+            let account = p.personas.get(persona).map(|def| {
+                let mut d = def;
+                while let Some(next) = d.same_account_as.as_ref().and_then(|n| p.personas.get(n)) {
+                    d = next;
+                }
+                d
+            })?;
+            return match field {
+                "name" => Some(persona.to_string()),
+                "username" => self.expand(&account.username, persona).ok(),
+                "password" => self.expand(&account.password, persona).ok(),
+                _ => None,
+            };
+        }
+        let inputs = &self.run.inputs;
+        inputs
+            .vars
+            .get(name)
+            .or_else(|| inputs.secrets.get(name))
+            .or_else(|| self.profile.vars.get(name))
+            .cloned()
+            .or_else(|| std::env::var(name).ok())
+    }
+
+    /// Substitutes variables; values of persona passwords and secrets are registered for redaction.
+    pub fn expand(&self, text: &str, persona: &str) -> StepResult<String> {
+        let out = vars::substitute(text, |n| {
+            let v = self.lookup(persona, n)?;
+            if n == "persona.password" || self.run.inputs.secrets.contains_key(n) {
+                self.run.redactor.register(Kind::Secret, &v);
+            }
+            Some(v)
+        });
+        out.map_err(|name| StepError::Input(format!("undefined variable `${{{name}}}`")))
+    }
+
+    pub fn url_of(&self, persona: &str, target: &str) -> StepResult<String> {
+        let base = url::Url::parse(&self.base_url)
+            .map_err(|e| StepError::Input(format!("bad base URL `{}`: {e}", self.base_url)))?;
+        let mut url = base
+            .join(target)
+            .map_err(|e| StepError::Input(format!("bad URL `{target}`: {e}")))?;
+        if let Some((param, value)) = self.personas.get(persona).and_then(|p| p.url_token.clone())
+            && token::same_origin(url.as_str(), &self.base_url)
+        {
+            url.query_pairs_mut().append_pair(&param, &value);
+        }
+        Ok(url.to_string())
+    }
+
+    pub fn limit(&self, step: &Step) -> Duration {
+        step.timeout
+            .or(self.run.step_timeout)
+            .unwrap_or(self.profile.step_timeout)
+    }
+
+    /// Runs steps in order; `performer` does every step that names no persona.
+    pub fn exec_steps<'a>(
+        &'a mut self,
+        steps: &'a [Step],
+        performer: &'a str,
+    ) -> Boxed<'a, Result<(), Failure>> {
+        Box::pin(async move {
+            for step in steps {
+                if self.run.cancel.is_cancelled() {
+                    return Err(Failure {
+                        error: StepError::Cancelled,
+                        origin: step.origin.clone(),
+                    });
+                }
+                self.exec_step(step, performer).await?;
+            }
+            Ok(())
+        })
+    }
+
+    async fn exec_step(&mut self, step: &Step, performer: &str) -> Result<(), Failure> {
+        let persona = step
+            .persona
+            .clone()
+            .unwrap_or_else(|| performer.to_string());
+        let started = Instant::now();
+        let cancel = self.run.cancel.clone();
+        let result = tokio::select! {
+            r = self.dispatch(step, &persona) => r,
+            _ = cancel.cancelled() => Err(StepError::Cancelled),
+        };
+        self.observe_all().await;
+        let error = result
+            .as_ref()
+            .err()
+            .map(|e| self.run.redactor.redact(&e.to_string()));
+        // `run` records its own steps; recording the call too would double the timeline.
+        if !matches!(step.action, Action::Run(_)) || error.is_some() {
+            let record = StepRecord {
+                index: self.steps.len(),
+                keyword: step.action.keyword().to_string(),
+                label: self.run.redactor.redact(
+                    &step
+                        .name
+                        .clone()
+                        .unwrap_or_else(|| browser_step::label(&step.action)),
+                ),
+                persona: persona.clone(),
+                origin: step.origin.to_string(),
+                duration: started.elapsed(),
+                error: error.clone(),
+            };
+            self.run.emit(Event::StepFinished {
+                suite: self.suite.clone(),
+                flow: self.flow.clone(),
+                step: record.clone(),
+            });
+            self.steps.push(record);
+        }
+        result.map_err(|error| Failure {
+            error,
+            origin: step.origin.clone(),
+        })
+    }
+
+    async fn dispatch(&mut self, step: &Step, persona: &str) -> StepResult<()> {
+        let limit = self.limit(step);
+        match &step.action {
+            a if browser_step::is_browser_only(a) => {
+                let session = self.session(persona).await?;
+                let this = &*self;
+                let resolve = |t: &str| this.expand(t, persona);
+                let url_of = |t: &str| this.url_of(persona, t);
+                let fut = browser_step::run(&*session, a, &url_of, &resolve, limit);
+                let saved = tokio::time::timeout(limit + Duration::from_secs(1), fut)
+                    .await
+                    .map_err(|_| StepError::Timeout(limit))??;
+                if let Some((name, value)) = saved {
+                    self.saved.insert(name, value);
+                }
+                Ok(())
+            }
+            Action::Run(name) => {
+                let Some(flow) = self.profile.flows.get(name).cloned() else {
+                    return Err(StepError::Input(format!("unknown flow `{name}`")));
+                };
+                self.exec_steps(&flow.steps, persona)
+                    .await
+                    .map_err(|f| nest(f, name))?;
+                self.mark(persona, format!("ran {name}"));
+                Ok(())
+            }
+            Action::Idle(d) => self.idle(*d).await,
+            Action::Screenshot(name) => {
+                let session = self.session(persona).await?;
+                let png = session.screenshot_png().await?;
+                let file = format!(
+                    "{}-{}.png",
+                    name.as_deref().unwrap_or("screenshot"),
+                    self.steps.len()
+                );
+                self.save_artifact(persona, &file, &png)?;
+                Ok(())
+            }
+            Action::Steal(s) => {
+                let t = self.read_token(&s.from).await?;
+                if t.is_empty() {
+                    return Err(StepError::Page(format!(
+                        "{} holds no session token ({}) to steal",
+                        s.from,
+                        self.profile.token.describe()
+                    )));
+                }
+                self.put_token(&s.to, &t).await?;
+                let fp = self.fingerprints(&t);
+                self.mark(&s.to, format!("holds {}'s token {fp}", s.from));
+                Ok(())
+            }
+            Action::Plant(p) => {
+                let t = match (&p.value, &p.from) {
+                    (Some(v), _) => {
+                        let v = self.expand(v, persona)?;
+                        self.run.redactor.register(Kind::Token, &v);
+                        self.tokens_seen.insert(v.clone());
+                        chosen_token(&self.profile.token, v)
+                    }
+                    (_, Some(from)) => self.read_token(from).await?,
+                    _ => unreachable!("validated: value or from"),
+                };
+                if t.is_empty() {
+                    return Err(StepError::Page("there is no session id to plant".into()));
+                }
+                self.put_token(&p.into, &t).await?;
+                let fp = self.fingerprints(&t);
+                self.mark(&p.into, format!("planted id {fp}"));
+                Ok(())
+            }
+            Action::Capture(c) => {
+                let from = c.from.as_deref().unwrap_or(persona);
+                let t = self.read_token(from).await?;
+                if t.is_empty() {
+                    return Err(StepError::Page(format!(
+                        "{from} holds no session token ({}) to capture",
+                        self.profile.token.describe()
+                    )));
+                }
+                let fp = self.fingerprints(&t);
+                self.mark(from, format!("token {fp} captured as {}", c.label));
+                self.captured.insert(c.label.clone(), t);
+                Ok(())
+            }
+            Action::Replay(r) => {
+                let Some(t) = self.captured.get(&r.token).cloned() else {
+                    return Err(StepError::Input(format!(
+                        "no token captured as `{}`",
+                        r.token
+                    )));
+                };
+                if let Some(into) = &r.into {
+                    self.put_token(into, &t).await?;
+                    let fp = self.fingerprints(&t);
+                    self.mark(into, format!("replays {fp}"));
+                    return Ok(());
+                }
+                let h = r.http.as_ref().expect("validated: into or http");
+                self.replay_http(&t, &h.method, &self.expand(&h.path, persona)?, limit)
+                    .await
+            }
+            Action::Fresh(p) => {
+                let name = p.clone().unwrap_or_else(|| persona.to_string());
+                if let Some(s) = self.persona_mut(&name).session.take() {
+                    let _ = s.close().await;
+                }
+                let p = self.persona_mut(&name);
+                p.url_token = None;
+                self.session(&name).await?;
+                self.mark(&name, "fresh browser");
+                Ok(())
+            }
+            Action::Forget(p) => {
+                let name = p.clone().unwrap_or_else(|| persona.to_string());
+                let session = self.session(&name).await?;
+                session.delete_all_cookies().await?;
+                let _ = session
+                    .execute(
+                        "try { localStorage.clear(); sessionStorage.clear(); } catch (e) {}",
+                        vec![],
+                    )
+                    .await;
+                session.set_extra_headers(&[]).await.ok();
+                self.persona_mut(&name).url_token = None;
+                self.mark(&name, "cookies and storage cleared");
+                Ok(())
+            }
+            Action::Parallel(p) => self.parallel(&p.personas, &p.run, limit).await,
+            Action::Check(c) => {
+                let outcome = crate::checks::evaluate(self, c, persona, &step.origin).await;
+                self.run.emit(Event::CheckFinished {
+                    suite: self.suite.clone(),
+                    flow: self.flow.clone(),
+                    check: outcome.clone(),
+                });
+                self.checks.push(outcome);
+                Ok(())
+            }
+            other => Err(StepError::Input(format!(
+                "`{}` is not runnable here",
+                other.keyword()
+            ))),
+        }
+    }
+
+    /// Waits without touching the target; remote sessions get a local keep-alive.
+    async fn idle(&mut self, d: Duration) -> StepResult<()> {
+        let sessions: Vec<Arc<dyn Session>> = self
+            .personas
+            .values()
+            .filter_map(|p| p.session.clone())
+            .collect();
+        let deadline = Instant::now() + d;
+        while Instant::now() < deadline {
+            let chunk = (deadline - Instant::now()).min(KEEP_ALIVE_EVERY);
+            tokio::time::sleep(chunk).await;
+            if Instant::now() < deadline {
+                for s in &sessions {
+                    s.keep_alive().await?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Logs several personas in (or runs any browser-only flow) at the same moment.
+    async fn parallel(
+        &mut self,
+        personas: &[String],
+        flow: &str,
+        limit: Duration,
+    ) -> StepResult<()> {
+        let Some(flow) = self.profile.flows.get(flow).cloned() else {
+            return Err(StepError::Input(format!("unknown flow `{flow}`")));
+        };
+        if let Some(s) = flow
+            .steps
+            .iter()
+            .find(|s| !browser_step::is_browser_only(&s.action))
+        {
+            return Err(StepError::Input(format!(
+                "flow `{}` has a `{}` step at {}; `parallel` runs only browser steps",
+                flow.name,
+                s.action.keyword(),
+                s.origin
+            )));
+        }
+        let mut sessions = Vec::new();
+        for p in personas {
+            sessions.push((p.clone(), self.session(p).await?));
+        }
+        let this = &*self;
+        let runs = sessions.iter().map(|(name, session)| {
+            let flow = &flow;
+            async move {
+                for step in &flow.steps {
+                    let who = step.persona.as_deref().unwrap_or(name);
+                    let resolve = |t: &str| this.expand(t, who);
+                    let url_of = |t: &str| this.url_of(who, t);
+                    let lim = step.timeout.unwrap_or(limit);
+                    tokio::time::timeout(
+                        lim + Duration::from_secs(1),
+                        browser_step::run(&**session, &step.action, &url_of, &resolve, lim),
+                    )
+                    .await
+                    .map_err(|_| StepError::Timeout(lim))?
+                    .map_err(|e| StepError::Page(format!("{name}: {e} (at {})", step.origin)))?;
+                }
+                Ok::<(), StepError>(())
+            }
+        });
+        let results = futures::future::join_all(runs).await;
+        for p in personas {
+            self.mark(p, format!("ran {} (in parallel)", flow.name));
+        }
+        results.into_iter().collect::<Result<Vec<_>, _>>()?;
+        Ok(())
+    }
+
+    async fn replay_http(
+        &mut self,
+        t: &Token,
+        method: &str,
+        path: &str,
+        limit: Duration,
+    ) -> StepResult<()> {
+        let mut url = url::Url::parse(&self.url_of("", path)?)
+            .map_err(|e| StepError::Input(e.to_string()))?;
+        let method = reqwest::Method::from_bytes(method.to_ascii_uppercase().as_bytes())
+            .map_err(|_| StepError::Input(format!("bad HTTP method `{method}`")))?;
+        let mut req = self.run.http.request(method.clone(), url.clone());
+        match &self.profile.token {
+            TokenLocation::Cookie(_) => {
+                let cookie = t
+                    .parts
+                    .iter()
+                    .map(|p| format!("{}={}", p.name, p.value))
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                req = req.header("cookie", cookie);
+            }
+            TokenLocation::Header(name) => {
+                req = req.header(name.as_str(), t.values().next().unwrap_or_default());
+            }
+            TokenLocation::UrlParam(param) => {
+                url.query_pairs_mut()
+                    .append_pair(param, t.values().next().unwrap_or_default());
+                req = self.run.http.request(method, url.clone());
+            }
+            other => {
+                return Err(StepError::Input(format!(
+                    "a token in {} cannot be replayed over plain HTTP; replay it `into` a persona",
+                    other.describe()
+                )));
+            }
+        }
+        let resp = tokio::time::timeout(limit, req.send())
+            .await
+            .map_err(|_| StepError::Timeout(limit))?
+            .map_err(|e| StepError::Infra(format!("HTTP replay to {url} failed: {e}")))?;
+        self.last_http = Some(HttpResponse {
+            url: resp.url().to_string(),
+            status: resp.status().as_u16(),
+            headers: resp
+                .headers()
+                .iter()
+                .map(|(k, v)| (k.as_str().to_string(), v.to_str().unwrap_or("").to_string()))
+                .collect(),
+        });
+        Ok(())
+    }
+
+    /// The persona's current token, registered for redaction.
+    pub async fn read_token(&mut self, persona: &str) -> StepResult<Token> {
+        let session = self.session(persona).await?;
+        let p = &self.personas[persona];
+        let t = token::read(&*session, &self.profile.token, &p.history, &p.net).await?;
+        for v in t.values() {
+            self.run.redactor.register(Kind::Token, v);
+            self.tokens_seen.insert(v.to_string());
+        }
+        Ok(t)
+    }
+
+    async fn put_token(&mut self, persona: &str, t: &Token) -> StepResult<()> {
+        let session = self.session(persona).await?;
+        let base = self.base_url.clone();
+        let url_token = token::write(
+            &*session,
+            &self.profile.token,
+            t,
+            &Placement { base_url: &base },
+        )
+        .await?;
+        if url_token.is_some() {
+            self.persona_mut(persona).url_token = url_token;
+        }
+        Ok(())
+    }
+
+    pub fn fingerprints(&self, t: &Token) -> String {
+        let fps: Vec<String> = t
+            .values()
+            .map(|v| crate::redact::fingerprint(Kind::Token, v))
+            .collect();
+        fps.join("+")
+    }
+
+    /// Drains every open session's network log into its persona, noting navigations and tokens set.
+    pub async fn observe_all(&mut self) {
+        let names: Vec<String> = self.personas.keys().cloned().collect();
+        for name in names {
+            let Some(session) = self.personas[&name].session.clone() else {
+                continue;
+            };
+            let Ok(events) = session.drain_network().await else {
+                continue;
+            };
+            self.absorb(&name, events);
+        }
+    }
+
+    fn absorb(&mut self, name: &str, events: Vec<NetEvent>) {
+        if let TokenLocation::Cookie(names) = &self.profile.token {
+            for v in token::set_cookie_values(&events, names) {
+                self.run.redactor.register(Kind::Token, &v);
+                self.tokens_seen.insert(v);
+            }
+        }
+        let p = self.persona_mut(name);
+        for e in &events {
+            if let NetEvent::Request {
+                url,
+                is_navigation: true,
+                ..
+            } = e
+            {
+                p.history.push(url.clone());
+            }
+        }
+        p.net.extend(events);
+    }
+
+    pub fn save_artifact(&self, persona: &str, file: &str, bytes: &[u8]) -> StepResult<String> {
+        let rel = format!(
+            "artifacts/{}/{}/{}-{}",
+            slug(&self.suite),
+            slug(&self.flow),
+            slug(persona),
+            file
+        );
+        let path = self.run.report_dir.join(&rel);
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| StepError::Infra(format!("cannot create {}: {e}", dir.display())))?;
+        }
+        std::fs::write(&path, bytes)
+            .map_err(|e| StepError::Infra(format!("cannot write {}: {e}", path.display())))?;
+        Ok(rel)
+    }
+
+    /// On FAIL or ERROR: each persona's screenshot and (redacted) page source.
+    pub async fn keep_artifacts(&mut self) -> Vec<String> {
+        let mut out = Vec::new();
+        let sessions: Vec<(String, Arc<dyn Session>)> = self
+            .personas
+            .iter()
+            .filter_map(|(n, p)| p.session.clone().map(|s| (n.clone(), s)))
+            .collect();
+        for (name, s) in sessions {
+            if let Ok(png) = s.screenshot_png().await
+                && let Ok(rel) = self.save_artifact(&name, "screenshot.png", &png)
+            {
+                out.push(rel);
+            }
+            if let Ok(html) = s.page_source().await {
+                let clean = self.run.redactor.redact(&html);
+                if let Ok(rel) = self.save_artifact(&name, "page.html", clean.as_bytes()) {
+                    out.push(rel);
+                }
+            }
+        }
+        out
+    }
+
+    pub async fn close_all(&mut self) {
+        for p in self.personas.values_mut() {
+            if let Some(s) = p.session.take() {
+                let _ = s.close().await;
+            }
+        }
+    }
+}
+
+/// Names the calling flow in an error from inside it.
+fn nest(f: Failure, flow: &str) -> StepError {
+    match f.error {
+        StepError::Cancelled => StepError::Cancelled,
+        StepError::Page(m) => StepError::Page(format!("{m} (in flow `{flow}` at {})", f.origin)),
+        StepError::Infra(m) => StepError::Infra(format!("{m} (in flow `{flow}` at {})", f.origin)),
+        StepError::Input(m) => StepError::Input(format!("{m} (in flow `{flow}` at {})", f.origin)),
+        StepError::Timeout(d) => StepError::Page(format!(
+            "the step did not finish within {} (in flow `{flow}` at {})",
+            crate::duration::format_duration(d),
+            f.origin
+        )),
+    }
+}
+
+/// A chosen id, shaped like the profile's token (first cookie name, storage key, ...).
+fn chosen_token(location: &TokenLocation, value: String) -> Token {
+    let name = match location {
+        TokenLocation::Cookie(names) => names.first().cloned().unwrap_or_default(),
+        TokenLocation::LocalStorage(k)
+        | TokenLocation::SessionStorage(k)
+        | TokenLocation::UrlParam(k)
+        | TokenLocation::Header(k) => k.clone(),
+        TokenLocation::Auto => String::new(),
+    };
+    Token {
+        parts: vec![TokenPart {
+            name,
+            value,
+            cookie: None,
+        }],
+    }
+}
+
+pub fn slug(text: &str) -> String {
+    let s: String = text
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    s.trim_matches('-').chars().take(60).collect()
+}

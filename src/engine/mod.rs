@@ -1,0 +1,13 @@
+//! Runs scenarios: scheduling, personas, steps, timeouts, artifacts; talks to reporters through events.
+
+pub mod browser_step;
+pub mod check_profile;
+pub mod context;
+pub mod events;
+pub mod flow;
+pub mod oracle;
+pub mod run;
+pub mod token;
+
+pub use context::{RunCtx, Sink};
+pub use events::{Event, FlowRecord, RunSummary, Verdict};

@@ -1,0 +1,99 @@
+//! The `logged_in` oracle: the profile flow whose `see`/`not_see` steps say whether the current session
+//! acts as an authenticated user. Judged by content, never by status code.
+
+use super::browser_step::{self, StepError, StepResult};
+use super::context::FlowCtx;
+use crate::scenario::step::Action;
+use std::time::Duration;
+
+/// How long a `see` in the oracle waits for its element: pages are loaded when `open` returns, so this
+/// only absorbs late rendering.
+const SEE_GRACE: Duration = Duration::from_millis(800);
+
+/// The oracle's answer and the observation behind it.
+pub struct OracleAnswer {
+    pub logged_in: bool,
+    pub observed: Vec<String>,
+}
+
+impl FlowCtx {
+    /// Runs the oracle for a persona. Errors (driver, navigation) are ERRORs, never a "no".
+    pub async fn oracle(&mut self, persona: &str) -> StepResult<OracleAnswer> {
+        let Some(flow) = self.profile.flows.get("logged_in").cloned() else {
+            return Err(StepError::Input(
+                "the profile has no `logged_in` flow".into(),
+            ));
+        };
+        let session = self.session(persona).await?;
+        let mut observed = Vec::new();
+        let mut logged_in = true;
+        for step in &flow.steps {
+            let who = step.persona.as_deref().unwrap_or(persona);
+            let limit = self.limit(step);
+            let this = &*self;
+            let resolve = |t: &str| this.expand(t, who);
+            let url_of = |t: &str| this.url_of(who, t);
+            match &step.action {
+                Action::See(e) => {
+                    let seen = browser_step::wait_until(
+                        &*session,
+                        e,
+                        true,
+                        SEE_GRACE.min(limit),
+                        &resolve,
+                    )
+                    .await?;
+                    observed.push(format!(
+                        "{} {}",
+                        if seen { "saw" } else { "did not see" },
+                        browser_step::describe(e)
+                    ));
+                    logged_in &= seen;
+                }
+                Action::NotSee(e) => {
+                    let seen = browser_step::holds(&*session, e, &resolve).await?;
+                    observed.push(format!(
+                        "{} {}",
+                        if seen { "saw" } else { "did not see" },
+                        browser_step::describe(e)
+                    ));
+                    logged_in &= !seen;
+                }
+                a if browser_step::is_browser_only(a) => {
+                    tokio::time::timeout(
+                        limit,
+                        browser_step::run(&*session, a, &url_of, &resolve, limit),
+                    )
+                    .await
+                    .map_err(|_| StepError::Timeout(limit))?
+                    .map_err(|e| {
+                        StepError::Page(format!(
+                            "the `logged_in` oracle failed at {}: {e}",
+                            step.origin
+                        ))
+                    })?;
+                }
+                other => {
+                    return Err(StepError::Input(format!(
+                        "the `logged_in` oracle may only use browser steps, not `{}` ({})",
+                        other.keyword(),
+                        step.origin
+                    )));
+                }
+            }
+        }
+        self.observe_all().await;
+        self.mark(
+            persona,
+            if logged_in {
+                "oracle: logged in"
+            } else {
+                "oracle: logged out"
+            },
+        );
+        Ok(OracleAnswer {
+            logged_in,
+            observed,
+        })
+    }
+}

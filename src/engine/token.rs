@@ -1,0 +1,239 @@
+//! Reading a persona's session token from where the profile says it lives, and putting one into a
+//! persona (steal, plant, replay).
+
+use super::browser_step::{StepError, StepResult};
+use crate::driver::{BrowserCookie, NetEvent, Session};
+use crate::scenario::TokenLocation;
+use serde::Serialize;
+
+/// One piece of a session token (a cookie, a storage entry, a header or URL parameter).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TokenPart {
+    pub name: String,
+    pub value: String,
+    /// The full cookie as the browser reported it, so a copy keeps its path and domain.
+    #[serde(skip)]
+    pub cookie: Option<BrowserCookie>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct Token {
+    pub parts: Vec<TokenPart>,
+}
+
+impl Token {
+    pub fn is_empty(&self) -> bool {
+        self.parts.iter().all(|p| p.value.is_empty())
+    }
+
+    pub fn values(&self) -> impl Iterator<Item = &str> {
+        self.parts
+            .iter()
+            .map(|p| p.value.as_str())
+            .filter(|v| !v.is_empty())
+    }
+
+    /// Same token when every value matches (names may differ across cookie renames).
+    pub fn same_values(&self, other: &Token) -> bool {
+        let a: Vec<&str> = self.values().collect();
+        let b: Vec<&str> = other.values().collect();
+        !a.is_empty() && a == b
+    }
+}
+
+/// Reads the token now held by a persona's browser. An empty token means "none held".
+pub async fn read(
+    session: &dyn Session,
+    location: &TokenLocation,
+    history: &[String],
+    net: &[NetEvent],
+) -> StepResult<Token> {
+    let mut parts = Vec::new();
+    match location {
+        TokenLocation::Cookie(names) => {
+            for c in session.cookies().await? {
+                if names.iter().any(|n| *n == c.name) {
+                    parts.push(TokenPart {
+                        name: c.name.clone(),
+                        value: c.value.clone(),
+                        cookie: Some(c),
+                    });
+                }
+            }
+        }
+        TokenLocation::LocalStorage(key) | TokenLocation::SessionStorage(key) => {
+            let area = if matches!(location, TokenLocation::LocalStorage(_)) {
+                "localStorage"
+            } else {
+                "sessionStorage"
+            };
+            let v = session
+                .execute(
+                    &format!("return window.{area}.getItem(arguments[0]);"),
+                    vec![key.clone().into()],
+                )
+                .await?;
+            if let Some(s) = v.as_str() {
+                parts.push(TokenPart {
+                    name: key.clone(),
+                    value: s.to_string(),
+                    cookie: None,
+                });
+            }
+        }
+        TokenLocation::UrlParam(param) => {
+            let current = session.current_url().await?;
+            let urls =
+                std::iter::once(current.as_str()).chain(history.iter().rev().map(String::as_str));
+            if let Some(v) = urls.filter_map(|u| query_param(u, param)).next() {
+                parts.push(TokenPart {
+                    name: param.clone(),
+                    value: v,
+                    cookie: None,
+                });
+            }
+        }
+        TokenLocation::Header(name) => {
+            let lower = name.to_ascii_lowercase();
+            let last = net.iter().rev().find_map(|e| match e {
+                NetEvent::Request { headers, .. } => headers
+                    .iter()
+                    .find(|(k, _)| *k == lower)
+                    .map(|(_, v)| v.clone()),
+                _ => None,
+            });
+            if let Some(v) = last {
+                parts.push(TokenPart {
+                    name: name.clone(),
+                    value: v,
+                    cookie: None,
+                });
+            }
+        }
+        TokenLocation::Auto => {
+            return Err(StepError::Input(
+                "token location `auto` was not resolved before the run".into(),
+            ));
+        }
+    }
+    Ok(Token { parts })
+}
+
+pub fn query_param(url: &str, param: &str) -> Option<String> {
+    let parsed = url::Url::parse(url).ok()?;
+    parsed
+        .query_pairs()
+        .find(|(k, _)| k == param)
+        .map(|(_, v)| v.into_owned())
+}
+
+/// What a planted or stolen token needs from the flow: the page to stand on for cookies.
+pub struct Placement<'a> {
+    pub base_url: &'a str,
+}
+
+/// Puts a token into a persona's browser. Cookies need a page of the target's origin first.
+/// Returns the URL parameter to carry on later navigations, for `url_param` tokens.
+pub async fn write(
+    session: &dyn Session,
+    location: &TokenLocation,
+    token: &Token,
+    place: &Placement<'_>,
+) -> StepResult<Option<(String, String)>> {
+    if token.is_empty() {
+        return Err(StepError::Page("there is no token to put in".into()));
+    }
+    match location {
+        TokenLocation::Cookie(names) => {
+            let here = session.current_url().await.unwrap_or_default();
+            if !same_origin(&here, place.base_url) {
+                session.goto(place.base_url).await?;
+            }
+            for part in &token.parts {
+                // Replace, not add beside: the browser must present the planted value only.
+                for n in names {
+                    let _ = session.delete_cookie(n).await;
+                }
+                let cookie = part.cookie.clone().unwrap_or_else(|| BrowserCookie {
+                    name: part.name.clone(),
+                    value: part.value.clone(),
+                    path: Some("/".into()),
+                    secure: Some(
+                        part.name.starts_with("__Host-") || part.name.starts_with("__Secure-"),
+                    ),
+                    ..Default::default()
+                });
+                // Browsers report a host-only cookie with its host as `domain`; sending that back would
+                // widen it to a domain cookie (and `__Host-` cookies refuse any domain).
+                let domain = cookie.domain.clone().filter(|d| d.starts_with('.'));
+                let cookie = BrowserCookie {
+                    value: part.value.clone(),
+                    expiry: None,
+                    domain,
+                    ..cookie
+                };
+                session.add_cookie(&cookie).await?;
+            }
+            Ok(None)
+        }
+        TokenLocation::LocalStorage(_) | TokenLocation::SessionStorage(_) => {
+            let here = session.current_url().await.unwrap_or_default();
+            if !same_origin(&here, place.base_url) {
+                session.goto(place.base_url).await?;
+            }
+            let area = if matches!(location, TokenLocation::LocalStorage(_)) {
+                "localStorage"
+            } else {
+                "sessionStorage"
+            };
+            for part in &token.parts {
+                session
+                    .execute(
+                        &format!("window.{area}.setItem(arguments[0], arguments[1]);"),
+                        vec![part.name.clone().into(), part.value.clone().into()],
+                    )
+                    .await?;
+            }
+            Ok(None)
+        }
+        TokenLocation::Header(name) => {
+            let v = token.values().next().unwrap_or_default().to_string();
+            session.set_extra_headers(&[(name.clone(), v)]).await?;
+            Ok(None)
+        }
+        TokenLocation::UrlParam(param) => Ok(Some((
+            param.clone(),
+            token.values().next().unwrap_or_default().to_string(),
+        ))),
+        TokenLocation::Auto => Err(StepError::Input(
+            "token location `auto` was not resolved before the run".into(),
+        )),
+    }
+}
+
+pub fn same_origin(a: &str, b: &str) -> bool {
+    match (url::Url::parse(a), url::Url::parse(b)) {
+        (Ok(x), Ok(y)) => x.origin() == y.origin(),
+        _ => false,
+    }
+}
+
+/// Token values the server set through `Set-Cookie` for the token's cookie names (raw headers).
+pub fn set_cookie_values<'a>(
+    net: &'a [NetEvent],
+    names: &'a [String],
+) -> impl Iterator<Item = String> + 'a {
+    net.iter().flat_map(move |e| match e {
+        NetEvent::Response { headers, .. } => headers
+            .iter()
+            .filter(|(k, _)| k == "set-cookie")
+            .filter_map(|(_, line)| {
+                let first = line.split(';').next()?;
+                let (n, v) = first.split_once('=')?;
+                (names.iter().any(|x| x == n.trim()) && !v.trim().is_empty())
+                    .then(|| v.trim().to_string())
+            })
+            .collect::<Vec<_>>(),
+        _ => Vec::new(),
+    })
+}

@@ -1,0 +1,64 @@
+//! Thin: parse the command line, call the library, map the outcome to an exit code.
+
+use clap::{CommandFactory, Parser};
+use std::process::ExitCode;
+use usher::cli::{Cli, Command, DemoCommand};
+use usher::commands;
+use usher::exit::Exit;
+use usher::redact::{RedactingWriter, Redactor};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let redactor = Redactor::new();
+    init_logging(&cli.log, &redactor);
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return Exit::Infrastructure.into();
+        }
+    };
+    let exit = runtime.block_on(async {
+        match &cli.command {
+            Command::Run(a) => commands::run::run(a, &redactor).await,
+            Command::Validate(a) => commands::validate::validate(a, &redactor),
+            Command::Schema => {
+                print!("{}", commands::schema::schema());
+                Exit::Passed
+            }
+            Command::CheckProfile(a) => commands::check_profile::check_profile(a, &redactor).await,
+            Command::Demo(a) => match &a.command {
+                Some(DemoCommand::Serve(s)) => commands::demo::serve(s).await,
+                None => commands::demo::demo(a, &redactor).await,
+            },
+            Command::Completions { shell } => {
+                clap_complete::generate(
+                    *shell,
+                    &mut Cli::command(),
+                    "usher",
+                    &mut std::io::stdout(),
+                );
+                Exit::Passed
+            }
+        }
+    });
+    // Dropping the runtime would wait for stray blocking tasks; leave promptly instead.
+    runtime.shutdown_timeout(std::time::Duration::from_secs(2));
+    exit.into()
+}
+
+/// Logs go to stderr through the redactor. thirtyfour logs request bodies (tokens) at debug level, so it
+/// stays at info unless asked for explicitly.
+fn init_logging(level: &str, redactor: &Redactor) {
+    let filter = tracing_subscriber::EnvFilter::try_new(format!(
+        "{level},thirtyfour=info,hyper=info,reqwest=info"
+    ))
+    .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(RedactingWriter {
+            redactor: redactor.clone(),
+        })
+        .with_target(false)
+        .try_init();
+}

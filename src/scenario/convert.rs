@@ -1,0 +1,469 @@
+//! Turning spanned YAML nodes into typed steps and values, collecting one diagnostic per problem.
+
+use super::diagnostic::Diagnostic;
+use super::node::{Node, Pos, Value};
+use super::step::*;
+use super::suggest::did_you_mean;
+use serde::de::DeserializeOwned;
+use std::sync::Arc;
+
+/// The file being converted and the problems found in it so far.
+pub struct Ctx {
+    pub file: Arc<str>,
+    pub diags: Vec<Diagnostic>,
+}
+
+impl Ctx {
+    pub fn new(file: Arc<str>) -> Self {
+        Ctx {
+            file,
+            diags: Vec::new(),
+        }
+    }
+
+    pub fn error(
+        &mut self,
+        pos: Pos,
+        len: usize,
+        message: impl Into<String>,
+        hint: Option<String>,
+    ) {
+        let mut d = Diagnostic::new(&self.file, Some(pos), message).underline(len);
+        d.hint = hint;
+        self.diags.push(d);
+    }
+
+    /// Converts a node with serde, pointing an error at the offending key where serde names one.
+    pub fn typed<T: DeserializeOwned>(&mut self, node: &Node, what: &str) -> Option<T> {
+        match serde_json::from_value::<T>(node.to_json()) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                let msg = e.to_string();
+                let (pos, len, message, hint) = explain_serde(node, what, &msg);
+                self.error(pos, len, message, hint);
+                None
+            }
+        }
+    }
+
+    pub fn origin(&self, pos: Pos) -> Origin {
+        Origin {
+            file: self.file.clone(),
+            pos,
+        }
+    }
+}
+
+/// Rewrites serde's messages into ours: located at the key, with a suggestion and the valid names.
+fn explain_serde(node: &Node, what: &str, msg: &str) -> (Pos, usize, String, Option<String>) {
+    let msg = msg.split(" at line ").next().unwrap_or(msg).to_string();
+    if let Some(rest) = msg.strip_prefix("unknown field `") {
+        let name = rest.split('`').next().unwrap_or("");
+        let expected: Vec<&str> = rest
+            .split("expected ")
+            .nth(1)
+            .map(|list| {
+                list.split('`')
+                    .enumerate()
+                    .filter(|(i, _)| i % 2 == 1)
+                    .map(|(_, s)| s)
+                    .collect()
+            })
+            .unwrap_or_default();
+        let pos = node.find_key(name).unwrap_or(node.pos);
+        let suggestion = did_you_mean(name, expected.iter().copied());
+        let valid = expected
+            .iter()
+            .map(|s| format!("`{s}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        return (
+            pos,
+            name.chars().count(),
+            format!("unknown key `{name}` in {what}{suggestion}"),
+            (!valid.is_empty()).then(|| format!("valid keys: {valid}")),
+        );
+    }
+    if let Some(rest) = msg.strip_prefix("unknown variant `") {
+        let name = rest.split('`').next().unwrap_or("");
+        let expected: Vec<&str> = rest
+            .split("expected ")
+            .nth(1)
+            .map(|list| {
+                list.split('`')
+                    .enumerate()
+                    .filter(|(i, _)| i % 2 == 1)
+                    .map(|(_, s)| s)
+                    .collect()
+            })
+            .unwrap_or_default();
+        let suggestion = did_you_mean(name, expected.iter().copied());
+        let valid = expected
+            .iter()
+            .map(|s| format!("`{s}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        return (
+            value_pos(node, name),
+            name.chars().count(),
+            format!("unknown value `{name}` in {what}{suggestion}"),
+            Some(format!("valid values: {valid}")),
+        );
+    }
+    if let Some(rest) = msg.strip_prefix("missing field `") {
+        let name = rest.split('`').next().unwrap_or("");
+        return (
+            node.pos,
+            1,
+            format!("{what} is missing `{name}`"),
+            Some(format!("add `{name}: ...`")),
+        );
+    }
+    if msg.starts_with("invalid type") {
+        return (node.pos, 1, format!("{what}: {msg}"), None);
+    }
+    (node.pos, 1, format!("{what}: {msg}"), None)
+}
+
+/// Where a scalar with this text sits below `node` (for "unknown value" errors).
+fn value_pos(node: &Node, text: &str) -> Pos {
+    fn walk(n: &Node, text: &str) -> Option<Pos> {
+        match &n.value {
+            Value::Str(s) if s == text => Some(n.pos),
+            Value::Seq(items) => items.iter().find_map(|i| walk(i, text)),
+            Value::Map(entries) => entries.iter().find_map(|(_, v)| walk(v, text)),
+            _ => None,
+        }
+    }
+    walk(node, text).unwrap_or(node.pos)
+}
+
+/// Steps that take no argument may be written as a bare word (`- back`).
+const BARE: &[&str] = &[
+    "back",
+    "refresh",
+    "screenshot",
+    "clear_cookies",
+    "fresh",
+    "forget",
+];
+
+/// Converts a list of steps; each bad step is reported and skipped.
+pub fn steps(ctx: &mut Ctx, node: &Node, what: &str) -> Vec<Step> {
+    let Some(items) = node.as_seq() else {
+        ctx.error(
+            node.pos,
+            1,
+            format!("{what} must be a list of steps, found {}", node.kind()),
+            Some("write each step on its own line starting with `- `".into()),
+        );
+        return Vec::new();
+    };
+    items.iter().filter_map(|n| step(ctx, n)).collect()
+}
+
+pub fn step(ctx: &mut Ctx, node: &Node) -> Option<Step> {
+    let origin = ctx.origin(node.pos);
+    if let Some(word) = node.as_str() {
+        return match bare_action(word) {
+            Some(action) => Some(Step {
+                action,
+                persona: None,
+                timeout: None,
+                name: None,
+                origin,
+            }),
+            None => {
+                unknown_step(ctx, node.pos, word);
+                None
+            }
+        };
+    }
+    let Some(entries) = node.as_map() else {
+        ctx.error(
+            node.pos,
+            1,
+            format!(
+                "a step must be a mapping like `open: /login`, found {}",
+                node.kind()
+            ),
+            None,
+        );
+        return None;
+    };
+    let mut action: Option<(&str, &Node, Pos)> = None;
+    let mut persona = None;
+    let mut timeout = None;
+    let mut name = None;
+    let mut ok = true;
+    for (key, value) in entries {
+        match key.name.as_str() {
+            "as" => persona = ctx.typed::<String>(value, "`as`"),
+            "name" => name = ctx.typed::<String>(value, "`name`"),
+            "timeout" => {
+                timeout = duration(ctx, value, "`timeout`");
+                ok &= timeout.is_some();
+            }
+            k if ACTIONS.contains(&k) => {
+                if let Some((first, _, _)) = action {
+                    ctx.error(
+                        key.pos,
+                        k.len(),
+                        format!("a step has one action, but this one also has `{first}`"),
+                        Some("split it into two steps".into()),
+                    );
+                    ok = false;
+                } else {
+                    action = Some((k, value, key.pos));
+                }
+            }
+            k => {
+                unknown_step(ctx, key.pos, k);
+                ok = false;
+            }
+        }
+    }
+    let Some((keyword, arg, _)) = action else {
+        if ok {
+            ctx.error(
+                node.pos,
+                1,
+                "this step has no action",
+                Some(format!("start it with one of: {}", ACTIONS.join(", "))),
+            );
+        }
+        return None;
+    };
+    let action = action_of(ctx, keyword, arg)?;
+    ok.then_some(Step {
+        action,
+        persona,
+        timeout,
+        name,
+        origin,
+    })
+}
+
+fn unknown_step(ctx: &mut Ctx, pos: Pos, word: &str) {
+    let candidates = ACTIONS.iter().chain(MODIFIERS.iter()).copied();
+    let suggestion = did_you_mean(word, candidates);
+    ctx.error(
+        pos,
+        word.chars().count().max(1),
+        format!("unknown step `{word}`{suggestion}"),
+        Some(format!("valid steps: {}", ACTIONS.join(", "))),
+    );
+}
+
+fn bare_action(word: &str) -> Option<Action> {
+    Some(match word {
+        "back" => Action::Back,
+        "refresh" => Action::Refresh,
+        "screenshot" => Action::Screenshot(None),
+        "clear_cookies" => Action::ClearCookies,
+        "fresh" => Action::Fresh(None),
+        "forget" => Action::Forget(None),
+        _ => return None,
+    })
+}
+
+pub fn duration(ctx: &mut Ctx, node: &Node, what: &str) -> Option<std::time::Duration> {
+    let Some(text) = node.as_str() else {
+        ctx.error(
+            node.pos,
+            1,
+            format!(
+                "{what} must be a duration like `30s`, found {}",
+                node.kind()
+            ),
+            Some("durations have a unit: `500ms`, `30s`, `15m`, `8h`".into()),
+        );
+        return None;
+    };
+    match crate::duration::parse_duration(text) {
+        Ok(d) => Some(d),
+        Err(e) => {
+            ctx.error(
+                node.pos,
+                text.chars().count(),
+                format!("bad {what}: {e}"),
+                None,
+            );
+            None
+        }
+    }
+}
+
+fn action_of(ctx: &mut Ctx, keyword: &str, arg: &Node) -> Option<Action> {
+    let is_null = matches!(arg.value, Value::Null);
+    if is_null && !BARE.contains(&keyword) {
+        ctx.error(
+            arg.pos,
+            keyword.len(),
+            format!("`{keyword}` needs an argument"),
+            Some(format!("see docs/scenario-language.md#{keyword}")),
+        );
+        return None;
+    }
+    let what = format!("`{keyword}`");
+    let w = what.as_str();
+    Some(match keyword {
+        "open" => Action::Open(ctx.typed(arg, w)?),
+        "click" => Action::Click(ctx.typed(arg, w)?),
+        "fill" => Action::Fill(ctx.typed(arg, w)?),
+        "select" => Action::Select(ctx.typed(arg, w)?),
+        "submit" => Action::Submit(ctx.typed(arg, w)?),
+        "wait_for" => Action::WaitFor(expect(ctx, arg, w)?),
+        "see" => Action::See(expect(ctx, arg, w)?),
+        "not_see" => Action::NotSee(expect(ctx, arg, w)?),
+        "run" => Action::Run(ctx.typed(arg, w)?),
+        "get_cookie" => Action::GetCookie(ctx.typed(arg, w)?),
+        "set_cookie" => Action::SetCookie(ctx.typed(arg, w)?),
+        "delete_cookie" => Action::DeleteCookie(ctx.typed(arg, w)?),
+        "clear_cookies" => Action::ClearCookies,
+        "get_storage" => Action::GetStorage(ctx.typed(arg, w)?),
+        "set_storage" => Action::SetStorage(ctx.typed(arg, w)?),
+        "clear_storage" => Action::ClearStorage(ctx.typed(arg, w)?),
+        "eval" => Action::Eval(match arg.as_str() {
+            Some(s) => EvalArgs {
+                script: s.to_string(),
+                save_as: None,
+            },
+            None => ctx.typed(arg, w)?,
+        }),
+        "back" => Action::Back,
+        "refresh" => Action::Refresh,
+        "screenshot" => Action::Screenshot(if is_null { None } else { ctx.typed(arg, w)? }),
+        "idle" => Action::Idle(duration(ctx, arg, w)?),
+        "steal" => Action::Steal(ctx.typed(arg, w)?),
+        "plant" => {
+            let p: PlantArgs = ctx.typed(arg, w)?;
+            if p.value.is_some() == p.from.is_some() {
+                ctx.error(
+                    arg.pos,
+                    1,
+                    "`plant` takes exactly one of `value` (a chosen id) or `from` (another persona's id)",
+                    None,
+                );
+                return None;
+            }
+            Action::Plant(p)
+        }
+        "capture" => Action::Capture(match arg.as_str() {
+            Some(s) => CaptureArgs {
+                label: s.to_string(),
+                from: None,
+            },
+            None => ctx.typed(arg, w)?,
+        }),
+        "replay" => {
+            let r: ReplayArgs = ctx.typed(arg, w)?;
+            if r.into.is_some() == r.http.is_some() {
+                ctx.error(
+                    arg.pos,
+                    1,
+                    "`replay` takes exactly one of `into` (a persona's browser) or `http` (a plain request)",
+                    None,
+                );
+                return None;
+            }
+            Action::Replay(r)
+        }
+        "fresh" => Action::Fresh(if is_null { None } else { ctx.typed(arg, w)? }),
+        "forget" => Action::Forget(if is_null { None } else { ctx.typed(arg, w)? }),
+        "parallel" => Action::Parallel(ctx.typed(arg, w)?),
+        "check" => Action::Check(check(ctx, arg)?),
+        other => unreachable!("ACTIONS lists `{other}` but action_of does not"),
+    })
+}
+
+/// `see: "#x"` is shorthand for `see: {element: "#x"}`; otherwise exactly one of element, text, url.
+fn expect(ctx: &mut Ctx, node: &Node, what: &str) -> Option<Expect> {
+    if let Some(s) = node.as_str() {
+        return Some(Expect {
+            element: Some(super::locator::LocatorDoc::Css(s.to_string())),
+            ..Default::default()
+        });
+    }
+    let e: Expect = ctx.typed(node, what)?;
+    let n = [e.element.is_some(), e.text.is_some(), e.url.is_some()]
+        .iter()
+        .filter(|b| **b)
+        .count();
+    if n != 1 {
+        ctx.error(
+            node.pos,
+            1,
+            format!("{what} takes exactly one of `element`, `text` or `url`, found {n}"),
+            None,
+        );
+        return None;
+    }
+    Some(e)
+}
+
+/// `check: logged_out` or `check: {token_changed: {since: before_login}}`.
+pub fn check(ctx: &mut Ctx, node: &Node) -> Option<Check> {
+    let (name, name_pos, arg) = match &node.value {
+        Value::Str(s) => (s.as_str(), node.pos, None),
+        Value::Map(entries) if entries.len() == 1 => {
+            let (k, v) = &entries[0];
+            (k.name.as_str(), k.pos, Some(v))
+        }
+        _ => {
+            ctx.error(
+                node.pos,
+                1,
+                format!(
+                    "`check` takes a check name or a one-key mapping, found {}",
+                    node.kind()
+                ),
+                Some(format!("valid checks: {}", Check::NAMES.join(", "))),
+            );
+            return None;
+        }
+    };
+    let needs_arg = |ctx: &mut Ctx| {
+        ctx.error(
+            name_pos,
+            name.len(),
+            format!("check `{name}` needs arguments"),
+            Some(format!("see docs/scenario-language.md#{name}")),
+        );
+    };
+    let what = format!("check `{name}`");
+    Some(match name {
+        "logged_in" => Check::LoggedIn,
+        "logged_out" => Check::LoggedOut,
+        "cookie_attributes" => Check::CookieAttributes,
+        "no_token_in_url" => Check::NoTokenInUrl,
+        "no_token_in_storage" => Check::NoTokenInStorage,
+        "no_token_in_referer" => Check::NoTokenInReferer,
+        "token_changed" | "http_status" | "header" => {
+            let Some(arg) = arg.filter(|a| !matches!(a.value, Value::Null)) else {
+                needs_arg(ctx);
+                return None;
+            };
+            match name {
+                "token_changed" => Check::TokenChanged(match arg.as_str() {
+                    Some(s) => TokenChangedArgs {
+                        since: s.to_string(),
+                    },
+                    None => ctx.typed(arg, &what)?,
+                }),
+                "http_status" => Check::HttpStatus(ctx.typed(arg, &what)?),
+                _ => Check::Header(ctx.typed(arg, &what)?),
+            }
+        }
+        other => {
+            let suggestion = did_you_mean(other, Check::NAMES);
+            ctx.error(
+                name_pos,
+                other.chars().count(),
+                format!("unknown check `{other}`{suggestion}"),
+                Some(format!("valid checks: {}", Check::NAMES.join(", "))),
+            );
+            return None;
+        }
+    })
+}

@@ -1,0 +1,329 @@
+//! Finding, reading and converting profiles and scenarios; every problem becomes a diagnostic.
+
+use super::convert::Ctx;
+use super::diagnostic::{Diagnostic, Diagnostics};
+use super::node;
+use super::profile::{self, Profile};
+use super::scenario_file::{self, Scenario};
+use super::validate;
+use indexmap::IndexMap;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// Files larger than this are refused before parsing: a scenario is never megabytes long.
+pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
+
+/// Values supplied from outside the files.
+#[derive(Debug, Clone, Default)]
+pub struct Inputs {
+    pub vars: IndexMap<String, String>,
+    pub secrets: IndexMap<String, String>,
+    /// Use this profile for every scenario instead of the `app.yaml` beside it.
+    pub profile: Option<PathBuf>,
+}
+
+/// One profile and the scenarios that run against it (one JUnit testsuite).
+#[derive(Debug, Clone)]
+pub struct Suite {
+    pub profile: Arc<Profile>,
+    pub scenarios: Vec<Scenario>,
+}
+
+#[derive(Debug, Default)]
+pub struct Project {
+    pub suites: Vec<Suite>,
+    pub sources: HashMap<Arc<str>, Arc<str>>,
+}
+
+impl Project {
+    pub fn scenario_count(&self) -> usize {
+        self.suites.iter().map(|s| s.scenarios.len()).sum()
+    }
+}
+
+/// Loads everything under `paths` (directories: their `app.yaml` and every other `*.yaml`/`*.yml`).
+pub fn load(paths: &[PathBuf], inputs: &Inputs) -> Result<Project, Diagnostics> {
+    let mut diags = Diagnostics::default();
+    let mut profile_files: Vec<PathBuf> = Vec::new();
+    let mut scenario_files: Vec<PathBuf> = Vec::new();
+    if let Some(p) = &inputs.profile {
+        profile_files.push(p.clone());
+    }
+    for path in paths {
+        collect(path, &mut profile_files, &mut scenario_files, &mut diags);
+    }
+    let mut profiles: IndexMap<PathBuf, Arc<Profile>> = IndexMap::new();
+    for file in dedup(profile_files) {
+        if let Some(p) = load_profile(&file, &mut diags) {
+            profiles.insert(canonical(&file), Arc::new(p));
+        }
+    }
+    let mut suites: IndexMap<PathBuf, Suite> = IndexMap::new();
+    for file in dedup(scenario_files) {
+        let Some(s) = load_scenario(&file, &mut diags) else {
+            continue;
+        };
+        let wanted = inputs
+            .profile
+            .clone()
+            .or_else(|| s.profile.clone())
+            .unwrap_or_else(|| file.parent().unwrap_or(Path::new(".")).join("app.yaml"));
+        let key = canonical(&wanted);
+        if !profiles.contains_key(&key) {
+            if !wanted.exists() {
+                diags.items.push(
+                    Diagnostic::new(&s.file, Some(s.origin.pos), format!(
+                        "scenario `{}` has no profile: {} does not exist",
+                        s.name,
+                        wanted.display()
+                    ))
+                    .hint("put an app.yaml beside it, add `profile: path/to/app.yaml`, or pass --profile"),
+                );
+                continue;
+            }
+            match load_profile(&wanted, &mut diags) {
+                Some(p) => {
+                    profiles.insert(key.clone(), Arc::new(p));
+                }
+                None => continue,
+            }
+        }
+        let profile = profiles[&key].clone();
+        suites
+            .entry(key)
+            .or_insert_with(|| Suite {
+                profile,
+                scenarios: Vec::new(),
+            })
+            .scenarios
+            .push(s);
+    }
+    // A profile given alone (e.g. `usher validate app.yaml`) is still a suite, with no scenarios.
+    for (key, profile) in &profiles {
+        suites.entry(key.clone()).or_insert_with(|| Suite {
+            profile: profile.clone(),
+            scenarios: Vec::new(),
+        });
+    }
+    let project = Project {
+        suites: suites.into_values().collect(),
+        sources: HashMap::new(),
+    };
+    for suite in &project.suites {
+        validate::suite(suite, inputs, &mut diags.items);
+    }
+    let mut names: HashMap<(String, String), Arc<str>> = HashMap::new();
+    for suite in &project.suites {
+        for s in &suite.scenarios {
+            if let Some(first) =
+                names.insert((suite.profile.app.clone(), s.name.clone()), s.file.clone())
+            {
+                diags.items.push(
+                    Diagnostic::new(
+                        &s.file,
+                        Some(s.origin.pos),
+                        format!("scenario name `{}` is also used by {first}", s.name),
+                    )
+                    .hint("names must be unique: reports key testcases by name"),
+                );
+            }
+        }
+    }
+    if diags.is_empty() && project.suites.is_empty() {
+        let shown: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+        diags.items.push(
+            Diagnostic::new(
+                &Arc::from(shown.join(" ")),
+                None,
+                "no profile or scenario found",
+            )
+            .hint("pass a directory holding app.yaml and scenario files, or the files themselves"),
+        );
+    }
+    if diags.is_empty() {
+        Ok(Project {
+            sources: diags.sources,
+            ..project
+        })
+    } else {
+        Err(diags)
+    }
+}
+
+fn collect(
+    path: &Path,
+    profiles: &mut Vec<PathBuf>,
+    scenarios: &mut Vec<PathBuf>,
+    diags: &mut Diagnostics,
+) {
+    if path.is_dir() {
+        let mut entries: Vec<PathBuf> = match std::fs::read_dir(path) {
+            Ok(rd) => rd.filter_map(|e| e.ok().map(|e| e.path())).collect(),
+            Err(e) => {
+                diags.items.push(Diagnostic::new(
+                    &display(path),
+                    None,
+                    format!("cannot read directory: {e}"),
+                ));
+                return;
+            }
+        };
+        entries.sort();
+        for p in entries {
+            let is_yaml = matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"));
+            if p.is_file() && is_yaml {
+                if is_profile_name(&p) {
+                    profiles.push(p);
+                } else {
+                    scenarios.push(p);
+                }
+            }
+        }
+    } else if path.is_file() {
+        if is_profile_name(path) || looks_like_profile(path) {
+            profiles.push(path.to_path_buf());
+        } else {
+            scenarios.push(path.to_path_buf());
+        }
+    } else {
+        diags.items.push(
+            Diagnostic::new(&display(path), None, "no such file or directory")
+                .hint("pass scenario files, a directory of them, or an app.yaml"),
+        );
+    }
+}
+
+fn is_profile_name(p: &Path) -> bool {
+    matches!(
+        p.file_name().and_then(|n| n.to_str()),
+        Some("app.yaml" | "app.yml")
+    )
+}
+
+/// A profile given under another name is recognised by its top-level `app:` key.
+fn looks_like_profile(p: &Path) -> bool {
+    std::fs::read_to_string(p)
+        .map(|t| t.lines().any(|l| l.starts_with("app:")))
+        .unwrap_or(false)
+}
+
+fn display(p: &Path) -> Arc<str> {
+    Arc::from(p.display().to_string())
+}
+
+fn canonical(p: &Path) -> PathBuf {
+    std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf())
+}
+
+fn dedup(files: Vec<PathBuf>) -> Vec<PathBuf> {
+    let mut seen = std::collections::HashSet::new();
+    files
+        .into_iter()
+        .filter(|f| seen.insert(canonical(f)))
+        .collect()
+}
+
+/// Reads a file as UTF-8 text within the size limit, or reports why not.
+fn read(path: &Path, diags: &mut Diagnostics) -> Option<(Arc<str>, Arc<str>)> {
+    let name = display(path);
+    let meta = match std::fs::metadata(path) {
+        Ok(m) => m,
+        Err(e) => {
+            diags
+                .items
+                .push(Diagnostic::new(&name, None, format!("cannot read: {e}")));
+            return None;
+        }
+    };
+    if meta.len() > MAX_FILE_BYTES {
+        diags.items.push(
+            Diagnostic::new(
+                &name,
+                None,
+                format!(
+                    "file is {} bytes; usher reads files up to {} bytes",
+                    meta.len(),
+                    MAX_FILE_BYTES
+                ),
+            )
+            .hint("split it into several scenario files"),
+        );
+        return None;
+    }
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) => {
+            diags
+                .items
+                .push(Diagnostic::new(&name, None, format!("cannot read: {e}")));
+            return None;
+        }
+    };
+    match String::from_utf8(bytes) {
+        Ok(text) if text.contains('\0') => {
+            diags.items.push(
+                Diagnostic::new(
+                    &name,
+                    None,
+                    "file contains NUL bytes; it is not a YAML text file",
+                )
+                .hint("is this a binary file?"),
+            );
+            None
+        }
+        Ok(text) => {
+            let text: Arc<str> = Arc::from(text);
+            diags.sources.insert(name.clone(), text.clone());
+            Some((name, text))
+        }
+        Err(e) => {
+            diags.items.push(
+                Diagnostic::new(
+                    &name,
+                    None,
+                    format!(
+                        "file is not UTF-8 text (invalid byte at offset {})",
+                        e.utf8_error().valid_up_to()
+                    ),
+                )
+                .hint("is this a binary file?"),
+            );
+            None
+        }
+    }
+}
+
+fn parse(name: &Arc<str>, text: &str, diags: &mut Diagnostics) -> Option<node::Node> {
+    match node::parse(text) {
+        Ok(n) => Some(n),
+        Err(e) => {
+            let mut d = Diagnostic::new(name, e.pos, format!("invalid YAML: {}", e.message));
+            if text.contains('\t') {
+                d = d.hint("YAML indentation must use spaces, not tabs");
+            }
+            diags.items.push(d);
+            None
+        }
+    }
+}
+
+pub fn load_profile(path: &Path, diags: &mut Diagnostics) -> Option<Profile> {
+    let (name, text) = read(path, diags)?;
+    let root = parse(&name, &text, diags)?;
+    let mut ctx = Ctx::new(name);
+    let dir = path.parent().unwrap_or(Path::new(".")).to_path_buf();
+    let p = profile::from_node(&mut ctx, &root, dir);
+    diags.items.extend(ctx.diags);
+    p
+}
+
+fn load_scenario(path: &Path, diags: &mut Diagnostics) -> Option<Scenario> {
+    let (name, text) = read(path, diags)?;
+    let root = parse(&name, &text, diags)?;
+    let mut ctx = Ctx::new(name);
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let s = scenario_file::from_node(&mut ctx, &root, dir);
+    diags.items.extend(ctx.diags);
+    s
+}

@@ -1,0 +1,23 @@
+//! The scenario language: profiles and scenario files, their loading, variables, validation and schema.
+//! No I/O beyond reading files; nothing here knows about drivers.
+
+pub mod convert;
+pub mod diagnostic;
+pub mod load;
+pub mod locator;
+pub mod node;
+pub mod policy;
+pub mod profile;
+pub mod scenario_file;
+pub mod schema;
+pub mod step;
+pub mod suggest;
+pub mod validate;
+pub mod vars;
+
+pub use diagnostic::{Diagnostic, Diagnostics};
+pub use load::{Inputs, Project, Suite, load};
+pub use policy::Policy;
+pub use profile::{Profile, TokenLocation};
+pub use scenario_file::Scenario;
+pub use step::{Action, Check, Origin, Step};

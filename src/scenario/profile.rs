@@ -1,0 +1,415 @@
+//! The app profile (`app.yaml`): how to drive one app, where its session token lives, its personas,
+//! reusable flows (with the required `logged_in` oracle) and the policy the checks judge against.
+
+use super::convert::{self, Ctx};
+use super::node::{Node, Pos};
+use super::policy::{Policy, PolicyDoc};
+use super::step::{Origin, Step};
+use super::suggest::did_you_mean;
+use indexmap::IndexMap;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Where the app keeps its session token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum TokenLocation {
+    /// Any of these cookie names (apps rename the cookie with its attributes, e.g. `__Host-` prefixes).
+    Cookie(Vec<String>),
+    LocalStorage(String),
+    SessionStorage(String),
+    UrlParam(String),
+    Header(String),
+    /// Found by diffing cookies and storage across login and asking the oracle which ones matter.
+    Auto,
+}
+
+impl TokenLocation {
+    pub fn describe(&self) -> String {
+        match self {
+            TokenLocation::Cookie(names) => format!("cookie {}", names.join(" | ")),
+            TokenLocation::LocalStorage(k) => format!("localStorage[{k}]"),
+            TokenLocation::SessionStorage(k) => format!("sessionStorage[{k}]"),
+            TokenLocation::UrlParam(p) => format!("URL parameter `{p}`"),
+            TokenLocation::Header(h) => format!("request header `{h}`"),
+            TokenLocation::Auto => "auto (discovered at login)".into(),
+        }
+    }
+}
+
+/// `token:` as written: one of these keys, or the word `auto`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TokenDoc {
+    /// A cookie name or a list of names.
+    pub cookie: Option<OneOrMany>,
+    pub local_storage: Option<String>,
+    pub session_storage: Option<String>,
+    pub url_param: Option<String>,
+    pub header: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(untagged)]
+pub enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+/// A persona's account. Passwords come from `${VARIABLES}` (environment, `--secret`), never literal.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PersonaDoc {
+    pub username: Option<String>,
+    pub password: Option<String>,
+    /// Another persona whose account this one uses (a second device of the same user).
+    pub same_account_as: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PersonaDef {
+    pub name: String,
+    pub username: String,
+    pub password: String,
+    pub same_account_as: Option<String>,
+    pub pos: Pos,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Flow {
+    pub name: String,
+    pub steps: Vec<Step>,
+    pub origin: Origin,
+}
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DefaultsDoc {
+    /// Default bound on every step, e.g. `10s`.
+    pub step_timeout: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Profile {
+    pub file: Arc<str>,
+    #[serde(skip)]
+    pub dir: PathBuf,
+    pub app: String,
+    pub base_url: Option<String>,
+    pub browser: Option<String>,
+    pub capabilities: serde_json::Map<String, serde_json::Value>,
+    pub token: TokenLocation,
+    pub personas: IndexMap<String, PersonaDef>,
+    pub vars: IndexMap<String, String>,
+    pub policy: Policy,
+    #[serde(skip)]
+    pub step_timeout: Duration,
+    pub flows: IndexMap<String, Flow>,
+}
+
+impl Profile {
+    /// The flows every profile must define, and why.
+    pub const REQUIRED_FLOWS: [(&'static str, &'static str); 2] = [
+        (
+            "logged_in",
+            "the oracle that tells whether the current session acts as an authenticated user",
+        ),
+        ("login", "how a persona logs in"),
+    ];
+
+    /// The account a persona logs in with (following `same_account_as`).
+    pub fn account_of<'a>(&'a self, persona: &'a str) -> &'a str {
+        let mut name = persona;
+        for _ in 0..8 {
+            match self
+                .personas
+                .get(name)
+                .and_then(|p| p.same_account_as.as_deref())
+            {
+                Some(next) => name = next,
+                None => break,
+            }
+        }
+        self.personas
+            .get(name)
+            .map(|p| p.username.as_str())
+            .unwrap_or(name)
+    }
+}
+
+pub const PROFILE_KEYS: &[&str] = &[
+    "app",
+    "base_url",
+    "browser",
+    "capabilities",
+    "token",
+    "personas",
+    "vars",
+    "policy",
+    "defaults",
+    "flows",
+];
+
+/// Converts a parsed `app.yaml`. Returns `None` when a problem was reported.
+pub fn from_node(ctx: &mut Ctx, root: &Node, dir: PathBuf) -> Option<Profile> {
+    let Some(entries) = root.as_map() else {
+        ctx.error(
+            root.pos,
+            1,
+            format!("a profile must be a mapping, found {}", root.kind()),
+            Some("start with `app: <name>`".into()),
+        );
+        return None;
+    };
+    let before = ctx.diags.len();
+    let mut profile = Profile {
+        file: ctx.file.clone(),
+        dir,
+        app: String::new(),
+        base_url: None,
+        browser: None,
+        capabilities: Default::default(),
+        token: TokenLocation::Auto,
+        personas: IndexMap::new(),
+        vars: IndexMap::new(),
+        policy: Policy::default(),
+        step_timeout: Duration::from_secs(10),
+        flows: IndexMap::new(),
+    };
+    let mut saw_token = false;
+    for (key, value) in entries {
+        match key.name.as_str() {
+            "app" => profile.app = ctx.typed(value, "`app`").unwrap_or_default(),
+            "base_url" => profile.base_url = ctx.typed(value, "`base_url`"),
+            "browser" => {
+                profile.browser = ctx.typed::<String>(value, "`browser`");
+                if let Some(b) = &profile.browser
+                    && !matches!(b.as_str(), "chrome" | "firefox")
+                {
+                    let hint = did_you_mean(b, ["chrome", "firefox"]);
+                    ctx.error(
+                        value.pos,
+                        b.len(),
+                        format!("unknown browser `{b}`{hint}"),
+                        Some("valid: `chrome`, `firefox`".into()),
+                    );
+                }
+            }
+            "capabilities" => {
+                profile.capabilities = ctx.typed(value, "`capabilities`").unwrap_or_default()
+            }
+            "token" => {
+                saw_token = true;
+                if let Some(t) = token(ctx, value) {
+                    profile.token = t;
+                }
+            }
+            "personas" => personas(ctx, value, &mut profile.personas),
+            "vars" => profile.vars = ctx.typed(value, "`vars`").unwrap_or_default(),
+            "policy" => {
+                if let Some(doc) = ctx.typed::<PolicyDoc>(value, "`policy`") {
+                    match doc.resolve() {
+                        Ok(p) => profile.policy = p,
+                        Err((field, e)) => {
+                            let pos = value.find_key(&field).unwrap_or(value.pos);
+                            ctx.error(pos, field.len(), format!("bad policy `{field}`: {e}"), None);
+                        }
+                    }
+                }
+            }
+            "defaults" => {
+                if let Some(d) = value.get("step_timeout") {
+                    if let Some(t) = convert::duration(ctx, d, "`step_timeout`") {
+                        profile.step_timeout = t;
+                    }
+                }
+                let _ = ctx.typed::<DefaultsDoc>(value, "`defaults`");
+            }
+            "flows" => flows(ctx, value, &mut profile.flows),
+            other => {
+                let hint = did_you_mean(other, PROFILE_KEYS.iter().copied());
+                ctx.error(
+                    key.pos,
+                    other.chars().count(),
+                    format!("unknown key `{other}` in the profile{hint}"),
+                    Some(format!("valid keys: {}", PROFILE_KEYS.join(", "))),
+                );
+            }
+        }
+    }
+    if profile.app.is_empty() && !entries.iter().any(|(k, _)| k.name == "app") {
+        ctx.error(
+            root.pos,
+            1,
+            "the profile has no `app` name",
+            Some("add `app: <name>`; it names the JUnit suite and report".into()),
+        );
+    }
+    if !saw_token {
+        ctx.error(
+            root.pos,
+            1,
+            "the profile does not say where the session token lives",
+            Some("add `token: {cookie: NAME}` (or local_storage, session_storage, url_param, header) or `token: auto`".into()),
+        );
+    }
+    for (flow, why) in Profile::REQUIRED_FLOWS {
+        if !profile.flows.contains_key(flow) {
+            let pos = root.find_key("flows").unwrap_or(root.pos);
+            ctx.error(
+                pos,
+                5,
+                format!("the profile has no `{flow}` flow: {why}"),
+                Some(if flow == "logged_in" {
+                    "add e.g. `logged_in: [{open: /account}, {see: \"#account-email\"}]`: it must end in `see`/`not_see` steps that hold only for an authenticated user".into()
+                } else {
+                    format!("add `{flow}:` under `flows:`")
+                }),
+            );
+        }
+    }
+    if let Some(oracle) = profile.flows.get("logged_in")
+        && !oracle.steps.iter().any(|s| {
+            matches!(
+                s.action,
+                super::step::Action::See(_) | super::step::Action::NotSee(_)
+            )
+        })
+    {
+        ctx.error(
+            oracle.origin.pos,
+            9,
+            "the `logged_in` oracle has no `see` or `not_see` step, so it cannot say yes or no",
+            Some(
+                "judge by content only an authenticated user gets, e.g. `see: \"#account-email\"`"
+                    .into(),
+            ),
+        );
+    }
+    (ctx.diags.len() == before).then_some(profile)
+}
+
+fn token(ctx: &mut Ctx, node: &Node) -> Option<TokenLocation> {
+    if node.as_str() == Some("auto") {
+        return Some(TokenLocation::Auto);
+    }
+    if let Some(s) = node.as_str() {
+        ctx.error(
+            node.pos,
+            s.chars().count(),
+            format!("unknown token location `{s}`"),
+            Some("write `auto` or a mapping like `{cookie: sessionid}`".into()),
+        );
+        return None;
+    }
+    let doc: TokenDoc = ctx.typed(node, "`token`")?;
+    let mut found = Vec::new();
+    if let Some(c) = doc.cookie {
+        found.push(TokenLocation::Cookie(match c {
+            OneOrMany::One(s) => vec![s],
+            OneOrMany::Many(v) => v,
+        }));
+    }
+    if let Some(k) = doc.local_storage {
+        found.push(TokenLocation::LocalStorage(k));
+    }
+    if let Some(k) = doc.session_storage {
+        found.push(TokenLocation::SessionStorage(k));
+    }
+    if let Some(k) = doc.url_param {
+        found.push(TokenLocation::UrlParam(k));
+    }
+    if let Some(k) = doc.header {
+        found.push(TokenLocation::Header(k));
+    }
+    if found.len() != 1 {
+        ctx.error(
+            node.pos,
+            1,
+            format!("`token` names exactly one location, found {}", found.len()),
+            Some("one of cookie, local_storage, session_storage, url_param, header; or `token: auto`".into()),
+        );
+        return None;
+    }
+    found.pop()
+}
+
+fn personas(ctx: &mut Ctx, node: &Node, out: &mut IndexMap<String, PersonaDef>) {
+    let Some(entries) = node.as_map() else {
+        ctx.error(
+            node.pos,
+            1,
+            format!(
+                "`personas` must be a mapping of names to accounts, found {}",
+                node.kind()
+            ),
+            None,
+        );
+        return;
+    };
+    for (key, value) in entries {
+        let what = format!("persona `{}`", key.name);
+        let Some(doc) = ctx.typed::<PersonaDoc>(value, &what) else {
+            continue;
+        };
+        if doc.same_account_as.is_none() && (doc.username.is_none() || doc.password.is_none()) {
+            ctx.error(
+                key.pos,
+                key.name.len(),
+                format!("{what} needs `username` and `password` (or `same_account_as`)"),
+                Some("passwords come from variables: `password: ${VICTIM_PASSWORD}`".into()),
+            );
+            continue;
+        }
+        if let Some(pw) = &doc.password
+            && !pw.contains("${")
+        {
+            let pos = value.get("password").map_or(value.pos, |n| n.pos);
+            ctx.error(
+                pos,
+                pw.chars().count().min(8),
+                format!("{what} has a literal password; secrets never live in the file"),
+                Some("write `password: ${NAME}` and pass it with --secret NAME=... or the environment".into()),
+            );
+            continue;
+        }
+        out.insert(
+            key.name.clone(),
+            PersonaDef {
+                name: key.name.clone(),
+                username: doc.username.unwrap_or_default(),
+                password: doc.password.unwrap_or_default(),
+                same_account_as: doc.same_account_as,
+                pos: key.pos,
+            },
+        );
+    }
+}
+
+fn flows(ctx: &mut Ctx, node: &Node, out: &mut IndexMap<String, Flow>) {
+    let Some(entries) = node.as_map() else {
+        ctx.error(
+            node.pos,
+            1,
+            format!(
+                "`flows` must be a mapping of flow names to steps, found {}",
+                node.kind()
+            ),
+            None,
+        );
+        return;
+    };
+    for (key, value) in entries {
+        let steps = convert::steps(ctx, value, &format!("flow `{}`", key.name));
+        out.insert(
+            key.name.clone(),
+            Flow {
+                name: key.name.clone(),
+                steps,
+                origin: ctx.origin(key.pos),
+            },
+        );
+    }
+}

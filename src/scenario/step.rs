@@ -1,0 +1,335 @@
+//! Steps and checks: the typed arguments of every action (serde + JSON Schema), and the `Step` the engine runs.
+
+use super::locator::LocatorDoc;
+use super::node::Pos;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Where a step was written: file, line and column, named in every runtime error.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Origin {
+    pub file: Arc<str>,
+    pub pos: Pos,
+}
+
+impl std::fmt::Display for Origin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}:{}", self.file, self.pos.line, self.pos.col)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FillArgs {
+    pub field: LocatorDoc,
+    pub value: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SelectArgs {
+    pub field: LocatorDoc,
+    /// The option's value or visible text.
+    pub option: String,
+}
+
+/// What `wait_for`, `see` and `not_see` look for: exactly one of these.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Expect {
+    pub element: Option<LocatorDoc>,
+    /// Text anywhere in the page body.
+    pub text: Option<String>,
+    /// A substring of the current URL.
+    pub url: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Area {
+    Local,
+    Session,
+    Both,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GetCookieArgs {
+    pub name: String,
+    /// Variable that receives the value (`${name}` in later steps).
+    pub save_as: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SetCookieArgs {
+    pub name: String,
+    pub value: String,
+    pub path: Option<String>,
+    pub domain: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GetStorageArgs {
+    pub area: Area,
+    pub key: String,
+    pub save_as: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SetStorageArgs {
+    pub area: Area,
+    pub key: String,
+    pub value: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EvalArgs {
+    pub script: String,
+    pub save_as: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StealArgs {
+    pub from: String,
+    pub to: String,
+}
+
+/// Put a session id into a persona before it logs in: a chosen `value`, or the id another persona holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PlantArgs {
+    pub into: String,
+    pub value: Option<String>,
+    pub from: Option<String>,
+}
+
+/// Remember a persona's current token under a label, for `replay` and `token_changed`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CaptureArgs {
+    pub label: String,
+    /// The persona whose token is captured (default: the step's persona).
+    pub from: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HttpReplay {
+    /// Path (or URL) requested with the token, e.g. `/account`.
+    pub path: String,
+    #[serde(default = "get")]
+    pub method: String,
+}
+
+fn get() -> String {
+    "GET".into()
+}
+
+/// Use a captured token again: in a persona's browser (`into`), or over plain HTTP (`http`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReplayArgs {
+    pub token: String,
+    pub into: Option<String>,
+    pub http: Option<HttpReplay>,
+}
+
+/// Run a flow for several personas at once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ParallelArgs {
+    pub personas: Vec<String>,
+    pub run: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TokenChangedArgs {
+    /// The label of a token captured earlier.
+    pub since: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HttpStatusArgs {
+    pub is: u16,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HeaderArgs {
+    pub name: String,
+    pub equals: Option<String>,
+    pub contains: Option<String>,
+    /// `true`: the header must be absent.
+    pub absent: Option<bool>,
+}
+
+/// The built-in checks. Each ends in PASS, FAIL, ERROR or SKIPPED with evidence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum Check {
+    LoggedIn,
+    LoggedOut,
+    TokenChanged(TokenChangedArgs),
+    CookieAttributes,
+    NoTokenInUrl,
+    NoTokenInStorage,
+    NoTokenInReferer,
+    HttpStatus(HttpStatusArgs),
+    Header(HeaderArgs),
+}
+
+impl Check {
+    pub const NAMES: [&'static str; 9] = [
+        "logged_in",
+        "logged_out",
+        "token_changed",
+        "cookie_attributes",
+        "no_token_in_url",
+        "no_token_in_storage",
+        "no_token_in_referer",
+        "http_status",
+        "header",
+    ];
+
+    pub fn name(&self) -> &'static str {
+        match self {
+            Check::LoggedIn => "logged_in",
+            Check::LoggedOut => "logged_out",
+            Check::TokenChanged(_) => "token_changed",
+            Check::CookieAttributes => "cookie_attributes",
+            Check::NoTokenInUrl => "no_token_in_url",
+            Check::NoTokenInStorage => "no_token_in_storage",
+            Check::NoTokenInReferer => "no_token_in_referer",
+            Check::HttpStatus(_) => "http_status",
+            Check::Header(_) => "header",
+        }
+    }
+}
+
+/// One action. Arguments are as written; `${...}` is resolved when the step runs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum Action {
+    Open(String),
+    Click(LocatorDoc),
+    Fill(FillArgs),
+    Select(SelectArgs),
+    Submit(LocatorDoc),
+    WaitFor(Expect),
+    See(Expect),
+    NotSee(Expect),
+    Run(String),
+    GetCookie(GetCookieArgs),
+    SetCookie(SetCookieArgs),
+    DeleteCookie(String),
+    ClearCookies,
+    GetStorage(GetStorageArgs),
+    SetStorage(SetStorageArgs),
+    ClearStorage(Area),
+    Eval(EvalArgs),
+    Back,
+    Refresh,
+    Screenshot(Option<String>),
+    Idle(#[serde(with = "super::policy::secs")] Duration),
+    Steal(StealArgs),
+    Plant(PlantArgs),
+    Capture(CaptureArgs),
+    Replay(ReplayArgs),
+    Fresh(Option<String>),
+    Forget(Option<String>),
+    Parallel(ParallelArgs),
+    Check(Check),
+}
+
+impl Action {
+    /// The step keyword, as written in files.
+    pub fn keyword(&self) -> &'static str {
+        match self {
+            Action::Open(_) => "open",
+            Action::Click(_) => "click",
+            Action::Fill(_) => "fill",
+            Action::Select(_) => "select",
+            Action::Submit(_) => "submit",
+            Action::WaitFor(_) => "wait_for",
+            Action::See(_) => "see",
+            Action::NotSee(_) => "not_see",
+            Action::Run(_) => "run",
+            Action::GetCookie(_) => "get_cookie",
+            Action::SetCookie(_) => "set_cookie",
+            Action::DeleteCookie(_) => "delete_cookie",
+            Action::ClearCookies => "clear_cookies",
+            Action::GetStorage(_) => "get_storage",
+            Action::SetStorage(_) => "set_storage",
+            Action::ClearStorage(_) => "clear_storage",
+            Action::Eval(_) => "eval",
+            Action::Back => "back",
+            Action::Refresh => "refresh",
+            Action::Screenshot(_) => "screenshot",
+            Action::Idle(_) => "idle",
+            Action::Steal(_) => "steal",
+            Action::Plant(_) => "plant",
+            Action::Capture(_) => "capture",
+            Action::Replay(_) => "replay",
+            Action::Fresh(_) => "fresh",
+            Action::Forget(_) => "forget",
+            Action::Parallel(_) => "parallel",
+            Action::Check(_) => "check",
+        }
+    }
+}
+
+/// Every step keyword, for suggestions and the schema.
+pub const ACTIONS: &[&str] = &[
+    "open",
+    "click",
+    "fill",
+    "select",
+    "submit",
+    "wait_for",
+    "see",
+    "not_see",
+    "run",
+    "get_cookie",
+    "set_cookie",
+    "delete_cookie",
+    "clear_cookies",
+    "get_storage",
+    "set_storage",
+    "clear_storage",
+    "eval",
+    "back",
+    "refresh",
+    "screenshot",
+    "idle",
+    "steal",
+    "plant",
+    "capture",
+    "replay",
+    "fresh",
+    "forget",
+    "parallel",
+    "check",
+];
+
+/// Keys a step may carry beside its action.
+pub const MODIFIERS: &[&str] = &["as", "timeout", "name"];
+
+/// A step ready to run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Step {
+    pub action: Action,
+    /// The persona that performs it (`as:`); `None` = the scenario's first persona.
+    pub persona: Option<String>,
+    #[serde(skip)]
+    pub timeout: Option<Duration>,
+    /// A label for reports (default: the step as written).
+    pub name: Option<String>,
+    pub origin: Origin,
+}
