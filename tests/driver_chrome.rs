@@ -201,11 +201,7 @@ fn processes_mentioning(dir: &Path) -> usize {
 
 fn pid_alive(pid: u32) -> bool {
     std::fs::read_to_string(format!("/proc/{pid}/stat"))
-        .map(|s| {
-            !s.split_whitespace()
-                .nth(2)
-                .is_some_and(|state| state == "Z")
-        })
+        .map(|s| s.split_whitespace().nth(2).is_none_or(|state| state != "Z"))
         .unwrap_or(false)
 }
 
@@ -235,7 +231,10 @@ fn responses<'a>(events: &'a [NetEvent], url: &str) -> Vec<(u16, &'a [(String, S
         .collect()
 }
 
-fn requests<'a>(events: &'a [NetEvent], url: &str) -> Vec<(&'a str, &'a [(String, String)], bool)> {
+/// (method, headers, is_navigation) of every request to `url`.
+type Sent<'a> = (&'a str, &'a [(String, String)], bool);
+
+fn requests<'a>(events: &'a [NetEvent], url: &str) -> Vec<Sent<'a>> {
     events
         .iter()
         .filter_map(|e| match e {
@@ -257,6 +256,7 @@ async fn pages_forms_and_elements() {
     let (a, _, _) = start_servers().await;
     let guard = Guard::start().await;
     let launcher = guard.get();
+    eprintln!("describe: {}", launcher.describe());
     assert!(
         launcher.describe().starts_with("chrome "),
         "{}",
@@ -614,13 +614,18 @@ async fn shutdown_leaves_no_process_and_no_directory() {
 
     // Concurrent creation from many tasks; sessions shared across tasks.
     let started = Instant::now();
-    let labels: Vec<String> = (0..4).map(|i| format!("p{i}")).collect();
-    let sessions = futures::future::join_all(labels.iter().map(|l| launcher.new_session(l))).await;
-    eprintln!("4 concurrent session creates: {:?}", started.elapsed());
-    let sessions: Vec<Arc<dyn Session>> = sessions
-        .into_iter()
-        .map(|s| Arc::from(s.unwrap()))
+    let launcher = Arc::new(launcher);
+    let creating: Vec<_> = (0..4)
+        .map(|i| {
+            let launcher = launcher.clone();
+            tokio::spawn(async move { launcher.new_session(&format!("p{i}")).await })
+        })
         .collect();
+    let mut sessions: Vec<Arc<dyn Session>> = Vec::new();
+    for task in creating {
+        sessions.push(Arc::from(task.await.unwrap().unwrap()));
+    }
+    eprintln!("4 concurrent session creates: {:?}", started.elapsed());
     let tasks: Vec<_> = sessions
         .iter()
         .cloned()
@@ -776,5 +781,29 @@ async fn remote_endpoint_without_local_processes() {
     );
     remote.shutdown().await;
     assert_eq!(remote.open_sessions(), 0);
+
+    // A remote endpoint "whose browser we did not pick": capabilities go through untouched, so
+    // there is no performance log, and network capture says so instead of returning nothing.
+    let caps = serde_json::json!({
+        "browserName": "chrome",
+        "goog:chromeOptions": {"args": ["--headless=new", "--no-sandbox"]}
+    });
+    let passthrough = Launcher::start(DriverConfig {
+        browser: BrowserKind::Remote,
+        webdriver_url: Some(endpoint.clone()),
+        capabilities: caps.as_object().unwrap().clone(),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let s = passthrough.new_session("device").await.unwrap();
+    assert_eq!(s.kind(), BrowserKind::Remote);
+    s.goto(&format!("{a}/")).await.unwrap();
+    match s.drain_network().await {
+        Err(DriverError::Unsupported(msg)) => assert!(msg.contains("performance log"), "{msg}"),
+        other => panic!("expected Unsupported, got {other:?}"),
+    }
+    s.keep_alive().await.unwrap();
+    passthrough.shutdown().await;
     guard.get().shutdown().await;
 }

@@ -297,6 +297,11 @@ impl SessionCore {
         let entries = match tokio::time::timeout(self.timeout, driver.get_log("performance")).await
         {
             Ok(Ok(entries)) => entries,
+            Ok(Err(e)) if !log_unsupported(&e) => {
+                return Err(DriverError::Session(format!(
+                    "reading the performance log: {e}"
+                )));
+            }
             Ok(Err(e)) => {
                 return Err(DriverError::Unsupported(format!(
                     "network capture on session `{}` (the performance log is not available: {e}; \
@@ -327,6 +332,22 @@ impl SessionCore {
             *net = NetLog::default();
         }
     }
+}
+
+/// Whether reading the performance log failed because this session has none (not a Chromium
+/// driver, or created without `goog:loggingPrefs`), rather than because the session broke.
+fn log_unsupported(e: &WebDriverError) -> bool {
+    if matches!(
+        e.as_inner(),
+        WebDriverErrorInner::UnknownCommand(_)
+            | WebDriverErrorInner::UnknownMethod(_)
+            | WebDriverErrorInner::UnsupportedOperation(_)
+            | WebDriverErrorInner::InvalidArgument(_)
+    ) {
+        return true;
+    }
+    let msg = e.to_string().to_ascii_lowercase();
+    msg.contains("log type") || msg.contains("not supported") || msg.contains("unknown command")
 }
 
 fn is_no_such_element(e: &WebDriverError) -> bool {
