@@ -119,10 +119,48 @@ fn explain_serde(node: &Node, what: &str, msg: &str) -> (Pos, usize, String, Opt
             Some(format!("add `{name}: ...`")),
         );
     }
-    if msg.starts_with("invalid type") {
-        return (node.pos, 1, format!("{what}: {msg}"), None);
+    if let Some((found, expected)) = msg
+        .strip_prefix("invalid type: ")
+        .and_then(|rest| rest.split_once(", expected "))
+    {
+        let (expected, hint) = match expected {
+            "a sequence" => (
+                "a list",
+                Some("write a list: `[a, b]`, or one `- item` per line"),
+            ),
+            "a map" => (
+                "a mapping",
+                Some("write `key: value` pairs, e.g. `{name: value}`"),
+            ),
+            e if e.starts_with("struct ") => ("a mapping", None),
+            "u8" | "u16" | "u32" | "u64" | "i32" | "i64" => ("a whole number", None),
+            other => (other, None),
+        };
+        return (
+            node.pos,
+            1,
+            format!("{what} must be {expected}, found {found}"),
+            hint.map(str::to_string),
+        );
     }
-    (node.pos, 1, format!("{what}: {msg}"), None)
+    // Our own deserializers (locators) end their messages with "; valid: ...": that is the hint.
+    if let Some((problem, valid)) = msg.split_once("; valid: ") {
+        let pos = problem
+            .strip_prefix("unknown locator strategy `")
+            .and_then(|rest| rest.split('`').next())
+            .and_then(|name| node.find_key(name).map(|p| (p, name.chars().count())));
+        let (pos, len) = pos.unwrap_or((node.pos, 1));
+        return (
+            pos,
+            len,
+            format!("{what}: {problem}"),
+            Some(format!("valid strategies: {valid}")),
+        );
+    }
+    let hint = msg.starts_with("expected a locator").then(|| {
+        "quote a CSS selector (`\"#buy\"`), or name a strategy: `{xpath: \"//button\"}`".to_string()
+    });
+    (node.pos, 1, format!("{what}: {msg}"), hint)
 }
 
 /// Where a scalar with this text sits below `node` (for "unknown value" errors).
@@ -173,6 +211,17 @@ pub fn step(ctx: &mut Ctx, node: &Node) -> Option<Step> {
                 name: None,
                 origin,
             }),
+            None if ACTIONS.contains(&word) => {
+                ctx.error(
+                    node.pos,
+                    word.chars().count(),
+                    format!("`{word}` needs an argument"),
+                    Some(format!(
+                        "write `{word}: ...`; see docs/scenario-language.md#{word}"
+                    )),
+                );
+                None
+            }
             None => {
                 unknown_step(ctx, node.pos, word);
                 None
@@ -268,7 +317,13 @@ fn bare_action(word: &str) -> Option<Action> {
 }
 
 pub fn duration(ctx: &mut Ctx, node: &Node, what: &str) -> Option<std::time::Duration> {
-    let Some(text) = node.as_str() else {
+    // A bare `15` is read as a number; judge its text so the message can say it lacks a unit.
+    let number = match node.value {
+        Value::Int(i) => Some(i.to_string()),
+        Value::Float(f) => Some(f.to_string()),
+        _ => None,
+    };
+    let Some(text) = node.as_str().or(number.as_deref()) else {
         ctx.error(
             node.pos,
             1,
@@ -283,11 +338,16 @@ pub fn duration(ctx: &mut Ctx, node: &Node, what: &str) -> Option<std::time::Dur
     match crate::duration::parse_duration(text) {
         Ok(d) => Some(d),
         Err(e) => {
+            // "<problem>; write e.g. ..." from the parser: the advice becomes the hint.
+            let (problem, advice) = match e.split_once("; write ") {
+                Some((p, a)) => (p.to_string(), format!("write {a}")),
+                None => (e, "write e.g. `30s`, `15m` or `8h`".into()),
+            };
             ctx.error(
                 node.pos,
                 text.chars().count(),
-                format!("bad {what}: {e}"),
-                None,
+                format!("bad {what}: {problem}"),
+                Some(advice),
             );
             None
         }
@@ -321,8 +381,24 @@ fn action_of(ctx: &mut Ctx, keyword: &str, arg: &Node) -> Option<Action> {
         "set_cookie" => Action::SetCookie(ctx.typed(arg, w)?),
         "delete_cookie" => Action::DeleteCookie(ctx.typed(arg, w)?),
         "clear_cookies" => Action::ClearCookies,
-        "get_storage" => Action::GetStorage(ctx.typed(arg, w)?),
-        "set_storage" => Action::SetStorage(ctx.typed(arg, w)?),
+        "get_storage" | "set_storage" => {
+            let area = arg.get("area").and_then(|a| a.as_str());
+            if area == Some("both") {
+                let pos = arg.get("area").map_or(arg.pos, |a| a.pos);
+                ctx.error(
+                    pos,
+                    4,
+                    format!("{w} reads or writes one area: `local` or `session`"),
+                    Some("`both` is only for `clear_storage`".into()),
+                );
+                return None;
+            }
+            if keyword == "get_storage" {
+                Action::GetStorage(ctx.typed(arg, w)?)
+            } else {
+                Action::SetStorage(ctx.typed(arg, w)?)
+            }
+        }
         "clear_storage" => Action::ClearStorage(ctx.typed(arg, w)?),
         "eval" => Action::Eval(match arg.as_str() {
             Some(s) => EvalArgs {
@@ -343,7 +419,11 @@ fn action_of(ctx: &mut Ctx, keyword: &str, arg: &Node) -> Option<Action> {
                     arg.pos,
                     1,
                     "`plant` takes exactly one of `value` (a chosen id) or `from` (another persona's id)",
-                    None,
+                    Some(if p.value.is_some() {
+                        "delete `value` to plant the id `from` holds, or `from` to plant `value`".into()
+                    } else {
+                        "add `value: <id>` or `from: <persona>`".into()
+                    }),
                 );
                 return None;
             }
@@ -363,7 +443,7 @@ fn action_of(ctx: &mut Ctx, keyword: &str, arg: &Node) -> Option<Action> {
                     arg.pos,
                     1,
                     "`replay` takes exactly one of `into` (a persona's browser) or `http` (a plain request)",
-                    None,
+                    Some("e.g. `replay: {token: before_logout, into: attacker}` or `replay: {token: before_logout, http: {path: /account}}`".into()),
                 );
                 return None;
             }
@@ -439,7 +519,7 @@ pub fn check(ctx: &mut Ctx, node: &Node) -> Option<Check> {
         "no_token_in_url" => Check::NoTokenInUrl,
         "no_token_in_storage" => Check::NoTokenInStorage,
         "no_token_in_referer" => Check::NoTokenInReferer,
-        "token_changed" | "http_status" | "header" => {
+        "token_changed" | "http_status" | "header" | "not_acting_as" => {
             let Some(arg) = arg.filter(|a| !matches!(a.value, Value::Null)) else {
                 needs_arg(ctx);
                 return None;
@@ -452,6 +532,24 @@ pub fn check(ctx: &mut Ctx, node: &Node) -> Option<Check> {
                     None => ctx.typed(arg, &what)?,
                 }),
                 "http_status" => Check::HttpStatus(ctx.typed(arg, &what)?),
+                "header" => {
+                    let h: HeaderArgs = ctx.typed(arg, &what)?;
+                    let n = [h.equals.is_some(), h.contains.is_some(), h.absent.is_some()]
+                        .iter()
+                        .filter(|b| **b)
+                        .count();
+                    if n > 1 {
+                        ctx.error(
+                            arg.pos,
+                            1,
+                            "check `header` takes at most one of `equals`, `contains` or `absent`",
+                            Some("use two checks to judge two things".into()),
+                        );
+                        return None;
+                    }
+                    Check::Header(h)
+                }
+                "not_acting_as" => Check::NotActingAs(ctx.typed(arg, &what)?),
                 _ => Check::Header(ctx.typed(arg, &what)?),
             }
         }

@@ -15,6 +15,9 @@ pub struct Diagnostic {
     pub len: usize,
     pub message: String,
     pub hint: Option<String>,
+    /// Text never shown from the source line (a literal password written in the file).
+    #[serde(skip)]
+    pub mask: Option<String>,
 }
 
 impl Diagnostic {
@@ -25,6 +28,7 @@ impl Diagnostic {
             len: 1,
             message: message.into(),
             hint: None,
+            mask: None,
         }
     }
 
@@ -57,6 +61,10 @@ impl Diagnostic {
                 if let Some(text) =
                     source.and_then(|s| s.lines().nth((p.line as usize).saturating_sub(1)))
                 {
+                    let text = match self.mask.as_deref().filter(|m| !m.is_empty()) {
+                        Some(m) => text.replace(m, &"*".repeat(m.chars().count())),
+                        None => text.to_string(),
+                    };
                     let shown: String = text.chars().map(printable).collect();
                     let col = (p.col as usize).saturating_sub(1);
                     let width = shown.chars().count().saturating_sub(col).max(1);

@@ -54,9 +54,16 @@ pub fn load(paths: &[PathBuf], inputs: &Inputs) -> Result<Project, Diagnostics> 
         collect(path, &mut profile_files, &mut scenario_files, &mut diags);
     }
     let mut profiles: IndexMap<PathBuf, Arc<Profile>> = IndexMap::new();
+    // Profiles already reported as broken: their scenarios are skipped without loading them again.
+    let mut broken: std::collections::HashSet<PathBuf> = std::collections::HashSet::new();
     for file in dedup(profile_files) {
-        if let Some(p) = load_profile(&file, &mut diags) {
-            profiles.insert(canonical(&file), Arc::new(p));
+        match load_profile(&file, &mut diags) {
+            Some(p) => {
+                profiles.insert(canonical(&file), Arc::new(p));
+            }
+            None => {
+                broken.insert(canonical(&file));
+            }
         }
     }
     let mut suites: IndexMap<PathBuf, Suite> = IndexMap::new();
@@ -68,17 +75,27 @@ pub fn load(paths: &[PathBuf], inputs: &Inputs) -> Result<Project, Diagnostics> 
             .profile
             .clone()
             .or_else(|| s.profile.clone())
-            .unwrap_or_else(|| file.parent().unwrap_or(Path::new(".")).join("app.yaml"));
+            .unwrap_or_else(|| beside(&file));
         let key = canonical(&wanted);
+        if broken.contains(&key) {
+            continue;
+        }
         if !profiles.contains_key(&key) {
             if !wanted.exists() {
+                // Point at the `profile:` that names a missing file, if that is where it came from.
+                let named = inputs.profile.is_none() && s.profile.is_some();
+                let pos = s.profile_pos.filter(|_| named).unwrap_or(s.origin.pos);
                 diags.items.push(
-                    Diagnostic::new(&s.file, Some(s.origin.pos), format!(
+                    Diagnostic::new(&s.file, Some(pos), format!(
                         "scenario `{}` has no profile: {} does not exist",
                         s.name,
                         wanted.display()
                     ))
-                    .hint("put an app.yaml beside it, add `profile: path/to/app.yaml`, or pass --profile"),
+                    .hint(if named {
+                        "`profile:` is a path relative to the scenario file; fix it, or pass --profile"
+                    } else {
+                        "put an app.yaml beside it, add `profile: path/to/app.yaml`, or pass --profile"
+                    }),
                 );
                 continue;
             }
@@ -86,7 +103,10 @@ pub fn load(paths: &[PathBuf], inputs: &Inputs) -> Result<Project, Diagnostics> 
                 Some(p) => {
                     profiles.insert(key.clone(), Arc::new(p));
                 }
-                None => continue,
+                None => {
+                    broken.insert(key);
+                    continue;
+                }
             }
         }
         let profile = profiles[&key].clone();
@@ -191,6 +211,17 @@ fn collect(
             Diagnostic::new(&display(path), None, "no such file or directory")
                 .hint("pass scenario files, a directory of them, or an app.yaml"),
         );
+    }
+}
+
+/// The profile a scenario runs against by default: `app.yaml` (or `app.yml`) in its directory.
+fn beside(scenario: &Path) -> PathBuf {
+    let dir = scenario.parent().unwrap_or(Path::new("."));
+    let yml = dir.join("app.yml");
+    if !dir.join("app.yaml").exists() && yml.exists() {
+        yml
+    } else {
+        dir.join("app.yaml")
     }
 }
 
@@ -299,13 +330,58 @@ fn parse(name: &Arc<str>, text: &str, diags: &mut Diagnostics) -> Option<node::N
         Ok(n) => Some(n),
         Err(e) => {
             let mut d = Diagnostic::new(name, e.pos, format!("invalid YAML: {}", e.message));
+            let upto = e.pos.map_or(u32::MAX, |p| p.line);
             if text.contains('\t') {
                 d = d.hint("YAML indentation must use spaces, not tabs");
+            } else if e.message.starts_with("duplicate key") {
+                d = d.hint("a key may appear once in a mapping: merge the two or delete one");
+            } else if let Some((c, at)) =
+                unclosed_bracket(text, upto).filter(|_| !e.message.starts_with("unclosed"))
+            {
+                d = d.hint(format!(
+                    "the `{c}` at line {} column {} is never closed",
+                    at.line, at.col
+                ));
+            } else if e.message.contains("did not find expected") {
+                d = d.hint("check this line's indentation against the lines above it");
             }
             diags.items.push(d);
             None
         }
     }
+}
+
+/// The innermost flow bracket (`[` or `{`) opened on lines up to `upto` and not closed by then: a
+/// parser reports an unclosed bracket where it gives up, often a line or more after the bracket.
+fn unclosed_bracket(text: &str, upto: u32) -> Option<(char, node::Pos)> {
+    let mut open: Vec<(char, node::Pos)> = Vec::new();
+    for (i, line) in text.lines().enumerate().take(upto as usize) {
+        let mut quote: Option<char> = None;
+        let mut prev = ' ';
+        for (j, c) in line.chars().enumerate() {
+            match (quote, c) {
+                (Some(q), c) if c == q => quote = None,
+                (Some(_), _) => {}
+                (None, '"' | '\'') if matches!(prev, ' ' | '[' | '{' | ',' | ':') => {
+                    quote = Some(c)
+                }
+                (None, '#') if prev.is_whitespace() => break,
+                (None, '[' | '{') => open.push((
+                    c,
+                    node::Pos {
+                        line: i as u32 + 1,
+                        col: j as u32 + 1,
+                    },
+                )),
+                (None, ']' | '}') => {
+                    open.pop();
+                }
+                _ => {}
+            }
+            prev = c;
+        }
+    }
+    open.pop()
 }
 
 pub fn load_profile(path: &Path, diags: &mut Diagnostics) -> Option<Profile> {
@@ -326,4 +402,18 @@ fn load_scenario(path: &Path, diags: &mut Diagnostics) -> Option<Scenario> {
     let s = scenario_file::from_node(&mut ctx, &root, dir);
     diags.items.extend(ctx.diags);
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_the_bracket_left_open() {
+        let text = "a: [x, {b: 1}, \"]\"\nc: it's [\n";
+        let (c, at) = unclosed_bracket(text, 1).unwrap();
+        assert_eq!((c, at.line, at.col), ('[', 1, 4));
+        assert_eq!(unclosed_bracket(text, 2).map(|(_, p)| p.line), Some(2));
+        assert!(unclosed_bracket("a: [1, 2] # {\n", 1).is_none());
+    }
 }

@@ -246,9 +246,33 @@ pub fn parse(text: &str) -> Result<Node, ParseError> {
 }
 
 /// serde-saphyr's Display may append a snippet of its own; ours renders the snippet, so keep line one.
+/// The "line N column M: " prefix is dropped too (the diagnostic prints the position), and the
+/// library's advice about its own options is replaced by ours.
 fn first_line(text: &str) -> String {
     let line = text.lines().next().unwrap_or(text).trim();
-    line.strip_prefix("error: ").unwrap_or(line).to_string()
+    let line = line.strip_prefix("error: ").unwrap_or(line);
+    let line = strip_position(line);
+    if let Some(rest) = line.strip_prefix("duplicate mapping key: ") {
+        let key = rest
+            .split(", set DuplicateKeyPolicy")
+            .next()
+            .unwrap_or(rest);
+        return format!("duplicate key `{key}`");
+    }
+    line.to_string()
+}
+
+/// `line 3 column 6: message` → `message`.
+fn strip_position(line: &str) -> &str {
+    let Some(rest) = line.strip_prefix("line ") else {
+        return line;
+    };
+    let rest = rest.trim_start_matches(|c: char| c.is_ascii_digit());
+    let Some(rest) = rest.strip_prefix(" column ") else {
+        return line;
+    };
+    let rest = rest.trim_start_matches(|c: char| c.is_ascii_digit());
+    rest.strip_prefix(": ").unwrap_or(line)
 }
 
 #[cfg(test)]
@@ -274,6 +298,7 @@ mod tests {
     #[test]
     fn duplicate_keys_are_errors() {
         let e = parse("a: 1\na: 2\n").unwrap_err();
-        assert!(e.message.contains("duplicate"), "{}", e.message);
+        assert_eq!(e.message, "duplicate key `a`");
+        assert_eq!(e.pos.map(|p| p.line), Some(2));
     }
 }

@@ -75,6 +75,9 @@ pub struct PersonaDef {
     pub password: String,
     pub same_account_as: Option<String>,
     pub pos: Pos,
+    /// Where `username` and `password` were written (the persona's key when absent), for diagnostics.
+    #[serde(skip)]
+    pub field_pos: [Pos; 2],
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -220,12 +223,17 @@ pub fn from_node(ctx: &mut Ctx, root: &Node, dir: PathBuf) -> Option<Profile> {
                 }
             }
             "defaults" => {
+                let mut timeout_ok = true;
                 if let Some(d) = value.get("step_timeout") {
-                    if let Some(t) = convert::duration(ctx, d, "`step_timeout`") {
-                        profile.step_timeout = t;
+                    match convert::duration(ctx, d, "`step_timeout`") {
+                        Some(t) => profile.step_timeout = t,
+                        None => timeout_ok = false,
                     }
                 }
-                let _ = ctx.typed::<DefaultsDoc>(value, "`defaults`");
+                // A bad `step_timeout` is reported once, above, not again as a type error.
+                if timeout_ok {
+                    let _ = ctx.typed::<DefaultsDoc>(value, "`defaults`");
+                }
             }
             "flows" => flows(ctx, value, &mut profile.flows),
             other => {
@@ -345,7 +353,7 @@ fn personas(ctx: &mut Ctx, node: &Node, out: &mut IndexMap<String, PersonaDef>) 
                 "`personas` must be a mapping of names to accounts, found {}",
                 node.kind()
             ),
-            None,
+            Some("write each persona as `name:` with `username:` and `password: ${VARIABLE}` indented below it".into()),
         );
         return;
     };
@@ -373,6 +381,9 @@ fn personas(ctx: &mut Ctx, node: &Node, out: &mut IndexMap<String, PersonaDef>) 
                 format!("{what} has a literal password; secrets never live in the file"),
                 Some("write `password: ${NAME}` and pass it with --secret NAME=... or the environment".into()),
             );
+            if let Some(d) = ctx.diags.last_mut() {
+                d.mask = Some(pw.clone());
+            }
             continue;
         }
         out.insert(
@@ -383,6 +394,8 @@ fn personas(ctx: &mut Ctx, node: &Node, out: &mut IndexMap<String, PersonaDef>) 
                 password: doc.password.unwrap_or_default(),
                 same_account_as: doc.same_account_as,
                 pos: key.pos,
+                field_pos: ["username", "password"]
+                    .map(|f| value.get(f).map_or(key.pos, |n| n.pos)),
             },
         );
     }

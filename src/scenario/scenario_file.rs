@@ -1,7 +1,7 @@
 //! A scenario file: one regression flow (one JUnit testcase), steps across personas ending in checks.
 
 use super::convert::{self, Ctx};
-use super::node::Node;
+use super::node::{Node, Pos};
 use super::step::{Action, Origin, Step};
 use super::suggest::did_you_mean;
 use serde::Serialize;
@@ -17,9 +17,15 @@ pub struct Scenario {
     pub tags: Vec<String>,
     /// Personas used, in order; the first is the default performer of a step.
     pub personas: Vec<String>,
+    /// Where each of `personas` was written, for diagnostics.
+    #[serde(skip)]
+    pub persona_pos: Vec<Pos>,
     /// The profile this scenario runs against (default: `app.yaml` beside it).
     #[serde(skip)]
     pub profile: Option<PathBuf>,
+    /// Where `profile:` was written, for diagnostics.
+    #[serde(skip)]
+    pub profile_pos: Option<Pos>,
     pub steps: Vec<Step>,
     pub origin: Origin,
 }
@@ -35,12 +41,25 @@ pub const SCENARIO_KEYS: &[&str] = &[
 
 pub fn from_node(ctx: &mut Ctx, root: &Node, dir: &std::path::Path) -> Option<Scenario> {
     let Some(entries) = root.as_map() else {
-        ctx.error(
-            root.pos,
-            1,
-            format!("a scenario must be a mapping, found {}", root.kind()),
-            Some("start with `scenario: <name>` and `steps:`".into()),
-        );
+        let hint = "start with `scenario: <name>` and `steps:`";
+        if matches!(root.value, super::node::Value::Null) {
+            // Nothing to point at: the whole file is the problem.
+            ctx.diags.push(
+                super::diagnostic::Diagnostic::new(
+                    &ctx.file,
+                    None,
+                    "the file is empty (or only comments); a scenario needs a name and steps",
+                )
+                .hint(hint),
+            );
+        } else {
+            ctx.error(
+                root.pos,
+                1,
+                format!("a scenario must be a mapping, found {}", root.kind()),
+                Some(hint.into()),
+            );
+        }
         return None;
     };
     let before = ctx.diags.len();
@@ -50,7 +69,9 @@ pub fn from_node(ctx: &mut Ctx, root: &Node, dir: &std::path::Path) -> Option<Sc
         description: None,
         tags: Vec::new(),
         personas: Vec::new(),
+        persona_pos: Vec::new(),
         profile: None,
+        profile_pos: None,
         steps: Vec::new(),
         origin: ctx.origin(root.pos),
     };
@@ -60,8 +81,19 @@ pub fn from_node(ctx: &mut Ctx, root: &Node, dir: &std::path::Path) -> Option<Sc
             "scenario" => s.name = ctx.typed(value, "`scenario`").unwrap_or_default(),
             "description" => s.description = ctx.typed(value, "`description`"),
             "tags" => s.tags = ctx.typed(value, "`tags`").unwrap_or_default(),
-            "personas" => s.personas = ctx.typed(value, "`personas`").unwrap_or_default(),
-            "profile" => s.profile = ctx.typed::<String>(value, "`profile`").map(|p| dir.join(p)),
+            "personas" => {
+                s.personas = ctx.typed(value, "`personas`").unwrap_or_default();
+                s.persona_pos = value
+                    .as_seq()
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|n| n.pos)
+                    .collect();
+            }
+            "profile" => {
+                s.profile = ctx.typed::<String>(value, "`profile`").map(|p| dir.join(p));
+                s.profile_pos = Some(value.pos);
+            }
             "steps" => {
                 saw_steps = true;
                 s.steps = convert::steps(ctx, value, "`steps`");

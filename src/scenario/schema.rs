@@ -66,7 +66,12 @@ fn check_schema(g: &mut SchemaGenerator) -> Value {
     let bare: Vec<&str> = Check::NAMES
         .iter()
         .copied()
-        .filter(|n| !matches!(*n, "token_changed" | "http_status" | "header"))
+        .filter(|n| {
+            !matches!(
+                *n,
+                "token_changed" | "http_status" | "header" | "not_acting_as"
+            )
+        })
         .collect();
     json!({"anyOf": [
         {"enum": bare},
@@ -74,6 +79,7 @@ fn check_schema(g: &mut SchemaGenerator) -> Value {
             "token_changed": {"anyOf": [{"type": "string"}, g.subschema_for::<TokenChangedArgs>().to_value()]},
             "http_status": g.subschema_for::<HttpStatusArgs>().to_value(),
             "header": g.subschema_for::<HeaderArgs>().to_value(),
+            "not_acting_as": {"type": "string", "description": "a persona whose account this session must not act as"},
         }}
     ]})
 }

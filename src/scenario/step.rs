@@ -184,10 +184,12 @@ pub enum Check {
     NoTokenInReferer,
     HttpStatus(HttpStatusArgs),
     Header(HeaderArgs),
+    /// The persona's session must not act as another persona's account (fixation, stolen ids).
+    NotActingAs(String),
 }
 
 impl Check {
-    pub const NAMES: [&'static str; 9] = [
+    pub const NAMES: [&'static str; 10] = [
         "logged_in",
         "logged_out",
         "token_changed",
@@ -197,6 +199,7 @@ impl Check {
         "no_token_in_referer",
         "http_status",
         "header",
+        "not_acting_as",
     ];
 
     pub fn name(&self) -> &'static str {
@@ -210,6 +213,7 @@ impl Check {
             Check::NoTokenInReferer => "no_token_in_referer",
             Check::HttpStatus(_) => "http_status",
             Check::Header(_) => "header",
+            Check::NotActingAs(_) => "not_acting_as",
         }
     }
 }

@@ -18,14 +18,15 @@ pub fn suite(suite: &Suite, inputs: &Inputs, out: &mut Vec<Diagnostic>) {
         {
             out.push(unknown_persona(&p.file, persona.pos, other, p));
         }
-        for field in [&persona.username, &persona.password] {
+        let fields = [&persona.username, &persona.password];
+        for (field, pos) in fields.into_iter().zip(persona.field_pos) {
             for (var, _) in vars::references(field) {
                 if !known.has(&var, false) {
                     out.push(undefined_var(
                         &p.file,
-                        persona.pos,
+                        pos,
                         &var,
-                        &format!("persona `{name}`"),
+                        &format!("persona `{name}`{}", known.suggest(&var, false)),
                     ));
                 }
             }
@@ -38,34 +39,90 @@ pub fn suite(suite: &Suite, inputs: &Inputs, out: &mut Vec<Diagnostic>) {
                     &p.file,
                     Default::default(),
                     &var,
-                    "`base_url`",
+                    &format!("`base_url`{}", known.suggest(&var, false)),
                 ));
             }
         }
     }
+    // One cycle is reported once, at the first of its flows (a → b → a, not again as b → a → b).
+    let mut cycles_seen: HashSet<Vec<String>> = HashSet::new();
+    let parallel_flows: HashSet<&str> = p
+        .flows
+        .values()
+        .flat_map(|f| f.steps.iter())
+        .chain(suite.scenarios.iter().flat_map(|s| s.steps.iter()))
+        .filter_map(|s| match &s.action {
+            Action::Parallel(a) => Some(a.run.as_str()),
+            _ => None,
+        })
+        .collect();
     for flow in p.flows.values() {
+        let restricted = if flow.name == "logged_in" {
+            Some("the `logged_in` oracle")
+        } else if parallel_flows.contains(flow.name.as_str()) {
+            Some("a flow run by `parallel`")
+        } else {
+            None
+        };
+        if let Some(what) = restricted {
+            for s in &flow.steps {
+                if !crate::engine::browser_step::is_browser_only(&s.action) {
+                    out.push(
+                        Diagnostic::new(&s.origin.file, Some(s.origin.pos), format!(
+                            "{what} may only use browser steps, not `{}`",
+                            s.action.keyword()
+                        ))
+                        .hint("browser steps: open, click, fill, select, submit, wait_for, see, not_see, cookie and storage steps, eval, back, refresh"),
+                    );
+                } else if s.persona.is_some() {
+                    out.push(
+                        Diagnostic::new(&s.origin.file, Some(s.origin.pos), format!(
+                            "{what} runs in the browser of the persona it is run for; `as:` cannot switch browsers here"
+                        ))
+                        .hint("remove `as:` from this step"),
+                    );
+                }
+            }
+        }
         steps(&flow.steps, p, &known, out);
         let mut path = vec![flow.name.as_str()];
-        if let Some(cycle) = find_cycle(p, &flow.steps, &mut path) {
+        if let Some(cycle) = find_cycle(p, &flow.steps, &mut path).filter(|c| {
+            let mut members = c.clone();
+            members.sort();
+            members.dedup();
+            cycles_seen.insert(members)
+        }) {
+            // Reported at the cycle's first flow: `flow` may only lead into a cycle it is not part of.
+            let at = p.flows.get(&cycle[0]).unwrap_or(flow);
             out.push(
                 Diagnostic::new(
                     &p.file,
-                    Some(flow.origin.pos),
+                    Some(at.origin.pos),
                     format!("flows run each other in a cycle: {}", cycle.join(" → ")),
                 )
-                .underline(flow.name.len())
+                .underline(at.name.len())
                 .hint("a flow may run other flows, but never itself, directly or indirectly"),
             );
         }
     }
     for s in &suite.scenarios {
-        for name in &s.personas {
+        for (i, name) in s.personas.iter().enumerate() {
             if !p.personas.contains_key(name) {
-                out.push(unknown_persona(&s.file, s.origin.pos, name, p));
+                let pos = s.persona_pos.get(i).copied().unwrap_or(s.origin.pos);
+                out.push(unknown_persona(&s.file, pos, name, p).underline(name.chars().count()));
             }
         }
         steps(&s.steps, p, &known, out);
-        let mut captured = HashSet::new();
+        // Labels captured inside profile flows are known to every scenario that runs them.
+        let mut captured: HashSet<String> = p
+            .flows
+            .values()
+            .flat_map(|f| f.steps.iter())
+            .filter_map(|s| match &s.action {
+                Action::Capture(c) => Some(c.label.clone()),
+                _ => None,
+            })
+            .collect();
         for step in &s.steps {
             labels(step, &mut captured, out);
         }
@@ -94,6 +151,19 @@ impl<'a> Known<'a> {
             profile,
             saved,
         }
+    }
+
+    /// ", did you mean `NAME`?" over the names known before run time (not the environment's).
+    fn suggest(&self, name: &str, in_step: bool) -> String {
+        let persona: &[&str] = if in_step { &vars::PERSONA_FIELDS } else { &[] };
+        let saved = self.saved.iter().filter(|_| in_step);
+        let names = (self.inputs.vars.keys())
+            .chain(self.inputs.secrets.keys())
+            .chain(self.profile.vars.keys())
+            .chain(saved)
+            .map(String::as_str)
+            .chain(persona.iter().copied());
+        did_you_mean(name, names)
     }
 
     fn has(&self, name: &str, in_step: bool) -> bool {
@@ -155,7 +225,7 @@ fn steps(list: &[Step], p: &Profile, known: &Known, out: &mut Vec<Diagnostic>) {
                         &step.origin.file,
                         step.origin.pos,
                         &var,
-                        "this step",
+                        &format!("this step{}", known.suggest(&var, true)),
                     ));
                 }
             }
@@ -188,6 +258,7 @@ pub fn personas_of(step: &Step) -> Vec<&str> {
         Action::Replay(a) => v.extend(a.into.as_deref()),
         Action::Fresh(Some(p)) | Action::Forget(Some(p)) => v.push(p),
         Action::Parallel(a) => v.extend(a.personas.iter().map(String::as_str)),
+        Action::Check(super::step::Check::NotActingAs(p)) => v.push(p),
         _ => {}
     }
     v
@@ -229,8 +300,8 @@ fn find_cycle<'a>(
             Action::Parallel(a) => a.run.as_str(),
             _ => continue,
         };
-        if path.contains(&callee) {
-            let mut cycle: Vec<String> = path.iter().map(|s| s.to_string()).collect();
+        if let Some(start) = path.iter().position(|f| *f == callee) {
+            let mut cycle: Vec<String> = path[start..].iter().map(|s| s.to_string()).collect();
             cycle.push(callee.to_string());
             return Some(cycle);
         }

@@ -35,9 +35,9 @@ pub fn substitute(text: &str, lookup: impl Fn(&str) -> Option<String>) -> Result
     while let Some(i) = rest.find('$') {
         out.push_str(&rest[..i]);
         let tail = &rest[i..];
-        if tail.starts_with("$$") {
+        if let Some(after) = tail.strip_prefix("$$") {
             out.push('$');
-            rest = &tail[2..];
+            rest = after;
         } else if tail.starts_with("${")
             && let Some(end) = tail.find('}')
         {
