@@ -127,7 +127,7 @@ pub struct ValidateArgs {
 pub struct CheckProfileArgs {
     /// The profile to prove.
     #[arg(value_name = "APP.yaml")]
-    pub profile: PathBuf,
+    pub app: PathBuf,
     /// The persona to log in with (default: the first in the profile).
     #[arg(long)]
     pub persona: Option<String>,

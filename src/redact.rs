@@ -61,7 +61,7 @@ impl Redactor {
             }
         }
         // Longest first, so a value that contains another is replaced whole.
-        list.sort_by(|a, b| b.0.len().cmp(&a.0.len()));
+        list.sort_by_key(|(v, _)| std::cmp::Reverse(v.len()));
         fp
     }
 

@@ -1,6 +1,7 @@
 //! The built-in checks, one file each. Every check returns a verdict with evidence in which tokens are
 //! fingerprints; a check that cannot be evaluated is ERROR, never PASS.
 
+mod acting_as;
 mod cookie_attributes;
 mod http_response;
 mod logged_state;
@@ -34,6 +35,7 @@ pub async fn evaluate(
         Check::NoTokenInReferer => no_token_in_referer::check(ctx, persona).await,
         Check::HttpStatus(a) => http_response::status(ctx, a.is),
         Check::Header(a) => http_response::header(ctx, persona, a),
+        Check::NotActingAs(other) => acting_as::check(ctx, persona, other).await,
     };
     let redactor = &ctx.run.redactor;
     CheckOutcome {

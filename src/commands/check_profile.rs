@@ -23,7 +23,7 @@ pub async fn check_profile(args: &CheckProfileArgs, redactor: &Redactor) -> Exit
             return Exit::BadInput;
         }
     };
-    let project = match crate::scenario::load(std::slice::from_ref(&args.profile), &inputs) {
+    let project = match crate::scenario::load(std::slice::from_ref(&args.app), &inputs) {
         Ok(p) => p,
         Err(d) => {
             eprint!("{}", redactor.redact(&d.render()));
@@ -79,7 +79,7 @@ pub async fn check_profile(args: &CheckProfileArgs, redactor: &Redactor) -> Exit
         step_timeout,
         inputs,
         target: args.driver.target.clone(),
-        http: reqwest::Client::new(),
+        http: crate::engine::http_client::replay_client(),
         sink: Arc::new(|_| {}),
     });
     let base = args
@@ -110,6 +110,26 @@ pub async fn check_profile(args: &CheckProfileArgs, redactor: &Redactor) -> Exit
         profile.file,
         redactor.redact(&base)
     );
+    let mut profile = profile;
+    if profile.token == crate::scenario::TokenLocation::Auto {
+        match crate::engine::token_discovery::discover(run.clone(), profile.clone(), base.clone())
+            .await
+        {
+            Ok(found) => {
+                println!(
+                    "  ok   `token: auto` found the session token in {}",
+                    found.describe()
+                );
+                let mut p = (*profile).clone();
+                p.token = found;
+                profile = Arc::new(p);
+            }
+            Err(e) => println!(
+                "  FAIL `token: auto` could not find the token: {}",
+                redactor.redact(&e.to_string())
+            ),
+        }
+    }
     let proof = prove(run, profile, base, persona).await;
     launcher.shutdown().await;
     for l in &proof.lines {

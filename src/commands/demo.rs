@@ -67,6 +67,12 @@ pub async fn serve(args: &DemoServeArgs) -> Exit {
 }
 
 pub async fn demo(args: &DemoArgs, redactor: &Redactor) -> Exit {
+    if args.driver.target.is_some() {
+        eprintln!(
+            "error: `usher demo` runs against its own Ticketbooth instances; to test another target use `usher run PATH --target URL`"
+        );
+        return Exit::BadInput;
+    }
     let inputs = Inputs {
         secrets: demo_secrets(redactor),
         ..Default::default()

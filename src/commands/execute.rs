@@ -93,11 +93,7 @@ pub async fn execute(
                     console.on_event(&e);
                 }
             });
-            let http = reqwest::Client::builder()
-                .redirect(reqwest::redirect::Policy::none())
-                .timeout(Duration::from_secs(30))
-                .build()
-                .expect("HTTP client");
+            let http = crate::engine::http_client::replay_client();
             let ctx = Arc::new(RunCtx {
                 launcher: launcher.clone(),
                 redactor: redactor.clone(),
@@ -109,7 +105,8 @@ pub async fn execute(
                 http,
                 sink,
             });
-            let result = run::run(project, ctx, opts.jobs).await;
+            let project = resolve_auto_tokens(project, &ctx, opts.target.as_deref()).await;
+            let result = run::run(&project, ctx, opts.jobs).await;
             launcher.shutdown().await;
             result
         }
@@ -172,6 +169,57 @@ pub async fn execute(
         summary,
         info,
         exit,
+    }
+}
+
+/// Replaces `token: auto` with the location found by logging in once. A suite whose token cannot be
+/// found keeps `auto`, and its flows end in ERROR naming why.
+async fn resolve_auto_tokens(
+    project: &Project,
+    ctx: &Arc<RunCtx>,
+    target: Option<&str>,
+) -> Project {
+    let mut suites = Vec::new();
+    for suite in &project.suites {
+        let mut suite = suite.clone();
+        if suite.profile.token == crate::scenario::TokenLocation::Auto {
+            let base = target
+                .map(str::to_string)
+                .or_else(|| suite.profile.base_url.clone())
+                .unwrap_or_default();
+            let probe = crate::engine::context::FlowCtx::new(
+                ctx.clone(),
+                suite.profile.clone(),
+                "token-discovery",
+                String::new(),
+                String::new(),
+            );
+            let base = probe.expand(&base, "").unwrap_or(base);
+            match crate::engine::token_discovery::discover(ctx.clone(), suite.profile.clone(), base)
+                .await
+            {
+                Ok(found) => {
+                    eprintln!(
+                        "{}: `token: auto` found the session token in {}",
+                        suite.profile.app,
+                        found.describe()
+                    );
+                    let mut p = (*suite.profile).clone();
+                    p.token = found;
+                    suite.profile = Arc::new(p);
+                }
+                Err(e) => eprintln!(
+                    "{}: `token: auto` failed: {}",
+                    suite.profile.app,
+                    ctx.redactor.redact(&e.to_string())
+                ),
+            }
+        }
+        suites.push(suite);
+    }
+    Project {
+        suites,
+        sources: project.sources.clone(),
     }
 }
 

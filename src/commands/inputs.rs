@@ -28,7 +28,7 @@ fn split_pair<'a>(flag: &str, text: &'a str) -> Result<(&'a str, Option<&'a str>
             .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '-')
     {
         return Err(BadInput(format!(
-            "{flag} wants NAME=VALUE with a name of letters, digits and _ (got a malformed name)"
+            "{flag} wants NAME=VALUE with a name of letters, digits, `_`, `.` and `-` (got a malformed name)"
         )));
     }
     Ok((name, value))

@@ -123,6 +123,26 @@ pub async fn run(
     resolve: &(dyn Fn(&str) -> StepResult<String> + Sync),
     limit: Duration,
 ) -> StepResult<Option<(String, String)>> {
+    // Elements are waited for (bounded by the step's limit) before they are used: pages render late.
+    let target = match action {
+        Action::Click(l) | Action::Submit(l) => Some(l),
+        Action::Fill(f) => Some(&f.field),
+        Action::Select(s) => Some(&s.field),
+        _ => None,
+    };
+    if let Some(l) = target {
+        let e = Expect {
+            element: Some(l.clone()),
+            ..Default::default()
+        };
+        if !wait_until(session, &e, true, limit, resolve).await? {
+            let (s, v) = l.resolve();
+            return Err(StepError::Page(format!(
+                "no element matches {s} `{v}` (waited {})",
+                crate::duration::format_duration(limit)
+            )));
+        }
+    }
     match action {
         Action::Open(target) => session.goto(&url_of(&resolve(target)?)?).await?,
         Action::Click(l) => session.click(&locator(l, resolve)?).await?,

@@ -130,10 +130,18 @@ pub async fn prove(
                 ),
             });
         }
-        Err(e) => proof.lines.push(ProofLine {
-            ok: false,
-            text: redact(format!("could not read the token: {e}"), &ctx),
-        }),
+        Err(e) => {
+            proof.infra_error |= matches!(
+                e,
+                super::browser_step::StepError::Infra(_)
+                    | super::browser_step::StepError::Timeout(_)
+            );
+            proof.profile_wrong |= !proof.infra_error;
+            proof.lines.push(ProofLine {
+                ok: false,
+                text: redact(format!("could not read the token: {e}"), &ctx),
+            });
+        }
     }
 
     if let Some(logout) = profile.flows.get("logout").cloned() {

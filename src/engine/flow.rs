@@ -90,7 +90,8 @@ impl FlowCtx {
     pub fn expand(&self, text: &str, persona: &str) -> StepResult<String> {
         let out = vars::substitute(text, |n| {
             let v = self.lookup(persona, n)?;
-            if n == "persona.password" || self.run.inputs.secrets.contains_key(n) {
+            if n == "persona.password" || self.run.inputs.secrets.contains_key(n) || looks_secret(n)
+            {
                 self.run.redactor.register(Kind::Secret, &v);
             }
             Some(v)
@@ -145,9 +146,19 @@ impl FlowCtx {
             .unwrap_or_else(|| performer.to_string());
         let started = Instant::now();
         let cancel = self.run.cancel.clone();
+        // Browser steps bound themselves; an explicit `timeout:` bounds any other step as a whole.
+        let bound = step.timeout.filter(|_| {
+            !browser_step::is_browser_only(&step.action) && !matches!(step.action, Action::Idle(_))
+        });
         let result = tokio::select! {
             r = self.dispatch(step, &persona) => r,
             _ = cancel.cancelled() => Err(StepError::Cancelled),
+            _ = async {
+                match bound {
+                    Some(b) => tokio::time::sleep(b).await,
+                    None => std::future::pending().await,
+                }
+            } => Err(StepError::Timeout(bound.unwrap_or_default())),
         };
         self.observe_all().await;
         let error = result
@@ -444,7 +455,15 @@ impl FlowCtx {
         let resp = tokio::time::timeout(limit, req.send())
             .await
             .map_err(|_| StepError::Timeout(limit))?
-            .map_err(|e| StepError::Infra(format!("HTTP replay to {url} failed: {e}")))?;
+            .map_err(|e| {
+                let mut why = e.to_string();
+                let mut src = std::error::Error::source(&e);
+                while let Some(s) = src {
+                    why.push_str(&format!(": {s}"));
+                    src = s.source();
+                }
+                StepError::Infra(format!("HTTP replay to {url} failed: {why}"))
+            })?;
         self.last_http = Some(HttpResponse {
             url: resp.url().to_string(),
             status: resp.status().as_u16(),
@@ -577,6 +596,23 @@ impl FlowCtx {
             }
         }
     }
+}
+
+/// Variables whose names say they hold a secret are redacted even when they come from the environment.
+fn looks_secret(name: &str) -> bool {
+    let upper = name.to_ascii_uppercase();
+    [
+        "PASSWORD",
+        "PASSWD",
+        "SECRET",
+        "TOKEN",
+        "APIKEY",
+        "API_KEY",
+        "PRIVATE",
+        "CREDENTIAL",
+    ]
+    .iter()
+    .any(|w| upper.contains(w))
 }
 
 /// Names the calling flow in an error from inside it.

@@ -5,9 +5,11 @@ pub mod check_profile;
 pub mod context;
 pub mod events;
 pub mod flow;
+pub mod http_client;
 pub mod oracle;
 pub mod run;
 pub mod token;
+pub mod token_discovery;
 
 pub use context::{RunCtx, Sink};
 pub use events::{Event, FlowRecord, RunSummary, Verdict};

@@ -81,7 +81,7 @@ pub fn serial_groups(suite: &Suite) -> Vec<Vec<usize>> {
     }
     let mut owner: HashMap<String, usize> = HashMap::new();
     for (i, s) in suite.scenarios.iter().enumerate() {
-        for persona in personas_used(s) {
+        for persona in personas_used(suite, s) {
             let account = suite.profile.account_of(&persona).to_string();
             if let Some(&j) = owner.get(&account) {
                 let (a, b) = (find(&mut parent, i), find(&mut parent, j));
@@ -101,14 +101,26 @@ pub fn serial_groups(suite: &Suite) -> Vec<Vec<usize>> {
     out
 }
 
-fn personas_used(s: &Scenario) -> Vec<String> {
+fn personas_used(suite: &Suite, s: &Scenario) -> Vec<String> {
     let mut v = s.personas.clone();
-    for step in &s.steps {
+    v.push(default_persona(suite, s));
+    let mut flows_seen = std::collections::HashSet::new();
+    let mut pending: Vec<&crate::scenario::Step> = s.steps.iter().collect();
+    while let Some(step) = pending.pop() {
         v.extend(
             crate::scenario::validate::personas_of(step)
                 .into_iter()
                 .map(String::from),
         );
+        if let crate::scenario::Action::Run(f)
+        | crate::scenario::Action::Parallel(crate::scenario::step::ParallelArgs {
+            run: f, ..
+        }) = &step.action
+            && flows_seen.insert(f.clone())
+            && let Some(flow) = suite.profile.flows.get(f)
+        {
+            pending.extend(flow.steps.iter());
+        }
     }
     v.sort();
     v.dedup();

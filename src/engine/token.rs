@@ -52,7 +52,7 @@ pub async fn read(
     match location {
         TokenLocation::Cookie(names) => {
             for c in session.cookies().await? {
-                if names.iter().any(|n| *n == c.name) {
+                if names.contains(&c.name) {
                     parts.push(TokenPart {
                         name: c.name.clone(),
                         value: c.value.clone(),
