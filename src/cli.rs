@@ -32,6 +32,10 @@ pub enum Command {
     Validate(ValidateArgs),
     /// Print the JSON Schema of profiles and scenarios.
     Schema,
+    /// Analyse a file of session tokens (one per line) for predictability; prints no token.
+    Analyze(AnalyzeArgs),
+    /// Write the built-in adversarial suite as editable scenario files for a profile.
+    Generate(GenerateArgs),
     /// Prove a profile's `logged_in` oracle: no before `login`, yes after it, no after `logout`.
     CheckProfile(CheckProfileArgs),
     /// Ticketbooth, the bundled demo ticketing app: run the bundled scenarios against it, or serve it.
@@ -59,6 +63,9 @@ pub struct InputArgs {
     /// alone to read it from the environment variable of that name (repeatable).
     #[arg(long = "secret", value_name = "NAME=VALUE")]
     pub secrets: Vec<String>,
+    /// Override a policy value for this run: --policy idle_timeout=5m (repeatable; see docs).
+    #[arg(long = "policy", value_name = "KEY=VALUE")]
+    pub policy: Vec<String>,
     /// Use this profile instead of the app.yaml beside each scenario.
     #[arg(long, value_name = "APP.yaml")]
     pub profile: Option<PathBuf>,
@@ -92,11 +99,64 @@ pub struct DriverArgs {
     pub step_timeout: Option<String>,
 }
 
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum SuiteArg {
+    /// The built-in adversarial scenarios, one per flaw class (needs --profile).
+    Builtin,
+}
+
+/// Which built-in scenarios: by name or tag.
+#[derive(Debug, Args, Clone, Default)]
+pub struct SelectArgs {
+    /// Only these built-in scenarios (a name or a tag such as `fixation`; repeatable).
+    #[arg(long, value_name = "NAME|TAG")]
+    pub only: Vec<String>,
+    /// Leave out these built-in scenarios (a name or a tag; repeatable).
+    #[arg(long, value_name = "NAME|TAG")]
+    pub skip: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct AnalyzeArgs {
+    /// A file with one token per line.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// The entropy the tokens must show (ASVS 5: 128 bits).
+    #[arg(long, default_value_t = 128)]
+    pub min_entropy_bits: u32,
+    /// Skip the search for hashes of small integers and recent timestamps.
+    #[arg(long)]
+    pub no_hash_search: bool,
+    /// Print the analysis as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// The app profile the suite is written for.
+    #[arg(long, value_name = "APP.yaml")]
+    pub profile: PathBuf,
+    /// Where the scenario files go (e.g. the profile's directory).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    #[command(flatten)]
+    pub select: SelectArgs,
+    /// Overwrite files that already exist.
+    #[arg(long)]
+    pub force: bool,
+}
+
 #[derive(Debug, Args)]
 pub struct RunArgs {
     /// Scenario files, or directories holding app.yaml and scenario files.
-    #[arg(required = true, value_name = "PATH")]
+    #[arg(required_unless_present = "suite", value_name = "PATH")]
     pub paths: Vec<PathBuf>,
+    /// Run a built-in suite against --profile instead of (or besides) files.
+    #[arg(long, value_enum, requires = "profile")]
+    pub suite: Option<SuiteArg>,
+    #[command(flatten)]
+    pub select: SelectArgs,
     /// How many flows run at once (flows sharing an account always run one after another).
     #[arg(long, short = 'j', default_value_t = 2)]
     pub jobs: usize,
@@ -144,9 +204,13 @@ pub struct DemoArgs {
     /// Where the demo's reports go.
     #[arg(long, default_value = "reports/demo", value_name = "DIR")]
     pub report_dir: PathBuf,
-    /// The bundled scenarios to run.
-    #[arg(long, default_value = "scenarios/ticketbooth", value_name = "DIR")]
-    pub scenarios: PathBuf,
+    /// The Ticketbooth profile the built-in suite runs with.
+    #[arg(
+        long,
+        default_value = "scenarios/ticketbooth/app.yaml",
+        value_name = "APP.yaml"
+    )]
+    pub profile: PathBuf,
     #[arg(long, short = 'j', default_value_t = 2)]
     pub jobs: usize,
     #[command(flatten)]
@@ -157,6 +221,25 @@ pub struct DemoArgs {
 pub enum DemoCommand {
     /// Serve Ticketbooth until Ctrl-C, to explore it or to point usher at it.
     Serve(DemoServeArgs),
+    /// Run the built-in suite against Ticketbooth with no flaw, each flaw alone and all flaws, and check
+    /// the verdicts against the expected matrix.
+    Matrix(DemoMatrixArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DemoMatrixArgs {
+    /// Rewrite the verdict-matrix section of this README with the observed matrix.
+    #[arg(long, value_name = "README.md", conflicts_with = "check")]
+    pub write: Option<PathBuf>,
+    /// Fail when this README's verdict-matrix section differs from the observed matrix.
+    #[arg(long, value_name = "README.md")]
+    pub check: Option<PathBuf>,
+    /// How many Ticketbooth configurations run at once.
+    #[arg(long, default_value_t = 4)]
+    pub parallel: usize,
+    /// Only these flaw switches (comma-separated); default: none, each flaw alone, and all.
+    #[arg(long, value_name = "LIST")]
+    pub flaws: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -4,6 +4,7 @@
 //! through `driver` sessions and `checks`, `report` turns the engine's events into files, and the CLI in
 //! `main.rs` stays thin. `demo` is Ticketbooth, the bundled target with one switch per flaw.
 
+pub mod analysis;
 pub mod checks;
 pub mod cli;
 pub mod commands;
@@ -15,3 +16,4 @@ pub mod exit;
 pub mod redact;
 pub mod report;
 pub mod scenario;
+pub mod suite;

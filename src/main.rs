@@ -26,9 +26,14 @@ fn main() -> ExitCode {
                 print!("{}", commands::schema::schema());
                 Exit::Passed
             }
+            Command::Analyze(a) => commands::analyze::run(a),
+            Command::Generate(a) => commands::generate::generate(a),
             Command::CheckProfile(a) => commands::check_profile::check_profile(a, &redactor).await,
             Command::Demo(a) => match &a.command {
                 Some(DemoCommand::Serve(s)) => commands::demo::serve(s).await,
+                Some(DemoCommand::Matrix(m)) => {
+                    commands::demo_matrix::matrix(a, m, &redactor).await
+                }
                 None => commands::demo::demo(a, &redactor).await,
             },
             Command::Completions { shell } => {

@@ -1,14 +1,23 @@
 //! The built-in checks, one file each. Every check returns a verdict with evidence in which tokens are
 //! fingerprints; a check that cannot be evaluated is ERROR, never PASS.
 
+mod absolute_timeout;
+mod account_data;
 mod acting_as;
+mod cacheable_pages;
+mod checkout_timer;
+mod client_binding;
+mod concurrent_sessions;
 mod cookie_attributes;
+mod entropy;
 mod http_response;
+mod idle_timeout;
 mod logged_state;
 mod no_token_in_referer;
 mod no_token_in_storage;
 mod no_token_in_url;
 mod outcome;
+mod probes;
 mod token_changed;
 
 pub use cookie_attributes::{ObservedCookie, parse_set_cookie};
@@ -36,6 +45,14 @@ pub async fn evaluate(
         Check::HttpStatus(a) => http_response::status(ctx, a.is),
         Check::Header(a) => http_response::header(ctx, persona, a),
         Check::NotActingAs(other) => acting_as::check(ctx, persona, other).await,
+        Check::IdleTimeoutAtMost => idle_timeout::check(ctx, persona).await,
+        Check::AbsoluteTimeoutAtMost => absolute_timeout::check(ctx, persona).await,
+        Check::CheckoutExpires => checkout_timer::check(ctx, persona).await,
+        Check::ConcurrentSessionsAtMost => concurrent_sessions::check(ctx, persona).await,
+        Check::NoAccountData => account_data::check(ctx, persona).await,
+        Check::NoCacheablePages => cacheable_pages::check(ctx, persona).await,
+        Check::ClientBinding => client_binding::check(ctx, persona).await,
+        Check::EntropyAtLeast => entropy::check(ctx, persona).await,
     };
     let redactor = &ctx.run.redactor;
     CheckOutcome {

@@ -18,6 +18,9 @@ pub async fn check(ctx: &mut FlowCtx, persona: &str) -> Outcome {
     }
     let mut cross = 0usize;
     let mut leaks = Vec::new();
+    // A Referer with path and query reaching another origin leaks whatever those carry (order and
+    // checkout ids today, a token tomorrow): ASVS 3.4.5 asks for a Referrer-Policy that prevents it.
+    let mut full_urls = Vec::new();
     let mut policies = std::collections::BTreeSet::new();
     for e in &p.net {
         match e {
@@ -30,6 +33,12 @@ pub async fn check(ctx: &mut FlowCtx, persona: &str) -> Outcome {
                     .find(|(k, _)| k == "referer")
                     .map(|(_, v)| v.as_str())
                     .unwrap_or("");
+                if let Ok(r) = url::Url::parse(referer)
+                    && same_origin(referer, &ctx.base_url)
+                    && (r.path() != "/" || r.query().is_some())
+                {
+                    full_urls.push(format!("{} received the full URL {}", origin(url), referer));
+                }
                 for t in &ctx.tokens_seen {
                     if url.contains(t.as_str()) {
                         leaks.push(format!("token in the URL of a request to {}", origin(url)));
@@ -80,6 +89,9 @@ pub async fn check(ctx: &mut FlowCtx, persona: &str) -> Outcome {
         .with("Referrer-Policy", policy.clone())
         .measure("cross_origin_requests", cross)
         .measure("referrer_policy", policy);
+    for l in full_urls.iter().take(5) {
+        o = o.with("full URL leaked", l.clone());
+    }
     for l in leaks.iter().take(20) {
         o = o.with("leak", l.clone());
     }

@@ -1,20 +1,20 @@
-//! `usher demo`: runs the bundled scenarios against a secure and an all-flaws Ticketbooth side by side,
-//! prints the two columns and writes `reports/demo/secure/` and `reports/demo/flawed/`.
-//! `usher demo serve`: Ticketbooth alone, until Ctrl-C.
+//! `usher demo`: the built-in suite against a secure and an all-flaws Ticketbooth side by side, the two
+//! columns printed and written to `reports/demo/secure/` and `reports/demo/flawed/`.
+//! `usher demo serve`: Ticketbooth alone, until Ctrl-C. `usher demo matrix`: see `demo_matrix.rs`.
 
 use super::execute::{ExecOptions, Executed, cancel_on_signals, execute};
 use super::inputs::{driver_config, step_timeout};
-use crate::cli::{DemoArgs, DemoServeArgs};
+use crate::cli::{DemoArgs, DemoServeArgs, DriverArgs};
 use crate::demo::{ACCOUNTS, DemoConfig, FlawSet};
+use crate::driver::DriverConfig;
 use crate::engine::events::Verdict;
 use crate::exit::Exit;
 use crate::redact::{Kind, Redactor};
-use crate::scenario::Inputs;
+use crate::scenario::{Inputs, Project};
 use indexmap::IndexMap;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
-
-/// Scenarios tagged so check that the app works at all; they pass on the flawed app too.
-pub const SANITY_TAG: &str = "sanity";
+use tokio_util::sync::CancellationToken;
 
 /// The secrets the bundled profile asks for, from the demo's public accounts.
 pub fn demo_secrets(redactor: &Redactor) -> IndexMap<String, String> {
@@ -25,6 +25,164 @@ pub fn demo_secrets(redactor: &Redactor) -> IndexMap<String, String> {
         out.insert(format!("TB_{user}_PASSWORD"), a.password.to_string());
     }
     out
+}
+
+/// Ticketbooth for the timing scenarios: timeouts of seconds (matching `suite::TIMING_POLICY`).
+fn timing_config(flaws: FlawSet) -> DemoConfig {
+    DemoConfig {
+        flaws,
+        idle_timeout: Duration::from_secs(5),
+        checkout_timeout: Duration::from_secs(2),
+        absolute_timeout: Duration::from_secs(10),
+        ..DemoConfig::default()
+    }
+}
+
+/// The built-in suite for the Ticketbooth profile, split in two: the timing scenarios (judged against
+/// `TIMING_POLICY`) and the rest (the profile's own policy).
+pub struct DemoSuite {
+    pub timing: (Project, Inputs),
+    pub rest: (Project, Inputs),
+    pub count: usize,
+}
+
+pub fn demo_project(profile: &Path, redactor: &Redactor) -> Result<DemoSuite, String> {
+    let load = |timing: bool| {
+        let mut policy: Vec<(String, String)> = vec![(
+            "token_samples".into(),
+            crate::suite::DEMO_TOKEN_SAMPLES.into(),
+        )];
+        if timing {
+            policy.extend(
+                crate::suite::TIMING_POLICY
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.to_string())),
+            );
+        }
+        let inputs = Inputs {
+            secrets: demo_secrets(redactor),
+            policy,
+            ..Default::default()
+        };
+        let sources: Vec<(String, String)> = crate::suite::BUILTIN
+            .iter()
+            .filter(|b| crate::suite::TIMING_SCENARIOS.contains(&b.name) == timing)
+            .map(|b| (format!("builtin/{}.yaml", b.name), b.text.to_string()))
+            .collect();
+        let project = crate::scenario::load::load_embedded(profile, &sources, &inputs).map_err(|d| {
+            format!(
+                "{}(the demo runs the built-in suite with {}; run it from the repository root or pass --profile)\n",
+                redactor.redact(&d.render()),
+                profile.display()
+            )
+        })?;
+        Ok::<_, String>((project, inputs))
+    };
+    let timing = load(true)?;
+    let rest = load(false)?;
+    let count = timing.0.scenario_count() + rest.0.scenario_count();
+    Ok(DemoSuite {
+        timing,
+        rest,
+        count,
+    })
+}
+
+pub fn demo_driver(args: &DriverArgs) -> Result<(DriverConfig, Option<Duration>), String> {
+    if args.target.is_some() {
+        return Err("`usher demo` runs against its own Ticketbooth instances; to test another target use `usher run PATH --target URL`".into());
+    }
+    let driver = driver_config(args, None, &Default::default()).map_err(|e| e.to_string())?;
+    let timeout = step_timeout(args).map_err(|e| e.to_string())?;
+    Ok((driver, timeout))
+}
+
+/// Runs the suite against two Ticketbooth instances with these flaws (one with timeouts of seconds for
+/// the timing scenarios, one with the real numbers), side by side; writes one merged set of reports.
+pub async fn run_against(
+    suite: &DemoSuite,
+    flaws: FlawSet,
+    driver: DriverConfig,
+    step_timeout: Option<Duration>,
+    report_dir: PathBuf,
+    redactor: &Redactor,
+    cancel: CancellationToken,
+) -> Result<Executed, String> {
+    let fast = crate::demo::start(timing_config(flaws))
+        .await
+        .map_err(|e| format!("Ticketbooth could not start: {e}"))?;
+    let real = crate::demo::start(DemoConfig {
+        flaws,
+        ..DemoConfig::default()
+    })
+    .await
+    .map_err(|e| format!("Ticketbooth could not start: {e}"))?;
+    let opts = |inputs: &Inputs, target: String| ExecOptions {
+        jobs: 2,
+        report_dir: report_dir.clone(),
+        junit: None,
+        json: None,
+        driver: driver.clone(),
+        target: Some(target),
+        step_timeout,
+        inputs: inputs.clone(),
+        console: false,
+        write_reports: false,
+    };
+    let (timing, rest) = tokio::join!(
+        execute(
+            &suite.timing.0,
+            opts(&suite.timing.1, fast.base_url()),
+            redactor,
+            cancel.clone()
+        ),
+        execute(
+            &suite.rest.0,
+            opts(&suite.rest.1, real.base_url()),
+            redactor,
+            cancel.clone()
+        ),
+    );
+    fast.shutdown().await;
+    real.shutdown().await;
+    let order = |name: &str| {
+        crate::suite::BUILTIN
+            .iter()
+            .position(|b| b.name == name)
+            .unwrap_or(usize::MAX)
+    };
+    let mut flows: Vec<_> = rest.flows.into_iter().chain(timing.flows).collect();
+    flows.sort_by_key(|f| order(&f.name));
+    let mut summary = crate::engine::events::RunSummary {
+        duration: rest.summary.duration.max(timing.summary.duration),
+        interrupted: rest.summary.interrupted || timing.summary.interrupted,
+        ..Default::default()
+    };
+    for f in &flows {
+        summary.count(f.verdict);
+    }
+    let mut info = rest.info;
+    info.targets.extend(timing.info.targets);
+    info.flows = flows.len();
+    let mut exit = summary.exit();
+    let ok = super::execute::write_reports(
+        &info,
+        &summary,
+        &flows,
+        &report_dir.join("junit.xml"),
+        &report_dir.join("results.json"),
+        redactor,
+        false,
+    );
+    if !ok && exit == Exit::Passed {
+        exit = Exit::Infrastructure;
+    }
+    Ok(Executed {
+        flows,
+        summary,
+        info,
+        exit,
+    })
 }
 
 pub async fn serve(args: &DemoServeArgs) -> Exit {
@@ -67,131 +225,81 @@ pub async fn serve(args: &DemoServeArgs) -> Exit {
 }
 
 pub async fn demo(args: &DemoArgs, redactor: &Redactor) -> Exit {
-    if args.driver.target.is_some() {
-        eprintln!(
-            "error: `usher demo` runs against its own Ticketbooth instances; to test another target use `usher run PATH --target URL`"
-        );
-        return Exit::BadInput;
-    }
-    let inputs = Inputs {
-        secrets: demo_secrets(redactor),
-        ..Default::default()
-    };
-    let project = match crate::scenario::load(std::slice::from_ref(&args.scenarios), &inputs) {
-        Ok(p) => p,
-        Err(d) => {
-            eprint!("{}", redactor.redact(&d.render()));
-            eprintln!(
-                "(usher demo runs the bundled scenarios from {}; run it from the repository root or pass --scenarios DIR)",
-                args.scenarios.display()
-            );
-            return Exit::BadInput;
-        }
-    };
-    let timeout = match step_timeout(&args.driver) {
-        Ok(t) => t,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return Exit::BadInput;
-        }
-    };
-    let profile = project.suites[0].profile.clone();
-    let driver = match driver_config(
-        &args.driver,
-        profile.browser.as_deref(),
-        &profile.capabilities,
-    ) {
+    let (driver, timeout) = match demo_driver(&args.driver) {
         Ok(d) => d,
         Err(e) => {
             eprintln!("error: {e}");
             return Exit::BadInput;
         }
     };
-    let short = |c: DemoConfig| DemoConfig {
-        idle_timeout: Duration::from_secs(4),
-        checkout_timeout: Duration::from_secs(4),
-        absolute_timeout: Duration::from_secs(60),
-        ..c
+    let suite = match demo_project(&args.profile, redactor) {
+        Ok(p) => p,
+        Err(e) => {
+            eprint!("{e}");
+            return Exit::BadInput;
+        }
     };
-    let secure = crate::demo::start(short(DemoConfig::default())).await;
-    let flawed = crate::demo::start(short(DemoConfig {
-        flaws: FlawSet::all(),
-        ..DemoConfig::default()
-    }))
-    .await;
+    println!(
+        "running the built-in suite ({} scenarios) against a secure and an all-flaws Ticketbooth in headless Chromium…",
+        suite.count
+    );
+    let cancel = cancel_on_signals();
+    let (secure, flawed) = tokio::join!(
+        run_against(
+            &suite,
+            FlawSet::none(),
+            driver.clone(),
+            timeout,
+            args.report_dir.join("secure"),
+            redactor,
+            cancel.clone()
+        ),
+        run_against(
+            &suite,
+            FlawSet::all(),
+            driver,
+            timeout,
+            args.report_dir.join("flawed"),
+            redactor,
+            cancel.clone()
+        ),
+    );
     let (secure, flawed) = match (secure, flawed) {
         (Ok(s), Ok(f)) => (s, f),
         (Err(e), _) | (_, Err(e)) => {
-            eprintln!("error: Ticketbooth could not start: {e}");
+            eprintln!("error: {e}");
             return Exit::Infrastructure;
         }
     };
-    println!(
-        "Ticketbooth secure at {}  ·  all flaws on at {}",
-        secure.base_url(),
-        flawed.base_url()
-    );
-    println!(
-        "running {} scenario(s) against each in headless {:?}\n",
-        project.scenario_count(),
-        driver.browser
-    );
-    let cancel = cancel_on_signals();
-    let mut results: Vec<(&str, Executed)> = Vec::new();
-    for (column, target) in [("secure", secure.base_url()), ("flawed", flawed.base_url())] {
-        let opts = ExecOptions {
-            jobs: args.jobs,
-            report_dir: args.report_dir.join(column),
-            junit: None,
-            json: None,
-            driver: driver.clone(),
-            target: Some(target),
-            step_timeout: timeout,
-            inputs: inputs.clone(),
-            console: false,
-        };
-        println!("… {column}");
-        results.push((
-            column,
-            execute(&project, opts, redactor, cancel.clone()).await,
-        ));
-        if cancel.is_cancelled() {
-            break;
-        }
-    }
-    secure.shutdown().await;
-    flawed.shutdown().await;
-    print_columns(&results);
-    let mut exit = Exit::Passed;
+    print_columns(&secure, &flawed);
     let mut problems = Vec::new();
-    for (column, ex) in &results {
+    let mut exit = Exit::Passed;
+    for (column, ex, expected) in [
+        ("secure", &secure, Verdict::Pass),
+        ("flawed", &flawed, Verdict::Fail),
+    ] {
         for f in &ex.flows {
-            let sanity = f.tags.iter().any(|t| t == SANITY_TAG);
-            let expected = if *column == "secure" || sanity {
-                Verdict::Pass
-            } else {
-                Verdict::Fail
-            };
             if f.verdict != expected {
                 problems.push(format!(
-                    "{column}: `{}` was {}, expected {}",
+                    "{column}: `{}` was {}, expected {}: {}",
                     f.name,
                     f.verdict.label(),
-                    expected.label()
+                    expected.label(),
+                    f.summary
                 ));
-                if f.verdict == Verdict::Error && exit == Exit::Passed {
-                    exit = Exit::Infrastructure;
-                } else if f.verdict != Verdict::Error {
-                    exit = Exit::FlawFound;
-                }
+                exit = if f.verdict == Verdict::Error && exit != Exit::FlawFound {
+                    Exit::Infrastructure
+                } else {
+                    Exit::FlawFound
+                };
             }
         }
     }
-    if results.len() < 2 {
+    if cancel.is_cancelled() {
         exit = Exit::Infrastructure;
     }
     println!();
-    if problems.is_empty() && results.len() == 2 {
+    if problems.is_empty() {
         println!(
             "demo OK: the secure Ticketbooth passes every flow and every flaw of the flawed one was caught"
         );
@@ -201,18 +309,15 @@ pub async fn demo(args: &DemoArgs, redactor: &Redactor) -> Exit {
         }
     }
     println!(
-        "reports: {}/secure/ and {}/flawed/",
+        "reports: {}/secure/ and {}/flawed/ (junit.xml, results.json)",
         args.report_dir.display(),
         args.report_dir.display()
     );
     exit
 }
 
-fn print_columns(results: &[(&str, Executed)]) {
-    let Some((_, first)) = results.first() else {
-        return;
-    };
-    let width = first
+fn print_columns(secure: &Executed, flawed: &Executed) {
+    let width = secure
         .flows
         .iter()
         .map(|f| f.name.len())
@@ -220,17 +325,23 @@ fn print_columns(results: &[(&str, Executed)]) {
         .unwrap_or(8)
         .max(8);
     println!("\n{:<width$}  {:<8}  {:<8}", "scenario", "secure", "flawed");
-    for f in &first.flows {
-        let other = results
-            .get(1)
-            .and_then(|(_, ex)| ex.flows.iter().find(|g| g.name == f.name))
+    for f in &secure.flows {
+        let other = flawed
+            .flows
+            .iter()
+            .find(|g| g.name == f.name)
             .map(|g| g.verdict.label())
             .unwrap_or("-");
         println!("{:<width$}  {:<8}  {:<8}", f.name, f.verdict.label(), other);
     }
-    for (column, ex) in results {
-        for f in ex.flows.iter().filter(|f| f.verdict != Verdict::Pass) {
-            println!("  {column} › {}: {}", f.name, f.summary);
-        }
+    println!(
+        "\nsecure: {} passed in {:.0}s · flawed: {} flaws caught in {:.0}s",
+        secure.summary.passed,
+        secure.summary.duration.as_secs_f64(),
+        flawed.summary.failed,
+        flawed.summary.duration.as_secs_f64()
+    );
+    for f in flawed.flows.iter().filter(|f| f.verdict == Verdict::Fail) {
+        println!("  flawed › {}: {}", f.name, f.summary);
     }
 }

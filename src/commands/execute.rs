@@ -24,6 +24,8 @@ pub struct ExecOptions {
     pub inputs: Inputs,
     /// Print a line per finished flow and the summary.
     pub console: bool,
+    /// Write junit.xml and results.json at the end (callers merging several runs write their own).
+    pub write_reports: bool,
 }
 
 pub struct Executed {
@@ -134,34 +136,26 @@ pub async fn execute(
         println!("{}", Console::new().summary_line(&summary));
     }
     let mut exit = summary.exit();
-    let junit = opts
-        .junit
-        .clone()
-        .unwrap_or_else(|| opts.report_dir.join("junit.xml"));
-    let json = opts
-        .json
-        .clone()
-        .unwrap_or_else(|| opts.report_dir.join("results.json"));
-    let files = [
-        (junit, redactor.redact(&junit_xml(&info, &flows))),
-        (
-            json,
-            redactor.redact(&results_json(&info, &summary, &flows)),
-        ),
-    ];
-    for (path, text) in files {
-        match write_atomic(&path, text.as_bytes()) {
-            Ok(()) => {
-                if opts.console {
-                    println!("wrote {}", path.display());
-                }
-            }
-            Err(e) => {
-                eprintln!("error: cannot write {}: {e}", path.display());
-                if exit == Exit::Passed {
-                    exit = Exit::Infrastructure;
-                }
-            }
+    if opts.write_reports {
+        let junit = opts
+            .junit
+            .clone()
+            .unwrap_or_else(|| opts.report_dir.join("junit.xml"));
+        let json = opts
+            .json
+            .clone()
+            .unwrap_or_else(|| opts.report_dir.join("results.json"));
+        if !write_reports(
+            &info,
+            &summary,
+            &flows,
+            &junit,
+            &json,
+            redactor,
+            opts.console,
+        ) && exit == Exit::Passed
+        {
+            exit = Exit::Infrastructure;
         }
     }
     Executed {
@@ -221,6 +215,34 @@ async fn resolve_auto_tokens(
         suites,
         sources: project.sources.clone(),
     }
+}
+
+/// Writes JUnit and JSON atomically; false when one could not be written (the error is printed).
+pub fn write_reports(
+    info: &RunInfo,
+    summary: &RunSummary,
+    flows: &[FlowRecord],
+    junit: &std::path::Path,
+    json: &std::path::Path,
+    redactor: &Redactor,
+    announce: bool,
+) -> bool {
+    let files = [
+        (junit, redactor.redact(&junit_xml(info, flows))),
+        (json, redactor.redact(&results_json(info, summary, flows))),
+    ];
+    let mut ok = true;
+    for (path, text) in files {
+        match write_atomic(path, text.as_bytes()) {
+            Ok(()) if announce => println!("wrote {}", path.display()),
+            Ok(()) => {}
+            Err(e) => {
+                eprintln!("error: cannot write {}: {e}", path.display());
+                ok = false;
+            }
+        }
+    }
+    ok
 }
 
 fn errored(app: &str, s: &crate::scenario::Scenario, why: &str) -> FlowRecord {

@@ -68,9 +68,19 @@ pub fn inputs(args: &InputArgs, redactor: &Redactor) -> Result<Inputs, BadInput>
         redactor.register(Kind::Secret, &value);
         secrets.insert(name.to_string(), value);
     }
+    let mut policy = Vec::new();
+    for p in &args.policy {
+        let Some((k, v)) = p.split_once('=') else {
+            return Err(BadInput(format!(
+                "--policy wants KEY=VALUE, e.g. --policy idle_timeout=5m (got `{p}`)"
+            )));
+        };
+        policy.push((k.trim().to_string(), v.trim().to_string()));
+    }
     Ok(Inputs {
         vars,
         secrets,
+        policy,
         profile: args.profile.clone(),
     })
 }

@@ -1,8 +1,11 @@
 //! What each subcommand does, between the thin `main` and the library layers.
 
+pub mod analyze;
 pub mod check_profile;
 pub mod demo;
+pub mod demo_matrix;
 pub mod execute;
+pub mod generate;
 pub mod inputs;
 pub mod run;
 pub mod schema;

@@ -23,10 +23,10 @@ pub async fn run(args: &RunArgs, redactor: &Redactor) -> Exit {
         eprintln!("error: --jobs must be at least 1");
         return Exit::BadInput;
     }
-    let project = match crate::scenario::load(&args.paths, &inputs) {
+    let project = match load(args, &inputs) {
         Ok(p) => p,
-        Err(diags) => {
-            eprint!("{}", redactor.redact(&diags.render()));
+        Err(text) => {
+            eprint!("{}", redactor.redact(&text));
             return Exit::BadInput;
         }
     };
@@ -48,8 +48,42 @@ pub async fn run(args: &RunArgs, redactor: &Redactor) -> Exit {
         step_timeout,
         inputs,
         console: true,
+        write_reports: true,
     };
     execute(&project, opts, redactor, cancel_on_signals())
         .await
         .exit
+}
+
+/// The files given, and the built-in suite when `--suite builtin` asks for it.
+fn load(
+    args: &RunArgs,
+    inputs: &crate::scenario::Inputs,
+) -> Result<crate::scenario::Project, String> {
+    let mut project = if args.paths.is_empty() {
+        crate::scenario::Project::default()
+    } else {
+        crate::scenario::load(&args.paths, inputs).map_err(|d| d.render())?
+    };
+    if args.suite.is_some() {
+        let profile = inputs
+            .profile
+            .clone()
+            .expect("clap requires --profile with --suite");
+        let selection = crate::suite::select(&args.select.only, &args.select.skip)
+            .map_err(|e| format!("error: {e}\n"))?;
+        let sources: Vec<(String, String)> = selection
+            .iter()
+            .map(|b| (format!("builtin/{}.yaml", b.name), b.text.to_string()))
+            .collect();
+        let builtin = crate::scenario::load::load_embedded(&profile, &sources, inputs)
+            .map_err(|d| d.render())?;
+        project.suites.extend(builtin.suites);
+        project.sources.extend(builtin.sources);
+    } else if !args.select.only.is_empty() || !args.select.skip.is_empty() {
+        return Err(
+            "error: --only and --skip choose built-in scenarios; add --suite builtin\n".into(),
+        );
+    }
+    Ok(project)
 }

@@ -84,6 +84,8 @@ pub struct FlowCtx {
     pub steps: Vec<StepRecord>,
     pub checks: Vec<CheckOutcome>,
     pub default_persona: String,
+    /// Probe personas a check creates on the fly, and the persona whose account each one uses.
+    pub aliases: HashMap<String, String>,
 }
 
 impl FlowCtx {
@@ -110,6 +112,7 @@ impl FlowCtx {
             steps: Vec::new(),
             checks: Vec::new(),
             default_persona,
+            aliases: HashMap::new(),
         }
     }
 }

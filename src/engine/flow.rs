@@ -62,7 +62,8 @@ impl FlowCtx {
         }
         if let Some(field) = name.strip_prefix("persona.") {
             let p = &self.profile;
-            let account = p.personas.get(persona).map(|def| {
+            let real = self.aliases.get(persona).map(String::as_str);
+            let account = p.personas.get(real.unwrap_or(persona)).map(|def| {
                 let mut d = def;
                 while let Some(next) = d.same_account_as.as_ref().and_then(|n| p.personas.get(n)) {
                     d = next;
@@ -324,6 +325,16 @@ impl FlowCtx {
                 Ok(())
             }
             Action::Parallel(p) => self.parallel(&p.personas, &p.run, limit).await,
+            Action::SetVar(vars) => {
+                for (name, value) in vars {
+                    let v = self.expand(value, persona)?;
+                    if looks_secret(name) {
+                        self.run.redactor.register(crate::redact::Kind::Secret, &v);
+                    }
+                    self.saved.insert(name.clone(), v);
+                }
+                Ok(())
+            }
             Action::Check(c) => {
                 let outcome = crate::checks::evaluate(self, c, persona, &step.origin).await;
                 self.run.emit(Event::CheckFinished {
@@ -343,12 +354,16 @@ impl FlowCtx {
 
     /// Waits without touching the target; remote sessions get a local keep-alive.
     async fn idle(&mut self, d: Duration) -> StepResult<()> {
+        self.sleep_until(Instant::now() + d).await
+    }
+
+    /// Sleeps until `deadline` without a request to the target, poking every open session locally.
+    pub async fn sleep_until(&self, deadline: Instant) -> StepResult<()> {
         let sessions: Vec<Arc<dyn Session>> = self
             .personas
             .values()
             .filter_map(|p| p.session.clone())
             .collect();
-        let deadline = Instant::now() + d;
         while Instant::now() < deadline {
             let chunk = (deadline - Instant::now()).min(KEEP_ALIVE_EVERY);
             tokio::time::sleep(chunk).await;
@@ -362,7 +377,7 @@ impl FlowCtx {
     }
 
     /// Logs several personas in (or runs any browser-only flow) at the same moment.
-    async fn parallel(
+    pub async fn parallel(
         &mut self,
         personas: &[String],
         flow: &str,

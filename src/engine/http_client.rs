@@ -25,6 +25,18 @@ impl Resolve for LocalhostAware {
     }
 }
 
+/// A replay client whose requests leave from `local` (e.g. 127.0.0.2, to test binding to the source
+/// address); `None` when the address cannot be used.
+pub fn replay_client_from(local: std::net::IpAddr) -> Option<reqwest::Client> {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(30))
+        .dns_resolver(std::sync::Arc::new(LocalhostAware))
+        .local_address(local)
+        .build()
+        .ok()
+}
+
 /// No redirects are followed: a replayed token answered with a redirect to the login page is itself the
 /// observation.
 pub fn replay_client() -> reqwest::Client {

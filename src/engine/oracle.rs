@@ -19,10 +19,25 @@ pub struct OracleAnswer {
 impl FlowCtx {
     /// Runs the oracle for a persona. Errors (driver, navigation) are ERRORs, never a "no".
     pub async fn oracle(&mut self, persona: &str) -> StepResult<OracleAnswer> {
-        let Some(flow) = self.profile.flows.get("logged_in").cloned() else {
-            return Err(StepError::Input(
-                "the profile has no `logged_in` flow".into(),
-            ));
+        let answer = self.predicate_flow(persona, "logged_in").await?;
+        self.mark(
+            persona,
+            if answer.logged_in {
+                "oracle: logged in"
+            } else {
+                "oracle: logged out"
+            },
+        );
+        Ok(answer)
+    }
+
+    /// Runs a flow whose `see`/`not_see` steps are questions, not assertions: the answer is whether
+    /// they all hold (`logged_in` carries it). Other steps must succeed.
+    pub async fn predicate_flow(&mut self, persona: &str, name: &str) -> StepResult<OracleAnswer> {
+        let Some(flow) = self.profile.flows.get(name).cloned() else {
+            return Err(StepError::Input(format!(
+                "the profile has no `{name}` flow"
+            )));
         };
         let session = self.session(persona).await?;
         let mut observed = Vec::new();
@@ -67,15 +82,12 @@ impl FlowCtx {
                     .await
                     .map_err(|_| StepError::Timeout(limit))?
                     .map_err(|e| {
-                        StepError::Page(format!(
-                            "the `logged_in` oracle failed at {}: {e}",
-                            step.origin
-                        ))
+                        StepError::Page(format!("the `{name}` flow failed at {}: {e}", step.origin))
                     })?;
                 }
                 other => {
                     return Err(StepError::Input(format!(
-                        "the `logged_in` oracle may only use browser steps, not `{}` ({})",
+                        "the `{name}` flow may only use browser steps here, not `{}` ({})",
                         other.keyword(),
                         step.origin
                     )));
@@ -83,14 +95,6 @@ impl FlowCtx {
             }
         }
         self.observe_all().await;
-        self.mark(
-            persona,
-            if logged_in {
-                "oracle: logged in"
-            } else {
-                "oracle: logged out"
-            },
-        );
         Ok(OracleAnswer {
             logged_in,
             observed,

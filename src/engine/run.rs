@@ -45,6 +45,14 @@ pub async fn run(
         }
     }
     let mut by_name: HashMap<(String, String), FlowRecord> = HashMap::new();
+    for suite in &project.suites {
+        for (s, reason) in &suite.skipped {
+            let r = skipped(&suite.profile.app, s, reason);
+            run.emit(Event::FlowFinished(Box::new(r.clone())));
+            order.push((r.suite.clone(), r.name.clone()));
+            by_name.insert((r.suite.clone(), r.name.clone()), r);
+        }
+    }
     for t in tasks {
         if let Ok(records) = t.await {
             for r in records {
@@ -229,5 +237,25 @@ fn summarize(ctx: &FlowCtx, verdict: Verdict) -> String {
     match pick {
         Some(c) => format!("{} ({}): {}", c.check, c.persona, c.message),
         None => "no check ran".into(),
+    }
+}
+
+/// A flow that was not run, with why.
+pub fn skipped(app: &str, s: &Scenario, reason: &str) -> FlowRecord {
+    FlowRecord {
+        suite: app.to_string(),
+        name: s.name.clone(),
+        file: s.file.to_string(),
+        description: s.description.clone(),
+        tags: s.tags.clone(),
+        personas: s.personas.clone(),
+        verdict: Verdict::Skipped,
+        summary: reason.to_string(),
+        duration: std::time::Duration::ZERO,
+        steps: Vec::new(),
+        checks: Vec::new(),
+        error: None,
+        artifacts: Vec::new(),
+        timeline: Vec::new(),
     }
 }

@@ -453,6 +453,7 @@ fn action_of(ctx: &mut Ctx, keyword: &str, arg: &Node) -> Option<Action> {
         "forget" => Action::Forget(if is_null { None } else { ctx.typed(arg, w)? }),
         "parallel" => Action::Parallel(ctx.typed(arg, w)?),
         "check" => Action::Check(check(ctx, arg)?),
+        "set_var" => Action::SetVar(ctx.typed(arg, w)?),
         other => unreachable!("ACTIONS lists `{other}` but action_of does not"),
     })
 }
@@ -519,6 +520,15 @@ pub fn check(ctx: &mut Ctx, node: &Node) -> Option<Check> {
         "no_token_in_url" => Check::NoTokenInUrl,
         "no_token_in_storage" => Check::NoTokenInStorage,
         "no_token_in_referer" => Check::NoTokenInReferer,
+        "idle_timeout_at_most" => Check::IdleTimeoutAtMost,
+        "absolute_timeout_at_most" => Check::AbsoluteTimeoutAtMost,
+        "checkout_expires" => Check::CheckoutExpires,
+        "concurrent_sessions_at_most" => Check::ConcurrentSessionsAtMost,
+        "no_account_data" => Check::NoAccountData,
+        "no_cacheable_pages" => Check::NoCacheablePages,
+        "client_binding" => Check::ClientBinding,
+        "entropy_at_least" => Check::EntropyAtLeast,
+
         "token_changed" | "http_status" | "header" | "not_acting_as" => {
             let Some(arg) = arg.filter(|a| !matches!(a.value, Value::Null)) else {
                 needs_arg(ctx);

@@ -19,6 +19,8 @@ pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
 pub struct Inputs {
     pub vars: IndexMap<String, String>,
     pub secrets: IndexMap<String, String>,
+    /// `--policy KEY=VALUE` overrides, applied to every profile after its own `policy:`.
+    pub policy: Vec<(String, String)>,
     /// Use this profile for every scenario instead of the `app.yaml` beside it.
     pub profile: Option<PathBuf>,
 }
@@ -28,6 +30,8 @@ pub struct Inputs {
 pub struct Suite {
     pub profile: Arc<Profile>,
     pub scenarios: Vec<Scenario>,
+    /// Scenarios not run, with why (a built-in scenario needing a flow the profile lacks).
+    pub skipped: Vec<(Scenario, String)>,
 }
 
 #[derive(Debug, Default)]
@@ -115,6 +119,7 @@ pub fn load(paths: &[PathBuf], inputs: &Inputs) -> Result<Project, Diagnostics> 
             .or_insert_with(|| Suite {
                 profile,
                 scenarios: Vec::new(),
+                skipped: Vec::new(),
             })
             .scenarios
             .push(s);
@@ -124,12 +129,15 @@ pub fn load(paths: &[PathBuf], inputs: &Inputs) -> Result<Project, Diagnostics> 
         suites.entry(key.clone()).or_insert_with(|| Suite {
             profile: profile.clone(),
             scenarios: Vec::new(),
+            skipped: Vec::new(),
         });
     }
     let project = Project {
         suites: suites.into_values().collect(),
         sources: HashMap::new(),
     };
+    let mut project = project;
+    apply_policy_overrides(&mut project, inputs, &mut diags);
     for suite in &project.suites {
         validate::suite(suite, inputs, &mut diags.items);
     }
@@ -382,6 +390,101 @@ fn unclosed_bracket(text: &str, upto: u32) -> Option<(char, node::Pos)> {
         }
     }
     open.pop()
+}
+
+/// Loads one profile and scenarios given as text (the built-in suite), named `name` in diagnostics and
+/// reports. Scenarios that `run` a flow the profile lacks are kept aside as skipped, with the reason.
+pub fn load_embedded(
+    profile: &Path,
+    sources: &[(String, String)],
+    inputs: &Inputs,
+) -> Result<Project, Diagnostics> {
+    let mut diags = Diagnostics::default();
+    let Some(mut p) = load_profile(profile, &mut diags) else {
+        return Err(diags);
+    };
+    for needed in ["victim", "attacker"] {
+        if !p.personas.contains_key(needed) {
+            diags.items.push(
+                Diagnostic::new(&p.file, None, format!("the built-in suite needs a persona named `{needed}`"))
+                    .hint("name the personas `victim` (the user under attack) and `attacker` (a second account)"),
+            );
+        }
+    }
+    if !p.personas.contains_key("victim_phone") && p.personas.contains_key("victim") {
+        let pos = p.personas["victim"].pos;
+        let mut phone = p.personas["victim"].clone();
+        phone.name = "victim_phone".into();
+        phone.same_account_as = Some("victim".into());
+        phone.pos = pos;
+        p.personas.insert("victim_phone".into(), phone);
+    }
+    let profile = Arc::new(p);
+    let mut suite = Suite {
+        profile: profile.clone(),
+        scenarios: Vec::new(),
+        skipped: Vec::new(),
+    };
+    for (name, text) in sources {
+        let file: Arc<str> = Arc::from(name.as_str());
+        diags.sources.insert(file.clone(), Arc::from(text.as_str()));
+        let Some(root) = parse(&file, text, &mut diags) else {
+            continue;
+        };
+        let mut ctx = Ctx::new(file);
+        let s = scenario_file::from_node(&mut ctx, &root, profile.dir.as_path());
+        diags.items.extend(ctx.diags);
+        let Some(s) = s else { continue };
+        let missing: Vec<&str> = s
+            .steps
+            .iter()
+            .filter_map(|st| match &st.action {
+                crate::scenario::Action::Run(f) => Some(f.as_str()),
+                _ => None,
+            })
+            .filter(|f| !profile.flows.contains_key(*f))
+            .collect();
+        if missing.is_empty() {
+            suite.scenarios.push(s);
+        } else {
+            let reason = format!("the profile has no `{}` flow", missing.join("`, `"));
+            suite.skipped.push((s, reason));
+        }
+    }
+    validate::suite(&suite, inputs, &mut diags.items);
+    let mut project = Project {
+        suites: vec![suite],
+        sources: HashMap::new(),
+    };
+    apply_policy_overrides(&mut project, inputs, &mut diags);
+    if diags.is_empty() {
+        project.sources = diags.sources;
+        Ok(project)
+    } else {
+        Err(diags)
+    }
+}
+
+fn apply_policy_overrides(project: &mut Project, inputs: &Inputs, diags: &mut Diagnostics) {
+    if inputs.policy.is_empty() {
+        return;
+    }
+    let flag: Arc<str> = Arc::from("--policy");
+    for suite in &mut project.suites {
+        let mut p = (*suite.profile).clone();
+        for (key, value) in &inputs.policy {
+            if let Err(e) = p.policy.set(key, value) {
+                diags.items.push(Diagnostic::new(
+                    &flag,
+                    None,
+                    format!("--policy {key}={value}: {e}"),
+                ));
+            }
+        }
+        suite.profile = Arc::new(p);
+    }
+    // Report each bad override once, not once per profile.
+    diags.items.dedup_by(|a, b| a.message == b.message);
 }
 
 pub fn load_profile(path: &Path, diags: &mut Diagnostics) -> Option<Profile> {

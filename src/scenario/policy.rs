@@ -87,6 +87,8 @@ pub struct Policy {
     pub at_cap: AtCap,
     pub cookie: CookiePolicy,
     pub min_entropy_bits: u32,
+    /// How many tokens the predictability check samples from fresh logins.
+    pub token_samples: u32,
     /// Judge client binding (true) or only report it (false, the default).
     pub enforce_client_binding: bool,
 }
@@ -110,6 +112,7 @@ impl Policy {
             at_cap: AtCap::EvictOldest,
             cookie: strict_cookie.clone(),
             min_entropy_bits: 128,
+            token_samples: 200,
             enforce_client_binding: false,
         };
         match preset {
@@ -149,6 +152,94 @@ impl Policy {
     }
 }
 
+impl Policy {
+    /// The keys `--policy KEY=VALUE` accepts.
+    pub const KEYS: [&'static str; 15] = [
+        "preset",
+        "idle_timeout",
+        "absolute_timeout",
+        "checkout_timeout",
+        "max_sessions",
+        "at_cap",
+        "min_entropy_bits",
+        "token_samples",
+        "enforce_client_binding",
+        "cookie.http_only",
+        "cookie.secure",
+        "cookie.same_site",
+        "cookie.host_only",
+        "cookie.allow_persistent",
+        "cookie.host_prefix",
+    ];
+
+    /// Overrides one value (`--policy idle_timeout=5m`). `preset` resets to the preset first.
+    pub fn set(&mut self, key: &str, value: &str) -> Result<(), String> {
+        let dur = |v: &str| crate::duration::parse_duration(v);
+        let num = |v: &str| {
+            v.parse::<u32>()
+                .map_err(|_| format!("`{v}` is not a whole number"))
+        };
+        let flag = |v: &str| match v {
+            "true" | "yes" | "on" => Ok(true),
+            "false" | "no" | "off" => Ok(false),
+            _ => Err(format!("`{v}` is not true or false")),
+        };
+        match key {
+            "preset" => {
+                let p = match value {
+                    "seed" => Preset::Seed,
+                    "asvs-l1" => Preset::AsvsL1,
+                    "asvs-l2" => Preset::AsvsL2,
+                    "asvs-l3" => Preset::AsvsL3,
+                    other => {
+                        return Err(format!(
+                            "unknown preset `{other}`; valid: {}",
+                            Preset::NAMES.join(", ")
+                        ));
+                    }
+                };
+                *self = Policy::preset(p);
+            }
+            "idle_timeout" => self.idle_timeout = dur(value)?,
+            "absolute_timeout" => self.absolute_timeout = dur(value)?,
+            "checkout_timeout" => self.checkout_timeout = dur(value)?,
+            "max_sessions" => self.max_sessions = num(value)?,
+            "at_cap" => {
+                self.at_cap = match value {
+                    "evict-oldest" => AtCap::EvictOldest,
+                    "deny-new" => AtCap::DenyNew,
+                    other => {
+                        return Err(format!(
+                            "unknown at_cap `{other}`; valid: evict-oldest, deny-new"
+                        ));
+                    }
+                }
+            }
+            "min_entropy_bits" => self.min_entropy_bits = num(value)?,
+            "token_samples" => self.token_samples = num(value)?.clamp(20, 20_000),
+            "enforce_client_binding" => self.enforce_client_binding = flag(value)?,
+            "cookie.http_only" => self.cookie.http_only = flag(value)?,
+            "cookie.secure" => self.cookie.secure = flag(value)?,
+            "cookie.host_only" => self.cookie.host_only = flag(value)?,
+            "cookie.allow_persistent" => self.cookie.allow_persistent = flag(value)?,
+            "cookie.host_prefix" => self.cookie.host_prefix = flag(value)?,
+            "cookie.same_site" => {
+                self.cookie.same_site = SameSite::parse(value).ok_or_else(|| {
+                    format!("unknown SameSite `{value}`; valid: Strict, Lax, None")
+                })?
+            }
+            other => {
+                let hint = crate::scenario::suggest::did_you_mean(other, Self::KEYS);
+                return Err(format!(
+                    "unknown policy key `{other}`{hint}; valid: {}",
+                    Self::KEYS.join(", ")
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
 impl Default for Policy {
     fn default() -> Self {
         Policy::preset(Preset::Seed)
@@ -171,6 +262,8 @@ pub struct PolicyDoc {
     pub max_sessions: Option<u32>,
     pub at_cap: Option<AtCap>,
     pub min_entropy_bits: Option<u32>,
+    /// Tokens sampled by the predictability check (default 200, up to 20 000).
+    pub token_samples: Option<u32>,
     pub enforce_client_binding: Option<bool>,
     pub cookie: Option<CookiePolicyDoc>,
 }
@@ -216,6 +309,9 @@ impl PolicyDoc {
         }
         if let Some(b) = self.min_entropy_bits {
             p.min_entropy_bits = b;
+        }
+        if let Some(n) = self.token_samples {
+            p.token_samples = n.clamp(20, 20_000);
         }
         if let Some(b) = self.enforce_client_binding {
             p.enforce_client_binding = b;

@@ -59,6 +59,10 @@ fn arg_schemas(g: &mut SchemaGenerator) -> Vec<(&'static str, Value)> {
         ("forget", optional_persona),
         ("parallel", s(g.subschema_for::<ParallelArgs>())),
         ("check", check_schema(g)),
+        (
+            "set_var",
+            json!({"type": "object", "additionalProperties": {"type": "string"}, "description": "variables for later steps"}),
+        ),
     ]
 }
 

@@ -186,10 +186,18 @@ pub enum Check {
     Header(HeaderArgs),
     /// The persona's session must not act as another persona's account (fixation, stolen ids).
     NotActingAs(String),
+    IdleTimeoutAtMost,
+    AbsoluteTimeoutAtMost,
+    CheckoutExpires,
+    ConcurrentSessionsAtMost,
+    NoAccountData,
+    NoCacheablePages,
+    ClientBinding,
+    EntropyAtLeast,
 }
 
 impl Check {
-    pub const NAMES: [&'static str; 10] = [
+    pub const NAMES: [&'static str; 18] = [
         "logged_in",
         "logged_out",
         "token_changed",
@@ -200,6 +208,14 @@ impl Check {
         "http_status",
         "header",
         "not_acting_as",
+        "idle_timeout_at_most",
+        "absolute_timeout_at_most",
+        "checkout_expires",
+        "concurrent_sessions_at_most",
+        "no_account_data",
+        "no_cacheable_pages",
+        "client_binding",
+        "entropy_at_least",
     ];
 
     pub fn name(&self) -> &'static str {
@@ -214,6 +230,14 @@ impl Check {
             Check::HttpStatus(_) => "http_status",
             Check::Header(_) => "header",
             Check::NotActingAs(_) => "not_acting_as",
+            Check::IdleTimeoutAtMost => "idle_timeout_at_most",
+            Check::AbsoluteTimeoutAtMost => "absolute_timeout_at_most",
+            Check::CheckoutExpires => "checkout_expires",
+            Check::ConcurrentSessionsAtMost => "concurrent_sessions_at_most",
+            Check::NoAccountData => "no_account_data",
+            Check::NoCacheablePages => "no_cacheable_pages",
+            Check::ClientBinding => "client_binding",
+            Check::EntropyAtLeast => "entropy_at_least",
         }
     }
 }
@@ -250,6 +274,8 @@ pub enum Action {
     Forget(Option<String>),
     Parallel(ParallelArgs),
     Check(Check),
+    /// Sets variables for later steps (values may use `${...}`).
+    SetVar(indexmap::IndexMap<String, String>),
 }
 
 impl Action {
@@ -285,6 +311,7 @@ impl Action {
             Action::Forget(_) => "forget",
             Action::Parallel(_) => "parallel",
             Action::Check(_) => "check",
+            Action::SetVar(_) => "set_var",
         }
     }
 }
@@ -320,6 +347,7 @@ pub const ACTIONS: &[&str] = &[
     "forget",
     "parallel",
     "check",
+    "set_var",
 ];
 
 /// Keys a step may carry beside its action.

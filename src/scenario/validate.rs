@@ -11,7 +11,7 @@ use std::collections::HashSet;
 
 pub fn suite(suite: &Suite, inputs: &Inputs, out: &mut Vec<Diagnostic>) {
     let p = &*suite.profile;
-    let known = Known::new(p, inputs);
+    let known = Known::new(p, inputs, &suite.scenarios);
     for (name, persona) in &p.personas {
         if let Some(other) = &persona.same_account_as
             && !p.personas.contains_key(other)
@@ -137,11 +137,19 @@ struct Known<'a> {
 }
 
 impl<'a> Known<'a> {
-    fn new(profile: &'a Profile, inputs: &'a Inputs) -> Self {
-        let mut saved = HashSet::new();
+    fn new(profile: &'a Profile, inputs: &'a Inputs, scenarios: &[super::Scenario]) -> Self {
+        // Flows may use what their callers set: the built-in suite's variables, and any name a scenario
+        // of this suite sets or saves.
+        let mut saved: HashSet<String> = vars::SUITE_VARS.iter().map(|v| v.to_string()).collect();
+        let scenario_steps = scenarios.iter().flat_map(|s| s.steps.iter());
+        for s in scenario_steps {
+            for n in saved_names(&s.action) {
+                saved.insert(n.to_string());
+            }
+        }
         for flow in profile.flows.values() {
             for s in &flow.steps {
-                if let Some(n) = saved_name(&s.action) {
+                for n in saved_names(&s.action) {
                     saved.insert(n.to_string());
                 }
             }
@@ -172,6 +180,13 @@ impl<'a> Known<'a> {
             || self.inputs.secrets.contains_key(name)
             || self.profile.vars.contains_key(name)
             || std::env::var_os(name).is_some()
+    }
+}
+
+fn saved_names(a: &Action) -> Vec<&str> {
+    match a {
+        Action::SetVar(m) => m.keys().map(String::as_str).collect(),
+        other => saved_name(other).into_iter().collect(),
     }
 }
 
@@ -230,7 +245,7 @@ fn steps(list: &[Step], p: &Profile, known: &Known, out: &mut Vec<Diagnostic>) {
                 }
             }
         }
-        if let Some(n) = saved_name(&step.action) {
+        for n in saved_names(&step.action) {
             saved_here.insert(n.to_string());
         }
     }

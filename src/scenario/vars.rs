@@ -56,6 +56,9 @@ pub fn substitute(text: &str, lookup: impl Fn(&str) -> Option<String>) -> Result
     Ok(out)
 }
 
+/// Variables the built-in suite sets before it runs `change_password` and `reset_password`.
+pub const SUITE_VARS: [&str; 2] = ["current_password", "new_password"];
+
 /// The names a persona provides to the steps it performs.
 pub const PERSONA_FIELDS: [&str; 3] = ["persona.name", "persona.username", "persona.password"];
 

@@ -1,0 +1,463 @@
+//! Structure detection: what a token *is made of*, beyond its statistics.
+//!
+//! Statistics measure how evenly symbols are spread; they say nothing about meaning, and a token built
+//! from a counter or a clock can be spread evenly in its low bits. So the sample is also read as data:
+//! - **shared prefix / suffix**: bytes every token starts or ends with. Harmless by themselves
+//!   (`sess_`, a version tag); a failure only when what remains cannot hold the policy's bits.
+//! - **counter / sequential ids**: the varying middle (after the shared prefix and suffix) read as a
+//!   decimal or hex number (its last 128 bits). Sequential when, in sample order, at least 70 % of
+//!   consecutive tokens differ by a small step (≤ 1024) in one direction, or when all values are unique
+//!   and sit in a range no wider than 1024 per token while the encoding could hold ≥ 1000 times more
+//!   (so tokens that are simply short are left to the entropy verdict, not mislabelled as counters).
+//! - **timestamps**: fields (the whole token, or each field when every token splits at the same
+//!   non-alphanumeric separators into the same count) read as Unix seconds or milliseconds: the leading
+//!   or trailing 10/13 decimal digits, the leading 8 (s) or 11/12 (ms) hex digits, the first 4/8
+//!   decoded bytes of base64. A timestamp when ≥ 95 % of tokens land within ±10 years of now; a
+//!   random field lands there with probability at most ~0.3 per token, so with 20+ tokens a false
+//!   alarm is negligible.
+//! - **readable data**: JWTs (`header.payload.signature` with a JSON header naming `alg`/`typ`; the
+//!   payload's claim *names* are reported, never their values) and tokens whose base64 or hex decoding
+//!   is printable text or JSON. A session id should be an opaque random reference (WSTG-SESS-01), so
+//!   readable content is a failure whether or not it is signed.
+
+use super::alphabet::{decode_base64, decode_hex};
+use serde::Serialize;
+use std::collections::BTreeSet;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FindingKind {
+    SharedPrefix,
+    SharedSuffix,
+    ConstantPositions,
+    Counter,
+    Timestamp,
+    Jwt,
+    ReadableData,
+    HashOfCounter,
+}
+
+/// One observation about the tokens. `detail` never contains a token: only lengths, positions,
+/// counts, claim names and fingerprints.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Finding {
+    pub kind: FindingKind,
+    /// Whether this finding alone makes the analysis FAIL.
+    pub fails: bool,
+    pub detail: String,
+}
+
+const SMALL_STEP: u128 = 1024;
+const TEN_YEARS_S: u64 = 10 * 366 * 86_400;
+
+/// Length in bytes of the prefix every token shares.
+pub fn common_prefix(tokens: &[&str]) -> usize {
+    let Some(first) = tokens.first() else {
+        return 0;
+    };
+    tokens.iter().fold(first.len(), |len, t| {
+        first.as_bytes()[..len]
+            .iter()
+            .zip(t.as_bytes())
+            .take_while(|(a, b)| a == b)
+            .count()
+    })
+}
+
+/// Length in bytes of the suffix every token shares, at most `max`.
+pub fn common_suffix(tokens: &[&str], max: usize) -> usize {
+    let Some(first) = tokens.first() else {
+        return 0;
+    };
+    tokens.iter().fold(max.min(first.len()), |len, t| {
+        first.as_bytes()[first.len() - len..]
+            .iter()
+            .rev()
+            .zip(t.as_bytes().iter().rev())
+            .take_while(|(a, b)| a == b)
+            .count()
+    })
+}
+
+fn all_bytes(s: &str, f: impl Fn(&u8) -> bool) -> bool {
+    !s.is_empty() && s.bytes().all(|b| f(&b))
+}
+
+/// Parses the last 128 bits' worth of digits; returns the value and the encoding's capacity in bits.
+fn numbers(middles: &[&str]) -> Option<(Vec<u128>, f64)> {
+    let (radix, max_digits, bits_per_digit) =
+        if middles.iter().all(|m| all_bytes(m, u8::is_ascii_digit)) {
+            (10, 38, 10f64.log2())
+        } else if middles.iter().all(|m| all_bytes(m, u8::is_ascii_hexdigit)) {
+            (16, 32, 4.0)
+        } else {
+            return None;
+        };
+    let mut digits = usize::MAX;
+    let values = middles
+        .iter()
+        .map(|m| {
+            let tail = &m[m.len().saturating_sub(max_digits)..];
+            digits = digits.min(tail.len());
+            u128::from_str_radix(tail, radix).ok()
+        })
+        .collect::<Option<Vec<_>>>()?;
+    Some((values, digits as f64 * bits_per_digit))
+}
+
+/// Counters and sequential ids in the varying middle of the tokens.
+pub fn counter(middles: &[&str]) -> Option<Finding> {
+    let (values, capacity_bits) = numbers(middles)?;
+    let n = values.len();
+    if n < 3 {
+        return None;
+    }
+    let steps = n - 1;
+    let mut up = Vec::new();
+    let mut down = 0usize;
+    for w in values.windows(2) {
+        if w[1] > w[0] && w[1] - w[0] <= SMALL_STEP {
+            up.push(w[1] - w[0]);
+        } else if w[0] > w[1] && w[0] - w[1] <= SMALL_STEP {
+            down += 1;
+        }
+    }
+    let small = up.len().max(down);
+    if small * 10 >= steps * 7 {
+        up.sort_unstable();
+        let direction = if up.len() >= down {
+            "increase"
+        } else {
+            "decrease"
+        };
+        let median = up.get(up.len() / 2).copied().unwrap_or(0);
+        return Some(Finding {
+            kind: FindingKind::Counter,
+            fails: true,
+            detail: format!(
+                "sequential ids: read as numbers, {small} of {steps} consecutive tokens {direction} by a small step (≤ {SMALL_STEP}{})",
+                if direction == "increase" {
+                    format!(", median {median}")
+                } else {
+                    String::new()
+                }
+            ),
+        });
+    }
+    let (min, max) = (*values.iter().min()?, *values.iter().max()?);
+    let span = max - min;
+    let span_bits = f64::from(128 - span.leading_zeros());
+    let unique = values.iter().collect::<BTreeSet<_>>().len() == n;
+    if unique && span <= SMALL_STEP * steps as u128 && capacity_bits >= span_bits + 10.0 {
+        return Some(Finding {
+            kind: FindingKind::Counter,
+            fails: true,
+            detail: format!(
+                "sequential ids: read as numbers, all {n} tokens fall in a range of width {span} (about {:.0} bits) of a {:.0}-bit space",
+                span_bits, capacity_bits
+            ),
+        });
+    }
+    None
+}
+
+#[derive(Clone, Copy)]
+enum Unit {
+    Seconds,
+    Millis,
+}
+
+/// Timestamps (Unix seconds or milliseconds within ±10 years of `now`) in a field of the tokens.
+pub fn timestamp(tokens: &[&str], now_s: u64) -> Option<Finding> {
+    let mut sources: Vec<(String, Vec<&str>)> = vec![("the whole token".into(), tokens.to_vec())];
+    let split: Vec<Vec<&str>> = tokens
+        .iter()
+        .map(|t| {
+            t.split(|c: char| !c.is_ascii_alphanumeric())
+                .filter(|f| !f.is_empty())
+                .collect()
+        })
+        .collect();
+    let count = split.first().map_or(0, Vec::len);
+    if count > 1 && split.iter().all(|f| f.len() == count) {
+        for i in 0..count {
+            sources.push((
+                format!("field {} of {count} (split at separators)", i + 1),
+                split.iter().map(|f| f[i]).collect(),
+            ));
+        }
+    }
+    for (source, fields) in sources {
+        if let Some(f) = timestamp_in(&source, &fields, now_s) {
+            return Some(f);
+        }
+    }
+    None
+}
+
+type Extract = Box<dyn Fn(&str) -> Option<u64>>;
+type Extractor = (&'static str, Unit, Extract);
+
+fn timestamp_in(source: &str, fields: &[&str], now_s: u64) -> Option<Finding> {
+    let digits = |lead: bool, n: usize, radix: u32| -> Extract {
+        Box::new(move |s: &str| {
+            if s.len() < n {
+                return None;
+            }
+            let part = if lead { &s[..n] } else { &s[s.len() - n..] };
+            u64::from_str_radix(part, radix).ok()
+        })
+    };
+    let bytes_be = |n: usize| -> Extract {
+        Box::new(move |s: &str| {
+            let b = decode_base64(s)?;
+            (b.len() >= n.max(6)).then(|| b[..n].iter().fold(0u64, |a, &x| (a << 8) | u64::from(x)))
+        })
+    };
+    let mut extractors: Vec<Extractor> = Vec::new();
+    if fields.iter().all(|f| all_bytes(f, u8::is_ascii_digit)) {
+        extractors.push((
+            "its leading 13 decimal digits",
+            Unit::Millis,
+            digits(true, 13, 10),
+        ));
+        extractors.push((
+            "its leading 10 decimal digits",
+            Unit::Seconds,
+            digits(true, 10, 10),
+        ));
+        extractors.push((
+            "its trailing 13 decimal digits",
+            Unit::Millis,
+            digits(false, 13, 10),
+        ));
+        extractors.push((
+            "its trailing 10 decimal digits",
+            Unit::Seconds,
+            digits(false, 10, 10),
+        ));
+    } else if fields.iter().all(|f| all_bytes(f, u8::is_ascii_hexdigit)) {
+        extractors.push((
+            "its leading 12 hex digits",
+            Unit::Millis,
+            digits(true, 12, 16),
+        ));
+        extractors.push((
+            "its leading 11 hex digits",
+            Unit::Millis,
+            digits(true, 11, 16),
+        ));
+        extractors.push((
+            "its leading 8 hex digits",
+            Unit::Seconds,
+            digits(true, 8, 16),
+        ));
+        extractors.push((
+            "its trailing 8 hex digits",
+            Unit::Seconds,
+            digits(false, 8, 16),
+        ));
+    } else if fields
+        .iter()
+        .all(|f| decode_base64(f).is_some_and(|b| b.len() >= 6))
+    {
+        extractors.push((
+            "its first 8 base64-decoded bytes",
+            Unit::Millis,
+            bytes_be(8),
+        ));
+        extractors.push((
+            "its first 6 base64-decoded bytes",
+            Unit::Millis,
+            bytes_be(6),
+        ));
+        extractors.push((
+            "its first 8 base64-decoded bytes",
+            Unit::Seconds,
+            bytes_be(8),
+        ));
+        extractors.push((
+            "its first 4 base64-decoded bytes",
+            Unit::Seconds,
+            bytes_be(4),
+        ));
+    }
+    let n = fields.len();
+    for (what, unit, extract) in extractors {
+        let secs: Vec<u64> = fields
+            .iter()
+            .filter_map(|f| extract(f))
+            .map(|v| match unit {
+                Unit::Seconds => v,
+                Unit::Millis => v / 1000,
+            })
+            .filter(|&s| s.abs_diff(now_s) <= TEN_YEARS_S)
+            .collect();
+        if secs.len() * 100 >= n * 95 {
+            let spread = secs.iter().max()? - secs.iter().min()?;
+            let unit_name = match unit {
+                Unit::Seconds => "seconds",
+                Unit::Millis => "milliseconds",
+            };
+            return Some(Finding {
+                kind: FindingKind::Timestamp,
+                fails: true,
+                detail: format!(
+                    "timestamp: in {} of {n} tokens, {source} read as {what} is a Unix time in {unit_name} within ±10 years of now (spread over {spread} s)",
+                    secs.len()
+                ),
+            });
+        }
+    }
+    None
+}
+
+fn printable(b: &[u8]) -> bool {
+    let ok = b
+        .iter()
+        .filter(|&&c| (0x20..0x7f).contains(&c) || matches!(c, b'\t' | b'\r' | b'\n'))
+        .count();
+    b.len() >= 4 && ok * 10 >= b.len() * 9
+}
+
+fn json_keys(b: &[u8]) -> Option<Vec<String>> {
+    match serde_json::from_slice::<serde_json::Value>(b).ok()? {
+        serde_json::Value::Object(m) => Some(m.keys().cloned().collect()),
+        _ => None,
+    }
+}
+
+fn names(keys: &BTreeSet<String>) -> String {
+    const MAX: usize = 12;
+    let mut shown: Vec<String> = keys
+        .iter()
+        .take(MAX)
+        .map(|k| k.chars().filter(|c| !c.is_control()).take(32).collect())
+        .collect();
+    if keys.len() > MAX {
+        shown.push(format!("… {} more", keys.len() - MAX));
+    }
+    shown.join(", ")
+}
+
+/// JWTs and tokens that decode to readable text. Returns the JWT finding (if any) and the
+/// readable-data finding (if any).
+pub fn readable(tokens: &[&str]) -> Vec<Finding> {
+    let n = tokens.len();
+    let mut out = Vec::new();
+    let (mut jwt, mut jwt_readable) = (0usize, 0usize);
+    let mut claims = BTreeSet::new();
+    let (mut text, mut json) = (0usize, 0usize);
+    let mut keys = BTreeSet::new();
+    for t in tokens {
+        let parts: Vec<&str> = t.split('.').collect();
+        if parts.len() == 3 {
+            let header = decode_base64(parts[0])
+                .and_then(|h| serde_json::from_slice::<serde_json::Value>(&h).ok());
+            if header
+                .as_ref()
+                .and_then(|h| h.as_object())
+                .is_some_and(|h| h.contains_key("alg") || h.contains_key("typ"))
+            {
+                jwt += 1;
+                if let Some(k) = decode_base64(parts[1]).and_then(|p| json_keys(&p)) {
+                    jwt_readable += 1;
+                    claims.extend(k);
+                }
+                continue;
+            }
+        }
+        let decoded = decode_base64(t)
+            .filter(|b| printable(b))
+            .or_else(|| decode_hex(t).filter(|b| printable(b)));
+        if let Some(b) = decoded {
+            text += 1;
+            if let Some(k) = json_keys(&b) {
+                json += 1;
+                keys.extend(k);
+            }
+        }
+    }
+    if jwt * 2 > n {
+        out.push(if jwt_readable * 2 > n {
+            Finding {
+                kind: FindingKind::Jwt,
+                fails: true,
+                detail: format!(
+                    "token carries readable data: {jwt_readable} of {n} tokens are JWTs with a readable JSON payload (claims: {})",
+                    names(&claims)
+                ),
+            }
+        } else {
+            Finding {
+                kind: FindingKind::Jwt,
+                fails: false,
+                detail: format!("{jwt} of {n} tokens are JWTs; their payload is not readable JSON"),
+            }
+        });
+    }
+    if text * 2 > n {
+        out.push(Finding {
+            kind: FindingKind::ReadableData,
+            fails: true,
+            detail: if json * 2 > n {
+                format!(
+                    "token carries readable data: {json} of {n} tokens decode (base64/hex) to JSON (keys: {})",
+                    names(&keys)
+                )
+            } else {
+                format!("token carries readable data: {text} of {n} tokens decode (base64/hex) to printable text")
+            },
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prefix_and_suffix() {
+        let t = ["abcXYZ12", "abcQQQ12", "abcRRR12"];
+        assert_eq!(common_prefix(&t), 3);
+        assert_eq!(common_suffix(&t, 8 - 3), 2);
+        assert_eq!(common_suffix(&["aa", "aa"], 0), 0);
+    }
+
+    #[test]
+    fn counters() {
+        let owned: Vec<String> = (0..50).map(|i| format!("{:08}", 1000 + 3 * i)).collect();
+        let t: Vec<&str> = owned.iter().map(String::as_str).collect();
+        assert!(counter(&t).is_some());
+        // Shuffled but narrow.
+        let mut v: Vec<u64> = (0..50).collect();
+        v.reverse();
+        v.swap(3, 30);
+        let owned: Vec<String> = v
+            .iter()
+            .map(|i| format!("{:032x}", (1u128 << 100) + u128::from(*i) * 7))
+            .collect();
+        let t: Vec<&str> = owned.iter().map(String::as_str).collect();
+        assert!(counter(&t).is_some());
+    }
+
+    #[test]
+    fn timestamps_in_fields() {
+        let now = 1_750_000_000u64;
+        let owned: Vec<String> = (0..30)
+            .map(|i| format!("x9z-{:x}-ab{i}", now + i))
+            .collect();
+        let t: Vec<&str> = owned.iter().map(String::as_str).collect();
+        let f = timestamp(&t, now).expect("found");
+        assert!(f.detail.contains("field 2 of 3"), "{}", f.detail);
+    }
+
+    #[test]
+    fn readable_base64_json() {
+        let t = ["eyJ1c2VyIjoiYWxpY2UifQ", "eyJ1c2VyIjoiYm9iYmIifQ"];
+        let f = readable(&t);
+        assert_eq!(f.len(), 1);
+        assert!(f[0].detail.contains("keys: user"));
+    }
+}

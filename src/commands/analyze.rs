@@ -1,0 +1,36 @@
+//! `usher analyze FILE`: the predictability analysis on a file of tokens, one per line. The report never
+//! shows a token: only lengths, alphabets, positions and fingerprints.
+
+use crate::analysis::{AnalysisOptions, TokenVerdict, analyze};
+use crate::cli::AnalyzeArgs;
+use crate::exit::Exit;
+
+pub fn run(args: &AnalyzeArgs) -> Exit {
+    let text = match std::fs::read(&args.file) {
+        Ok(b) => String::from_utf8_lossy(&b).into_owned(),
+        Err(e) => {
+            eprintln!("error: cannot read {}: {e}", args.file.display());
+            return Exit::BadInput;
+        }
+    };
+    let tokens: Vec<String> = text.lines().map(str::to_string).collect();
+    let opts = AnalysisOptions {
+        min_entropy_bits: args.min_entropy_bits,
+        hash_search: !args.no_hash_search,
+        ..AnalysisOptions::default()
+    };
+    let a = analyze(&tokens, &opts);
+    if args.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&a.to_json()).expect("analysis serializes")
+        );
+    } else {
+        print!("{}", a.render_text());
+    }
+    match a.verdict {
+        TokenVerdict::Pass => Exit::Passed,
+        TokenVerdict::Fail => Exit::FlawFound,
+        TokenVerdict::Inconclusive(_) => Exit::BadInput,
+    }
+}

@@ -1,0 +1,41 @@
+//! `usher generate`: the built-in suite as files for a profile.
+
+use crate::cli::GenerateArgs;
+use crate::exit::Exit;
+use crate::scenario::Diagnostics;
+
+pub fn generate(args: &GenerateArgs) -> Exit {
+    let selection = match crate::suite::select(&args.select.only, &args.select.skip) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Exit::BadInput;
+        }
+    };
+    let mut diags = Diagnostics::default();
+    let Some(profile) = crate::scenario::load::load_profile(&args.profile, &mut diags) else {
+        eprint!("{}", diags.render());
+        return Exit::BadInput;
+    };
+    match crate::suite::generate(&args.profile, &profile, &args.out, &selection, args.force) {
+        Ok(done) => {
+            for p in &done.written {
+                println!("wrote {}", p.display());
+            }
+            for (name, why) in &done.skipped {
+                println!("skipped {name}: {why}");
+            }
+            println!(
+                "\n{} scenario(s) written to {}; run them with: usher run {}",
+                done.written.len(),
+                args.out.display(),
+                args.out.display()
+            );
+            Exit::Passed
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            Exit::BadInput
+        }
+    }
+}

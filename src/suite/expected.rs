@@ -1,0 +1,81 @@
+//! Which built-in scenarios each Ticketbooth flaw switch must turn to FAIL, and why: the verdict
+//! matrix that `usher demo matrix` checks (and writes into the README). A false PASS is the worst bug
+//! this product can have, so this table is the contract.
+
+use crate::demo::Flaw;
+
+/// The scenarios a flaw alone must fail, with the reason in one line.
+pub fn expected_failures(flaw: Flaw) -> (&'static [&'static str], &'static str) {
+    match flaw {
+        Flaw::Fixation => (
+            &[
+                "fixation-token-rotates",
+                "fixation-planted-valid-id",
+                "fixation-planted-chosen-id",
+            ],
+            "the pre-login id survives login, so planted ids (valid or chosen) act as the victim",
+        ),
+        Flaw::NoLogoutInvalidation => (
+            &["logout-invalidates-token"],
+            "the server keeps the session after logout, so the attacker's copy still works",
+        ),
+        Flaw::NoResetInvalidation => (
+            &[
+                "password-change-ends-sessions",
+                "password-reset-ends-sessions",
+            ],
+            "other sessions survive a password change or reset",
+        ),
+        Flaw::NoIdleTimeout => (&["idle-timeout"], "idle sessions never expire"),
+        Flaw::NoAbsoluteTimeout => (&["absolute-timeout"], "busy sessions live forever"),
+        Flaw::NoCheckoutTimeout => (
+            &["checkout-step-timer"],
+            "an idle checkout can still be paid",
+        ),
+        Flaw::UnlimitedSessions => (&["concurrent-sessions"], "no cap on concurrent sessions"),
+        Flaw::TokenInUrl => (
+            &["token-not-in-url"],
+            "links and redirects carry ?sid=TOKEN",
+        ),
+        Flaw::RefererLeak => (
+            &["token-not-in-referer"],
+            "Referrer-Policy unsafe-url sends full checkout URLs to the analytics origin",
+        ),
+        Flaw::WeakCookieFlags => (
+            &["cookie-attributes", "token-not-in-client-storage"],
+            "no HttpOnly/Secure/SameSite: the cookie is weak and document.cookie exposes the token",
+        ),
+        Flaw::LooseCookieScope => (
+            &["cookie-attributes"],
+            "Domain=ticketbooth.localhost reaches sibling hosts",
+        ),
+        Flaw::TokenInStorage => (
+            &["token-not-in-client-storage"],
+            "the token sits in localStorage",
+        ),
+        Flaw::PredictableIds => (&["token-predictability"], "ids come from a counter"),
+        Flaw::NoClientBinding => (
+            &["client-binding"],
+            "the token works from another User-Agent",
+        ),
+        Flaw::CacheablePages => (
+            &["authenticated-pages-not-cacheable", "logout-back-button"],
+            "authenticated pages are cacheable, so back after logout shows the account",
+        ),
+    }
+}
+
+/// Scenarios that measure timers. The demo runs them against a Ticketbooth with timeouts of seconds
+/// (`TIMING_POLICY`), beside a second instance with the catalogue's real numbers for everything else:
+/// a 5-second idle timeout would otherwise end the sessions of slow multi-persona flows.
+pub const TIMING_SCENARIOS: [&str; 3] = ["idle-timeout", "absolute-timeout", "checkout-step-timer"];
+
+/// The policy the timing scenarios judge the short-timeout Ticketbooth against.
+pub const TIMING_POLICY: &[(&str, &str)] = &[
+    ("idle_timeout", "5s"),
+    ("checkout_timeout", "2s"),
+    ("absolute_timeout", "10s"),
+];
+
+/// Tokens the predictability scenario samples in the demo (200 by default).
+pub const DEMO_TOKEN_SAMPLES: &str = "40";

@@ -1,0 +1,11 @@
+//! The built-in adversarial suite: one scenario per flaw class of the catalogue, parameterised only by
+//! the profile (flows, token location, personas `victim`/`attacker`, policy). `usher generate` writes
+//! it out as editable files; `usher run --suite builtin` runs it without writing anything.
+
+mod builtin;
+mod expected;
+mod generate;
+
+pub use builtin::{BUILTIN, BuiltinScenario, select};
+pub use expected::{DEMO_TOKEN_SAMPLES, TIMING_POLICY, TIMING_SCENARIOS, expected_failures};
+pub use generate::{Generated, generate};

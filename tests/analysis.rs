@@ -1,0 +1,285 @@
+//! Token-analysis verdicts on generated samples (OWASP WSTG-SESS-01): strong tokens pass; counters,
+//! timestamps, hashes of counters, readable payloads, duplicates and short random parts fail; tiny
+//! samples are inconclusive. Every report is checked for leaked tokens.
+
+use md5::Md5;
+use rand::{Rng, RngCore, SeedableRng, rngs::StdRng};
+use sha2::{Digest, Sha256};
+use usher::analysis::{
+    Analysis, AnalysisOptions, FindingKind, HashSearch, NOTE, TokenVerdict, analyze,
+};
+
+fn rng() -> StdRng {
+    StdRng::seed_from_u64(0x5e55_10ff)
+}
+
+fn now_s() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
+fn random_hex(rng: &mut StdRng, bytes: usize) -> String {
+    let mut b = vec![0u8; bytes];
+    rng.fill_bytes(&mut b);
+    hex::encode(b)
+}
+
+fn b64url(data: &[u8]) -> String {
+    const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut out = String::new();
+    for chunk in data.chunks(3) {
+        let v = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |acc, (i, &b)| acc | (u32::from(b) << (16 - 8 * i)));
+        for i in 0..=chunk.len() {
+            out.push(A[(v >> (18 - 6 * i) & 63) as usize] as char);
+        }
+    }
+    out
+}
+
+/// Analyses, then checks that neither the text nor the JSON report contains any input token.
+fn run(tokens: &[String], opts: &AnalysisOptions) -> Analysis {
+    let a = analyze(tokens, opts);
+    let text = a.render_text();
+    let json = a.to_json().to_string();
+    for t in tokens.iter().filter(|t| !t.trim().is_empty()) {
+        assert!(
+            !text.contains(t.as_str()),
+            "token leaked into text:\n{text}"
+        );
+        assert!(!json.contains(t.as_str()), "token leaked into JSON");
+    }
+    assert!(text.contains("passing statistics prove no unpredictability"));
+    assert_eq!(a.note, NOTE);
+    a
+}
+
+fn has(a: &Analysis, kind: FindingKind) -> bool {
+    a.structure.iter().any(|f| f.kind == kind && f.fails)
+}
+
+#[test]
+fn csprng_tokens_pass_with_high_entropy() {
+    let mut r = rng();
+    let tokens: Vec<String> = (0..1000).map(|_| random_hex(&mut r, 32)).collect();
+    let a = run(&tokens, &AnalysisOptions::default());
+    assert_eq!(a.verdict, TokenVerdict::Pass, "{}", a.render_text());
+    assert!(a.reasons.is_empty());
+    assert_eq!(a.alphabet.name(), "hex");
+    let bits = a.bit_level.as_ref().unwrap();
+    assert_eq!(bits.bits_per_token, 256);
+    assert!(bits.effective_entropy_bits >= 240, "{}", a.render_text());
+    let fips = bits.fips.as_ref().unwrap();
+    assert_eq!((fips.scope, fips.tested), ("stream", 1));
+    assert_eq!(
+        (fips.monobit, fips.poker, fips.runs, fips.long_runs),
+        (1, 1, 1, 1)
+    );
+    assert!(a.char_level.as_ref().unwrap().effective_bits >= 240.0);
+    assert!(matches!(
+        a.hash_search,
+        HashSearch::Searched {
+            algorithm: "SHA-256",
+            matched: false,
+            ..
+        }
+    ));
+    assert_eq!(a.to_json()["verdict"]["status"], "pass");
+}
+
+#[test]
+fn alphanumeric_tokens_are_decoded_not_read_as_ascii() {
+    const ALNUM: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    let mut r = rng();
+    let tokens: Vec<String> = (0..500)
+        .map(|_| {
+            (0..32)
+                .map(|_| ALNUM[r.random_range(0..62)] as char)
+                .collect()
+        })
+        .collect();
+    let a = run(&tokens, &AnalysisOptions::default());
+    assert_eq!(a.verdict, TokenVerdict::Pass, "{}", a.render_text());
+    assert_eq!(a.alphabet.name(), "alphanumeric");
+    // 32 base-62 digits are 190.5 bits, written in 191.
+    assert!(a.effective_entropy_bits().unwrap() >= 180);
+}
+
+#[test]
+fn counter_tokens_fail() {
+    let start: u128 = 0x0123_4567_89ab_cdef_0000;
+    let tokens: Vec<String> = (0..1000).map(|i| format!("{:032x}", start + i)).collect();
+    let a = run(&tokens, &AnalysisOptions::default());
+    assert_eq!(a.verdict, TokenVerdict::Fail);
+    assert!(has(&a, FindingKind::Counter), "{}", a.render_text());
+    assert!(a.effective_entropy_bits().unwrap() < 128);
+    assert!(a.reasons.iter().any(|r| r.contains("sequential ids")));
+    assert!(a.reasons.iter().any(|r| r.contains("effective entropy")));
+}
+
+#[test]
+fn timestamp_tokens_fail() {
+    let mut r = rng();
+    let base_ms = now_s() * 1000;
+    let tokens: Vec<String> = (0..500)
+        .map(|i| format!("{}{:06}", base_ms + i * 37, r.random_range(0..1_000_000)))
+        .collect();
+    let a = run(&tokens, &AnalysisOptions::default());
+    assert_eq!(a.verdict, TokenVerdict::Fail);
+    assert!(has(&a, FindingKind::Timestamp), "{}", a.render_text());
+    assert!(a.reasons.iter().any(|r| r.contains("milliseconds")));
+}
+
+#[test]
+fn md5_of_sequential_integers_passes_statistics_but_fails_hash_search() {
+    let tokens: Vec<String> = (0..1000u32)
+        .map(|i| hex::encode(Md5::digest((40_000 + i).to_string())))
+        .collect();
+    let a = run(&tokens, &AnalysisOptions::default());
+    assert_eq!(a.verdict, TokenVerdict::Fail);
+    // The statistics see nothing...
+    assert!(
+        a.effective_entropy_bits().unwrap() >= 120,
+        "{}",
+        a.render_text()
+    );
+    assert!(a.structure.iter().all(|f| !f.fails));
+    // ...the hash search does, and the report says why statistics are not enough.
+    let f = a.hash_of_counter.as_ref().expect("hash of counter");
+    assert_eq!(f.kind, FindingKind::HashOfCounter);
+    assert_eq!(a.reasons.len(), 1, "{:?}", a.reasons);
+    assert!(
+        a.reasons[0].contains("tokens are MD5(n) of small integers"),
+        "{}",
+        a.reasons[0]
+    );
+    assert!(
+        a.render_text()
+            .contains("passing statistics prove no unpredictability")
+    );
+}
+
+#[test]
+fn sha256_of_recent_unix_seconds_fails() {
+    let now = now_s();
+    let tokens: Vec<String> = (0..200u64)
+        .map(|i| hex::encode(Sha256::digest((now - 5_000 + i * 3).to_string())))
+        .collect();
+    let a = run(&tokens, &AnalysisOptions::default());
+    assert_eq!(a.verdict, TokenVerdict::Fail);
+    assert!(
+        a.reasons
+            .iter()
+            .any(|r| r.contains("SHA-256(n) of recent Unix times")),
+        "{:?}",
+        a.reasons
+    );
+    assert!(a.effective_entropy_bits().unwrap() >= 120);
+}
+
+#[test]
+fn jwt_with_readable_payload_fails_and_names_claims() {
+    let mut r = rng();
+    let header = b64url(br#"{"alg":"HS256","typ":"JWT"}"#);
+    let now = now_s();
+    let tokens: Vec<String> = (0..100)
+        .map(|i| {
+            let payload = b64url(
+                format!(r#"{{"sub":"user{i}","iat":{},"role":"member"}}"#, now + i).as_bytes(),
+            );
+            let mut sig = [0u8; 32];
+            r.fill_bytes(&mut sig);
+            format!("{header}.{payload}.{}", b64url(&sig))
+        })
+        .collect();
+    let a = run(&tokens, &AnalysisOptions::default());
+    assert_eq!(a.verdict, TokenVerdict::Fail);
+    assert!(has(&a, FindingKind::Jwt));
+    let reason = a
+        .reasons
+        .iter()
+        .find(|r| r.contains("token carries readable data"))
+        .expect("readable-data reason");
+    assert!(reason.contains("claims: iat, role, sub"), "{reason}");
+    assert!(!reason.contains("member"), "claim values must not be shown");
+}
+
+#[test]
+fn duplicates_fail() {
+    let mut r = rng();
+    let mut tokens: Vec<String> = (0..200).map(|_| random_hex(&mut r, 32)).collect();
+    tokens.push(tokens[17].clone());
+    let a = run(&tokens, &AnalysisOptions::default());
+    assert_eq!(a.verdict, TokenVerdict::Fail);
+    assert_eq!((a.sample_size, a.unique, a.duplicates), (201, 200, 1));
+    assert!(a.reasons[0].contains("1 duplicate tokens among 201"));
+    assert!(a.reasons[0].contains("tok:"));
+}
+
+#[test]
+fn ten_tokens_are_inconclusive() {
+    let mut r = rng();
+    let tokens: Vec<String> = (0..10).map(|_| random_hex(&mut r, 32)).collect();
+    let a = run(&tokens, &AnalysisOptions::default());
+    assert!(
+        matches!(&a.verdict, TokenVerdict::Inconclusive(why) if why.contains("only 10 tokens")),
+        "{:?}",
+        a.verdict
+    );
+    assert!(a.bit_level.is_none());
+    assert!(a.render_text().starts_with("Token analysis: INCONCLUSIVE"));
+    assert_eq!(a.to_json()["verdict"]["status"], "inconclusive");
+}
+
+#[test]
+fn empty_input_is_inconclusive() {
+    let a = run(&["".into(), "  ".into()], &AnalysisOptions::default());
+    assert!(matches!(a.verdict, TokenVerdict::Inconclusive(_)));
+    assert_eq!((a.sample_size, a.ignored_empty), (0, 2));
+}
+
+#[test]
+fn shared_prefix_with_64_random_bits_fails_a_128_bit_policy() {
+    let mut r = rng();
+    let prefix = "SESSIONv2-0000000001";
+    assert_eq!(prefix.len(), 20);
+    let tokens: Vec<String> = (0..500)
+        .map(|_| format!("{prefix}{}", random_hex(&mut r, 8)))
+        .collect();
+    let a = run(&tokens, &AnalysisOptions::default());
+    assert_eq!(a.verdict, TokenVerdict::Fail);
+    assert_eq!(a.alphabet.name(), "hex");
+    assert_eq!((a.varying_positions, a.constant_positions), (16, 20));
+    assert!(has(&a, FindingKind::SharedPrefix), "{}", a.render_text());
+    let bits = a.effective_entropy_bits().unwrap();
+    assert!((56..=64).contains(&bits), "{bits}");
+    assert!(a.render_text().contains("same 20 characters"));
+    assert!(!a.render_text().contains(prefix));
+    // The same tokens meet a 48-bit policy.
+    let lax = AnalysisOptions {
+        min_entropy_bits: 48,
+        ..AnalysisOptions::default()
+    };
+    assert_eq!(run(&tokens, &lax).verdict, TokenVerdict::Pass);
+}
+
+#[test]
+fn twenty_thousand_tokens_run_fips_per_bit_position() {
+    let mut r = rng();
+    let tokens: Vec<String> = (0..20_000).map(|_| random_hex(&mut r, 16)).collect();
+    let opts = AnalysisOptions {
+        hash_search: false,
+        ..AnalysisOptions::default()
+    };
+    let a = analyze(&tokens, &opts);
+    let bits = a.bit_level.as_ref().unwrap();
+    let fips = bits.fips.as_ref().unwrap();
+    assert_eq!((fips.scope, fips.tested), ("per_position", 128));
+    assert!(fips.monobit >= 126 && fips.poker >= 126 && fips.runs >= 126);
+    assert!(bits.effective_entropy_bits >= 120);
+    assert_eq!(a.hash_search, HashSearch::Disabled);
+}
