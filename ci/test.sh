@@ -4,4 +4,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash ci/install-deps.sh
-exec cargo test "$@"
+exec cargo test --no-fail-fast "$@"

@@ -240,6 +240,9 @@ pub struct DemoMatrixArgs {
     /// Only these flaw switches (comma-separated); default: none, each flaw alone, and all.
     #[arg(long, value_name = "LIST")]
     pub flaws: Option<String>,
+    /// Run nothing: print (and --write or --check) the expected matrix only.
+    #[arg(long)]
+    pub expected_only: bool,
 }
 
 #[derive(Debug, Args)]

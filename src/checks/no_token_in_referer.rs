@@ -77,12 +77,21 @@ pub async fn check(ctx: &mut FlowCtx, persona: &str) -> Outcome {
     } else {
         policies.into_iter().collect::<Vec<_>>().join(", ")
     };
-    let o = if leaks.is_empty() {
-        Outcome::pass(format!("no token in {cross} request(s) to other origins"))
-    } else {
+    full_urls.sort();
+    full_urls.dedup();
+    let o = if !leaks.is_empty() {
         Outcome::fail(format!(
             "the session token reached another origin ({} time(s))",
             leaks.len()
+        ))
+    } else if !full_urls.is_empty() {
+        Outcome::fail(format!(
+            "other origins receive full page URLs (path and query) in the Referer ({} time(s)); Referrer-Policy: {policy}",
+            full_urls.len()
+        ))
+    } else {
+        Outcome::pass(format!(
+            "no token and no full page URL in {cross} request(s) to other origins"
         ))
     };
     let mut o = o

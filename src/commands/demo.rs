@@ -31,9 +31,9 @@ pub fn demo_secrets(redactor: &Redactor) -> IndexMap<String, String> {
 fn timing_config(flaws: FlawSet) -> DemoConfig {
     DemoConfig {
         flaws,
-        idle_timeout: Duration::from_secs(5),
-        checkout_timeout: Duration::from_secs(2),
-        absolute_timeout: Duration::from_secs(10),
+        idle_timeout: Duration::from_secs(8),
+        checkout_timeout: Duration::from_secs(4),
+        absolute_timeout: Duration::from_secs(20),
         ..DemoConfig::default()
     }
 }
@@ -99,8 +99,10 @@ pub fn demo_driver(args: &DriverArgs) -> Result<(DriverConfig, Option<Duration>)
 
 /// Runs the suite against two Ticketbooth instances with these flaws (one with timeouts of seconds for
 /// the timing scenarios, one with the real numbers), side by side; writes one merged set of reports.
+#[allow(clippy::too_many_arguments)]
 pub async fn run_against(
     suite: &DemoSuite,
+    jobs: usize,
     flaws: FlawSet,
     driver: DriverConfig,
     step_timeout: Option<Duration>,
@@ -118,7 +120,7 @@ pub async fn run_against(
     .await
     .map_err(|e| format!("Ticketbooth could not start: {e}"))?;
     let opts = |inputs: &Inputs, target: String| ExecOptions {
-        jobs: 2,
+        jobs,
         report_dir: report_dir.clone(),
         junit: None,
         json: None,
@@ -247,6 +249,7 @@ pub async fn demo(args: &DemoArgs, redactor: &Redactor) -> Exit {
     let (secure, flawed) = tokio::join!(
         run_against(
             &suite,
+            args.jobs,
             FlawSet::none(),
             driver.clone(),
             timeout,
@@ -256,6 +259,7 @@ pub async fn demo(args: &DemoArgs, redactor: &Redactor) -> Exit {
         ),
         run_against(
             &suite,
+            args.jobs,
             FlawSet::all(),
             driver,
             timeout,

@@ -110,11 +110,15 @@ pub async fn matrix(demo: &DemoArgs, args: &DemoMatrixArgs, redactor: &Redactor)
         }
     };
     let configs = configs(filter.as_ref());
+    if args.expected_only {
+        return readme(&render(&configs), args, Exit::Passed);
+    }
     let cancel = cancel_on_signals();
     let permits = Arc::new(tokio::sync::Semaphore::new(args.parallel.max(1)));
     let suite = Arc::new(suite);
     let mut tasks = Vec::new();
     for (i, c) in configs.iter().enumerate() {
+        let jobs = demo.jobs;
         let (suite, driver, redactor, cancel, permits) = (
             suite.clone(),
             driver.clone(),
@@ -129,7 +133,7 @@ pub async fn matrix(demo: &DemoArgs, args: &DemoMatrixArgs, redactor: &Redactor)
         let flaws = c.flaws;
         tasks.push(tokio::spawn(async move {
             let _p = permits.acquire().await.expect("semaphore open");
-            run_against(&suite, flaws, driver, timeout, dir, &redactor, cancel).await
+            run_against(&suite, jobs, flaws, driver, timeout, dir, &redactor, cancel).await
         }));
     }
     let mut exit = Exit::Passed;
@@ -191,7 +195,11 @@ pub async fn matrix(demo: &DemoArgs, args: &DemoMatrixArgs, redactor: &Redactor)
             println!("         {w}");
         }
     }
-    let table = render(&configs);
+    readme(&render(&configs), args, exit)
+}
+
+/// Prints the table, and writes or checks the README's copy of it.
+fn readme(table: &str, args: &DemoMatrixArgs, mut exit: Exit) -> Exit {
     println!("\n{table}");
     if let Some(path) = &args.write {
         if exit != Exit::Passed {
@@ -202,7 +210,7 @@ pub async fn matrix(demo: &DemoArgs, args: &DemoMatrixArgs, redactor: &Redactor)
             return exit;
         }
         let text = std::fs::read_to_string(path).unwrap_or_default();
-        match splice(&text, &table) {
+        match splice(&text, table) {
             Some(new) => {
                 if let Err(e) = crate::report::write_atomic(path, new.as_bytes()) {
                     eprintln!("error: cannot write {}: {e}", path.display());
@@ -221,9 +229,16 @@ pub async fn matrix(demo: &DemoArgs, args: &DemoMatrixArgs, redactor: &Redactor)
     }
     if let Some(path) = &args.check {
         let text = std::fs::read_to_string(path).unwrap_or_default();
-        if splice(&text, &table).as_deref() != Some(text.as_str()) {
+        if !text.contains(START) || !text.contains(END) {
             eprintln!(
-                "error: the verdict matrix in {} is out of date; run `usher demo matrix --write {}`",
+                "error: {} has no `{START}` … `{END}` markers",
+                path.display()
+            );
+            return Exit::BadInput;
+        }
+        if splice(&text, table).as_deref() != Some(text.as_str()) {
+            eprintln!(
+                "error: the verdict matrix in {} is out of date; run `usher demo matrix --expected-only --write {}`",
                 path.display(),
                 path.display()
             );

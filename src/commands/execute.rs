@@ -84,15 +84,20 @@ pub async fn execute(
         flows: project.scenario_count(),
         started_at,
     };
-    let console = Console::new();
+    let console = std::sync::Arc::new(if opts.console {
+        Console::with_progress(project.scenario_count())
+    } else {
+        Console::plain()
+    });
     let (flows, mut summary) = match Launcher::start(opts.driver.clone()).await {
         Ok(launcher) => {
             let launcher = Arc::new(launcher);
             info.browser = redactor.redact(&launcher.describe());
             let show = opts.console;
+            let c = console.clone();
             let sink: crate::engine::Sink = Arc::new(move |e: Event| {
                 if show {
-                    console.on_event(&e);
+                    c.on_event(&e);
                 }
             });
             let http = crate::engine::http_client::replay_client();
@@ -119,7 +124,7 @@ pub async fn execute(
                 .suites
                 .iter()
                 .flat_map(|s| s.scenarios.iter().map(move |sc| (s, sc)))
-                .map(|(s, sc)| errored(&s.profile.app, sc, &why))
+                .map(|(s, sc)| run::not_run(&s.profile.app, sc, Verdict::Error, &why))
                 .collect();
             let mut summary = RunSummary::default();
             for f in &flows {
@@ -132,6 +137,7 @@ pub async fn execute(
         }
     };
     summary.interrupted |= cancel.is_cancelled();
+    console.finish();
     if opts.console {
         println!("{}", Console::new().summary_line(&summary));
     }
@@ -243,23 +249,4 @@ pub fn write_reports(
         }
     }
     ok
-}
-
-fn errored(app: &str, s: &crate::scenario::Scenario, why: &str) -> FlowRecord {
-    FlowRecord {
-        suite: app.to_string(),
-        name: s.name.clone(),
-        file: s.file.to_string(),
-        description: s.description.clone(),
-        tags: s.tags.clone(),
-        personas: s.personas.clone(),
-        verdict: Verdict::Error,
-        summary: why.to_string(),
-        duration: Duration::ZERO,
-        steps: Vec::new(),
-        checks: Vec::new(),
-        error: Some(why.to_string()),
-        artifacts: Vec::new(),
-        timeline: Vec::new(),
-    }
 }

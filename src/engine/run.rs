@@ -47,7 +47,7 @@ pub async fn run(
     let mut by_name: HashMap<(String, String), FlowRecord> = HashMap::new();
     for suite in &project.suites {
         for (s, reason) in &suite.skipped {
-            let r = skipped(&suite.profile.app, s, reason);
+            let r = not_run(&suite.profile.app, s, Verdict::Skipped, reason);
             run.emit(Event::FlowFinished(Box::new(r.clone())));
             order.push((r.suite.clone(), r.name.clone()));
             by_name.insert((r.suite.clone(), r.name.clone()), r);
@@ -240,8 +240,9 @@ fn summarize(ctx: &FlowCtx, verdict: Verdict) -> String {
     }
 }
 
-/// A flow that was not run, with why.
-pub fn skipped(app: &str, s: &Scenario, reason: &str) -> FlowRecord {
+/// A flow that never ran, with why: SKIPPED (e.g. a flow the profile lacks) or ERROR (e.g. no browser
+/// could be started).
+pub fn not_run(app: &str, s: &Scenario, verdict: Verdict, reason: &str) -> FlowRecord {
     FlowRecord {
         suite: app.to_string(),
         name: s.name.clone(),
@@ -249,12 +250,12 @@ pub fn skipped(app: &str, s: &Scenario, reason: &str) -> FlowRecord {
         description: s.description.clone(),
         tags: s.tags.clone(),
         personas: s.personas.clone(),
-        verdict: Verdict::Skipped,
+        verdict,
         summary: reason.to_string(),
         duration: std::time::Duration::ZERO,
         steps: Vec::new(),
         checks: Vec::new(),
-        error: None,
+        error: (verdict == Verdict::Error).then(|| reason.to_string()),
         artifacts: Vec::new(),
         timeline: Vec::new(),
     }

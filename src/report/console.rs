@@ -5,16 +5,44 @@ use std::io::IsTerminal;
 
 pub struct Console {
     color: bool,
+    /// Shown on a terminal only; CI logs get plain lines.
+    bar: Option<indicatif::ProgressBar>,
 }
 
 impl Console {
     pub fn new() -> Self {
         let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-        Console { color }
+        Console { color, bar: None }
     }
 
     pub fn plain() -> Self {
-        Console { color: false }
+        Console {
+            color: false,
+            bar: None,
+        }
+    }
+
+    /// A console with a progress bar over `flows` flows when stdout is a terminal.
+    pub fn with_progress(flows: usize) -> Self {
+        let mut c = Console::new();
+        if std::io::stdout().is_terminal() && flows > 0 {
+            let bar = indicatif::ProgressBar::new(flows as u64);
+            if let Ok(style) = indicatif::ProgressStyle::with_template(
+                "{spinner} [{elapsed}] {pos}/{len} flows {wide_msg}",
+            ) {
+                bar.set_style(style);
+            }
+            bar.enable_steady_tick(std::time::Duration::from_millis(200));
+            c.bar = Some(bar);
+        }
+        c
+    }
+
+    fn line(&self, text: &str) {
+        match &self.bar {
+            Some(b) => b.println(text),
+            None => println!("{text}"),
+        }
     }
 
     fn paint(&self, v: Verdict) -> String {
@@ -63,9 +91,31 @@ impl Console {
 
     pub fn on_event(&self, e: &Event) {
         match e {
-            Event::FlowFinished(r) => println!("{}", self.flow_line(r)),
-            Event::RunFinished(s) => println!("{}", self.summary_line(s)),
+            Event::FlowStarted { name, .. } => {
+                if let Some(b) = &self.bar {
+                    b.set_message(format!("running {name}"));
+                }
+            }
+            Event::FlowFinished(r) => {
+                self.line(&self.flow_line(r));
+                if let Some(b) = &self.bar {
+                    b.inc(1);
+                }
+            }
+            Event::RunFinished(s) => {
+                if let Some(b) = &self.bar {
+                    b.finish_and_clear();
+                }
+                println!("{}", self.summary_line(s));
+            }
             _ => {}
+        }
+    }
+
+    /// Removes the progress bar (before the summary is printed).
+    pub fn finish(&self) {
+        if let Some(b) = &self.bar {
+            b.finish_and_clear();
         }
     }
 }

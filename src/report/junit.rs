@@ -65,7 +65,24 @@ fn test_case(f: &FlowRecord) -> TestCase {
     }
     tc.add_property(Property::new("personas", f.personas.join(",")));
     tc.add_property(Property::new("file", f.file.as_str()));
+    // What was tried and what was observed, for every verdict: CI systems show system-out per testcase.
     let mut out = String::new();
+    if let Some(d) = &f.description {
+        out.push_str(d.trim());
+        out.push_str("\n\n");
+    }
+    for c in &f.checks {
+        out.push_str(&format!(
+            "{} {} ({}): {}\n",
+            c.verdict.label(),
+            c.check,
+            c.persona,
+            c.message
+        ));
+        for e in &c.evidence {
+            out.push_str(&format!("    {}: {}\n", e.label, e.value));
+        }
+    }
     for a in &f.artifacts {
         out.push_str(&format!("[[ATTACHMENT|{a}]]\n"));
     }

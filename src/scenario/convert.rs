@@ -54,29 +54,35 @@ impl Ctx {
     }
 }
 
+/// The names serde lists after "expected", and the same as a "`a`, `b`" list for hints.
+fn expected_names(rest: &str) -> (Vec<&str>, String) {
+    let names: Vec<&str> = rest
+        .split("expected ")
+        .nth(1)
+        .map(|list| {
+            list.split('`')
+                .enumerate()
+                .filter(|(i, _)| i % 2 == 1)
+                .map(|(_, s)| s)
+                .collect()
+        })
+        .unwrap_or_default();
+    let shown = names
+        .iter()
+        .map(|s| format!("`{s}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    (names, shown)
+}
+
 /// Rewrites serde's messages into ours: located at the key, with a suggestion and the valid names.
 fn explain_serde(node: &Node, what: &str, msg: &str) -> (Pos, usize, String, Option<String>) {
     let msg = msg.split(" at line ").next().unwrap_or(msg).to_string();
     if let Some(rest) = msg.strip_prefix("unknown field `") {
         let name = rest.split('`').next().unwrap_or("");
-        let expected: Vec<&str> = rest
-            .split("expected ")
-            .nth(1)
-            .map(|list| {
-                list.split('`')
-                    .enumerate()
-                    .filter(|(i, _)| i % 2 == 1)
-                    .map(|(_, s)| s)
-                    .collect()
-            })
-            .unwrap_or_default();
+        let (expected, valid) = expected_names(rest);
         let pos = node.find_key(name).unwrap_or(node.pos);
         let suggestion = did_you_mean(name, expected.iter().copied());
-        let valid = expected
-            .iter()
-            .map(|s| format!("`{s}`"))
-            .collect::<Vec<_>>()
-            .join(", ");
         return (
             pos,
             name.chars().count(),
@@ -86,23 +92,8 @@ fn explain_serde(node: &Node, what: &str, msg: &str) -> (Pos, usize, String, Opt
     }
     if let Some(rest) = msg.strip_prefix("unknown variant `") {
         let name = rest.split('`').next().unwrap_or("");
-        let expected: Vec<&str> = rest
-            .split("expected ")
-            .nth(1)
-            .map(|list| {
-                list.split('`')
-                    .enumerate()
-                    .filter(|(i, _)| i % 2 == 1)
-                    .map(|(_, s)| s)
-                    .collect()
-            })
-            .unwrap_or_default();
+        let (expected, valid) = expected_names(rest);
         let suggestion = did_you_mean(name, expected.iter().copied());
-        let valid = expected
-            .iter()
-            .map(|s| format!("`{s}`"))
-            .collect::<Vec<_>>()
-            .join(", ");
         return (
             value_pos(node, name),
             name.chars().count(),
@@ -453,7 +444,7 @@ fn action_of(ctx: &mut Ctx, keyword: &str, arg: &Node) -> Option<Action> {
         "forget" => Action::Forget(if is_null { None } else { ctx.typed(arg, w)? }),
         "parallel" => Action::Parallel(ctx.typed(arg, w)?),
         "check" => Action::Check(check(ctx, arg)?),
-        "set_var" => Action::SetVar(ctx.typed(arg, w)?),
+        "set_var" => Action::SetVar(set_var(ctx, arg)?),
         other => unreachable!("ACTIONS lists `{other}` but action_of does not"),
     })
 }
@@ -574,4 +565,40 @@ pub fn check(ctx: &mut Ctx, node: &Node) -> Option<Check> {
             return None;
         }
     })
+}
+
+/// `set_var: {name: value, ...}`; a number or boolean value is taken as its text (`y` stays `y`).
+fn set_var(ctx: &mut Ctx, node: &Node) -> Option<indexmap::IndexMap<String, String>> {
+    let Some(entries) = node.as_map() else {
+        ctx.error(
+            node.pos,
+            1,
+            format!(
+                "`set_var` takes a mapping of names to values, found {}",
+                node.kind()
+            ),
+            Some("write `set_var: { name: value }`".into()),
+        );
+        return None;
+    };
+    let mut out = indexmap::IndexMap::new();
+    for (k, v) in entries {
+        let text = match &v.value {
+            Value::Str(s) => s.clone(),
+            Value::Int(i) => i.to_string(),
+            Value::Float(f) => f.to_string(),
+            Value::Bool(b) => b.to_string(),
+            _ => {
+                ctx.error(
+                    v.pos,
+                    1,
+                    format!("the value of `{}` must be text, found {}", k.name, v.kind()),
+                    Some("quote it: `name: \"value\"`".into()),
+                );
+                return None;
+            }
+        };
+        out.insert(k.name.clone(), text);
+    }
+    Some(out)
 }

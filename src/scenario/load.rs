@@ -411,14 +411,7 @@ pub fn load_embedded(
             );
         }
     }
-    if !p.personas.contains_key("victim_phone") && p.personas.contains_key("victim") {
-        let pos = p.personas["victim"].pos;
-        let mut phone = p.personas["victim"].clone();
-        phone.name = "victim_phone".into();
-        phone.same_account_as = Some("victim".into());
-        phone.pos = pos;
-        p.personas.insert("victim_phone".into(), phone);
-    }
+    add_victim_phone(&mut p);
     let profile = Arc::new(p);
     let mut suite = Suite {
         profile: profile.clone(),
@@ -443,7 +436,12 @@ pub fn load_embedded(
                 _ => None,
             })
             .filter(|f| !profile.flows.contains_key(*f))
-            .collect();
+            .fold(Vec::new(), |mut seen, f| {
+                if !seen.contains(&f) {
+                    seen.push(f);
+                }
+                seen
+            });
         if missing.is_empty() {
             suite.scenarios.push(s);
         } else {
@@ -487,6 +485,19 @@ fn apply_policy_overrides(project: &mut Project, inputs: &Inputs, diags: &mut Di
     diags.items.dedup_by(|a, b| a.message == b.message);
 }
 
+/// The built-in suite's second device of the victim: when a profile has `victim` but no `victim_phone`,
+/// it is the victim's account in another isolated browser.
+fn add_victim_phone(p: &mut Profile) {
+    if !p.personas.contains_key("victim_phone")
+        && let Some(victim) = p.personas.get("victim")
+    {
+        let mut phone = victim.clone();
+        phone.name = "victim_phone".into();
+        phone.same_account_as = Some("victim".into());
+        p.personas.insert("victim_phone".into(), phone);
+    }
+}
+
 pub fn load_profile(path: &Path, diags: &mut Diagnostics) -> Option<Profile> {
     let (name, text) = read(path, diags)?;
     let root = parse(&name, &text, diags)?;
@@ -494,7 +505,9 @@ pub fn load_profile(path: &Path, diags: &mut Diagnostics) -> Option<Profile> {
     let dir = path.parent().unwrap_or(Path::new(".")).to_path_buf();
     let p = profile::from_node(&mut ctx, &root, dir);
     diags.items.extend(ctx.diags);
-    p
+    let mut p = p?;
+    add_victim_phone(&mut p);
+    Some(p)
 }
 
 fn load_scenario(path: &Path, diags: &mut Diagnostics) -> Option<Scenario> {

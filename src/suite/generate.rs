@@ -81,7 +81,12 @@ fn missing_flows(text: &str, profile: &Profile) -> Vec<String> {
         })
         .map(|f| f.trim().to_string())
         .filter(|f| !profile.flows.contains_key(f))
-        .collect()
+        .fold(Vec::new(), |mut seen, f| {
+            if !seen.contains(&f) {
+                seen.push(f);
+            }
+            seen
+        })
 }
 
 /// `target` as seen from directory `from` (both made absolute first).
