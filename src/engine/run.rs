@@ -187,8 +187,13 @@ pub async fn run_flow(suite: &Suite, s: &Scenario, run: Arc<RunCtx>) -> FlowReco
             StepError::Page(_) => "the page was not as the scenario expects",
             StepError::Input(_) => "scenario error",
         };
-        run.redactor
-            .redact(&format!("{}: {kind}: {}", f.origin, f.error))
+        let detail = f.error.to_string();
+        if detail == kind {
+            run.redactor.redact(&format!("{}: {kind}", f.origin))
+        } else {
+            run.redactor
+                .redact(&format!("{}: {kind}: {detail}", f.origin))
+        }
     });
     let from_checks = Verdict::combine(ctx.checks.iter().map(|c| c.verdict));
     let verdict = match (&error, from_checks) {
