@@ -127,6 +127,9 @@ pub trait Session: Send + Sync {
     ) -> DriverResult<serde_json::Value>;
     /// Adds headers to every request this session sends from now on (empty list removes them).
     async fn set_extra_headers(&self, headers: &[(String, String)]) -> DriverResult<()>;
+    /// Makes navigations skip (true) or use (false) the browser's HTTP cache, so a question to the
+    /// server is answered by the server, not by a page the browser kept.
+    async fn set_cache_disabled(&self, disabled: bool) -> DriverResult<()>;
     async fn screenshot_png(&self) -> DriverResult<Vec<u8>>;
 
     /// Everything observed on the network since the last call, in order.

@@ -607,6 +607,26 @@ impl Session for WebDriverSession {
         .map(drop)
     }
 
+    async fn set_cache_disabled(&self, disabled: bool) -> DriverResult<()> {
+        let c = &self.core;
+        if c.kind == BrowserKind::Firefox {
+            return Err(DriverError::Unsupported(
+                "switching the HTTP cache on Firefox".into(),
+            ));
+        }
+        let cdp = c.driver.cdp();
+        c.call("switching the HTTP cache", async {
+            cdp.send_raw("Network.enable", json!({})).await?;
+            cdp.send_raw(
+                "Network.setCacheDisabled",
+                json!({ "cacheDisabled": disabled }),
+            )
+            .await
+        })
+        .await
+        .map(drop)
+    }
+
     async fn screenshot_png(&self) -> DriverResult<Vec<u8>> {
         let c = &self.core;
         c.call("taking a screenshot", c.driver.screenshot_as_png())

@@ -19,7 +19,15 @@ pub struct OracleAnswer {
 impl FlowCtx {
     /// Runs the oracle for a persona. Errors (driver, navigation) are ERRORs, never a "no".
     pub async fn oracle(&mut self, persona: &str) -> StepResult<OracleAnswer> {
-        let answer = self.predicate_flow(persona, "logged_in").await?;
+        // The server must answer, not a page the browser cached (apps with cacheable authenticated
+        // pages would otherwise look logged in after logout). Drivers without the switch still ask.
+        let session = self.session(persona).await?;
+        let bypass = session.set_cache_disabled(true).await.is_ok();
+        let answer = self.predicate_flow(persona, "logged_in").await;
+        if bypass {
+            let _ = session.set_cache_disabled(false).await;
+        }
+        let answer = answer?;
         self.mark(
             persona,
             if answer.logged_in {
