@@ -71,18 +71,7 @@ fn test_case(f: &FlowRecord) -> TestCase {
         out.push_str(d.trim());
         out.push_str("\n\n");
     }
-    for c in &f.checks {
-        out.push_str(&format!(
-            "{} {} ({}): {}\n",
-            c.verdict.label(),
-            c.check,
-            c.persona,
-            c.message
-        ));
-        for e in &c.evidence {
-            out.push_str(&format!("    {}: {}\n", e.label, e.value));
-        }
-    }
+    out.push_str(&check_lines(f));
     for a in &f.artifacts {
         out.push_str(&format!("[[ATTACHMENT|{a}]]\n"));
     }
@@ -106,6 +95,13 @@ fn details(f: &FlowRecord) -> String {
     if let Some(e) = &f.error {
         s.push_str(&format!("error: {e}\n"));
     }
+    s.push_str(&check_lines(f));
+    s
+}
+
+/// Each check's verdict, where it was written, its message and its evidence, one line each.
+fn check_lines(f: &FlowRecord) -> String {
+    let mut s = String::new();
     for c in &f.checks {
         s.push_str(&format!(
             "{} {} ({}) at {}: {}\n",
