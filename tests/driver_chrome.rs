@@ -159,9 +159,10 @@ struct Guard(Option<Launcher>);
 
 impl Guard {
     async fn start() -> Self {
-        let launcher = Launcher::start(DriverConfig::default())
-            .await
-            .expect("chromedriver starts");
+        Self::start_with(DriverConfig::default()).await
+    }
+    async fn start_with(config: DriverConfig) -> Self {
+        let launcher = Launcher::start(config).await.expect("chromedriver starts");
         Self(Some(launcher))
     }
     fn get(&self) -> &Launcher {
@@ -256,9 +257,8 @@ async fn pages_forms_and_elements() {
     let (a, _, _) = start_servers().await;
     let guard = Guard::start().await;
     let launcher = guard.get();
-    eprintln!("describe: {}", launcher.describe());
     assert!(
-        launcher.describe().starts_with("chrome "),
+        launcher.describe().starts_with("chromium-headless-shell "),
         "{}",
         launcher.describe()
     );
@@ -514,8 +514,62 @@ async fn cookies_storage_and_isolation() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn network_capture_sees_raw_set_cookie_referer_and_redirects() {
-    let (a, b, seen) = start_servers().await;
+    network_capture(Guard::start().await).await;
+}
+
+/// The default prefers the headless shell; the full browser must work the same for users who pick it
+/// (`--browser-path`) or have no shell installed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_full_browser_captures_the_network_too() {
+    let full = [
+        "/usr/bin/chromium",
+        "/usr/bin/chromium-browser",
+        "/usr/bin/google-chrome",
+    ]
+    .into_iter()
+    .map(std::path::PathBuf::from)
+    .find(|p| p.exists())
+    .expect("a full Chromium is installed (ci/install-deps.sh)");
+    let guard = Guard::start_with(DriverConfig {
+        browser_path: Some(full),
+        ..Default::default()
+    })
+    .await;
+    assert!(
+        guard.get().describe().starts_with("chrome "),
+        "{}",
+        guard.get().describe()
+    );
+    network_capture(guard).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_headless_shell_is_preferred_and_cannot_run_headed() {
     let guard = Guard::start().await;
+    assert!(
+        guard
+            .get()
+            .describe()
+            .starts_with("chromium-headless-shell "),
+        "ci/install-deps.sh installs the shell; got {}",
+        guard.get().describe()
+    );
+    drop(guard);
+    let headed = DriverConfig {
+        browser_path: Some("/usr/bin/chromium-headless-shell".into()),
+        headless: false,
+        ..Default::default()
+    };
+    match Launcher::start(headed).await {
+        Err(DriverError::Launch { reason, .. }) => {
+            assert!(reason.contains("--browser-path"), "{reason}")
+        }
+        other => panic!("expected a Launch error, got {other:?}"),
+    }
+}
+
+async fn network_capture(guard: Guard) {
+    let (a, b, seen) = start_servers().await;
     let launcher = guard.get();
     let s = launcher.new_session("victim").await.unwrap();
     // Nothing from the browser's own start-up is reported.

@@ -1,6 +1,6 @@
 //! The capabilities we send on `New Session`: our defaults, merged with the user's.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value, json};
 
@@ -11,7 +11,17 @@ use super::session::BrowserKind;
 /// session in ten stalls ~5 s on a DNS lookup for the default new-tab page (see DESIGN.md).
 pub(crate) const HOST_RESOLVER_RULES: &str = "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1 , EXCLUDE localhost , EXCLUDE *.localhost";
 
-/// The Chromium switches every session gets (tested set, DESIGN.md).
+/// The local browser binary chromedriver starts.
+#[derive(Debug, Clone)]
+pub(crate) struct LocalBrowser {
+    /// What chromedriver launches (for the headless shell: our wrapper script, see launcher.rs).
+    pub binary: PathBuf,
+    /// `chromium-headless-shell`: always headless, so it gets no `--headless` switch.
+    pub headless_shell: bool,
+}
+
+/// The Chromium switches every session gets (tested set, DESIGN.md). The headless shell is headless
+/// by construction and takes no `--headless` switch.
 pub(crate) fn chrome_args(headless: bool, user_data_dir: Option<&Path>) -> Vec<String> {
     let mut args = Vec::new();
     if headless {
@@ -37,12 +47,13 @@ pub(crate) fn chrome_args(headless: bool, user_data_dir: Option<&Path>) -> Vec<S
     args
 }
 
-/// Our defaults for one session. `browser_binary` / `user_data_dir` are only set for local browsers.
+/// Our defaults for one session. `browser` / `user_data_dir` are only set for local browsers.
 pub(crate) fn default_capabilities(
     config: &DriverConfig,
-    browser_binary: Option<&Path>,
+    browser: Option<&LocalBrowser>,
     user_data_dir: Option<&Path>,
 ) -> Map<String, Value> {
+    let shell = browser.is_some_and(|b| b.headless_shell);
     let mut caps = Map::new();
     match config.browser {
         BrowserKind::Chrome => {
@@ -50,10 +61,10 @@ pub(crate) fn default_capabilities(
             let mut options = Map::new();
             options.insert(
                 "args".into(),
-                json!(chrome_args(config.headless, user_data_dir)),
+                json!(chrome_args(config.headless && !shell, user_data_dir)),
             );
-            if let Some(binary) = browser_binary {
-                options.insert("binary".into(), json!(binary.display().to_string()));
+            if let Some(b) = browser {
+                options.insert("binary".into(), json!(b.binary.display().to_string()));
             }
             // Network events only: the performance log is how `drain_network` sees the wire.
             options.insert(
@@ -132,7 +143,11 @@ mod tests {
     #[test]
     fn args_are_concatenated_and_vendor_keys_pass_through() {
         let config = DriverConfig::default();
-        let mut ours = default_capabilities(&config, Some(Path::new("/usr/bin/chromium")), None);
+        let browser = LocalBrowser {
+            binary: PathBuf::from("/usr/bin/chromium"),
+            headless_shell: false,
+        };
+        let mut ours = default_capabilities(&config, Some(&browser), None);
         let theirs = json!({
             "goog:chromeOptions": {"args": ["--window-size=400,800", "--no-sandbox"], "mobileEmulation": {"deviceName": "Pixel 7"}},
             "goog:loggingPrefs": {"browser": "ALL"},
@@ -159,6 +174,25 @@ mod tests {
         );
         assert_eq!(ours["appium:chromedriverPort"], 9999);
         assert_eq!(ours["browserName"], "chromium");
+    }
+
+    #[test]
+    fn the_headless_shell_gets_no_headless_switch() {
+        let browser = LocalBrowser {
+            binary: PathBuf::from("/tmp/w/headless-shell"),
+            headless_shell: true,
+        };
+        let caps = default_capabilities(&DriverConfig::default(), Some(&browser), None);
+        let args = caps["goog:chromeOptions"]["args"].as_array().unwrap();
+        assert!(
+            !args
+                .iter()
+                .any(|a| a.as_str().unwrap().starts_with("--headless"))
+        );
+        assert_eq!(
+            caps["goog:chromeOptions"]["binary"],
+            "/tmp/w/headless-shell"
+        );
     }
 
     #[test]

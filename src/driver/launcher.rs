@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use thirtyfour::{Capabilities, TimeoutConfiguration, WebDriver};
 
-use super::capabilities::{default_capabilities, merge_capabilities};
+use super::capabilities::{LocalBrowser, default_capabilities, merge_capabilities};
 use super::config::DriverConfig;
 use super::process::{
     browser_version, find_on_path, free_port, is_executable, kill_all_mentioning, log_tail,
@@ -22,6 +22,9 @@ use super::process::{
 use super::session::{BrowserKind, DriverError, DriverResult, Session};
 use super::webdriver_session::{Registry, SessionCore, WebDriverSession};
 
+/// The headless shell (old headless mode, no browser UI): same engine and network stack, about a
+/// quarter of the CPU per session and page (docs/PERFORMANCE.md). Preferred for headless runs.
+const HEADLESS_SHELL_NAMES: &[&str] = &["chromium-headless-shell", "chrome-headless-shell"];
 const BROWSER_NAMES: &[&str] = &[
     "chromium",
     "chromium-browser",
@@ -59,7 +62,7 @@ pub struct Launcher {
     config: DriverConfig,
     endpoint: String,
     local: Option<LocalDriver>,
-    browser_binary: Option<PathBuf>,
+    browser: Option<LocalBrowser>,
     driver_version: Option<String>,
     browser_version: Mutex<Option<String>>,
     registry: Arc<Registry>,
@@ -79,6 +82,30 @@ fn http_client(timeout: Duration, local: bool) -> reqwest::Client {
     // A loopback driver must never be reached through an HTTP proxy from the environment.
     let builder = if local { builder.no_proxy() } else { builder };
     builder.build().unwrap_or_default()
+}
+
+fn is_headless_shell(binary: &Path) -> bool {
+    binary
+        .file_name()
+        .is_some_and(|n| n.to_string_lossy().contains("headless-shell"))
+}
+
+/// chromedriver starts the browser without a URL, and the headless shell then opens no page, so
+/// chromedriver would wait for one forever; chromedriver also prefixes `--` to every argument we
+/// could give it. A two-line script in our work directory appends the start page.
+fn write_shell_wrapper(work_dir: &Path, shell: &Path) -> std::io::Result<PathBuf> {
+    let quoted = shell.display().to_string().replace('\'', r"'\''");
+    let path = work_dir.join("headless-shell");
+    std::fs::write(
+        &path,
+        format!("#!/bin/sh\nexec '{quoted}' \"$@\" about:blank\n"),
+    )?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755))?;
+    }
+    Ok(path)
 }
 
 fn sanitize(label: &str) -> String {
@@ -142,7 +169,7 @@ impl Launcher {
             config,
             endpoint,
             local: None,
-            browser_binary: None,
+            browser: None,
             driver_version: None,
             browser_version: Mutex::new(None),
             registry: Arc::new(Registry::default()),
@@ -180,14 +207,31 @@ impl Launcher {
                     format!("`{}` does not exist or is not executable; fix browser_path", p.display()),
                 ));
             }
-            None => find_on_path(BROWSER_NAMES).ok_or_else(|| {
-                launch_err(
-                    "Chromium",
-                    "none of chromium, chromium-browser, google-chrome was found on PATH; install it \
-                     (Debian/Ubuntu: `sudo apt-get install chromium`) or set browser_path",
-                )
-            })?,
+            None => config
+                .headless
+                .then(|| find_on_path(HEADLESS_SHELL_NAMES))
+                .flatten()
+                .or_else(|| find_on_path(BROWSER_NAMES))
+                .ok_or_else(|| {
+                    launch_err(
+                        "Chromium",
+                        "none of chromium-headless-shell, chromium, chromium-browser, google-chrome was found \
+                         on PATH; install one (Debian/Ubuntu: `sudo apt-get install chromium-headless-shell` \
+                         or `chromium`) or set browser_path",
+                    )
+                })?,
         };
+        let headless_shell = is_headless_shell(&browser_binary);
+        if headless_shell && !config.headless {
+            return Err(launch_err(
+                "Chromium",
+                format!(
+                    "`{}` is the headless shell, which cannot show a window; pass the full browser \
+                     (e.g. --browser-path /usr/bin/chromium) to run headed",
+                    browser_binary.display()
+                ),
+            ));
+        }
 
         let work_dir = tempfile::Builder::new()
             .prefix("usher-driver-")
@@ -203,6 +247,26 @@ impl Launcher {
             }
         }
 
+        let browser = if headless_shell {
+            match write_shell_wrapper(&work_dir, &browser_binary) {
+                Ok(wrapper) => LocalBrowser {
+                    binary: wrapper,
+                    headless_shell,
+                },
+                Err(e) => {
+                    remove_dir_retrying(&work_dir);
+                    return Err(launch_err(
+                        "the headless shell's start script",
+                        e.to_string(),
+                    ));
+                }
+            }
+        } else {
+            LocalBrowser {
+                binary: browser_binary.clone(),
+                headless_shell,
+            }
+        };
         let (spawned, version) = tokio::join!(
             spawn_chromedriver(&driver_path, &work_dir, &tmp),
             browser_version(&browser_binary)
@@ -226,7 +290,7 @@ impl Launcher {
                 pid,
                 child: Mutex::new(Some(child)),
             }),
-            browser_binary: Some(browser_binary),
+            browser: Some(browser),
             driver_version,
             browser_version: Mutex::new(version),
             registry: Arc::new(Registry::default()),
@@ -253,11 +317,8 @@ impl Launcher {
             }
             None => None,
         };
-        let mut caps = default_capabilities(
-            &self.config,
-            self.browser_binary.as_deref(),
-            profile_dir.as_deref(),
-        );
+        let mut caps =
+            default_capabilities(&self.config, self.browser.as_ref(), profile_dir.as_deref());
         merge_capabilities(&mut caps, &self.config.capabilities);
 
         let timeout = self.config.command_timeout;
@@ -371,7 +432,11 @@ impl Launcher {
                     .driver_version
                     .clone()
                     .unwrap_or_else(|| "(version unknown)".into());
-                format!("chrome {browser} via chromedriver {driver} (local)")
+                let name = match &self.browser {
+                    Some(b) if b.headless_shell => "chromium-headless-shell",
+                    _ => "chrome",
+                };
+                format!("{name} {browser} via chromedriver {driver} (local)")
             }
             None => format!("remote {}", self.endpoint),
         }
