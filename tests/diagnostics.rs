@@ -130,6 +130,15 @@ const CASES: &[Case] = &[
         "has no `check` step, so it can never FAIL", true),
     case("profile_path_missing", &["tests/data/bad/profile_path_missing/scenario.yaml:2:10"],
         "tests/data/bad/profile_path_missing/../nowhere/app.yaml does not exist", true),
+    // Policy and target
+    case("policy_bad_value", &["tests/data/bad/policy_bad_value/app.yaml:24:3"],
+        "bad policy `idle_timeout`: `forever` is not a duration", false),
+    case("policy_unknown_key", &["tests/data/bad/policy_unknown_key/app.yaml:24:3"],
+        "unknown key `idle_timout` in `policy`, did you mean `idle_timeout`?", true),
+    case("policy_unknown_preset", &["tests/data/bad/policy_unknown_preset/app.yaml:24:11"],
+        "unknown value `asvs-l4` in `policy`, did you mean `asvs-l3`?", true),
+    case("base_url_not_a_url", &["tests/data/bad/base_url_not_a_url/app.yaml:2:11"],
+        "`base_url` must be an absolute http(s) URL, found `shop dot test`", true),
     // Paths
     case("does-not-exist.yaml", &["tests/data/bad/does-not-exist.yaml"],
         "no such file or directory", true),
@@ -294,6 +303,10 @@ cases! {
     duplicate_scenario_names => "duplicate_scenario_names",
     no_checks => "no_checks",
     profile_path_missing => "profile_path_missing",
+    policy_bad_value => "policy_bad_value",
+    policy_unknown_key => "policy_unknown_key",
+    policy_unknown_preset => "policy_unknown_preset",
+    base_url_not_a_url => "base_url_not_a_url",
     nonexistent_path => "does-not-exist.yaml",
 }
 
@@ -439,5 +452,28 @@ fn corpus_files_exist() {
             "{} is missing",
             c.name
         );
+    }
+}
+
+/// `usher run` refuses bad input the same way, before any browser or report: exit 2, nothing written.
+#[test]
+fn run_refuses_every_case_before_starting_anything() {
+    let reports = tempfile::tempdir().unwrap();
+    for c in CASES {
+        let dir = reports.path().join(c.name);
+        let out = usher()
+            .arg("run")
+            .arg(format!("{B}/{}", c.name))
+            .args(["--secret", &format!("VICTIM_PASSWORD={VICTIM_SECRET}")])
+            .args(["--secret", &format!("ATTACKER_PASSWORD={ATTACKER_SECRET}")])
+            .arg("--report-dir")
+            .arg(&dir)
+            .env("PATH", "/nonexistent")
+            .output()
+            .expect("usher runs");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{}: {stderr}", c.name);
+        assert!(stderr.contains(c.at[0]), "{}: {stderr}", c.name);
+        assert!(!dir.exists(), "{}: a report directory was written", c.name);
     }
 }

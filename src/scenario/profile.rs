@@ -185,7 +185,24 @@ pub fn from_node(ctx: &mut Ctx, root: &Node, dir: PathBuf) -> Option<Profile> {
     for (key, value) in entries {
         match key.name.as_str() {
             "app" => profile.app = ctx.typed(value, "`app`").unwrap_or_default(),
-            "base_url" => profile.base_url = ctx.typed(value, "`base_url`"),
+            "base_url" => {
+                profile.base_url = ctx.typed::<String>(value, "`base_url`");
+                // With `${VARS}` it can only be judged once expanded, at run time.
+                if let Some(u) = &profile.base_url
+                    && !u.contains("${")
+                    && !url::Url::parse(u).is_ok_and(|p| matches!(p.scheme(), "http" | "https"))
+                {
+                    ctx.error(
+                        value.pos,
+                        u.len(),
+                        format!("`base_url` must be an absolute http(s) URL, found `{u}`"),
+                        Some(
+                            "write it like `https://tickets.example.test` (or pass --target URL)"
+                                .into(),
+                        ),
+                    );
+                }
+            }
             "browser" => {
                 profile.browser = ctx.typed::<String>(value, "`browser`");
                 if let Some(b) = &profile.browser
