@@ -11,7 +11,7 @@ use std::path::PathBuf;
     about = "Finds session-management flaws in web and mobile apps, and keeps them from coming back",
     long_about = "usher drives real browsers (WebDriver) through declarative scenario files: a victim and an \
 adversary log in, idle, log out, reset passwords, steal, plant and replay tokens; every flow ends in \
-PASS / FAIL / ERROR / SKIPPED, written as JUnit XML and JSON.\n\n\
+PASS / FAIL / ERROR / SKIPPED, written as JUnit XML, JSON and a self-contained HTML report.\n\n\
 Exit codes: 0 all flows passed · 1 a flaw was found (FAIL) · 2 bad input · 3 infrastructure error, no FAIL.",
     after_help = "Start with `usher demo` (runs the bundled scenarios against the Ticketbooth demo app), \
 then `usher check-profile scenarios/ticketbooth/app.yaml --target URL` for your own app."
@@ -30,8 +30,8 @@ pub enum Command {
     Run(RunArgs),
     /// Check profiles and scenarios without running anything; reports every problem at once.
     Validate(ValidateArgs),
-    /// Print the JSON Schema of profiles and scenarios.
-    Schema,
+    /// Print the JSON Schema of profiles and scenarios (or, with --results, of results.json).
+    Schema(SchemaArgs),
     /// Analyse a file of session tokens (one per line) for predictability; prints no token.
     Analyze(AnalyzeArgs),
     /// Write the built-in adversarial suite as editable scenario files for a profile.
@@ -40,6 +40,11 @@ pub enum Command {
     CheckProfile(CheckProfileArgs),
     /// Ticketbooth, the bundled demo ticketing app: run the bundled scenarios against it, or serve it.
     Demo(DemoArgs),
+    /// Compare two runs' results.json: print what got worse; exit 1 when something did.
+    Diff(DiffArgs),
+    /// Check what usher can drive here (Chromium, chromedriver, Firefox, Appium, a WebDriver
+    /// endpoint) and print the command that installs what is missing; exit 3 when a run could not start.
+    Doctor(DoctorArgs),
     /// Print shell completions.
     Completions {
         #[arg(value_enum)]
@@ -82,7 +87,8 @@ pub struct DriverArgs {
     /// chromedriver or geckodriver to start (default: found on PATH).
     #[arg(long, value_name = "PATH")]
     pub driver_path: Option<PathBuf>,
-    /// The browser binary (default: chromium or firefox on PATH).
+    /// The browser binary (default on PATH: chromium-headless-shell when headless, else chromium;
+    /// firefox for --browser firefox).
     #[arg(long, value_name = "PATH")]
     pub browser_path: Option<PathBuf>,
     /// Use a running WebDriver endpoint (Selenium Grid, Appium) instead of starting a driver.
@@ -160,6 +166,10 @@ pub struct RunArgs {
     /// How many flows run at once (flows sharing an account always run one after another).
     #[arg(long, short = 'j', default_value_t = 2)]
     pub jobs: usize,
+    /// Run only this CI job's share of the flows: I/N (1-based). Shards 1..N together run every flow
+    /// exactly once.
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<crate::scenario::shard::Shard>,
     /// Where reports and artifacts go.
     #[arg(long, default_value = "reports", value_name = "DIR")]
     pub report_dir: PathBuf,
@@ -169,10 +179,44 @@ pub struct RunArgs {
     /// Write the JSON results here instead of <report-dir>/results.json.
     #[arg(long, value_name = "PATH")]
     pub json: Option<PathBuf>,
+    /// Write the HTML report here instead of <report-dir>/index.html.
+    #[arg(long, value_name = "PATH")]
+    pub html: Option<PathBuf>,
+    /// Compare with an earlier run's results.json and mark what got worse (regressions fail the run).
+    #[arg(long, value_name = "results.json")]
+    pub baseline: Option<PathBuf>,
     #[command(flatten)]
     pub inputs: InputArgs,
     #[command(flatten)]
     pub driver: DriverArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct SchemaArgs {
+    /// The schema of results.json instead of the one of profiles and scenarios.
+    #[arg(long)]
+    pub results: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// Also ask this WebDriver endpoint (Selenium Grid, Appium) whether it is ready (GET <URL>/status);
+    /// the exit code then depends on it instead of on the local Chrome.
+    #[arg(long, value_name = "URL")]
+    pub webdriver_url: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The earlier run's results.json (the baseline).
+    #[arg(value_name = "OLD.json")]
+    pub old: PathBuf,
+    /// The later run's results.json.
+    #[arg(value_name = "NEW.json")]
+    pub new: PathBuf,
+    /// Print the regressions as JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

@@ -22,10 +22,12 @@ fn main() -> ExitCode {
         match &cli.command {
             Command::Run(a) => commands::run::run(a, &redactor).await,
             Command::Validate(a) => commands::validate::validate(a, &redactor),
-            Command::Schema => {
-                print!("{}", commands::schema::schema());
+            Command::Schema(a) => {
+                print!("{}", commands::schema::schema(a));
                 Exit::Passed
             }
+            Command::Diff(a) => commands::diff::diff(a),
+            Command::Doctor(a) => commands::doctor::doctor(a).await,
             Command::Analyze(a) => commands::analyze::run(a),
             Command::Generate(a) => commands::generate::generate(a),
             Command::CheckProfile(a) => commands::check_profile::check_profile(a, &redactor).await,
@@ -52,18 +54,35 @@ fn main() -> ExitCode {
     exit.into()
 }
 
-/// Logs go to stderr through the redactor. thirtyfour logs request bodies (tokens) at debug level, so it
-/// stays at info unless asked for explicitly.
+/// Logs go to stderr through the redactor. `RUST_LOG` is honoured when `--log`/`USHER_LOG` is left at
+/// its default. thirtyfour, hyper and reqwest log request and response bodies (cookies, tokens the
+/// redactor may not know yet) at debug level, so they are capped at info whatever the filter says.
 fn init_logging(level: &str, redactor: &Redactor) {
-    let filter = tracing_subscriber::EnvFilter::try_new(format!(
-        "{level},thirtyfour=info,hyper=info,reqwest=info"
-    ))
-    .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let spec = match std::env::var("RUST_LOG") {
+        Ok(env) if level == "warn" && !env.trim().is_empty() => env,
+        _ => level.to_string(),
+    };
+    let filter = tracing_subscriber::EnvFilter::try_new(&spec)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let filter = [
+        "thirtyfour",
+        "hyper",
+        "hyper_util",
+        "reqwest",
+        "h2",
+        "rustls",
+        "tungstenite",
+    ]
+    .into_iter()
+    .fold(filter, |f, target| {
+        f.add_directive(format!("{target}=info").parse().expect("a valid directive"))
+    });
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(RedactingWriter {
             redactor: redactor.clone(),
         })
         .with_target(false)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .try_init();
 }

@@ -26,7 +26,19 @@ fn usher_run(
     report_dir: &Path,
     extra: &[&str],
 ) -> (i32, Output, BTreeMap<String, String>) {
+    usher_run_env(paths, target, report_dir, extra, &[])
+}
+
+fn usher_run_env(
+    paths: &[&str],
+    target: &str,
+    report_dir: &Path,
+    extra: &[&str],
+    env: &[(&str, &str)],
+) -> (i32, Output, BTreeMap<String, String>) {
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_usher"));
+    cmd.env_remove("RUST_LOG").env_remove("USHER_LOG");
+    cmd.envs(env.iter().copied());
     cmd.arg("run")
         .args(paths)
         .args(["--target", target, "--report-dir"])
@@ -212,18 +224,43 @@ async fn unreachable_target_is_an_infrastructure_error_never_a_pass() {
 #[tokio::test(flavor = "multi_thread")]
 async fn no_password_or_token_in_clear_anywhere() {
     let app = demo(FlawSet::only(Flaw::TokenInUrl)).await;
-    let dir = tempfile::tempdir().unwrap();
-    let (_, out, _) = usher_run(
-        &["scenarios/ticketbooth"],
-        &app.base_url(),
-        dir.path(),
-        &["--log", "debug"],
-    );
+    // `--log debug`, and RUST_LOG asking for everything, including the WebDriver client's request
+    // bodies (which carry cookies): usher caps those at info.
+    type Way<'a> = (&'a [&'a str], &'a [(&'a str, &'a str)]);
+    let ways: [Way; 2] = [
+        (&["--log", "debug"], &[]),
+        (
+            &[],
+            &[(
+                "RUST_LOG",
+                "trace,thirtyfour=trace,reqwest=trace,hyper=trace",
+            )],
+        ),
+    ];
+    for (args, env) in ways {
+        let dir = tempfile::tempdir().unwrap();
+        let (_, out, _) = usher_run_env(
+            &["scenarios/ticketbooth"],
+            &app.base_url(),
+            dir.path(),
+            args,
+            env,
+        );
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("DEBUG"),
+            "debug logging is on for {args:?} {env:?}"
+        );
+        assert_nothing_in_clear(&out, dir.path());
+    }
+    app.shutdown().await;
+}
+
+fn assert_nothing_in_clear(out: &Output, dir: &Path) {
     let mut texts = vec![
         String::from_utf8_lossy(&out.stdout).to_string(),
         String::from_utf8_lossy(&out.stderr).to_string(),
     ];
-    for entry in walk(dir.path()) {
+    for entry in walk(dir) {
         texts.push(String::from_utf8_lossy(&std::fs::read(&entry).unwrap()).to_string());
         texts.push(entry.display().to_string());
     }
@@ -240,7 +277,6 @@ async fn no_password_or_token_in_clear_anywhere() {
         "something shaped like a session id appears in clear"
     );
     assert!(all.contains("tok:"), "tokens are shown as fingerprints");
-    app.shutdown().await;
 }
 
 fn walk(dir: &Path) -> Vec<std::path::PathBuf> {

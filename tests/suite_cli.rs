@@ -186,3 +186,51 @@ fn analyze_separates_random_from_counter_tokens_and_prints_none() {
         Some(2)
     );
 }
+
+/// `--shard I/N`: shards 1..N together are the whole suite, each flow exactly once, in near-equal parts.
+#[test]
+fn shards_cover_the_suite_once() {
+    use usher::scenario::shard::Shard;
+    let inputs = usher::scenario::Inputs {
+        secrets: [
+            ("TB_ALICE_PASSWORD", "alice-demo-password"),
+            ("TB_MALLORY_PASSWORD", "mallory-demo-password"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect(),
+        ..Default::default()
+    };
+    let sources: Vec<(String, String)> = usher::suite::BUILTIN
+        .iter()
+        .map(|b| (format!("builtin/{}.yaml", b.name), b.text.to_string()))
+        .collect();
+    let load = || {
+        usher::scenario::load::load_embedded(
+            std::path::Path::new("scenarios/ticketbooth/app.yaml"),
+            &sources,
+            &inputs,
+        )
+        .unwrap()
+    };
+    let total = load().scenario_count();
+    assert_eq!(total, usher::suite::BUILTIN.len());
+    for count in [1, 2, 3, 5] {
+        let mut seen = Vec::new();
+        for index in 1..=count {
+            let mut p = load();
+            p.keep_shard(Shard { index, count });
+            let n = p.scenario_count();
+            assert!(n.abs_diff(total / count) <= 1, "shard {index}/{count}: {n}");
+            seen.extend(
+                p.suites
+                    .iter()
+                    .flat_map(|s| s.scenarios.iter().map(|x| x.name.clone())),
+            );
+        }
+        seen.sort();
+        let before = seen.len();
+        seen.dedup();
+        assert_eq!((before, seen.len()), (total, total), "{count} shards");
+    }
+}

@@ -7,12 +7,18 @@ use crate::analysis::{AnalysisOptions, TokenVerdict, analyze};
 use crate::engine::context::FlowCtx;
 use std::time::Duration;
 
-/// Probes logging in at once per sampling round.
+/// Probes logging in at once per sampling round, at most: never more than the policy's session cap,
+/// or an app that evicts the oldest session would log a probe out before its login page settled.
 const PROBES: usize = 4;
 
 pub async fn check(ctx: &mut FlowCtx, persona: &str) -> Outcome {
     let wanted = ctx.profile.policy.token_samples as usize;
-    let names: Vec<String> = (1..=PROBES)
+    let probes = match ctx.profile.policy.max_sessions as usize {
+        0 => PROBES,
+        cap => cap.min(PROBES),
+    };
+    let logout = ctx.profile.flows.contains_key("logout");
+    let names: Vec<String> = (1..=probes)
         .map(|i| format!("{persona}-sample{i}"))
         .collect();
     for n in &names {
@@ -21,7 +27,7 @@ pub async fn check(ctx: &mut FlowCtx, persona: &str) -> Outcome {
     let limit = ctx.profile.step_timeout.max(Duration::from_secs(10));
     let mut tokens: Vec<String> = Vec::with_capacity(wanted);
     while tokens.len() < wanted {
-        let round = &names[..PROBES.min(wanted - tokens.len())];
+        let round = &names[..probes.min(wanted - tokens.len())];
         for n in round {
             let forgotten = match ctx.session(n).await {
                 Ok(s) => s.delete_all_cookies().await.map_err(|e| e.to_string()),
@@ -45,6 +51,11 @@ pub async fn check(ctx: &mut FlowCtx, persona: &str) -> Outcome {
                 }
                 Err(e) => return Outcome::from_step_error("entropy_at_least", e),
             }
+        }
+        // Ends the round's sessions, so an app that refuses logins over its cap keeps accepting the
+        // next round. A failed logout costs nothing here: the token is already sampled.
+        if logout && let Err(e) = ctx.parallel(round, "logout", limit).await {
+            tracing::debug!(error = %e, "a sampling probe could not log out");
         }
     }
     let opts = AnalysisOptions {

@@ -13,6 +13,7 @@ mod entropy;
 mod http_response;
 mod idle_timeout;
 mod logged_state;
+pub mod measured;
 mod no_token_in_referer;
 mod no_token_in_storage;
 mod no_token_in_url;

@@ -124,6 +124,7 @@ pub async fn run_against(
         report_dir: report_dir.clone(),
         junit: None,
         json: None,
+        html: None,
         driver: driver.clone(),
         target: Some(target),
         step_timeout,
@@ -171,8 +172,7 @@ pub async fn run_against(
         &info,
         &summary,
         &flows,
-        &report_dir.join("junit.xml"),
-        &report_dir.join("results.json"),
+        &super::execute::ReportPaths::in_dir(&report_dir),
         redactor,
         false,
     );
@@ -313,7 +313,7 @@ pub async fn demo(args: &DemoArgs, redactor: &Redactor) -> Exit {
         }
     }
     println!(
-        "reports: {}/secure/ and {}/flawed/ (junit.xml, results.json)",
+        "reports: {}/secure/ and {}/flawed/ (index.html, junit.xml, results.json)",
         args.report_dir.display(),
         args.report_dir.display()
     );

@@ -6,7 +6,7 @@ use crate::engine::events::{Event, FlowRecord, RunInfo, RunSummary, Verdict};
 use crate::engine::{RunCtx, run};
 use crate::exit::Exit;
 use crate::redact::Redactor;
-use crate::report::{Console, junit_xml, results_json, write_atomic};
+use crate::report::{Console, html_report, junit_xml, results_json, write_atomic};
 use crate::scenario::{Inputs, Project};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -18,13 +18,14 @@ pub struct ExecOptions {
     pub report_dir: PathBuf,
     pub junit: Option<PathBuf>,
     pub json: Option<PathBuf>,
+    pub html: Option<PathBuf>,
     pub driver: DriverConfig,
     pub target: Option<String>,
     pub step_timeout: Option<Duration>,
     pub inputs: Inputs,
     /// Print a line per finished flow and the summary.
     pub console: bool,
-    /// Write junit.xml and results.json at the end (callers merging several runs write their own).
+    /// Write junit.xml, results.json and index.html at the end (callers merging several runs write their own).
     pub write_reports: bool,
 }
 
@@ -123,8 +124,9 @@ pub async fn execute(
             let flows: Vec<FlowRecord> = project
                 .suites
                 .iter()
-                .flat_map(|s| s.scenarios.iter().map(move |sc| (s, sc)))
-                .map(|(s, sc)| run::not_run(&s.profile.app, sc, Verdict::Error, &why))
+                .zip(&info.targets)
+                .flat_map(|(s, t)| s.scenarios.iter().map(move |sc| (s, t, sc)))
+                .map(|(s, t, sc)| run::not_run(&s.profile, t, sc, Verdict::Error, &why))
                 .collect();
             let mut summary = RunSummary::default();
             for f in &flows {
@@ -143,23 +145,12 @@ pub async fn execute(
     }
     let mut exit = summary.exit();
     if opts.write_reports {
-        let junit = opts
-            .junit
-            .clone()
-            .unwrap_or_else(|| opts.report_dir.join("junit.xml"));
-        let json = opts
-            .json
-            .clone()
-            .unwrap_or_else(|| opts.report_dir.join("results.json"));
-        if !write_reports(
-            &info,
-            &summary,
-            &flows,
-            &junit,
-            &json,
-            redactor,
-            opts.console,
-        ) && exit == Exit::Passed
+        let mut paths = ReportPaths::in_dir(&opts.report_dir);
+        paths.junit = opts.junit.clone().unwrap_or(paths.junit);
+        paths.json = opts.json.clone().unwrap_or(paths.json);
+        paths.html = opts.html.clone().unwrap_or(paths.html);
+        if !write_reports(&info, &summary, &flows, &paths, redactor, opts.console)
+            && exit == Exit::Passed
         {
             exit = Exit::Infrastructure;
         }
@@ -223,19 +214,49 @@ async fn resolve_auto_tokens(
     }
 }
 
-/// Writes JUnit and JSON atomically; false when one could not be written (the error is printed).
+/// Where the reports go: into the report directory (which also holds the artifacts they name)
+/// unless `--junit`, `--json` or `--html` place one elsewhere.
+pub struct ReportPaths {
+    pub dir: PathBuf,
+    pub junit: PathBuf,
+    pub json: PathBuf,
+    pub html: PathBuf,
+}
+
+impl ReportPaths {
+    pub fn in_dir(dir: &std::path::Path) -> Self {
+        ReportPaths {
+            dir: dir.to_path_buf(),
+            junit: dir.join("junit.xml"),
+            json: dir.join("results.json"),
+            html: dir.join("index.html"),
+        }
+    }
+}
+
+/// Writes JUnit, JSON and HTML atomically; false when one could not be written (the error is printed).
 pub fn write_reports(
     info: &RunInfo,
     summary: &RunSummary,
     flows: &[FlowRecord],
-    junit: &std::path::Path,
-    json: &std::path::Path,
+    paths: &ReportPaths,
     redactor: &Redactor,
     announce: bool,
 ) -> bool {
     let files = [
-        (junit, redactor.redact(&junit_xml(info, flows))),
-        (json, redactor.redact(&results_json(info, summary, flows))),
+        (
+            &paths.junit,
+            redactor.redact(&junit_xml(info, summary, flows)),
+        ),
+        (
+            &paths.json,
+            redactor.redact(&results_json(info, summary, flows)),
+        ),
+        // Redacted field by field inside, so inlined image bytes are never rewritten.
+        (
+            &paths.html,
+            html_report(info, summary, flows, &paths.dir, redactor),
+        ),
     ];
     let mut ok = true;
     for (path, text) in files {

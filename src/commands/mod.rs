@@ -4,6 +4,8 @@ pub mod analyze;
 pub mod check_profile;
 pub mod demo;
 pub mod demo_matrix;
+pub mod diff;
+pub mod doctor;
 pub mod execute;
 pub mod generate;
 pub mod inputs;

@@ -1,10 +1,14 @@
-//! `usher run`: load, validate, run, report.
+//! `usher run`: load, validate, run, report; with `--baseline`, compare with an earlier run first.
 
-use super::execute::{ExecOptions, cancel_on_signals, execute};
+use super::execute::{
+    ExecOptions, Executed, ReportPaths, cancel_on_signals, execute, write_reports,
+};
 use super::inputs::{driver_config, inputs, step_timeout};
 use crate::cli::RunArgs;
 use crate::exit::Exit;
 use crate::redact::Redactor;
+use crate::report::Console;
+use crate::report::baseline::{RunResults, compare};
 
 pub async fn run(args: &RunArgs, redactor: &Redactor) -> Exit {
     let prepared = (|| {
@@ -23,6 +27,17 @@ pub async fn run(args: &RunArgs, redactor: &Redactor) -> Exit {
         eprintln!("error: --jobs must be at least 1");
         return Exit::BadInput;
     }
+    // Read before any browser starts: a bad baseline is found in a moment, not after the run.
+    let baseline = match &args.baseline {
+        Some(path) => match crate::report::baseline::load(path) {
+            Ok(old) => Some((path.display().to_string(), old)),
+            Err(e) => {
+                eprintln!("error: --baseline: {e}");
+                return Exit::BadInput;
+            }
+        },
+        None => None,
+    };
     let project = match load(args, &inputs) {
         Ok(p) => p,
         Err(text) => {
@@ -43,16 +58,55 @@ pub async fn run(args: &RunArgs, redactor: &Redactor) -> Exit {
         report_dir: args.report_dir.clone(),
         junit: args.junit.clone(),
         json: args.json.clone(),
+        html: args.html.clone(),
         driver,
         target: args.driver.target.clone(),
         step_timeout,
         inputs,
         console: true,
-        write_reports: true,
+        // With a baseline the reports carry the regressions, so they are written after the comparison.
+        write_reports: baseline.is_none(),
     };
-    execute(&project, opts, redactor, cancel_on_signals())
-        .await
-        .exit
+    let done = execute(&project, opts, redactor, cancel_on_signals()).await;
+    match baseline {
+        Some((label, old)) => report_regressions(args, done, label, &old, redactor),
+        None => done.exit,
+    }
+}
+
+/// Compares the run with the baseline, prints what got worse and writes the reports with it.
+fn report_regressions(
+    args: &RunArgs,
+    mut done: Executed,
+    label: String,
+    old: &RunResults,
+    redactor: &Redactor,
+) -> Exit {
+    let c = compare(old, &RunResults::from_flows(&done.flows));
+    print!(
+        "{}",
+        redactor.redact(&Console::new().baseline_lines(&label, &c))
+    );
+    done.summary.baseline = Some(label);
+    done.summary.regressions = c.regressions;
+    let mut paths = ReportPaths::in_dir(&args.report_dir);
+    paths.junit = args.junit.clone().unwrap_or(paths.junit);
+    paths.json = args.json.clone().unwrap_or(paths.json);
+    paths.html = args.html.clone().unwrap_or(paths.html);
+    let exit = done.summary.exit();
+    let written = write_reports(
+        &done.info,
+        &done.summary,
+        &done.flows,
+        &paths,
+        redactor,
+        true,
+    );
+    if !written && exit == Exit::Passed {
+        Exit::Infrastructure
+    } else {
+        exit
+    }
 }
 
 /// The files given, and the built-in suite when `--suite builtin` asks for it.
@@ -84,6 +138,11 @@ fn load(
         return Err(
             "error: --only and --skip choose built-in scenarios; add --suite builtin\n".into(),
         );
+    }
+    if let Some(shard) = args.shard {
+        let all = project.scenario_count();
+        project.keep_shard(shard);
+        eprintln!("shard {shard}: {} of {all} flows", project.scenario_count());
     }
     Ok(project)
 }

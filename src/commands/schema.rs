@@ -1,7 +1,10 @@
-//! `usher schema`: the JSON Schema of profiles and scenarios.
+//! `usher schema`: the JSON Schema of profiles and scenarios; `--results`: the one of results.json.
 
-pub fn schema() -> String {
-    serde_json::to_string_pretty(&crate::scenario::schema::json_schema())
-        .expect("schema serializes")
-        + "\n"
+pub fn schema(args: &crate::cli::SchemaArgs) -> String {
+    let schema = if args.results {
+        crate::report::results_schema()
+    } else {
+        crate::scenario::schema::json_schema()
+    };
+    serde_json::to_string_pretty(&schema).expect("schema serializes") + "\n"
 }

@@ -24,8 +24,9 @@ use super::webdriver_session::{Registry, SessionCore, WebDriverSession};
 
 /// The headless shell (old headless mode, no browser UI): same engine and network stack, about a
 /// quarter of the CPU per session and page (docs/PERFORMANCE.md). Preferred for headless runs.
-const HEADLESS_SHELL_NAMES: &[&str] = &["chromium-headless-shell", "chrome-headless-shell"];
-const BROWSER_NAMES: &[&str] = &[
+pub(crate) const HEADLESS_SHELL_NAMES: &[&str] =
+    &["chromium-headless-shell", "chrome-headless-shell"];
+pub(crate) const BROWSER_NAMES: &[&str] = &[
     "chromium",
     "chromium-browser",
     "google-chrome",

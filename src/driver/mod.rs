@@ -20,3 +20,7 @@ pub use session::{
     BrowserCookie, BrowserKind, DriverError, DriverResult, Locator, NetEvent, Session,
 };
 pub use webdriver_session::WebDriverSession;
+
+// `usher doctor` looks for exactly what the launcher would start.
+pub(crate) use launcher::{BROWSER_NAMES, HEADLESS_SHELL_NAMES};
+pub(crate) use process::{find_on_path, version_token};

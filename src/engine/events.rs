@@ -1,10 +1,12 @@
 //! The typed events the runner emits and every reporter consumes (console, JUnit, JSON, later HTML).
 //! Everything in an event is already redacted: tokens appear only as fingerprints.
 
-use serde::Serialize;
+use crate::scenario::Policy;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Hash, JsonSchema)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum Verdict {
     Pass,
@@ -37,7 +39,7 @@ impl Verdict {
 }
 
 /// One observation supporting a verdict (`label: value`), redacted.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct Evidence {
     pub label: String,
     pub value: String,
@@ -52,7 +54,7 @@ impl Evidence {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct CheckOutcome {
     pub check: String,
     pub persona: String,
@@ -61,12 +63,13 @@ pub struct CheckOutcome {
     pub message: String,
     pub evidence: Vec<Evidence>,
     /// Measured values for reports and baselines (e.g. cookie attributes, observed bracket).
+    #[schemars(schema_with = "crate::checks::measured::schema")]
     pub measured: serde_json::Map<String, serde_json::Value>,
     /// `file:line:col` of the check step.
     pub origin: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct StepRecord {
     pub index: usize,
     pub keyword: String,
@@ -74,33 +77,44 @@ pub struct StepRecord {
     pub label: String,
     pub persona: String,
     pub origin: String,
+    /// Seconds, to the millisecond.
     #[serde(serialize_with = "secs")]
+    #[schemars(with = "f64")]
     pub duration: Duration,
     /// `None` when the step succeeded; otherwise why it failed.
     pub error: Option<String>,
 }
 
 /// A persona's session state at a point of the flow, for the timeline in reports.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct TimelineEntry {
+    /// Seconds since the flow started.
     #[serde(serialize_with = "secs")]
+    #[schemars(with = "f64")]
     pub at: Duration,
     pub persona: String,
     pub state: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct FlowRecord {
     pub suite: String,
     pub name: String,
     pub file: String,
+    /// The base URL the flow ran against (redacted).
+    pub target: String,
+    /// The effective policy the flow was judged against: the preset with the profile's and `--policy`
+    /// overrides. Per flow, because one report can merge runs with different policies (`usher demo`).
+    pub policy: Policy,
     pub description: Option<String>,
     pub tags: Vec<String>,
     pub personas: Vec<String>,
     pub verdict: Verdict,
     /// One line for the console and the JUnit message.
     pub summary: String,
+    /// Seconds, to the millisecond.
     #[serde(serialize_with = "secs")]
+    #[schemars(with = "f64")]
     pub duration: Duration,
     pub steps: Vec<StepRecord>,
     pub checks: Vec<CheckOutcome>,
@@ -111,24 +125,38 @@ pub struct FlowRecord {
     pub timeline: Vec<TimelineEntry>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct RunInfo {
+    /// Each suite's base URL (redacted), in suite order.
     pub targets: Vec<String>,
+    /// The browser and driver as started.
     pub browser: String,
+    /// Flows run at once (`--jobs`).
     pub jobs: usize,
+    /// Flows planned.
     pub flows: usize,
+    /// RFC 3339, UTC.
     pub started_at: String,
 }
 
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, JsonSchema)]
 pub struct RunSummary {
     pub passed: usize,
     pub failed: usize,
     pub errors: usize,
     pub skipped: usize,
+    /// Wall time of the run, seconds.
     #[serde(serialize_with = "secs")]
+    #[schemars(with = "f64")]
     pub duration: Duration,
     pub interrupted: bool,
+    /// The baseline results.json this run was compared with (`--baseline`), as given on the command line.
+    /// results.json carries it at the top level, not in `summary`.
+    #[serde(skip)]
+    pub baseline: Option<String>,
+    /// What got worse since the baseline; empty without one. Every reporter shows these.
+    #[serde(skip)]
+    pub regressions: Vec<Regression>,
 }
 
 impl RunSummary {
@@ -147,7 +175,9 @@ impl RunSummary {
 
     pub fn exit(&self) -> crate::exit::Exit {
         use crate::exit::Exit;
-        if self.failed > 0 {
+        // A regression to ERROR alone is an infrastructure matter; every other regression is a finding.
+        let regressed = (self.regressions.iter()).any(|r| r.kind != RegressionKind::NowErrors);
+        if self.failed > 0 || regressed {
             Exit::FlawFound
         } else if self.errors > 0 || self.interrupted {
             Exit::Infrastructure
@@ -155,6 +185,42 @@ impl RunSummary {
             Exit::Passed
         }
     }
+}
+
+/// Something that got worse since a baseline run (`usher run --baseline`, `usher diff`); found by
+/// `report::baseline`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Regression {
+    pub suite: String,
+    pub flow: String,
+    pub kind: RegressionKind,
+    /// The check whose measured value got worse; absent for a verdict regression.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub check: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub persona: Option<String>,
+    /// The baseline's value and this run's, as a reader says them (`PASS`, `at most 16s`, `128 bits`).
+    pub before: String,
+    pub after: String,
+    /// One line: what got worse.
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RegressionKind {
+    /// PASS in the baseline, FAIL now.
+    NowFails,
+    /// PASS in the baseline, ERROR now (the harness or the target broke, not necessarily the app).
+    NowErrors,
+    /// The upper end of the observed idle-timeout bracket is longer.
+    IdleTimeout,
+    /// More sessions of one account stayed logged in at once.
+    ConcurrentSessions,
+    /// Fewer bits of effective token entropy.
+    EntropyBits,
+    /// The session cookie lost an attribute (HttpOnly, Secure, a SameSite level, host-only, ...).
+    CookieAttribute,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -6,7 +6,7 @@ use super::context::{FlowCtx, RunCtx};
 use super::events::{Event, FlowRecord, RunSummary, Verdict};
 use super::flow::Failure;
 use crate::engine::browser_step::StepError;
-use crate::scenario::{Project, Scenario, Suite};
+use crate::scenario::{Profile, Project, Scenario, Suite};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use tokio::sync::Semaphore;
@@ -47,7 +47,13 @@ pub async fn run(
     let mut by_name: HashMap<(String, String), FlowRecord> = HashMap::new();
     for suite in &project.suites {
         for (s, reason) in &suite.skipped {
-            let r = not_run(&suite.profile.app, s, Verdict::Skipped, reason);
+            let target = run
+                .target
+                .clone()
+                .or_else(|| suite.profile.base_url.clone())
+                .unwrap_or_default();
+            let target = run.redactor.redact(&target);
+            let r = not_run(&suite.profile, &target, s, Verdict::Skipped, reason);
             run.emit(Event::FlowFinished(Box::new(r.clone())));
             order.push((r.suite.clone(), r.name.clone()));
             by_name.insert((r.suite.clone(), r.name.clone()), r);
@@ -213,10 +219,17 @@ pub async fn run_flow(suite: &Suite, s: &Scenario, run: Arc<RunCtx>) -> FlowReco
             Vec::new()
         };
     ctx.close_all().await;
+    let target = if ctx.base_url.is_empty() {
+        &base_url
+    } else {
+        &ctx.base_url
+    };
     let record = FlowRecord {
         suite: app,
         name: s.name.clone(),
         file: s.file.to_string(),
+        target: run.redactor.redact(target),
+        policy: suite.profile.policy.clone(),
         description: s.description.clone(),
         tags: s.tags.clone(),
         personas: ctx.personas.keys().cloned().collect(),
@@ -246,12 +259,20 @@ fn summarize(ctx: &FlowCtx, verdict: Verdict) -> String {
 }
 
 /// A flow that never ran, with why: SKIPPED (e.g. a flow the profile lacks) or ERROR (e.g. no browser
-/// could be started).
-pub fn not_run(app: &str, s: &Scenario, verdict: Verdict, reason: &str) -> FlowRecord {
+/// could be started). `target` is already redacted.
+pub fn not_run(
+    profile: &Profile,
+    target: &str,
+    s: &Scenario,
+    verdict: Verdict,
+    reason: &str,
+) -> FlowRecord {
     FlowRecord {
-        suite: app.to_string(),
+        suite: profile.app.clone(),
         name: s.name.clone(),
         file: s.file.to_string(),
+        target: target.to_string(),
+        policy: profile.policy.clone(),
         description: s.description.clone(),
         tags: s.tags.clone(),
         personas: s.personas.clone(),

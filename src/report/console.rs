@@ -89,6 +89,52 @@ impl Console {
         out
     }
 
+    /// What got worse since the baseline, a line each; shared by `run --baseline` and `diff`.
+    pub fn baseline_lines(
+        &self,
+        baseline: &str,
+        c: &crate::report::baseline::Comparison,
+    ) -> String {
+        let n = c.regressions.len();
+        let mut out = format!(
+            "\nagainst baseline {baseline}: {} compared, {}\n",
+            count(c.compared, "flow"),
+            match n {
+                0 => "no regressions".to_string(),
+                _ => count(n, "regression"),
+            }
+        );
+        let label = if self.color {
+            "\x1b[31;1mREGRESSION\x1b[0m"
+        } else {
+            "REGRESSION"
+        };
+        for r in &c.regressions {
+            let at = match (&r.check, &r.persona) {
+                (Some(check), Some(p)) => format!(" [{check} ({p})]"),
+                _ => String::new(),
+            };
+            out.push_str(&format!(
+                "{label} {} › {}{at}: {}\n",
+                r.suite, r.flow, r.message
+            ));
+        }
+        if c.compared == 0 && !c.removed.is_empty() {
+            out.push_str(
+                "        the baseline shares no flow with this run: is it the right file?\n",
+            );
+        }
+        for (list, where_) in [(&c.added, "this run"), (&c.removed, "the baseline")] {
+            if !list.is_empty() {
+                out.push_str(&format!(
+                    "        only in {where_}, not compared: {}\n",
+                    list.join(", ")
+                ));
+            }
+        }
+        out
+    }
+
     pub fn on_event(&self, e: &Event) {
         match e {
             Event::FlowStarted { name, .. } => {
@@ -117,6 +163,14 @@ impl Console {
         if let Some(b) = &self.bar {
             b.finish_and_clear();
         }
+    }
+}
+
+fn count(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
     }
 }
 

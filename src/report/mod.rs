@@ -2,11 +2,15 @@
 //! end, atomically (temp file + rename), so an interrupted run never leaves a truncated report.
 
 mod atomic;
+pub mod baseline;
 mod console;
+mod html;
+mod html_view;
 mod json;
 mod junit;
 
 pub use atomic::write_atomic;
 pub use console::Console;
-pub use json::{JSON_SCHEMA_VERSION, results_json};
+pub use html::html_report;
+pub use json::{JSON_SCHEMA_VERSION, Results, results_json, results_schema};
 pub use junit::junit_xml;

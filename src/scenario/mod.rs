@@ -10,6 +10,7 @@ pub mod policy;
 pub mod profile;
 pub mod scenario_file;
 pub mod schema;
+pub mod shard;
 pub mod step;
 pub mod suggest;
 pub mod validate;

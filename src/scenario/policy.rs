@@ -59,7 +59,7 @@ impl SameSite {
 }
 
 /// The session cookie the policy expects.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct CookiePolicy {
     pub http_only: bool,
     pub secure: bool,
@@ -73,14 +73,20 @@ pub struct CookiePolicy {
 }
 
 /// The judged numbers, resolved from a preset plus overrides.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct Policy {
     pub preset: Preset,
+    /// Longest idle time a session may survive (seconds when serialized).
     #[serde(with = "crate::scenario::policy::secs")]
+    #[schemars(with = "f64")]
     pub idle_timeout: Duration,
+    /// Longest lifetime of a session however busy (seconds when serialized).
     #[serde(with = "crate::scenario::policy::secs")]
+    #[schemars(with = "f64")]
     pub absolute_timeout: Duration,
+    /// Longest pause within one checkout step (seconds when serialized).
     #[serde(with = "crate::scenario::policy::secs")]
+    #[schemars(with = "f64")]
     pub checkout_timeout: Duration,
     /// 0 means the policy sets no cap.
     pub max_sessions: u32,

@@ -1,0 +1,54 @@
+//! The `measured` values the checks record, as a JSON Schema fragment for `results.json`. Readers (and
+//! `report::baseline`) key on these names, so the schema spells them out; keys not listed stay allowed
+//! so that a new measurement does not break an older reader.
+
+use schemars::{Schema, SchemaGenerator, json_schema};
+
+pub fn schema(_: &mut SchemaGenerator) -> Schema {
+    let number_or_null = |d: &str| json_schema!({"type": ["number", "null"], "description": d});
+    let integer = |d: &str| json_schema!({"type": "integer", "minimum": 0, "description": d});
+    let boolean = |d: &str| json_schema!({"type": "boolean", "description": d});
+    json_schema!({
+        "type": "object",
+        "description": "Values the check measured, keyed by name; which keys appear depends on the check.",
+        "properties": {
+            "idle_timeout_lower_s": number_or_null("idle_timeout_at_most: the longest idle wait after which the session was still logged in, seconds (null: none was)"),
+            "idle_timeout_upper_s": number_or_null("idle_timeout_at_most: the shortest idle wait after which it was logged out, seconds (null: none was)"),
+            "ended_after_s": number_or_null("absolute_timeout_at_most: when a session kept busy ended, seconds (null: it outlived the wait)"),
+            "policy_s": {"type": "number", "description": "idle_timeout_at_most, absolute_timeout_at_most: the policy's limit, seconds"},
+            "observed_cap": integer("concurrent_sessions_at_most: sessions of one account logged in at once at the end"),
+            "policy_cap": integer("concurrent_sessions_at_most: the policy's max_sessions"),
+            "at_cap": {"type": "string", "description": "concurrent_sessions_at_most: what the app did at the cap"},
+            "entropy_bits": {"type": ["integer", "null"], "minimum": 0, "description": "entropy_at_least: effective entropy of the sampled tokens, bits (null: not estimated)"},
+            "samples": integer("entropy_at_least: tokens sampled"),
+            "analysis": {"type": "object", "description": "entropy_at_least: the full token analysis (never a token)"},
+            "cookie": {
+                "type": "object",
+                "description": "cookie_attributes: the session cookie's attributes from the raw Set-Cookie (never its value)",
+                "properties": {
+                    "name": {"type": "string"},
+                    "http_only": {"type": "boolean"},
+                    "secure": {"type": "boolean"},
+                    "same_site": {"type": ["string", "null"]},
+                    "domain": {"type": ["string", "null"], "description": "null: host-only"},
+                    "path": {"type": ["string", "null"]},
+                    "expires": {"type": ["string", "null"]},
+                    "max_age": {"type": ["string", "null"]}
+                }
+            },
+            "idle_s": {"type": "number", "description": "checkout_expires: how long the checkout step was left idle, seconds"},
+            "purchase_completed": boolean("checkout_expires: whether the purchase went through after the wait"),
+            "bound_to_user_agent": boolean("client_binding: whether a changed User-Agent lost the session"),
+            "bound_to_address": {"type": ["boolean", "null"], "description": "client_binding: whether another client address lost the session (null: not tried)"},
+            "logged_in": boolean("logged_in, logged_out: the oracle's answer"),
+            "status": integer("http_status: the replayed request's status"),
+            "authenticated_responses": integer("no_cacheable_pages: authenticated responses judged"),
+            "cacheable": integer("no_cacheable_pages: of those, cacheable ones"),
+            "cross_origin_requests": integer("no_token_in_referer: requests to other origins seen"),
+            "referrer_policy": {"type": "string", "description": "no_token_in_referer: the Referrer-Policy the app sent"},
+            "exposures": integer("no_token_in_storage: places in storage holding the token"),
+            "urls_scanned": integer("no_token_in_url: URLs looked at"),
+            "leaks": integer("no_token_in_url: URLs holding the token")
+        }
+    })
+}
