@@ -490,6 +490,78 @@ async fn the_suite_through_a_selenium_grid_matches_a_local_run() {
         "sessions did not spread over both nodes: {per_node:?}\n{}",
         grid.logs()
     );
+
+    // A node lost mid-flow (issue 7's faults): the flow idling on it is ERROR, never PASS, the flow
+    // before it still PASSes, the reports are complete, and usher exits 3.
+    let lost = reports.path().join("node-lost");
+    let before = grid.sessions_per_node().iter().sum::<usize>();
+    let child = Command::new(env!("CARGO_BIN_EXE_usher"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("RUST_LOG")
+        .args([
+            "run",
+            "scenarios/ticketbooth/cookie-attributes.yaml",
+            "tests/data/faults/idle-then-check.yaml",
+            "--jobs",
+            "1",
+            "--target",
+            &secure.base_url(),
+            "--webdriver-url",
+            &url,
+            "--browser",
+            "chrome",
+        ])
+        .arg("--secret")
+        .arg(format!("TB_ALICE_PASSWORD={ALICE}"))
+        .arg("--secret")
+        .arg(format!("TB_MALLORY_PASSWORD={MALLORY}"))
+        .arg("--report-dir")
+        .arg(&lost)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The second session is the idle flow's; give it time to log in, then lose every node.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while grid.sessions_per_node().iter().sum::<usize>() < before + 2 {
+        assert!(
+            Instant::now() < deadline,
+            "the idle flow never got a session"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    std::thread::sleep(Duration::from_secs(3));
+    for c in &grid.children[1..] {
+        signal_group(c.id(), "-KILL");
+    }
+    let out = child.wait_with_output().unwrap();
+    let stdout = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let code = out.status.code();
+    let results: Value =
+        serde_json::from_str(&std::fs::read_to_string(lost.join("results.json")).unwrap()).unwrap();
+    let verdict = |name: &str| {
+        results["flows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["name"] == name)
+            .map(|f| (f["verdict"].clone(), f["summary"].clone()))
+            .unwrap()
+    };
+    assert_eq!(verdict("cookie-attributes").0, "PASS", "{stdout}");
+    let (v, why) = verdict("idle-then-check");
+    assert_eq!(v, "ERROR", "{why}\n{stdout}");
+    assert_eq!(code, Some(3), "{stdout}");
+    assert!(
+        std::fs::read_to_string(lost.join("junit.xml"))
+            .unwrap()
+            .contains("<error"),
+        "the lost node is an <error> in JUnit"
+    );
     drop(grid);
     secure.shutdown().await;
     flawed.shutdown().await;
