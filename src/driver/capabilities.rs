@@ -94,6 +94,17 @@ pub(crate) fn default_capabilities(
     caps
 }
 
+/// Whether these capabilities ask Appium's Chromium driver for a session without an
+/// `appium:chromedriverPort`. That driver starts one chromedriver per session on that port (default
+/// 9515) and first kills every chromedriver on it, so sessions sharing a port (two personas of one
+/// flow, parallel flows) end each other's: each session needs a port of its own.
+pub(crate) fn needs_chromedriver_port(caps: &Map<String, Value>) -> bool {
+    caps.get("appium:automationName")
+        .and_then(Value::as_str)
+        .is_some_and(|name| name.eq_ignore_ascii_case("chromium"))
+        && !caps.contains_key("appium:chromedriverPort")
+}
+
 /// Merges `theirs` over `ours`. Browser option objects are merged key by key with `args` lists
 /// concatenated (ours first, so a repeated switch of theirs wins); logging prefs are merged; every
 /// other key of theirs (e.g. `appium:*`) replaces ours untouched.
@@ -193,6 +204,23 @@ mod tests {
             caps["goog:chromeOptions"]["binary"],
             "/tmp/w/headless-shell"
         );
+    }
+
+    #[test]
+    fn appium_chromium_sessions_without_a_port_need_one() {
+        let caps = |v: Value| v.as_object().unwrap().clone();
+        assert!(needs_chromedriver_port(&caps(
+            json!({"appium:automationName": "Chromium"})
+        )));
+        assert!(!needs_chromedriver_port(&caps(
+            json!({"appium:automationName": "chromium", "appium:chromedriverPort": 9600})
+        )));
+        assert!(!needs_chromedriver_port(&caps(
+            json!({"appium:automationName": "UiAutomator2"})
+        )));
+        assert!(!needs_chromedriver_port(&caps(
+            json!({"browserName": "chrome"})
+        )));
     }
 
     #[test]

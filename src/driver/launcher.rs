@@ -13,7 +13,9 @@ use std::time::{Duration, Instant};
 
 use thirtyfour::{Capabilities, TimeoutConfiguration, WebDriver};
 
-use super::capabilities::{LocalBrowser, default_capabilities, merge_capabilities};
+use super::capabilities::{
+    LocalBrowser, default_capabilities, merge_capabilities, needs_chromedriver_port,
+};
 use super::config::DriverConfig;
 use super::process::{
     browser_version, find_on_path, free_port, is_executable, kill_all_mentioning, log_tail,
@@ -109,6 +111,20 @@ fn write_shell_wrapper(work_dir: &Path, shell: &Path) -> std::io::Result<PathBuf
     Ok(path)
 }
 
+/// Whether a WebDriver endpoint URL points at this machine (a Grid or Appium there is never reached
+/// through a proxy from the environment: reqwest does not skip loopback by itself).
+fn is_loopback(endpoint: &str) -> bool {
+    match url::Url::parse(endpoint)
+        .ok()
+        .and_then(|u| u.host().map(|h| h.to_owned()))
+    {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
 fn sanitize(label: &str) -> String {
     let s: String = label
         .chars()
@@ -159,7 +175,7 @@ impl Launcher {
             .join("status")
             .map_err(|e| launch_err("remote WebDriver endpoint", e.to_string()))?;
         // Any HTTP answer proves the endpoint is there; only a connection failure is fatal.
-        let client = http_client(Duration::from_secs(10), false);
+        let client = http_client(Duration::from_secs(10), is_loopback(&endpoint));
         if let Err(e) = client.get(status.clone()).send().await {
             return Err(launch_err(
                 format!("remote WebDriver endpoint {endpoint}"),
@@ -321,6 +337,11 @@ impl Launcher {
         let mut caps =
             default_capabilities(&self.config, self.browser.as_ref(), profile_dir.as_deref());
         merge_capabilities(&mut caps, &self.config.capabilities);
+        // Appium's Chromium driver on this machine: one free chromedriver port per session
+        // (see `needs_chromedriver_port`). A remote host's free ports are not ours to pick.
+        if self.local.is_none() && needs_chromedriver_port(&caps) && is_loopback(&self.endpoint) {
+            caps.insert("appium:chromedriverPort".into(), free_port()?.into());
+        }
 
         let timeout = self.config.command_timeout;
         let create_limit = timeout.max(Duration::from_secs(30));
@@ -328,7 +349,7 @@ impl Launcher {
             .request_timeout(create_limit + Duration::from_secs(5))
             .client(http_client(
                 timeout + Duration::from_secs(5),
-                self.local.is_some(),
+                self.local.is_some() || is_loopback(&self.endpoint),
             ));
         let started = Instant::now();
         let driver = match tokio::time::timeout(create_limit, builder).await {

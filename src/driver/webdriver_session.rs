@@ -17,10 +17,10 @@ use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use serde_json::{Value, json};
-use thirtyfour::common::command::Command;
+use thirtyfour::common::command::{Command, ExtensionCommand};
 use thirtyfour::error::{WebDriverErrorInner, WebDriverResult};
 use thirtyfour::prelude::WebDriverError;
-use thirtyfour::{By, Cookie, SameSite, WebDriver, WebElement};
+use thirtyfour::{BrowserLogEntry, By, Cookie, SameSite, WebDriver, WebElement};
 
 use super::locator::to_selector;
 use super::network::{CdpEntry, NetLog};
@@ -102,6 +102,9 @@ pub(crate) struct SessionCore {
     marks: AtomicU64,
     /// Cleared when the page cannot run our navigation-settling script (native app contexts).
     js_settle: AtomicBool,
+    /// Set once the endpoint has no `POST /session/:id/log` (Appium 3 routes the legacy log
+    /// commands only under `/se/log`); the performance log is then read from there.
+    se_log: AtomicBool,
 }
 
 impl SessionCore {
@@ -127,6 +130,7 @@ impl SessionCore {
             net: tokio::sync::Mutex::new(NetLog::default()),
             marks: AtomicU64::new(0),
             js_settle: AtomicBool::new(true),
+            se_log: AtomicBool::new(false),
         }
     }
 
@@ -291,11 +295,25 @@ impl SessionCore {
         }
     }
 
+    /// `POST /session/:id/log`, or `POST /session/:id/se/log` where the first route does not exist
+    /// (Appium 3 proxies only the latter to chromedriver; chromedriver and Grid answer both).
+    async fn read_performance_log(&self) -> WebDriverResult<Vec<BrowserLogEntry>> {
+        if !self.se_log.load(Ordering::Relaxed) {
+            match self.driver.get_log("performance").await {
+                Err(e) if route_missing(&e) => self.se_log.store(true, Ordering::Relaxed),
+                other => return other,
+            }
+        }
+        self.driver
+            .handle()
+            .cmd(Command::ExtensionCommand(Box::new(SeLog)))
+            .await?
+            .value()
+    }
+
     async fn fetch_performance_log(&self, net: &mut NetLog) -> DriverResult<()> {
-        let driver = &self.driver;
         self.ensure_open()?;
-        let entries = match tokio::time::timeout(self.timeout, driver.get_log("performance")).await
-        {
+        let entries = match tokio::time::timeout(self.timeout, self.read_performance_log()).await {
             Ok(Ok(entries)) => entries,
             Ok(Err(e)) if !log_unsupported(&e) => {
                 return Err(DriverError::Session(format!(
@@ -332,6 +350,32 @@ impl SessionCore {
             *net = NetLog::default();
         }
     }
+}
+
+/// `POST /session/:id/se/log {"type": "performance"}`: the Selenium-style route of Get Log.
+#[derive(Debug)]
+struct SeLog;
+
+impl ExtensionCommand for SeLog {
+    fn parameters_json(&self) -> Option<Value> {
+        Some(json!({ "type": "performance" }))
+    }
+
+    fn method(&self) -> reqwest::Method {
+        reqwest::Method::POST
+    }
+
+    fn endpoint(&self) -> Arc<str> {
+        "/se/log".into()
+    }
+}
+
+/// The endpoint has no such route at all (as opposed to a log type it does not know).
+fn route_missing(e: &WebDriverError) -> bool {
+    matches!(
+        e.as_inner(),
+        WebDriverErrorInner::UnknownCommand(_) | WebDriverErrorInner::UnknownMethod(_)
+    )
 }
 
 /// Whether reading the performance log failed because this session has none (not a Chromium

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Installs what tests/appium.rs (usher through a real Appium 3 server, mobile web on Chromium) needs,
+# and only what is missing: Appium 3 (npm `appium`) and its Chromium driver (npm
+# `appium-chromium-driver`) under $USHER_APPIUM_DIR (default: $HOME/.cache/usher-appium; not part of
+# the repository), with APPIUM_HOME=$USHER_APPIUM_DIR/home. Nothing here downloads a browser or a
+# chromedriver: sessions use Debian's /usr/bin/chromedriver and Chromium (ci/install-deps.sh) through
+# the `appium:executable` capability. Prints the install directory on its last line.
+#
+# Afterwards:
+#   APPIUM_HOME="$dir/home" "$dir/node_modules/.bin/appium" server --address 127.0.0.1 --port 4723
+set -euo pipefail
+
+appium_version="${USHER_APPIUM_VERSION:-3.8}"
+chromium_driver_version="${USHER_APPIUM_CHROMIUM_DRIVER_VERSION:-3}"
+dir="${USHER_APPIUM_DIR:-${HOME:-/tmp}/.cache/usher-appium}"
+export APPIUM_HOME="$dir/home"
+appium="$dir/node_modules/.bin/appium"
+
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+
+if ! command -v npm >/dev/null 2>&1; then
+  echo "usher: installing nodejs and npm (Debian packages)" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+fi
+
+installed_version() {
+  [ -x "$appium" ] && "$appium" --version 2>/dev/null | tail -1 || true
+}
+
+case "$(installed_version)" in
+  "$appium_version".*) ;;
+  *)
+    echo "usher: installing appium@$appium_version (npm) into $dir" >&2
+    mkdir -p "$dir"
+    npm install --prefix "$dir" --no-audit --no-fund --loglevel=error "appium@$appium_version" >&2
+    ;;
+esac
+
+# The Chromium driver must not fetch a chromedriver of its own: we always pass Debian's.
+export APPIUM_SKIP_CHROMEDRIVER_INSTALL=1
+if ! "$appium" driver list --installed --json 2>/dev/null | grep -q '"chromium"'; then
+  echo "usher: installing appium-chromium-driver@$chromium_driver_version (npm) into $APPIUM_HOME" >&2
+  mkdir -p "$APPIUM_HOME"
+  "$appium" driver install --source=npm "appium-chromium-driver@$chromium_driver_version" >&2
+fi
+
+# shellcheck disable=SC2016 # JavaScript, not shell
+drivers="$("$appium" driver list --installed --json 2>/dev/null | node -e '
+  let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => {
+    const d = JSON.parse(s || "{}");
+    console.log(Object.entries(d).map(([k, v]) => `${k}@${v.version}`).join(" "));
+  });' || true)"
+echo "usher: appium $(installed_version) (APPIUM_HOME=$APPIUM_HOME); drivers: ${drivers:-none}" >&2
+echo "$dir"
