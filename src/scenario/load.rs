@@ -8,6 +8,7 @@ use super::scenario_file::{self, Scenario};
 use super::validate;
 use indexmap::IndexMap;
 use std::collections::HashMap;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -275,30 +276,35 @@ fn read(path: &Path, diags: &mut Diagnostics) -> Option<(Arc<str>, Arc<str>)> {
             return None;
         }
     };
+    let too_big = |size: String| {
+        Diagnostic::new(
+            &name,
+            None,
+            format!("file is {size} bytes; usher reads files up to {MAX_FILE_BYTES} bytes"),
+        )
+        .hint("split it into several scenario files")
+    };
     if meta.len() > MAX_FILE_BYTES {
-        diags.items.push(
-            Diagnostic::new(
-                &name,
-                None,
-                format!(
-                    "file is {} bytes; usher reads files up to {} bytes",
-                    meta.len(),
-                    MAX_FILE_BYTES
-                ),
-            )
-            .hint("split it into several scenario files"),
-        );
+        diags.items.push(too_big(meta.len().to_string()));
         return None;
     }
-    let bytes = match std::fs::read(path) {
-        Ok(b) => b,
-        Err(e) => {
-            diags
-                .items
-                .push(Diagnostic::new(&name, None, format!("cannot read: {e}")));
-            return None;
-        }
-    };
+    // Read at most one byte past the limit: a device or pipe (`profile: /dev/zero`) has no size up front
+    // and may never end.
+    let mut bytes = Vec::new();
+    let read =
+        std::fs::File::open(path).and_then(|f| f.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes));
+    if let Err(e) = read {
+        diags
+            .items
+            .push(Diagnostic::new(&name, None, format!("cannot read: {e}")));
+        return None;
+    }
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        diags
+            .items
+            .push(too_big(format!("more than {MAX_FILE_BYTES}")));
+        return None;
+    }
     match String::from_utf8(bytes) {
         Ok(text) if text.contains('\0') => {
             diags.items.push(
@@ -531,5 +537,29 @@ mod tests {
         assert_eq!((c, at.line, at.col), ('[', 1, 4));
         assert_eq!(unclosed_bracket(text, 2).map(|(_, p)| p.line), Some(2));
         assert!(unclosed_bracket("a: [1, 2] # {\n", 1).is_none());
+    }
+
+    /// Found with the `load_scenario` fuzz target (docs/fuzzing.md; a hand-written input): a scenario's
+    /// `profile:` may name a device with no size and no end; reading it whole took all memory (libFuzzer:
+    /// out-of-memory, malloc(2147483648)).
+    #[cfg(unix)]
+    #[test]
+    fn fuzz_regression_profile_is_an_endless_device() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = dir.path().join("s.yaml");
+        std::fs::write(
+            &s,
+            "scenario: z\nprofile: /dev/zero\nsteps:\n  - check: logged_in\n",
+        )
+        .unwrap();
+        let diags = load(&[s], &Inputs::default()).unwrap_err();
+        assert_eq!(diags.items.len(), 1, "{:?}", diags.items);
+        assert_eq!(&*diags.items[0].file, "/dev/zero");
+        assert_eq!(
+            diags.items[0].message,
+            format!(
+                "file is more than {MAX_FILE_BYTES} bytes; usher reads files up to {MAX_FILE_BYTES} bytes"
+            )
+        );
     }
 }

@@ -46,6 +46,10 @@ pub fn suite(suite: &Suite, inputs: &Inputs, out: &mut Vec<Diagnostic>) {
     }
     // One cycle is reported once, at the first of its flows (a → b → a, not again as b → a → b).
     let mut cycles_seen: HashSet<Vec<String>> = HashSet::new();
+    // Flows already searched, so that each is searched once: flows running each other twice form a DAG
+    // with exponentially many paths, and a cycle through thousands of flows must not be walked once per
+    // flow.
+    let mut searched: HashSet<&str> = HashSet::new();
     let parallel_flows: HashSet<&str> = p
         .flows
         .values()
@@ -85,8 +89,10 @@ pub fn suite(suite: &Suite, inputs: &Inputs, out: &mut Vec<Diagnostic>) {
             }
         }
         steps(&flow.steps, p, &known, out);
-        let mut path = vec![flow.name.as_str()];
-        if let Some(cycle) = find_cycle(p, &flow.steps, &mut path).filter(|c| {
+        let found = (!searched.contains(flow.name.as_str()))
+            .then(|| find_cycle(p, &flow.name, &flow.steps, &mut searched))
+            .flatten();
+        if let Some(cycle) = found.filter(|c| {
             let mut members = c.clone();
             members.sort();
             members.dedup();
@@ -304,28 +310,48 @@ fn labels(step: &Step, captured: &mut HashSet<String>, out: &mut Vec<Diagnostic>
     }
 }
 
+/// The first cycle reachable from the flow `root`, depth first, as the flows along it.
+///
+/// `searched` holds the flows earlier searches entered; they are not entered again. Each of them either
+/// leads to no cycle (its search ended without one) or was on the path to a cycle already found, so a
+/// suite with a cycle still gets its diagnostic while each flow is searched once. Iterative, with an
+/// explicit stack: a chain of thousands of flows must not overflow the thread's stack.
 fn find_cycle<'a>(
     p: &'a Profile,
+    root: &'a str,
     steps: &'a [Step],
-    path: &mut Vec<&'a str>,
+    searched: &mut HashSet<&'a str>,
 ) -> Option<Vec<String>> {
-    for step in steps {
+    // The path being explored: each flow with its steps and the index of its next step to look at.
+    let mut path: Vec<(&'a str, &'a [Step], usize)> = vec![(root, steps, 0)];
+    // Where each flow on the path sits in it.
+    let mut on_path: std::collections::HashMap<&'a str, usize> = [(root, 0)].into();
+    while let Some(top) = path.last_mut() {
+        let (name, steps, i) = *top;
+        let Some(step) = steps.get(i) else {
+            path.pop();
+            on_path.remove(name);
+            searched.insert(name);
+            continue;
+        };
+        top.2 += 1;
         let callee = match &step.action {
             Action::Run(f) => f.as_str(),
             Action::Parallel(a) => a.run.as_str(),
             _ => continue,
         };
-        if let Some(start) = path.iter().position(|f| *f == callee) {
-            let mut cycle: Vec<String> = path[start..].iter().map(|s| s.to_string()).collect();
+        if let Some(&start) = on_path.get(callee) {
+            let mut cycle: Vec<String> = path[start..].iter().map(|f| f.0.to_string()).collect();
             cycle.push(callee.to_string());
+            searched.extend(path.iter().map(|f| f.0));
             return Some(cycle);
         }
-        if let Some(flow) = p.flows.get(callee) {
-            path.push(callee);
-            if let Some(c) = find_cycle(p, &flow.steps, path) {
-                return Some(c);
-            }
-            path.pop();
+        if searched.contains(callee) {
+            continue;
+        }
+        if let Some((name, flow)) = p.flows.get_key_value(callee) {
+            on_path.insert(name, path.len());
+            path.push((name, &flow.steps, 0));
         }
     }
     None
@@ -355,4 +381,85 @@ fn undefined_var(
     Diagnostic::new(file, pos, format!("undefined variable `${{{var}}}` in {place}")).hint(format!(
         "define it with --var {var}=..., --secret {var}=... (for passwords), the environment, or the profile's `vars:`"
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::convert::Ctx;
+    use std::sync::Arc;
+
+    fn check(profile: &str) -> Vec<Diagnostic> {
+        let root = crate::scenario::node::parse(profile).expect("YAML");
+        let mut ctx = Ctx::new(Arc::from("app.yaml"));
+        let p = crate::scenario::profile::from_node(&mut ctx, &root, ".".into());
+        let p = p.unwrap_or_else(|| panic!("profile: {:?}", ctx.diags));
+        let s = Suite {
+            profile: Arc::new(p),
+            scenarios: Vec::new(),
+            skipped: Vec::new(),
+        };
+        let mut out = Vec::new();
+        suite(&s, &Inputs::default(), &mut out);
+        out
+    }
+
+    /// Found with the `load_scenario` fuzz target (docs/fuzzing.md; a hand-written input, libFuzzer:
+    /// timeout): flows that each run the next one twice made the cycle search walk every path, 2^40 of
+    /// them here, and `usher validate` never returned.
+    #[test]
+    fn fuzz_regression_flows_running_each_other_twice() {
+        let n = 40;
+        let mut text = String::from("app: x\ntoken: auto\nflows:\n");
+        for i in 0..n {
+            text.push_str(&format!(
+                "  f{i}:\n    - run: f{}\n    - run: f{}\n",
+                i + 1,
+                i + 1
+            ));
+        }
+        text.push_str(&format!("  f{n}:\n    - {}\n", "back"));
+        let tail = "  login:\n    - run: f0\n  logged_in:\n    - see: '#a'\n";
+        let start = std::time::Instant::now();
+        let out = check(&format!("{text}{tail}"));
+        assert!(out.is_empty(), "{out:?}");
+        // A cycle behind the same diamonds is still found, once.
+        let looped = text.replace(
+            &format!("  f{n}:\n    - back\n"),
+            &format!("  f{n}:\n    - run: f{}\n", n - 1),
+        );
+        let out = check(&format!("{looped}{tail}"));
+        let cycles: Vec<_> = out.iter().filter(|d| d.message.contains("cycle")).collect();
+        assert_eq!(cycles.len(), 1, "{out:?}");
+        assert!(
+            cycles[0]
+                .message
+                .ends_with(&format!("f{} → f{n} → f{}", n - 1, n - 1)),
+            "{}",
+            cycles[0].message
+        );
+        assert!(start.elapsed() < std::time::Duration::from_secs(10));
+    }
+
+    /// Found with the same target: a chain of flows each running the next recursed once per flow and
+    /// overflowed the stack (40 000 such flows fit in a file usher reads), and a cycle through all of them
+    /// was walked again from each of its flows (quadratic).
+    #[test]
+    fn fuzz_regression_long_chain_of_flows() {
+        let n = 20_000;
+        let mut text = String::from("app: x\ntoken: auto\nflows:\n  login: [run: f0]\n");
+        text.push_str("  logged_in: [see: '#a']\n");
+        for i in 0..n {
+            text.push_str(&format!("  f{i}: [run: f{}]\n", i + 1));
+        }
+        let out = check(&format!("{text}  f{n}: [back]\n"));
+        assert!(out.is_empty(), "{out:?}");
+        let out = check(&format!("{text}  f{n}: [run: f0]\n"));
+        assert_eq!(out.len(), 1, "{out:?}");
+        assert!(
+            out[0]
+                .message
+                .starts_with("flows run each other in a cycle: f0 → f1 → ")
+        );
+    }
 }
