@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Installs what tests/appium.rs (usher through a real Appium 3 server, mobile web on Chromium) needs,
-# and only what is missing: Appium 3 (npm `appium`) and its Chromium driver (npm
-# `appium-chromium-driver`) under $USHER_APPIUM_DIR (default: $HOME/.cache/usher-appium; not part of
-# the repository), with APPIUM_HOME=$USHER_APPIUM_DIR/home. Nothing here downloads a browser or a
+# Installs what tests/appium.rs (mobile web on Chromium) and tests/appium_native.rs (a native fixture
+# app on the fake driver) need, and only what is missing: Appium 3 (npm `appium`), its Chromium driver
+# (npm `appium-chromium-driver`) and its fake driver (npm `@appium/fake-driver`) under
+# $USHER_APPIUM_DIR (default: $HOME/.cache/usher-appium; not part of the repository), with
+# APPIUM_HOME=$USHER_APPIUM_DIR/home. Nothing here downloads a browser or a
 # chromedriver: sessions use Debian's /usr/bin/chromedriver and Chromium (ci/install-deps.sh) through
 # the `appium:executable` capability. Prints the install directory on its last line.
 #
@@ -12,6 +13,7 @@ set -euo pipefail
 
 appium_version="${USHER_APPIUM_VERSION:-3.8}"
 chromium_driver_version="${USHER_APPIUM_CHROMIUM_DRIVER_VERSION:-3}"
+fake_driver_version="${USHER_APPIUM_FAKE_DRIVER_VERSION:-6}"
 dir="${USHER_APPIUM_DIR:-${HOME:-/tmp}/.cache/usher-appium}"
 export APPIUM_HOME="$dir/home"
 appium="$dir/node_modules/.bin/appium"
@@ -45,6 +47,14 @@ if ! "$appium" driver list --installed --json 2>/dev/null | grep -q '"chromium"'
   echo "usher: installing appium-chromium-driver@$chromium_driver_version (npm) into $APPIUM_HOME" >&2
   mkdir -p "$APPIUM_HOME"
   "$appium" driver install --source=npm "appium-chromium-driver@$chromium_driver_version" >&2
+fi
+
+# The fake driver (Appium's own test driver) plays a native app described in an XML file: no SDK,
+# emulator or device needed.
+if ! "$appium" driver list --installed --json 2>/dev/null | grep -q '"fake"'; then
+  echo "usher: installing @appium/fake-driver@$fake_driver_version (npm) into $APPIUM_HOME" >&2
+  mkdir -p "$APPIUM_HOME"
+  "$appium" driver install --source=npm "@appium/fake-driver@$fake_driver_version" >&2
 fi
 
 # shellcheck disable=SC2016 # JavaScript, not shell

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The README's second command: installs what is missing and runs the whole test suite (unit tests,
 # golden diagnostics, the Ticketbooth flaw matrix, real scenarios in headless Chromium, and a real
-# Selenium Grid and Appium server).
+# Selenium Grid, Appium server and Firefox).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash ci/install-deps.sh
@@ -11,4 +11,8 @@ export USHER_REQUIRE_GRID=1
 # Appium 3 with its Chromium driver (npm) for tests/appium.rs, which must not skip here either.
 bash ci/install-appium.sh >/dev/null
 export USHER_REQUIRE_APPIUM=1
+# Firefox ESR (apt) and geckodriver (cargo install) for tests/firefox.rs, which must not skip here.
+bash ci/install-firefox.sh
+export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
+export USHER_REQUIRE_FIREFOX=1
 exec cargo test --no-fail-fast "$@"

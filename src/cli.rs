@@ -257,6 +257,9 @@ pub struct DemoArgs {
     pub profile: PathBuf,
     #[arg(long, short = 'j', default_value_t = 2)]
     pub jobs: usize,
+    /// Run only some built-in scenarios (`usher demo` itself; the matrix always runs them all).
+    #[command(flatten)]
+    pub select: SelectArgs,
     #[command(flatten)]
     pub driver: DriverArgs,
 }

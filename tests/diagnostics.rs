@@ -139,6 +139,16 @@ const CASES: &[Case] = &[
         "unknown value `asvs-l4` in `policy`, did you mean `asvs-l3`?", true),
     case("base_url_not_a_url", &["tests/data/bad/base_url_not_a_url/app.yaml:2:11"],
         "`base_url` must be an absolute http(s) URL, found `shop dot test`", true),
+    // Account pools
+    case("pool_empty_accounts.yaml", &["tests/data/bad/pool_empty_accounts.yaml:7:15"],
+        "persona `victim` has an empty `accounts` list", true),
+    case("pool_with_username.yaml", &["tests/data/bad/pool_with_username.yaml:7:5"],
+        "persona `victim` has both `accounts` and `username`", true),
+    case("pool_account_without_password.yaml",
+        &["tests/data/bad/pool_account_without_password.yaml:9:9"],
+        "account 2 of persona `victim` has no `password`", true),
+    case("pool_shared_account.yaml", &["tests/data/bad/pool_shared_account.yaml:15:21"],
+        "account `shared@shop.test` is in persona `victim` and in persona `attacker`", true),
     // Paths
     case("does-not-exist.yaml", &["tests/data/bad/does-not-exist.yaml"],
         "no such file or directory", true),
@@ -307,6 +317,10 @@ cases! {
     policy_unknown_key => "policy_unknown_key",
     policy_unknown_preset => "policy_unknown_preset",
     base_url_not_a_url => "base_url_not_a_url",
+    pool_empty_accounts => "pool_empty_accounts.yaml",
+    pool_with_username => "pool_with_username.yaml",
+    pool_account_without_password => "pool_account_without_password.yaml",
+    pool_shared_account => "pool_shared_account.yaml",
     nonexistent_path => "does-not-exist.yaml",
 }
 

@@ -773,14 +773,19 @@ async fn bad_configurations_are_reported() {
         Err(DriverError::Launch { .. })
     ));
 
+    // Firefox with a geckodriver that is not there: a launch error naming it and how to install it.
     let firefox = DriverConfig {
         browser: BrowserKind::Firefox,
+        driver_path: Some("/nonexistent/geckodriver".into()),
         ..Default::default()
     };
-    assert!(matches!(
-        Launcher::start(firefox).await,
-        Err(DriverError::Unsupported(_))
-    ));
+    match Launcher::start(firefox).await {
+        Err(DriverError::Launch { what, reason }) => {
+            assert_eq!(what, "geckodriver");
+            assert!(reason.contains("cargo install geckodriver"), "{reason}");
+        }
+        other => panic!("expected a launch error, got {other:?}"),
+    }
 
     // A remote endpoint that does not answer.
     let port = std::net::TcpListener::bind("127.0.0.1:0")

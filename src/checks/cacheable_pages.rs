@@ -6,6 +6,9 @@ use crate::driver::NetEvent;
 use crate::engine::context::FlowCtx;
 
 pub async fn check(ctx: &mut FlowCtx, persona: &str) -> Outcome {
+    if let Some(skip) = super::token_access::unreadable(ctx, persona, "no_cacheable_pages").await {
+        return skip;
+    }
     let Some(p) = ctx.personas.get(persona) else {
         return Outcome::error(format!("{persona} has no browser"));
     };

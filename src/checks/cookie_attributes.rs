@@ -58,6 +58,9 @@ pub async fn check(ctx: &mut FlowCtx, persona: &str) -> Outcome {
             ctx.profile.token.describe()
         ));
     };
+    if let Some(skip) = super::token_access::unreadable(ctx, persona, "cookie_attributes").await {
+        return skip;
+    }
     let net = ctx
         .personas
         .get(persona)

@@ -19,6 +19,7 @@ mod no_token_in_storage;
 mod no_token_in_url;
 mod outcome;
 mod probes;
+mod token_access;
 mod token_changed;
 
 pub use cookie_attributes::{ObservedCookie, parse_set_cookie};

@@ -7,6 +7,9 @@ use crate::engine::context::FlowCtx;
 use crate::engine::token::same_origin;
 
 pub async fn check(ctx: &mut FlowCtx, persona: &str) -> Outcome {
+    if let Some(skip) = super::token_access::unreadable(ctx, persona, "no_token_in_referer").await {
+        return skip;
+    }
     let Some(p) = ctx.personas.get(persona) else {
         return Outcome::error(format!("{persona} has no browser"));
     };

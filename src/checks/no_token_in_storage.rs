@@ -14,6 +14,9 @@ pub async fn check(ctx: &mut FlowCtx, persona: &str) -> Outcome {
         Ok(s) => s,
         Err(e) => return Outcome::from_step_error("no_token_in_storage", e),
     };
+    if let Some(skip) = super::token_access::unreadable(ctx, persona, "no_token_in_storage").await {
+        return skip;
+    }
     let here = session.current_url().await.unwrap_or_default();
     if !crate::engine::token::same_origin(&here, &ctx.base_url) {
         return Outcome::error(format!(

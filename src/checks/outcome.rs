@@ -37,8 +37,15 @@ impl Outcome {
         Self::new(Verdict::Skipped, message)
     }
 
+    /// ERROR, except where the session cannot do what the check needs at all (the token of a
+    /// native app context): SKIPPED with the reason and the way out.
     pub fn from_step_error(what: &str, e: StepError) -> Self {
-        Self::error(format!("could not evaluate {what}: {e}"))
+        match e {
+            StepError::Unsupported(why) => {
+                Self::skipped(format!("{what} cannot be judged here: {why}"))
+            }
+            e => Self::error(format!("could not evaluate {what}: {e}")),
+        }
     }
 
     pub fn with(mut self, label: impl Into<String>, value: impl Into<String>) -> Self {

@@ -6,7 +6,7 @@ use super::execute::{ExecOptions, Executed, cancel_on_signals, execute};
 use super::inputs::{driver_config, step_timeout};
 use crate::cli::{DemoArgs, DemoServeArgs, DriverArgs};
 use crate::demo::{ACCOUNTS, DemoConfig, FlawSet};
-use crate::driver::DriverConfig;
+use crate::driver::{BrowserKind, DriverConfig};
 use crate::engine::events::Verdict;
 use crate::exit::Exit;
 use crate::redact::{Kind, Redactor};
@@ -46,7 +46,13 @@ pub struct DemoSuite {
     pub count: usize,
 }
 
-pub fn demo_project(profile: &Path, redactor: &Redactor) -> Result<DemoSuite, String> {
+/// The built-in suite (or the `selected` scenarios of it) loaded against `profile`, split into the
+/// timing scenarios and the rest.
+pub fn demo_project(
+    profile: &Path,
+    redactor: &Redactor,
+    selected: &[&str],
+) -> Result<DemoSuite, String> {
     let load = |timing: bool| {
         let mut policy: Vec<(String, String)> = vec![(
             "token_samples".into(),
@@ -67,6 +73,7 @@ pub fn demo_project(profile: &Path, redactor: &Redactor) -> Result<DemoSuite, St
         let sources: Vec<(String, String)> = crate::suite::BUILTIN
             .iter()
             .filter(|b| crate::suite::TIMING_SCENARIOS.contains(&b.name) == timing)
+            .filter(|b| selected.contains(&b.name))
             .map(|b| (format!("builtin/{}.yaml", b.name), b.text.to_string()))
             .collect();
         let project = crate::scenario::load::load_embedded(profile, &sources, &inputs).map_err(|d| {
@@ -234,15 +241,29 @@ pub async fn demo(args: &DemoArgs, redactor: &Redactor) -> Exit {
             return Exit::BadInput;
         }
     };
-    let suite = match demo_project(&args.profile, redactor) {
+    let selected = match crate::suite::select(&args.select.only, &args.select.skip) {
+        Ok(s) => s.iter().map(|b| b.name).collect::<Vec<_>>(),
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Exit::BadInput;
+        }
+    };
+    let suite = match demo_project(&args.profile, redactor, &selected) {
         Ok(p) => p,
         Err(e) => {
             eprint!("{e}");
             return Exit::BadInput;
         }
     };
+    let browser = match (&driver.webdriver_url, driver.browser, driver.headless) {
+        (Some(url), _, _) => format!("through {url}"),
+        (None, BrowserKind::Firefox, true) => "in headless Firefox".into(),
+        (None, BrowserKind::Firefox, false) => "in Firefox".into(),
+        (None, _, true) => "in headless Chromium".into(),
+        (None, _, false) => "in Chromium".into(),
+    };
     println!(
-        "running the built-in suite ({} scenarios) against a secure and an all-flaws Ticketbooth in headless Chromium…",
+        "running the built-in suite ({} scenarios) against a secure and an all-flaws Ticketbooth {browser}…",
         suite.count
     );
     let cancel = cancel_on_signals();

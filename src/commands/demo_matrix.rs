@@ -102,7 +102,14 @@ pub async fn matrix(demo: &DemoArgs, args: &DemoMatrixArgs, redactor: &Redactor)
             return Exit::BadInput;
         }
     };
-    let suite = match demo_project(&demo.profile, redactor) {
+    if !demo.select.only.is_empty() || !demo.select.skip.is_empty() {
+        eprintln!(
+            "error: --only and --skip choose scenarios for `usher demo`; the matrix always runs the whole built-in suite"
+        );
+        return Exit::BadInput;
+    }
+    let all: Vec<&str> = crate::suite::BUILTIN.iter().map(|b| b.name).collect();
+    let suite = match demo_project(&demo.profile, redactor, &all) {
         Ok(p) => p,
         Err(e) => {
             eprint!("{e}");

@@ -115,6 +115,27 @@ pub fn driver_config(
             .unwrap_or_else(|_| serde_json::Value::String(json.to_string()));
         capabilities.insert(name.to_string(), value);
     }
+    if browser == BrowserKind::Firefox
+        && capabilities
+            .get("goog:chromeOptions")
+            .and_then(|o| o.get("mobileEmulation"))
+            .is_some()
+    {
+        return Err(BadInput(
+            "mobile emulation (`mobile_emulation`, or `mobileEmulation` in goog:chromeOptions) is Chrome's; \
+             run this profile with --browser chrome, or leave the emulation out for Firefox"
+                .into(),
+        ));
+    }
+    // A native app on Appium is no browser of ours: no browser options, locators as written.
+    let browser = if args.browser.is_none()
+        && args.webdriver_url.is_some()
+        && crate::driver::is_native_app(&capabilities)
+    {
+        BrowserKind::Remote
+    } else {
+        browser
+    };
     Ok(DriverConfig {
         browser,
         driver_path: args.driver_path.clone(),

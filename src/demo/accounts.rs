@@ -34,6 +34,33 @@ pub const ACCOUNTS: &[DemoAccount] = &[
         password: "carol-demo-password",
         role: "bystander",
     },
+    // Pools of four victims (alice, bob, dave, erin) and four attackers (mallory, trudy, oscar, eve)
+    // let scenarios/ticketbooth-pool run four flows of the built-in suite at once.
+    DemoAccount {
+        email: "dave@ticketbooth.test",
+        password: "dave-demo-password",
+        role: "pooled victim",
+    },
+    DemoAccount {
+        email: "erin@ticketbooth.test",
+        password: "erin-demo-password",
+        role: "pooled victim",
+    },
+    DemoAccount {
+        email: "trudy@ticketbooth.test",
+        password: "trudy-demo-password",
+        role: "pooled attacker",
+    },
+    DemoAccount {
+        email: "oscar@ticketbooth.test",
+        password: "oscar-demo-password",
+        role: "pooled attacker",
+    },
+    DemoAccount {
+        email: "eve@ticketbooth.test",
+        password: "eve-demo-password",
+        role: "pooled attacker",
+    },
 ];
 
 /// Every account carries the same demo card so the pay step always has something to charge.

@@ -47,6 +47,35 @@ pub(crate) fn chrome_args(headless: bool, user_data_dir: Option<&Path>) -> Vec<S
     args
 }
 
+/// Firefox preferences every session gets. geckodriver's recommended set already switches off
+/// updates, telemetry and most background traffic; these close what is left on a closed network
+/// and make Firefox report what the checks need.
+fn firefox_prefs() -> Map<String, Value> {
+    let prefs = json!({
+        // Firefox trims cross-site Referer to the origin by default; leak tests need the full URL.
+        "network.http.referer.disallowCrossSiteRelaxingDefault": false,
+        // No speculative lookups or connections: on a closed network each one only waits.
+        "network.dns.disablePrefetch": true,
+        "network.prefetch-next": false,
+        "network.predictor.enabled": false,
+        "network.captive-portal-service.enabled": false,
+        "network.connectivity-service.enabled": false,
+        "browser.safebrowsing.malware.enabled": false,
+        "browser.safebrowsing.phishing.enabled": false,
+        "browser.safebrowsing.downloads.enabled": false,
+        "browser.search.update": false,
+        "extensions.update.enabled": false,
+        "app.normandy.enabled": false,
+        "browser.newtabpage.enabled": false,
+        "browser.startup.page": 0,
+        "browser.startup.homepage": "about:blank"
+    });
+    match prefs {
+        Value::Object(m) => m,
+        _ => Map::new(),
+    }
+}
+
 /// Our defaults for one session. `browser` / `user_data_dir` are only set for local browsers.
 pub(crate) fn default_capabilities(
     config: &DriverConfig,
@@ -78,16 +107,21 @@ pub(crate) fn default_capabilities(
             caps.insert("browserName".into(), json!("firefox"));
             let mut args = Vec::new();
             if config.headless {
-                args.push("-headless");
+                args.push("-headless".to_string());
             }
-            caps.insert(
-                "moz:firefoxOptions".into(),
-                json!({
-                    "args": args,
-                    // Firefox trims cross-site Referer to the origin by default; leak tests need the full URL.
-                    "prefs": {"network.http.referer.disallowCrossSiteRelaxingDefault": false},
-                }),
-            );
+            if let Some(dir) = user_data_dir {
+                args.push("-profile".into());
+                args.push(dir.display().to_string());
+            }
+            let mut options = Map::new();
+            options.insert("args".into(), json!(args));
+            options.insert("prefs".into(), Value::Object(firefox_prefs()));
+            if let Some(b) = browser {
+                options.insert("binary".into(), json!(b.binary.display().to_string()));
+            }
+            caps.insert("moz:firefoxOptions".into(), Value::Object(options));
+            // Network capture: Firefox has no performance log, but it speaks WebDriver BiDi.
+            caps.insert("webSocketUrl".into(), json!(true));
         }
         BrowserKind::Remote => {}
     }

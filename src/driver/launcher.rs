@@ -5,6 +5,10 @@
 //! only this launcher uses (`TMPDIR` of the driver, so Chromium's `/tmp/org.chromium.*` land there
 //! too, plus the profiles); `shutdown` (or, as a synchronous fallback, `Drop`) closes the sessions,
 //! stops the driver, kills any process that still mentions the work directory and removes it.
+//!
+//! Local Firefox: geckodriver serves one session at a time, so every session gets a geckodriver of
+//! its own (own WebDriver and BiDi ports, started in [`Launcher::new_session`], stopped with the
+//! session), all under the same work directory.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -13,6 +17,7 @@ use std::time::{Duration, Instant};
 
 use thirtyfour::{Capabilities, TimeoutConfiguration, WebDriver};
 
+use super::bidi_network::BidiNetwork;
 use super::capabilities::{
     LocalBrowser, default_capabilities, merge_capabilities, needs_chromedriver_port,
 };
@@ -34,13 +39,26 @@ pub(crate) const BROWSER_NAMES: &[&str] = &[
     "google-chrome",
     "google-chrome-stable",
 ];
+pub(crate) const FIREFOX_NAMES: &[&str] = &["firefox-esr", "firefox"];
 const DRIVER_READY_LIMIT: Duration = Duration::from_secs(20);
 
-/// A chromedriver this launcher started, and the directory it owns.
+/// The local driver binary and how it is started.
+#[derive(Debug, Clone)]
+enum DriverBinary {
+    /// One chromedriver for every session.
+    Chromedriver,
+    /// One geckodriver per session, at this path.
+    Geckodriver(PathBuf),
+}
+
+/// A local driver this launcher started, and the directory it owns. For Firefox there is no
+/// shared driver (`child` is empty, `port` 0): each session has its own geckodriver.
 #[derive(Debug)]
 struct LocalDriver {
     work_dir: PathBuf,
+    tmp: PathBuf,
     profiles: PathBuf,
+    binary: DriverBinary,
     port: u16,
     pid: Option<u32>,
     child: Mutex<Option<tokio::process::Child>>,
@@ -148,11 +166,7 @@ impl Launcher {
         }
         match config.browser {
             BrowserKind::Chrome => Self::start_local_chrome(config).await,
-            BrowserKind::Firefox => Err(DriverError::Unsupported(
-                "a local Firefox (one geckodriver per session is not implemented yet); run Firefox behind \
-                 a Selenium Grid and set the WebDriver URL, or use Chrome"
-                    .into(),
-            )),
+            BrowserKind::Firefox => Self::start_local_firefox(config).await,
             BrowserKind::Remote => Err(launch_err(
                 "a remote browser session",
                 "no WebDriver URL was given (set webdriver_url to the Grid or Appium endpoint)",
@@ -250,19 +264,7 @@ impl Launcher {
             ));
         }
 
-        let work_dir = tempfile::Builder::new()
-            .prefix("usher-driver-")
-            .tempdir()
-            .map_err(|e| launch_err("a work directory for the driver", e.to_string()))?
-            .keep();
-        let tmp = work_dir.join("tmp");
-        let profiles = work_dir.join("profiles");
-        for dir in [&tmp, &profiles] {
-            if let Err(e) = std::fs::create_dir_all(dir) {
-                remove_dir_retrying(&work_dir);
-                return Err(launch_err("a work directory for the driver", e.to_string()));
-            }
-        }
+        let (work_dir, tmp, profiles) = make_work_dir()?;
 
         let browser = if headless_shell {
             match write_shell_wrapper(&work_dir, &browser_binary) {
@@ -284,8 +286,11 @@ impl Launcher {
                 headless_shell,
             }
         };
+        let log_path = work_dir.join("chromedriver.log");
         let (spawned, version) = tokio::join!(
-            spawn_chromedriver(&driver_path, &work_dir, &tmp),
+            spawn_driver(&driver_path, &log_path, &tmp, |port| vec![format!(
+                "--port={port}"
+            )]),
             browser_version(&browser_binary)
         );
         let (child, port, driver_version) = match spawned {
@@ -302,7 +307,9 @@ impl Launcher {
             endpoint: format!("http://127.0.0.1:{port}/"),
             local: Some(LocalDriver {
                 work_dir,
+                tmp,
                 profiles,
+                binary: DriverBinary::Chromedriver,
                 port,
                 pid,
                 child: Mutex::new(Some(child)),
@@ -314,6 +321,112 @@ impl Launcher {
             next_id: AtomicU64::new(1),
             shut_down: AtomicBool::new(false),
         })
+    }
+
+    async fn start_local_firefox(config: DriverConfig) -> DriverResult<Launcher> {
+        let driver_path = match &config.driver_path {
+            Some(p) if is_executable(p) => p.clone(),
+            Some(p) => {
+                return Err(launch_err(
+                    "geckodriver",
+                    format!(
+                        "`{}` does not exist or is not executable; fix driver_path or install geckodriver \
+                         (`cargo install geckodriver --locked`)",
+                        p.display()
+                    ),
+                ));
+            }
+            None => find_on_path(&["geckodriver"]).ok_or_else(|| {
+                launch_err(
+                    "geckodriver",
+                    "it was not found on PATH; install it (`cargo install geckodriver --locked`, then make \
+                     sure ~/.cargo/bin is on PATH) or set driver_path",
+                )
+            })?,
+        };
+        let browser_binary = match &config.browser_path {
+            Some(p) if is_executable(p) => p.clone(),
+            Some(p) => {
+                return Err(launch_err(
+                    "Firefox",
+                    format!(
+                        "`{}` does not exist or is not executable; fix browser_path",
+                        p.display()
+                    ),
+                ));
+            }
+            None => find_on_path(FIREFOX_NAMES).ok_or_else(|| {
+                launch_err(
+                    "Firefox",
+                    "neither firefox-esr nor firefox was found on PATH; install one (Debian: \
+                     `sudo apt-get install firefox-esr`) or set browser_path",
+                )
+            })?,
+        };
+        let (work_dir, tmp, profiles) = make_work_dir()?;
+        let (browser_version, driver_version) = tokio::join!(
+            browser_version(&browser_binary),
+            browser_version(&driver_path)
+        );
+        Ok(Launcher {
+            config,
+            endpoint: String::new(),
+            local: Some(LocalDriver {
+                work_dir,
+                tmp,
+                profiles,
+                binary: DriverBinary::Geckodriver(driver_path),
+                port: 0,
+                pid: None,
+                child: Mutex::new(None),
+            }),
+            browser: Some(LocalBrowser {
+                binary: browser_binary,
+                headless_shell: false,
+            }),
+            driver_version,
+            browser_version: Mutex::new(browser_version),
+            registry: Arc::new(Registry::default()),
+            next_id: AtomicU64::new(1),
+            shut_down: AtomicBool::new(false),
+        })
+    }
+
+    /// For local Firefox: this session's own geckodriver (WebDriver and BiDi ports of its own).
+    async fn spawn_session_driver(
+        &self,
+        id: u64,
+    ) -> DriverResult<Option<(tokio::process::Child, String)>> {
+        let Some(local) = &self.local else {
+            return Ok(None);
+        };
+        let DriverBinary::Geckodriver(path) = &local.binary else {
+            return Ok(None);
+        };
+        let profile_root = local.tmp.clone();
+        let (child, port, _) = spawn_driver(
+            path,
+            &local.work_dir.join(format!("geckodriver-{id}.log")),
+            &local.tmp,
+            move |port| {
+                // A BiDi port of its own too: the default (9222) would be shared by every session.
+                let ws = free_port()
+                    .map(|p| p.to_string())
+                    .unwrap_or_else(|_| "0".into());
+                vec![
+                    "--host".into(),
+                    "127.0.0.1".into(),
+                    "--port".into(),
+                    port.to_string(),
+                    "--websocket-port".into(),
+                    ws,
+                    "--profile-root".into(),
+                    profile_root.display().to_string(),
+                ]
+            },
+        )
+        .await?;
+        Ok(Some((child, format!("http://127.0.0.1:{port}/"))))
     }
 
     /// Opens one isolated browser session (fresh profile for local browsers).
@@ -343,19 +456,37 @@ impl Launcher {
             caps.insert("appium:chromedriverPort".into(), free_port()?.into());
         }
 
+        let (own_driver, endpoint) = match self.spawn_session_driver(id).await {
+            Ok(Some((child, endpoint))) => (Some(child), endpoint),
+            Ok(None) => (None, self.endpoint.clone()),
+            Err(e) => {
+                if let Some(dir) = &profile_dir {
+                    remove_dir_retrying(dir);
+                }
+                return Err(e);
+            }
+        };
+        let firefox = self.config.browser == BrowserKind::Firefox;
+
         let timeout = self.config.command_timeout;
-        let create_limit = timeout.max(Duration::from_secs(30));
-        let builder = WebDriver::builder(self.endpoint.clone(), Capabilities::from(caps))
+        // Firefox starts slower than Chromium (several CPU-seconds with a fresh profile), so a loaded
+        // machine needs the longer bound.
+        let create_limit = timeout.max(Duration::from_secs(if firefox { 60 } else { 30 }));
+        let builder = WebDriver::builder(endpoint.clone(), Capabilities::from(caps))
             .request_timeout(create_limit + Duration::from_secs(5))
-            .client(http_client(
+            .client(super::appium_timeouts::NativeTimeouts(http_client(
                 timeout + Duration::from_secs(5),
                 self.local.is_some() || is_loopback(&self.endpoint),
-            ));
+            )));
         let started = Instant::now();
         let driver = match tokio::time::timeout(create_limit, builder).await {
             Ok(Ok(d)) => d,
             failure => {
+                if let Some(mut child) = own_driver {
+                    let _ = child.kill().await;
+                }
                 if let Some(dir) = &profile_dir {
+                    kill_all_mentioning(dir, Duration::from_secs(3));
                     remove_dir_retrying(dir);
                 }
                 let reason = match failure {
@@ -363,7 +494,7 @@ impl Launcher {
                     _ => format!("no session after {create_limit:?}"),
                 };
                 return Err(launch_err(
-                    format!("a browser session for `{label}` at {}", self.endpoint),
+                    format!("a browser session for `{label}` at {endpoint}"),
                     reason,
                 ));
             }
@@ -371,10 +502,11 @@ impl Launcher {
         tracing::debug!(label, elapsed = ?started.elapsed(), "browser session created");
 
         let kind = match (&self.local, self.config.browser) {
+            (Some(_), BrowserKind::Firefox) => BrowserKind::Firefox,
             (Some(_), _) => BrowserKind::Chrome,
             (None, k) => k,
         };
-        let core = Arc::new(SessionCore::new(
+        let mut core = SessionCore::new(
             id,
             label,
             driver.clone(),
@@ -382,7 +514,22 @@ impl Launcher {
             timeout,
             profile_dir,
             Arc::downgrade(&self.registry),
-        ));
+        );
+        core.own_driver(own_driver);
+        if firefox {
+            // Firefox has no performance log: its network is read over BiDi.
+            match BidiNetwork::start(&driver, timeout).await {
+                Ok(net) => core.bidi_network(net),
+                Err(e) => {
+                    let _ = core.close().await;
+                    return Err(launch_err(
+                        format!("a browser session for `{label}`"),
+                        e.to_string(),
+                    ));
+                }
+            }
+        }
+        let core = Arc::new(core);
         self.registry.insert(core.clone());
         if self.shut_down.load(Ordering::SeqCst) {
             let _ = core.close().await;
@@ -418,12 +565,15 @@ impl Launcher {
         futures::future::join_all(sessions.iter().map(|s| s.close())).await;
         let Some(local) = &self.local else { return };
 
-        // Ask chromedriver to quit (it closes whatever is left), then make sure.
+        // Ask chromedriver to quit (it closes whatever is left), then make sure. Firefox sessions
+        // stopped their own geckodrivers when they closed.
         let client = http_client(Duration::from_secs(3), true);
-        let _ = client
-            .get(format!("http://127.0.0.1:{}/shutdown", local.port))
-            .send()
-            .await;
+        if local.port != 0 {
+            let _ = client
+                .get(format!("http://127.0.0.1:{}/shutdown", local.port))
+                .send()
+                .await;
+        }
         let child = local.child.lock().unwrap_or_else(|p| p.into_inner()).take();
         if let Some(mut child) = child
             && tokio::time::timeout(Duration::from_secs(5), child.wait())
@@ -454,17 +604,22 @@ impl Launcher {
                     .driver_version
                     .clone()
                     .unwrap_or_else(|| "(version unknown)".into());
-                let name = match &self.browser {
-                    Some(b) if b.headless_shell => "chromium-headless-shell",
-                    _ => "chrome",
-                };
-                format!("{name} {browser} via chromedriver {driver} (local)")
+                match (&self.browser, self.local.as_ref().map(|l| &l.binary)) {
+                    (_, Some(DriverBinary::Geckodriver(_))) => format!(
+                        "firefox {browser} via geckodriver {driver} (local, one geckodriver per session)"
+                    ),
+                    (Some(b), _) if b.headless_shell => format!(
+                        "chromium-headless-shell {browser} via chromedriver {driver} (local)"
+                    ),
+                    _ => format!("chrome {browser} via chromedriver {driver} (local)"),
+                }
             }
             None => format!("remote {}", self.endpoint),
         }
     }
 
-    /// The WebDriver endpoint sessions are created on (always ends in `/`).
+    /// The WebDriver endpoint sessions are created on (always ends in `/`; empty for local Firefox,
+    /// where each session has its own geckodriver).
     pub fn endpoint(&self) -> &str {
         &self.endpoint
     }
@@ -499,24 +654,47 @@ impl Drop for Launcher {
     }
 }
 
-/// Spawns chromedriver on a free port and waits (bounded) until `/status` says ready.
-/// Returns the child, its port and its version.
-async fn spawn_chromedriver(
+/// The launcher's own directory (removed at shutdown): the driver's `TMPDIR` and the profiles.
+fn make_work_dir() -> DriverResult<(PathBuf, PathBuf, PathBuf)> {
+    let work_dir = tempfile::Builder::new()
+        .prefix("usher-driver-")
+        .tempdir()
+        .map_err(|e| launch_err("a work directory for the driver", e.to_string()))?
+        .keep();
+    let tmp = work_dir.join("tmp");
+    let profiles = work_dir.join("profiles");
+    for dir in [&tmp, &profiles] {
+        if let Err(e) = std::fs::create_dir_all(dir) {
+            remove_dir_retrying(&work_dir);
+            return Err(launch_err("a work directory for the driver", e.to_string()));
+        }
+    }
+    Ok((work_dir, tmp, profiles))
+}
+
+/// Spawns a WebDriver server (chromedriver, geckodriver) on a free port and waits (bounded) until
+/// `/status` says ready. Returns the child, its port and the version it reports.
+async fn spawn_driver(
     driver_path: &Path,
-    work_dir: &Path,
+    log_path: &Path,
     tmp: &Path,
+    args: impl Fn(u16) -> Vec<String>,
 ) -> DriverResult<(tokio::process::Child, u16, Option<String>)> {
-    let log_path = work_dir.join("chromedriver.log");
+    let name = driver_path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "the WebDriver server".into());
+    let name = name.as_str();
     let mut last_error = String::new();
     for _attempt in 0..3 {
         let port = free_port()?;
-        let log = std::fs::File::create(&log_path)
-            .map_err(|e| launch_err("chromedriver", format!("cannot create its log file: {e}")))?;
+        let log = std::fs::File::create(log_path)
+            .map_err(|e| launch_err(name, format!("cannot create its log file: {e}")))?;
         let log_err = log
             .try_clone()
-            .map_err(|e| launch_err("chromedriver", e.to_string()))?;
+            .map_err(|e| launch_err(name, e.to_string()))?;
         let mut child = tokio::process::Command::new(driver_path)
-            .arg(format!("--port={port}"))
+            .args(args(port))
             .env("TMPDIR", tmp)
             .stdin(std::process::Stdio::null())
             .stdout(log)
@@ -525,7 +703,7 @@ async fn spawn_chromedriver(
             .spawn()
             .map_err(|e| {
                 launch_err(
-                    "chromedriver",
+                    name,
                     format!("`{}` could not be run: {e}", driver_path.display()),
                 )
             })?;
@@ -537,7 +715,7 @@ async fn spawn_chromedriver(
             if let Ok(Some(exit)) = child.try_wait() {
                 last_error = format!(
                     "it exited with {exit} before it was ready: {}",
-                    log_tail(&log_path, 600)
+                    log_tail(log_path, 600)
                 );
                 break;
             }
@@ -553,10 +731,10 @@ async fn spawn_chromedriver(
             if start.elapsed() > DRIVER_READY_LIMIT {
                 let _ = child.kill().await;
                 return Err(launch_err(
-                    "chromedriver",
+                    name,
                     format!(
                         "it was not ready on port {port} after {DRIVER_READY_LIMIT:?}: {}",
-                        log_tail(&log_path, 600)
+                        log_tail(log_path, 600)
                     ),
                 ));
             }
@@ -565,5 +743,5 @@ async fn spawn_chromedriver(
         // Exited early: most likely the port was taken between probing and binding; try another.
         let _ = child.wait().await;
     }
-    Err(launch_err("chromedriver", last_error))
+    Err(launch_err(name, last_error))
 }

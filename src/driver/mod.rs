@@ -3,8 +3,12 @@
 //! - [`Launcher`] starts one local chromedriver (or reaches a remote Grid/Appium endpoint) from a
 //!   [`DriverConfig`] and hands out isolated [`Session`]s.
 //! - [`WebDriverSession`] is the thirtyfour-backed session; network capture reads chromedriver's
-//!   performance log (works the same through a Selenium Grid, needs no extra WebSocket).
+//!   performance log (works the same through a Selenium Grid, needs no extra WebSocket); Firefox
+//!   sessions (one geckodriver each) use WebDriver BiDi network events instead.
 
+mod appium_context;
+mod appium_timeouts;
+mod bidi_network;
 mod capabilities;
 mod config;
 mod launcher;
@@ -14,6 +18,7 @@ mod process;
 mod session;
 mod webdriver_session;
 
+pub use appium_context::is_native_app;
 pub use config::DriverConfig;
 pub use launcher::Launcher;
 pub use session::{
@@ -22,5 +27,5 @@ pub use session::{
 pub use webdriver_session::WebDriverSession;
 
 // `usher doctor` looks for exactly what the launcher would start.
-pub(crate) use launcher::{BROWSER_NAMES, HEADLESS_SHELL_NAMES};
+pub(crate) use launcher::{BROWSER_NAMES, FIREFOX_NAMES, HEADLESS_SHELL_NAMES};
 pub(crate) use process::{find_on_path, version_token};

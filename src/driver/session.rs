@@ -137,6 +137,12 @@ pub trait Session: Send + Sync {
     /// A command that keeps a remote session alive during idle waits without reaching the target's backend.
     async fn keep_alive(&self) -> DriverResult<()>;
 
+    /// The Appium contexts of the session (`NATIVE_APP`, `WEBVIEW_1`, ...).
+    async fn contexts(&self) -> DriverResult<Vec<String>>;
+    /// Switches to the context named `name`, or else to the first whose name starts with it; the
+    /// name switched to, or `None` when no context matches.
+    async fn switch_context(&self, name: &str) -> DriverResult<Option<String>>;
+
     fn kind(&self) -> BrowserKind;
     /// Ends the session and removes its profile directory. Safe to call twice.
     async fn close(&self) -> DriverResult<()>;

@@ -6,7 +6,8 @@
 //! `complete`, so `current_url` / `is_present` right after them see the page the user would.
 //!
 //! Network capture reads chromedriver's performance log (`goog:loggingPrefs: {performance: ALL}`),
-//! see [`super::network`] for why and how the events are paired.
+//! see [`super::network`] for why and how the events are paired; on Firefox it listens to WebDriver
+//! BiDi network events instead ([`super::bidi_network`]).
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -22,6 +23,7 @@ use thirtyfour::error::{WebDriverErrorInner, WebDriverResult};
 use thirtyfour::prelude::WebDriverError;
 use thirtyfour::{BrowserLogEntry, By, Cookie, SameSite, WebDriver, WebElement};
 
+use super::bidi_network::BidiNetwork;
 use super::locator::to_selector;
 use super::network::{CdpEntry, NetLog};
 use super::process::{kill_all_mentioning, remove_dir_retrying};
@@ -105,6 +107,10 @@ pub(crate) struct SessionCore {
     /// Set once the endpoint has no `POST /session/:id/log` (Appium 3 routes the legacy log
     /// commands only under `/se/log`); the performance log is then read from there.
     se_log: AtomicBool,
+    /// Local Firefox: the geckodriver that serves only this session, stopped when it closes.
+    own_driver: std::sync::Mutex<Option<tokio::process::Child>>,
+    /// Firefox: network capture over BiDi (there is no performance log).
+    bidi: Option<BidiNetwork>,
 }
 
 impl SessionCore {
@@ -131,7 +137,27 @@ impl SessionCore {
             marks: AtomicU64::new(0),
             js_settle: AtomicBool::new(true),
             se_log: AtomicBool::new(false),
+            own_driver: std::sync::Mutex::new(None),
+            bidi: None,
         }
+    }
+
+    pub(crate) fn own_driver(&mut self, child: Option<tokio::process::Child>) {
+        *self.own_driver.get_mut().unwrap_or_else(|p| p.into_inner()) = child;
+    }
+
+    pub(crate) fn bidi_network(&mut self, net: BidiNetwork) {
+        self.bidi = Some(net);
+    }
+
+    fn bidi(&self, what: &str) -> DriverResult<&BidiNetwork> {
+        self.ensure_open()?;
+        self.bidi.as_ref().ok_or_else(|| {
+            DriverError::Unsupported(format!(
+                "{what} on session `{}` (Firefox needs WebDriver BiDi: `webSocketUrl: true`)",
+                self.label
+            ))
+        })
     }
 
     /// Quits the browser session and removes its profile directory. Idempotent.
@@ -152,6 +178,20 @@ impl SessionCore {
                 format!("closing session `{}`", self.label),
             )),
         };
+        let own_driver = self
+            .own_driver
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take();
+        if let Some(mut child) = own_driver {
+            // geckodriver ends with its session's browser; make sure of it, without waiting long.
+            if tokio::time::timeout(Duration::from_secs(2), child.wait())
+                .await
+                .is_err()
+            {
+                let _ = child.kill().await;
+            }
+        }
         if let Some(dir) = &self.profile_dir {
             let dir = dir.clone();
             let failed = result.is_err();
@@ -344,7 +384,9 @@ impl SessionCore {
 
     /// Drops everything the browser did before the session was handed out (start page etc.).
     pub(crate) async fn discard_network(&self) {
-        if self.kind == BrowserKind::Chrome {
+        if let Some(bidi) = &self.bidi {
+            bidi.discard();
+        } else if self.kind == BrowserKind::Chrome {
             let mut net = self.net.lock().await;
             let _ = self.fetch_performance_log(&mut net).await;
             *net = NetLog::default();
@@ -584,11 +626,12 @@ impl Session for WebDriverSession {
 
     async fn cookies(&self) -> DriverResult<Vec<BrowserCookie>> {
         let c = &self.core;
-        let raw = c
-            .call("reading cookies", async {
-                c.driver.cmd(Command::GetAllCookies).await?.value_json()
-            })
-            .await?;
+        c.ensure_open()?;
+        // A native app context has no cookies: `Unsupported`, not a broken session.
+        let raw = super::appium_context::bounded(c.timeout, "reading cookies", async {
+            c.driver.cmd(Command::GetAllCookies).await?.value_json()
+        })
+        .await?;
         Ok(raw
             .as_array()
             .map(|a| a.iter().filter_map(cookie_from_json).collect())
@@ -603,7 +646,17 @@ impl Session for WebDriverSession {
         wd.secure = cookie.secure;
         wd.http_only = cookie.http_only;
         wd.expiry = cookie.expiry;
-        wd.same_site = cookie.same_site.as_deref().map(same_site).transpose()?;
+        // A browser reports a cookie set without SameSite as `None` (Firefox) but refuses to set
+        // `SameSite=None` without `Secure`: leave it out, so the copy gets the same default.
+        let insecure_none = cookie
+            .same_site
+            .as_deref()
+            .is_some_and(|s| s.eq_ignore_ascii_case("none"))
+            && cookie.secure != Some(true);
+        wd.same_site = match cookie.same_site.as_deref() {
+            Some(_) if insecure_none => None,
+            other => other.map(same_site).transpose()?,
+        };
         c.call(
             &format!("adding cookie `{}`", cookie.name),
             c.driver.add_cookie(wd),
@@ -627,15 +680,52 @@ impl Session for WebDriverSession {
     }
 
     async fn execute(&self, script: &str, args: Vec<Value>) -> DriverResult<Value> {
-        self.core.script("running a script", script, args).await
+        // A native app context runs no JavaScript: `Unsupported`, not a broken session.
+        let c = &self.core;
+        c.ensure_open()?;
+        super::appium_context::bounded(c.timeout, "running a script", async {
+            Ok(c.driver.execute(script, args).await?.json().clone())
+        })
+        .await
+    }
+
+    async fn contexts(&self) -> DriverResult<Vec<String>> {
+        let c = &self.core;
+        c.call("listing contexts", super::appium_context::list(&c.driver))
+            .await
+    }
+
+    async fn switch_context(&self, name: &str) -> DriverResult<Option<String>> {
+        let c = &self.core;
+        let switched = c
+            .call(
+                &format!("switching to context `{name}`"),
+                super::appium_context::switch(&c.driver, name),
+            )
+            .await?;
+        // A WebView runs scripts again, so actions there can wait for the page loads they start.
+        if switched.is_some() {
+            c.js_settle.store(true, Ordering::Relaxed);
+        }
+        Ok(switched)
     }
 
     async fn set_extra_headers(&self, headers: &[(String, String)]) -> DriverResult<()> {
         let c = &self.core;
         if c.kind == BrowserKind::Firefox {
-            return Err(DriverError::Unsupported(
-                "extra request headers on Firefox".into(),
-            ));
+            let list: Vec<Value> = headers
+                .iter()
+                .map(|(k, v)| json!({"name": k, "value": {"type": "string", "value": v}}))
+                .collect();
+            return c
+                .bidi("extra request headers")?
+                .command(
+                    "network.setExtraHeaders",
+                    json!({ "headers": list }),
+                    c.timeout,
+                )
+                .await
+                .map(drop);
         }
         let map: serde_json::Map<String, Value> = headers
             .iter()
@@ -654,9 +744,16 @@ impl Session for WebDriverSession {
     async fn set_cache_disabled(&self, disabled: bool) -> DriverResult<()> {
         let c = &self.core;
         if c.kind == BrowserKind::Firefox {
-            return Err(DriverError::Unsupported(
-                "switching the HTTP cache on Firefox".into(),
-            ));
+            let behavior = if disabled { "bypass" } else { "default" };
+            return c
+                .bidi("switching the HTTP cache")?
+                .command(
+                    "network.setCacheBehavior",
+                    json!({ "cacheBehavior": behavior }),
+                    c.timeout,
+                )
+                .await
+                .map(drop);
         }
         let cdp = c.driver.cdp();
         c.call("switching the HTTP cache", async {
@@ -680,9 +777,7 @@ impl Session for WebDriverSession {
     async fn drain_network(&self) -> DriverResult<Vec<NetEvent>> {
         let c = &self.core;
         if c.kind == BrowserKind::Firefox {
-            return Err(DriverError::Unsupported(
-                "network capture on Firefox (no performance log)".into(),
-            ));
+            return Ok(c.bidi("network capture")?.drain(NETWORK_SETTLE).await);
         }
         let mut net = c.net.lock().await;
         c.fetch_performance_log(&mut net).await?;

@@ -23,6 +23,10 @@ pub enum StepError {
     /// A scenario mistake only visible at run time (e.g. an unset variable).
     #[error("{0}")]
     Input(String),
+    /// What the step needs cannot be done in this session at all (the session token of a native
+    /// app context): the flow cannot be judged here, which is SKIPPED, never PASS.
+    #[error("{0}")]
+    Unsupported(String),
 }
 
 impl From<DriverError> for StepError {
@@ -250,6 +254,7 @@ pub async fn run(
         }
         Action::Back => session.back().await?,
         Action::Refresh => session.refresh().await?,
+        Action::Context(name) => switch_context(session, &resolve(name)?, limit).await?,
         other => {
             return Err(StepError::Input(format!(
                 "`{}` cannot run here (inside `parallel`, only browser steps are allowed)",
@@ -258,6 +263,24 @@ pub async fn run(
         }
     }
     Ok(None)
+}
+
+/// A WebView's context appears only once the app has created it, so it is polled for.
+async fn switch_context(session: &dyn Session, name: &str, limit: Duration) -> StepResult<()> {
+    let deadline = Instant::now() + limit;
+    loop {
+        match session.switch_context(name).await? {
+            Some(_) => return Ok(()),
+            None if Instant::now() + POLL > deadline => {
+                let known = session.contexts().await?.join(", ");
+                return Err(StepError::Page(format!(
+                    "no context `{name}` (or starting with it) appeared within {}; the session has: {known}",
+                    crate::duration::format_duration(limit)
+                )));
+            }
+            None => sleep(POLL).await,
+        }
+    }
 }
 
 fn storage(area: Area) -> &'static str {
@@ -289,6 +312,7 @@ pub fn is_browser_only(action: &Action) -> bool {
             | Action::Eval(_)
             | Action::Back
             | Action::Refresh
+            | Action::Context(_)
     )
 }
 
@@ -313,6 +337,7 @@ pub fn label(action: &Action) -> String {
         Action::See(e) => format!("see {}", describe(e)),
         Action::NotSee(e) => format!("not see {}", describe(e)),
         Action::Run(f) => format!("run {f}"),
+        Action::Context(c) => format!("switch to context {c}"),
         Action::GetCookie(g) => format!("get cookie {} as {}", g.name, g.save_as),
         Action::SetCookie(s) => format!("set cookie {}", s.name),
         Action::DeleteCookie(n) => format!("delete cookie {n}"),

@@ -86,6 +86,8 @@ pub struct FlowCtx {
     pub default_persona: String,
     /// Probe personas a check creates on the fly, and the persona whose account each one uses.
     pub aliases: HashMap<String, String>,
+    /// The account each pooled persona leased for this flow: owner persona → index into its pool.
+    pub leased: BTreeMap<String, usize>,
 }
 
 impl FlowCtx {
@@ -113,6 +115,7 @@ impl FlowCtx {
             checks: Vec::new(),
             default_persona,
             aliases: HashMap::new(),
+            leased: BTreeMap::new(),
         }
     }
 }

@@ -123,6 +123,15 @@ pub struct FlowRecord {
     /// Screenshots and page sources kept on FAIL or ERROR, relative to the report directory.
     pub artifacts: Vec<String>,
     pub timeline: Vec<TimelineEntry>,
+    /// The account each persona logged in with (persona → username): with a pool (`accounts:`), the one
+    /// the flow leased. Absent for a flow that never ran.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub accounts: std::collections::BTreeMap<String, String>,
+    /// Seconds from the start of the run to the start of this flow (once a job slot and its accounts
+    /// were free), to the millisecond. Absent for a flow that never ran.
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "opt_secs")]
+    #[schemars(with = "Option<f64>")]
+    pub started: Option<Duration>,
 }
 
 #[derive(Debug, Clone, Serialize, JsonSchema)]
@@ -247,6 +256,13 @@ pub enum Event {
 
 fn secs<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_f64((d.as_secs_f64() * 1000.0).round() / 1000.0)
+}
+
+fn opt_secs<S: serde::Serializer>(d: &Option<Duration>, s: S) -> Result<S::Ok, S::Error> {
+    match d {
+        Some(d) => secs(d, s),
+        None => s.serialize_none(),
+    }
 }
 
 #[cfg(test)]

@@ -61,15 +61,8 @@ impl FlowCtx {
             return Some(v.clone());
         }
         if let Some(field) = name.strip_prefix("persona.") {
-            let p = &self.profile;
-            let real = self.aliases.get(persona).map(String::as_str);
-            let account = p.personas.get(real.unwrap_or(persona)).map(|def| {
-                let mut d = def;
-                while let Some(next) = d.same_account_as.as_ref().and_then(|n| p.personas.get(n)) {
-                    d = next;
-                }
-                d
-            })?;
+            let real = self.aliases.get(persona).map_or(persona, String::as_str);
+            let account = self.profile.account_of(real, &self.leased)?;
             return match field {
                 "name" => Some(persona.to_string()),
                 "username" => self.expand(&account.username, persona).ok(),
@@ -637,6 +630,9 @@ fn nest(f: Failure, flow: &str) -> StepError {
         StepError::Page(m) => StepError::Page(format!("{m} (in flow `{flow}` at {})", f.origin)),
         StepError::Infra(m) => StepError::Infra(format!("{m} (in flow `{flow}` at {})", f.origin)),
         StepError::Input(m) => StepError::Input(format!("{m} (in flow `{flow}` at {})", f.origin)),
+        StepError::Unsupported(m) => {
+            StepError::Unsupported(format!("{m} (in flow `{flow}` at {})", f.origin))
+        }
         StepError::Timeout(d) => StepError::Page(format!(
             "the step did not finish within {} (in flow `{flow}` at {})",
             crate::duration::format_duration(d),

@@ -1,5 +1,6 @@
 //! Runs scenarios: scheduling, personas, steps, timeouts, artifacts; talks to reporters through events.
 
+pub mod accounts;
 pub mod browser_step;
 pub mod check_profile;
 pub mod context;

@@ -1,7 +1,10 @@
-//! Scheduling: flows run concurrently up to `--jobs`; flows whose personas share an account run one
-//! after another in a serial group (a logout in one must not log out the other); a failing flow never
-//! stops the others; Ctrl-C ends every session and still reports what finished.
+//! Scheduling: flows run concurrently up to `--jobs`, each holding the accounts it uses for its whole
+//! run (see `accounts.rs`): flows whose personas share an account run one after another in file order
+//! (a logout in one must not log out the other), and a persona with a pool of accounts lets as many of
+//! its flows run at once as it has accounts. A failing flow never stops the others; Ctrl-C ends every
+//! session and still reports what finished.
 
+use super::accounts::{self, Scheduler, default_persona, personas_used};
 use super::context::{FlowCtx, RunCtx};
 use super::events::{Event, FlowRecord, RunSummary, Verdict};
 use super::flow::Failure;
@@ -9,7 +12,7 @@ use crate::engine::browser_step::StepError;
 use crate::scenario::{Profile, Project, Scenario, Suite};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
-use tokio::sync::Semaphore;
+use std::time::Duration;
 use tokio::time::Instant;
 
 /// Runs every scenario of the project and returns the finished flows in file order.
@@ -19,31 +22,46 @@ pub async fn run(
     jobs: usize,
 ) -> (Vec<FlowRecord>, RunSummary) {
     let started = Instant::now();
-    let permits = Arc::new(Semaphore::new(jobs.max(1)));
+    let scheduler = Scheduler::new(jobs);
     let mut tasks = Vec::new();
     let mut order: Vec<(String, String)> = Vec::new();
-    for suite in &project.suites {
-        for group in serial_groups(suite) {
-            let scenarios: Vec<Scenario> =
-                group.iter().map(|i| suite.scenarios[*i].clone()).collect();
-            order.extend(
-                scenarios
-                    .iter()
-                    .map(|s| (suite.profile.app.clone(), s.name.clone())),
+    for (tag, suite) in project.suites.iter().enumerate() {
+        for s in &suite.scenarios {
+            let used = personas_used(suite, s);
+            let needs = accounts::needs(tag, &suite.profile, &used);
+            // Queued here, in file order, before anything is granted: the order decides who waits for
+            // whom.
+            let granted = scheduler.enqueue(
+                order.len(),
+                accounts::weight(suite, s),
+                needs.iter().map(|n| n.candidates.clone()).collect(),
             );
+            order.push((suite.profile.app.clone(), s.name.clone()));
             let run = run.clone();
-            let permits = permits.clone();
             let suite = suite.clone();
+            let s = s.clone();
             tasks.push(tokio::spawn(async move {
-                let mut out = Vec::new();
-                for s in scenarios {
-                    let _permit = permits.acquire().await.expect("semaphore open");
-                    out.push(run_flow(&suite, &s, run.clone()).await);
+                let lease = granted
+                    .await
+                    .expect("the scheduler grants every queued flow");
+                let mut leased = BTreeMap::new();
+                for (need, &i) in needs.iter().zip(&lease.chosen) {
+                    for owner in &need.owners {
+                        leased.insert(owner.clone(), i);
+                    }
                 }
-                out
+                let start = FlowStart {
+                    leased,
+                    personas: used,
+                    at: started.elapsed(),
+                };
+                let record = run_flow(&suite, &s, run, start).await;
+                drop(lease);
+                record
             }));
         }
     }
+    scheduler.open();
     let mut by_name: HashMap<(String, String), FlowRecord> = HashMap::new();
     for suite in &project.suites {
         for (s, reason) in &suite.skipped {
@@ -60,10 +78,8 @@ pub async fn run(
         }
     }
     for t in tasks {
-        if let Ok(records) = t.await {
-            for r in records {
-                by_name.insert((r.suite.clone(), r.name.clone()), r);
-            }
+        if let Ok(r) = t.await {
+            by_name.insert((r.suite.clone(), r.name.clone()), r);
         }
     }
     let mut summary = RunSummary {
@@ -81,76 +97,20 @@ pub async fn run(
     (records, summary)
 }
 
-/// Groups scenario indexes so that scenarios using the same account share a group.
-pub fn serial_groups(suite: &Suite) -> Vec<Vec<usize>> {
-    let n = suite.scenarios.len();
-    let mut parent: Vec<usize> = (0..n).collect();
-    fn find(p: &mut [usize], i: usize) -> usize {
-        let mut r = i;
-        while p[r] != r {
-            r = p[r];
-        }
-        p[i] = r;
-        r
-    }
-    let mut owner: HashMap<String, usize> = HashMap::new();
-    for (i, s) in suite.scenarios.iter().enumerate() {
-        for persona in personas_used(suite, s) {
-            let account = suite.profile.account_of(&persona).to_string();
-            if let Some(&j) = owner.get(&account) {
-                let (a, b) = (find(&mut parent, i), find(&mut parent, j));
-                parent[a] = b;
-            } else {
-                owner.insert(account, i);
-            }
-        }
-    }
-    let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
-    for i in 0..n {
-        let root = find(&mut parent, i);
-        groups.entry(root).or_default().push(i);
-    }
-    let mut out: Vec<Vec<usize>> = groups.into_values().collect();
-    out.sort_by_key(|g| g[0]);
-    out
+/// What a flow starts with: the pool accounts it leased (owner persona → index into the pool), the
+/// personas it uses, and when it started, from the start of the run.
+pub struct FlowStart {
+    pub leased: BTreeMap<String, usize>,
+    pub personas: Vec<String>,
+    pub at: Duration,
 }
 
-fn personas_used(suite: &Suite, s: &Scenario) -> Vec<String> {
-    let mut v = s.personas.clone();
-    v.push(default_persona(suite, s));
-    let mut flows_seen = std::collections::HashSet::new();
-    let mut pending: Vec<&crate::scenario::Step> = s.steps.iter().collect();
-    while let Some(step) = pending.pop() {
-        v.extend(
-            crate::scenario::validate::personas_of(step)
-                .into_iter()
-                .map(String::from),
-        );
-        if let crate::scenario::Action::Run(f)
-        | crate::scenario::Action::Parallel(crate::scenario::step::ParallelArgs {
-            run: f, ..
-        }) = &step.action
-            && flows_seen.insert(f.clone())
-            && let Some(flow) = suite.profile.flows.get(f)
-        {
-            pending.extend(flow.steps.iter());
-        }
-    }
-    v.sort();
-    v.dedup();
-    v
-}
-
-/// The persona that performs steps naming none.
-fn default_persona(suite: &Suite, s: &Scenario) -> String {
-    s.personas
-        .first()
-        .cloned()
-        .or_else(|| suite.profile.personas.keys().next().cloned())
-        .unwrap_or_else(|| "user".into())
-}
-
-pub async fn run_flow(suite: &Suite, s: &Scenario, run: Arc<RunCtx>) -> FlowRecord {
+pub async fn run_flow(
+    suite: &Suite,
+    s: &Scenario,
+    run: Arc<RunCtx>,
+    start: FlowStart,
+) -> FlowRecord {
     let app = suite.profile.app.clone();
     run.emit(Event::FlowStarted {
         suite: app.clone(),
@@ -168,6 +128,7 @@ pub async fn run_flow(suite: &Suite, s: &Scenario, run: Arc<RunCtx>) -> FlowReco
         String::new(),
         default_persona(suite, s),
     );
+    ctx.leased = start.leased;
     let performer = ctx.default_persona.clone();
     let result = match ctx.expand(&base_url, &performer) {
         Ok(url) if url::Url::parse(&url).is_ok() => {
@@ -185,8 +146,21 @@ pub async fn run_flow(suite: &Suite, s: &Scenario, run: Arc<RunCtx>) -> FlowReco
             origin: s.origin.clone(),
         }),
     };
+    // A step that cannot run in this session at all (the token of a native app context) leaves the
+    // flow unjudged: SKIPPED with the reason, never PASS on the checks that ran before it.
+    let (skipped, result) = match result {
+        Err(Failure {
+            error: StepError::Unsupported(why),
+            origin,
+        }) => (
+            Some(run.redactor.redact(&format!("{origin}: {why}"))),
+            Ok(()),
+        ),
+        other => (None, other),
+    };
     let error = result.err().map(|f| {
         let kind = match f.error {
+            StepError::Unsupported(_) => "not possible in this session",
             StepError::Cancelled => "interrupted",
             StepError::Infra(_) => "infrastructure error",
             StepError::Timeout(_) => "timeout",
@@ -205,11 +179,13 @@ pub async fn run_flow(suite: &Suite, s: &Scenario, run: Arc<RunCtx>) -> FlowReco
     let verdict = match (&error, from_checks) {
         (_, Some(Verdict::Fail)) => Verdict::Fail,
         (Some(_), _) => Verdict::Error,
+        (None, _) if skipped.is_some() => Verdict::Skipped,
         (None, Some(v)) => v,
         (None, None) => Verdict::Error,
     };
-    let summary = match (&error, verdict) {
-        (Some(e), Verdict::Error) => e.clone(),
+    let summary = match (&error, verdict, &skipped) {
+        (Some(e), Verdict::Error, _) => e.clone(),
+        (_, Verdict::Skipped, Some(why)) => why.clone(),
         _ => summarize(&ctx, verdict),
     };
     let artifacts =
@@ -241,6 +217,8 @@ pub async fn run_flow(suite: &Suite, s: &Scenario, run: Arc<RunCtx>) -> FlowReco
         error,
         artifacts,
         timeline: std::mem::take(&mut ctx.timeline),
+        accounts: accounts::used_accounts(&ctx, &start.personas),
+        started: Some(start.at),
     };
     run.emit(Event::FlowFinished(Box::new(record.clone())));
     record
@@ -284,5 +262,7 @@ pub fn not_run(
         error: (verdict == Verdict::Error).then(|| reason.to_string()),
         artifacts: Vec::new(),
         timeline: Vec::new(),
+        accounts: BTreeMap::new(),
+        started: None,
     }
 }

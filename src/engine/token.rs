@@ -2,7 +2,7 @@
 //! persona (steal, plant, replay).
 
 use super::browser_step::{StepError, StepResult};
-use crate::driver::{BrowserCookie, NetEvent, Session};
+use crate::driver::{BrowserCookie, DriverError, NetEvent, Session};
 use crate::scenario::TokenLocation;
 use serde::Serialize;
 
@@ -41,6 +41,23 @@ impl Token {
     }
 }
 
+/// What to do when a session cannot read the token at all (a native app context).
+pub const UNREADABLE_HINT: &str = "switch the persona to the app's WebView first (a `context: WEBVIEW` \
+     step, or the capability `appium:autoWebview: true`), where cookies and web storage exist, or read \
+     the token from the app's own storage (a debuggable build's files through Appium's pullFile); see \
+     docs/mobile.md";
+
+/// A token read the session cannot do here is [`StepError::Unsupported`], with the way out.
+fn unreadable(location: &TokenLocation) -> impl Fn(DriverError) -> StepError + '_ {
+    move |e| match e {
+        DriverError::Unsupported(why) => StepError::Unsupported(format!(
+            "the session token ({}) cannot be read: {why}; hint: {UNREADABLE_HINT}",
+            location.describe()
+        )),
+        other => other.into(),
+    }
+}
+
 /// Reads the token now held by a persona's browser. An empty token means "none held".
 pub async fn read(
     session: &dyn Session,
@@ -51,7 +68,7 @@ pub async fn read(
     let mut parts = Vec::new();
     match location {
         TokenLocation::Cookie(names) => {
-            for c in session.cookies().await? {
+            for c in session.cookies().await.map_err(unreadable(location))? {
                 if names.contains(&c.name) {
                     parts.push(TokenPart {
                         name: c.name.clone(),
@@ -72,7 +89,8 @@ pub async fn read(
                     &format!("return window.{area}.getItem(arguments[0]);"),
                     vec![key.clone().into()],
                 )
-                .await?;
+                .await
+                .map_err(unreadable(location))?;
             if let Some(s) = v.as_str() {
                 parts.push(TokenPart {
                     name: key.clone(),

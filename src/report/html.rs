@@ -161,6 +161,8 @@ mod tests {
                 persona: "victim".into(),
                 state: "oracle: logged in".into(),
             }],
+            accounts: Default::default(),
+            started: None,
         }
     }
 

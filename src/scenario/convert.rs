@@ -400,6 +400,7 @@ fn action_of(ctx: &mut Ctx, keyword: &str, arg: &Node) -> Option<Action> {
         }),
         "back" => Action::Back,
         "refresh" => Action::Refresh,
+        "context" => Action::Context(ctx.typed(arg, w)?),
         "screenshot" => Action::Screenshot(if is_null { None } else { ctx.typed(arg, w)? }),
         "idle" => Action::Idle(duration(ctx, arg, w)?),
         "steal" => Action::Steal(ctx.typed(arg, w)?),

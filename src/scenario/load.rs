@@ -497,9 +497,13 @@ fn add_victim_phone(p: &mut Profile) {
     if !p.personas.contains_key("victim_phone")
         && let Some(victim) = p.personas.get("victim")
     {
-        let mut phone = victim.clone();
-        phone.name = "victim_phone".into();
-        phone.same_account_as = Some("victim".into());
+        let phone = crate::scenario::profile::PersonaDef {
+            name: "victim_phone".into(),
+            accounts: Vec::new(),
+            pooled: false,
+            same_account_as: Some("victim".into()),
+            pos: victim.pos,
+        };
         p.personas.insert("victim_phone".into(), phone);
     }
 }

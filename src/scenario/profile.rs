@@ -2,7 +2,8 @@
 //! reusable flows (with the required `logged_in` oracle) and the policy the checks judge against.
 
 use super::convert::{self, Ctx};
-use super::node::{Node, Pos};
+use super::node::Node;
+pub use super::persona::{Account, AccountDoc, PersonaDef, PersonaDoc};
 use super::policy::{Policy, PolicyDoc};
 use super::step::{Origin, Step};
 use super::suggest::did_you_mean;
@@ -58,28 +59,6 @@ pub enum OneOrMany {
     Many(Vec<String>),
 }
 
-/// A persona's account. Passwords come from `${VARIABLES}` (environment, `--secret`), never literal.
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct PersonaDoc {
-    pub username: Option<String>,
-    pub password: Option<String>,
-    /// Another persona whose account this one uses (a second device of the same user).
-    pub same_account_as: Option<String>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct PersonaDef {
-    pub name: String,
-    pub username: String,
-    pub password: String,
-    pub same_account_as: Option<String>,
-    pub pos: Pos,
-    /// Where `username` and `password` were written (the persona's key when absent), for diagnostics.
-    #[serde(skip)]
-    pub field_pos: [Pos; 2],
-}
-
 #[derive(Debug, Clone, Serialize)]
 pub struct Flow {
     pub name: String,
@@ -122,23 +101,19 @@ impl Profile {
         ("login", "how a persona logs in"),
     ];
 
-    /// The account a persona logs in with (following `same_account_as`).
-    pub fn account_of<'a>(&'a self, persona: &'a str) -> &'a str {
-        let mut name = persona;
-        for _ in 0..8 {
-            match self
-                .personas
-                .get(name)
-                .and_then(|p| p.same_account_as.as_deref())
-            {
-                Some(next) => name = next,
-                None => break,
-            }
-        }
-        self.personas
-            .get(name)
-            .map(|p| p.username.as_str())
-            .unwrap_or(name)
+    /// The persona whose account(s) `persona` uses (following `same_account_as`).
+    pub fn owner_of<'a>(&'a self, persona: &'a str) -> &'a str {
+        super::persona::owner(&self.personas, persona)
+    }
+
+    /// The account `persona` logs in with: the one its owner leased for the flow (`leased`: owner →
+    /// index into its pool), else the owner's first.
+    pub fn account_of(
+        &self,
+        persona: &str,
+        leased: &std::collections::BTreeMap<String, usize>,
+    ) -> Option<&Account> {
+        super::persona::account(&self.personas, persona, leased)
     }
 }
 
@@ -147,6 +122,7 @@ pub const PROFILE_KEYS: &[&str] = &[
     "base_url",
     "browser",
     "capabilities",
+    "mobile_emulation",
     "token",
     "personas",
     "vars",
@@ -182,6 +158,7 @@ pub fn from_node(ctx: &mut Ctx, root: &Node, dir: PathBuf) -> Option<Profile> {
         flows: IndexMap::new(),
     };
     let mut saw_token = false;
+    let mut emulation = None;
     for (key, value) in entries {
         match key.name.as_str() {
             "app" => profile.app = ctx.typed(value, "`app`").unwrap_or_default(),
@@ -220,13 +197,14 @@ pub fn from_node(ctx: &mut Ctx, root: &Node, dir: PathBuf) -> Option<Profile> {
             "capabilities" => {
                 profile.capabilities = ctx.typed(value, "`capabilities`").unwrap_or_default()
             }
+            "mobile_emulation" => emulation = super::mobile::from_node(ctx, value),
             "token" => {
                 saw_token = true;
                 if let Some(t) = token(ctx, value) {
                     profile.token = t;
                 }
             }
-            "personas" => personas(ctx, value, &mut profile.personas),
+            "personas" => super::persona::from_node(ctx, value, &mut profile.personas),
             "vars" => profile.vars = ctx.typed(value, "`vars`").unwrap_or_default(),
             "policy" => {
                 if let Some(doc) = ctx.typed::<PolicyDoc>(value, "`policy`") {
@@ -263,6 +241,9 @@ pub fn from_node(ctx: &mut Ctx, root: &Node, dir: PathBuf) -> Option<Profile> {
                 );
             }
         }
+    }
+    if let Some(e) = emulation {
+        super::mobile::merge_into(&mut profile.capabilities, e);
     }
     if profile.app.is_empty() && !entries.iter().any(|(k, _)| k.name == "app") {
         ctx.error(
@@ -359,63 +340,6 @@ fn token(ctx: &mut Ctx, node: &Node) -> Option<TokenLocation> {
         return None;
     }
     found.pop()
-}
-
-fn personas(ctx: &mut Ctx, node: &Node, out: &mut IndexMap<String, PersonaDef>) {
-    let Some(entries) = node.as_map() else {
-        ctx.error(
-            node.pos,
-            1,
-            format!(
-                "`personas` must be a mapping of names to accounts, found {}",
-                node.kind()
-            ),
-            Some("write each persona as `name:` with `username:` and `password: ${VARIABLE}` indented below it".into()),
-        );
-        return;
-    };
-    for (key, value) in entries {
-        let what = format!("persona `{}`", key.name);
-        let Some(doc) = ctx.typed::<PersonaDoc>(value, &what) else {
-            continue;
-        };
-        if doc.same_account_as.is_none() && (doc.username.is_none() || doc.password.is_none()) {
-            ctx.error(
-                key.pos,
-                key.name.len(),
-                format!("{what} needs `username` and `password` (or `same_account_as`)"),
-                Some("passwords come from variables: `password: ${VICTIM_PASSWORD}`".into()),
-            );
-            continue;
-        }
-        if let Some(pw) = &doc.password
-            && !pw.contains("${")
-        {
-            let pos = value.get("password").map_or(value.pos, |n| n.pos);
-            ctx.error(
-                pos,
-                pw.chars().count().min(8),
-                format!("{what} has a literal password; secrets never live in the file"),
-                Some("write `password: ${NAME}` and pass it with --secret NAME=... or the environment".into()),
-            );
-            if let Some(d) = ctx.diags.last_mut() {
-                d.mask = Some(pw.clone());
-            }
-            continue;
-        }
-        out.insert(
-            key.name.clone(),
-            PersonaDef {
-                name: key.name.clone(),
-                username: doc.username.unwrap_or_default(),
-                password: doc.password.unwrap_or_default(),
-                same_account_as: doc.same_account_as,
-                pos: key.pos,
-                field_pos: ["username", "password"]
-                    .map(|f| value.get(f).map_or(key.pos, |n| n.pos)),
-            },
-        );
-    }
 }
 
 fn flows(ctx: &mut Ctx, node: &Node, out: &mut IndexMap<String, Flow>) {

@@ -46,6 +46,10 @@ fn arg_schemas(g: &mut SchemaGenerator) -> Vec<(&'static str, Value)> {
         ),
         ("back", json!({"type": "null"})),
         ("refresh", json!({"type": "null"})),
+        (
+            "context",
+            json!({"type": "string", "description": "an Appium context (NATIVE_APP, WEBVIEW_1) or a prefix of one (WEBVIEW)"}),
+        ),
         ("screenshot", json!({"type": ["string", "null"]})),
         ("idle", duration),
         ("steal", s(g.subschema_for::<StealArgs>())),
@@ -122,6 +126,7 @@ pub fn json_schema() -> Value {
             "base_url": {"type": "string"},
             "browser": {"enum": ["chrome", "firefox"]},
             "capabilities": {"type": "object", "description": "WebDriver/Appium capabilities, passed through"},
+            "mobile_emulation": g.subschema_for::<super::mobile::MobileEmulationDoc>().to_value(),
             "token": {"anyOf": [{"const": "auto"}, g.subschema_for::<TokenDoc>().to_value()]},
             "personas": {"type": "object", "additionalProperties": g.subschema_for::<PersonaDoc>().to_value()},
             "vars": {"type": "object", "additionalProperties": {"type": "string"}},

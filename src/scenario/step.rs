@@ -264,6 +264,9 @@ pub enum Action {
     Eval(EvalArgs),
     Back,
     Refresh,
+    /// Switches an Appium session to a context (`NATIVE_APP`, `WEBVIEW_1`, or a prefix such as
+    /// `WEBVIEW`: the first context whose name starts with it).
+    Context(String),
     Screenshot(Option<String>),
     Idle(#[serde(with = "super::policy::secs")] Duration),
     Steal(StealArgs),
@@ -301,6 +304,7 @@ impl Action {
             Action::Eval(_) => "eval",
             Action::Back => "back",
             Action::Refresh => "refresh",
+            Action::Context(_) => "context",
             Action::Screenshot(_) => "screenshot",
             Action::Idle(_) => "idle",
             Action::Steal(_) => "steal",
@@ -337,6 +341,7 @@ pub const ACTIONS: &[&str] = &[
     "eval",
     "back",
     "refresh",
+    "context",
     "screenshot",
     "idle",
     "steal",

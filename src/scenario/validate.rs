@@ -18,8 +18,11 @@ pub fn suite(suite: &Suite, inputs: &Inputs, out: &mut Vec<Diagnostic>) {
         {
             out.push(unknown_persona(&p.file, persona.pos, other, p));
         }
-        let fields = [&persona.username, &persona.password];
-        for (field, pos) in fields.into_iter().zip(persona.field_pos) {
+        let fields = persona
+            .accounts
+            .iter()
+            .flat_map(|a| [&a.username, &a.password].into_iter().zip(a.field_pos));
+        for (field, pos) in fields {
             for (var, _) in vars::references(field) {
                 if !known.has(&var, false) {
                     out.push(undefined_var(
@@ -76,7 +79,7 @@ pub fn suite(suite: &Suite, inputs: &Inputs, out: &mut Vec<Diagnostic>) {
                             "{what} may only use browser steps, not `{}`",
                             s.action.keyword()
                         ))
-                        .hint("browser steps: open, click, fill, select, submit, wait_for, see, not_see, cookie and storage steps, eval, back, refresh"),
+                        .hint("browser steps: open, click, fill, select, submit, wait_for, see, not_see, cookie and storage steps, eval, back, refresh, context"),
                     );
                 } else if s.persona.is_some() {
                     out.push(

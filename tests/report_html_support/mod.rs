@@ -102,6 +102,8 @@ fn flow(name: &str, verdict: Verdict, tags: &[&str], summary: &str) -> FlowRecor
         error: None,
         artifacts: vec![],
         timeline: vec![],
+        accounts: Default::default(),
+        started: None,
     }
 }
 

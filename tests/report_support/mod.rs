@@ -66,6 +66,8 @@ pub fn flow(name: &str, verdict: Verdict, summary: &str, checks: Vec<CheckOutcom
             persona: "victim".into(),
             state: "logged in".into(),
         }],
+        accounts: Default::default(),
+        started: None,
     }
 }
 

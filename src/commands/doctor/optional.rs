@@ -7,7 +7,7 @@ use crate::driver::find_on_path;
 
 pub(super) async fn check() -> Vec<Finding> {
     let (firefox, geckodriver, java, xmllint) = tokio::join!(
-        locate(&["firefox", "firefox-esr"], VERSION_LIMIT),
+        locate(crate::driver::FIREFOX_NAMES, VERSION_LIMIT),
         locate(&["geckodriver"], VERSION_LIMIT),
         java(),
         xmllint(),

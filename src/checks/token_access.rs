@@ -1,0 +1,27 @@
+//! Checks that judge the session token first ask whether the persona's session can read it at all:
+//! a native app context has no cookies and no web storage, and such a check is SKIPPED with the
+//! reason and a hint, not ERROR for "no token seen" (nor, worse, PASS for "nothing found").
+
+use super::Outcome;
+use crate::engine::browser_step::StepError;
+use crate::engine::context::FlowCtx;
+use crate::engine::token;
+
+/// SKIPPED when the persona's open session cannot read the token. A persona without a session is
+/// not started for the question (that would open a device session just to ask).
+pub async fn unreadable(ctx: &FlowCtx, persona: &str, check: &str) -> Option<Outcome> {
+    let session = ctx.personas.get(persona)?.session.clone()?;
+    match token::read(&*session, &ctx.profile.token, &[], &[]).await {
+        Err(StepError::Unsupported(why)) => Some(Outcome::skipped(format!(
+            "{check} needs the session token, which {persona}'s session cannot read here: {why}"
+        ))),
+        // Values are not kept: only `capture`, `steal` and friends decide which tokens a flow saw.
+        Ok(t) => {
+            for v in t.values() {
+                ctx.run.redactor.register(crate::redact::Kind::Token, v);
+            }
+            None
+        }
+        Err(_) => None,
+    }
+}
