@@ -343,6 +343,55 @@ fn native_app_through_the_fake_driver() {
         assert!(log.contains(using), "Appium never saw {using}");
     }
 
+    // A token in the app's storage (`app_file`) is read with pullFile. The fake driver has the route
+    // but does not implement it: the capture step ends its flow SKIPPED, a check that needs the token
+    // is SKIPPED, both saying why and what would work; the login before them was judged.
+    let reports = tempfile::tempdir().unwrap();
+    let run = usher_run(
+        &appium,
+        &[Path::new("tests/data/appium/app-file")],
+        reports.path(),
+        &[],
+    );
+    assert_eq!(
+        (
+            run.verdict("capture-app-file-token"),
+            run.verdict("storage-check-app-file-token"),
+            run.code
+        ),
+        (Some("SKIPPED"), Some("SKIPPED"), 0),
+        "{}",
+        run.show(&appium)
+    );
+    let (_, why) = &run.flows["capture-app-file-token"];
+    assert!(
+        why.contains("app file `@io.appium.fake/shared_prefs/session.xml`")
+            && why.contains("pullFile")
+            && why.contains("debuggable"),
+        "the skip must say why and what to do: {why}"
+    );
+    let checks = checks_of(&run.results, "capture-app-file-token");
+    assert!(
+        checks
+            .iter()
+            .any(|c| c["check"] == "logged_in" && c["verdict"] == "PASS"),
+        "the login was not judged before the skip: {checks:?}"
+    );
+    for c in checks_of(&run.results, "storage-check-app-file-token") {
+        assert_eq!(c["verdict"], "SKIPPED", "{c}");
+        assert!(
+            c["message"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("pullFile"),
+            "{c}"
+        );
+    }
+    assert!(
+        appium.log().contains("/appium/device/pull_file"),
+        "no pullFile request reached Appium"
+    );
+
     // An idle wait longer than newCommandTimeout: the keep-alive (Get Timeouts, answered by Appium
     // without the app) keeps the native session, so the oracle still says logged in.
     let reports = tempfile::tempdir().unwrap();
@@ -377,6 +426,10 @@ fn example_profiles_validate() {
         (PROFILE_DIR, ["TB_ALICE_PASSWORD", "TB_MALLORY_PASSWORD"]),
         (
             "scenarios/examples/android-apk",
+            ["SHOP_ALICE_PASSWORD", "SHOP_MALLORY_PASSWORD"],
+        ),
+        (
+            "scenarios/examples/android-apk-app-storage",
             ["SHOP_ALICE_PASSWORD", "SHOP_MALLORY_PASSWORD"],
         ),
     ] {

@@ -151,11 +151,11 @@ impl Replay {
             }
             TokenLocation::Header(h) => req = req.header(h.as_str(), first),
             TokenLocation::UrlParam(_) => {}
-            _ => {
-                return Err(
-                    "the token lives in script storage and cannot be replayed over plain HTTP"
-                        .to_string(),
-                );
+            other => {
+                return Err(format!(
+                    "the token lives in {} and cannot be replayed over plain HTTP",
+                    other.describe()
+                ));
             }
         }
         let resp = req.send().await.map_err(|e| e.to_string())?;

@@ -1,6 +1,8 @@
 //! Checks that judge the session token first ask whether the persona's session can read it at all:
-//! a native app context has no cookies and no web storage, and such a check is SKIPPED with the
-//! reason and a hint, not ERROR for "no token seen" (nor, worse, PASS for "nothing found").
+//! a native app context has no cookies and no web storage, and a driver without Appium's pullFile
+//! cannot read an `app_file` token; such a check is SKIPPED with the reason and a hint, not ERROR for
+//! "no token seen" (nor, worse, PASS for "nothing found"). A token that is readable in principle but
+//! missing now (an app file without the key) is left to the check, which reports ERROR.
 
 use super::Outcome;
 use crate::engine::browser_step::StepError;

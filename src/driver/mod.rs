@@ -7,6 +7,7 @@
 //!   sessions (one geckodriver each) use WebDriver BiDi network events instead.
 
 mod appium_context;
+mod appium_file;
 mod appium_timeouts;
 mod bidi_network;
 mod capabilities;

@@ -143,6 +143,11 @@ pub trait Session: Send + Sync {
     /// name switched to, or `None` when no context matches.
     async fn switch_context(&self, name: &str) -> DriverResult<Option<String>>;
 
+    /// The content of a file of the app under test, through Appium's pullFile (`@package/...`
+    /// paths reach a debuggable Android app's data directory). `Unsupported` where the driver has
+    /// no such command (browsers, Appium drivers that leave it unimplemented).
+    async fn pull_file(&self, path: &str) -> DriverResult<Vec<u8>>;
+
     fn kind(&self) -> BrowserKind;
     /// Ends the session and removes its profile directory. Safe to call twice.
     async fn close(&self) -> DriverResult<()>;

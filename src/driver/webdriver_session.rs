@@ -695,6 +695,12 @@ impl Session for WebDriverSession {
             .await
     }
 
+    async fn pull_file(&self, path: &str) -> DriverResult<Vec<u8>> {
+        let c = &self.core;
+        c.ensure_open()?;
+        super::appium_file::pull(&c.driver, c.timeout, path).await
+    }
+
     async fn switch_context(&self, name: &str) -> DriverResult<Option<String>> {
         let c = &self.core;
         let switched = c

@@ -648,7 +648,8 @@ fn chosen_token(location: &TokenLocation, value: String) -> Token {
         TokenLocation::LocalStorage(k)
         | TokenLocation::SessionStorage(k)
         | TokenLocation::UrlParam(k)
-        | TokenLocation::Header(k) => k.clone(),
+        | TokenLocation::Header(k)
+        | TokenLocation::AppFile { key: k, .. } => k.clone(),
         TokenLocation::Auto => String::new(),
     };
     Token {

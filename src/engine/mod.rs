@@ -1,6 +1,7 @@
 //! Runs scenarios: scheduling, personas, steps, timeouts, artifacts; talks to reporters through events.
 
 pub mod accounts;
+pub mod app_file;
 pub mod browser_step;
 pub mod check_profile;
 pub mod context;

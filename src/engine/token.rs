@@ -44,8 +44,18 @@ impl Token {
 /// What to do when a session cannot read the token at all (a native app context).
 pub const UNREADABLE_HINT: &str = "switch the persona to the app's WebView first (a `context: WEBVIEW` \
      step, or the capability `appium:autoWebview: true`), where cookies and web storage exist, or read \
-     the token from the app's own storage (a debuggable build's files through Appium's pullFile); see \
-     docs/mobile.md";
+     the token from the app's own storage (`token: {app_file: {path, key}}`: a debuggable build's file \
+     through Appium's pullFile); see docs/mobile.md";
+
+/// What to do when the driver has no pullFile for an `app_file` token.
+pub const PULL_FILE_HINT: &str = "an `app_file` token needs an Appium driver that implements pullFile \
+     (UiAutomator2 with a debuggable build and an `@PACKAGE/...` path, XCUITest with \
+     `@BUNDLE_ID:documents/...`); browsers and Appium's fake driver have none; see docs/mobile.md";
+
+/// Why the token cannot be put into a persona's app.
+const NOT_PLANTABLE: &str = "usher cannot put it into a persona: the app reads (and caches) its own \
+     storage, so a file written behind its back is not a session it uses; session fixation, `steal`, \
+     `plant` and `replay … into` need a token in a cookie, web storage, a URL parameter or a header";
 
 /// A token read the session cannot do here is [`StepError::Unsupported`], with the way out.
 fn unreadable(location: &TokenLocation) -> impl Fn(DriverError) -> StepError + '_ {
@@ -128,6 +138,14 @@ pub async fn read(
                 });
             }
         }
+        TokenLocation::AppFile { path, key } => {
+            let value = read_app_file(session, path, key).await?;
+            parts.push(TokenPart {
+                name: key.clone(),
+                value,
+                cookie: None,
+            });
+        }
         TokenLocation::Auto => {
             return Err(StepError::Input(
                 "token location `auto` was not resolved before the run".into(),
@@ -135,6 +153,33 @@ pub async fn read(
         }
     }
     Ok(Token { parts })
+}
+
+/// The value of `key` in the app's file. A missing file or key is an error that says which, not an
+/// empty token: nothing tells "logged out" from "wrong path or key" apart, and either way a check
+/// cannot be judged. The file's content never goes into a message (it may hold other secrets).
+async fn read_app_file(session: &dyn Session, path: &str, key: &str) -> StepResult<String> {
+    let bytes = session.pull_file(path).await.map_err(|e| match e {
+        DriverError::Unsupported(why) => StepError::Unsupported(format!(
+            "the session token (key `{key}` of app file `{path}`) cannot be read: {why}; \
+             hint: {PULL_FILE_HINT}"
+        )),
+        DriverError::Timeout(d, _) => StepError::Timeout(d),
+        other => StepError::Infra(format!(
+            "the session token (key `{key}` of app file `{path}`) cannot be read: {other} \
+             (is the path right, does the file exist yet — apps write it at login — and is the \
+             app a debuggable build?)"
+        )),
+    })?;
+    let text = String::from_utf8_lossy(&bytes);
+    super::app_file::extract(&text, key).ok_or_else(|| {
+        StepError::Page(format!(
+            "app file `{path}` ({} bytes, read as {}) has no value for key `{key}`; the app may not \
+             have written it yet (before login) or removed it (after logout)",
+            bytes.len(),
+            super::app_file::format_of(&text)
+        ))
+    })
 }
 
 pub fn query_param(url: &str, param: &str) -> Option<String> {
@@ -222,6 +267,10 @@ pub async fn write(
         TokenLocation::UrlParam(param) => Ok(Some((
             param.clone(),
             token.values().next().unwrap_or_default().to_string(),
+        ))),
+        TokenLocation::AppFile { .. } => Err(StepError::Unsupported(format!(
+            "the session token lives in {}: {NOT_PLANTABLE}",
+            location.describe()
         ))),
         TokenLocation::Auto => Err(StepError::Input(
             "token location `auto` was not resolved before the run".into(),

@@ -1,6 +1,8 @@
 //! `token: auto`: finds where the session token lives. Cookies and storage are compared before and after
 //! `login`; each changed entry is then removed on its own and the oracle asked again: an entry whose
-//! absence logs the persona out is part of the token.
+//! absence logs the persona out is part of the token. A token in a native app's own files
+//! (`app_file`) is never found: nothing lists an app's files, and removing one proves nothing while
+//! the app keeps its session in memory.
 
 use super::browser_step::{StepError, StepResult};
 use super::context::{FlowCtx, RunCtx};

@@ -23,6 +23,12 @@ pub enum TokenLocation {
     SessionStorage(String),
     UrlParam(String),
     Header(String),
+    /// A value in a file of a native app's own storage, read through Appium's pullFile (`path` as
+    /// Appium takes it, e.g. `@com.example.shop/shared_prefs/session.xml`).
+    AppFile {
+        path: String,
+        key: String,
+    },
     /// Found by diffing cookies and storage across login and asking the oracle which ones matter.
     Auto,
 }
@@ -35,6 +41,7 @@ impl TokenLocation {
             TokenLocation::SessionStorage(k) => format!("sessionStorage[{k}]"),
             TokenLocation::UrlParam(p) => format!("URL parameter `{p}`"),
             TokenLocation::Header(h) => format!("request header `{h}`"),
+            TokenLocation::AppFile { path, key } => format!("key `{key}` of app file `{path}`"),
             TokenLocation::Auto => "auto (discovered at login)".into(),
         }
     }
@@ -50,6 +57,20 @@ pub struct TokenDoc {
     pub session_storage: Option<String>,
     pub url_param: Option<String>,
     pub header: Option<String>,
+    /// A value in a file of a native app's storage, read through Appium's pullFile.
+    pub app_file: Option<AppFileDoc>,
+}
+
+/// `token: {app_file: {path, key}}`: a debuggable app's file pulled through Appium, and the key
+/// whose value is the token (SharedPreferences XML, JSON at any depth, or `KEY=VALUE` lines).
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AppFileDoc {
+    /// The file as Appium's pullFile takes it, e.g. `@com.example.shop/shared_prefs/session.xml`
+    /// (Android, debuggable build) or `@com.example.shop:documents/session.json` (iOS).
+    pub path: String,
+    /// The name whose value is the token: `<string name="KEY">`, a JSON member `"KEY"`, or `KEY=`.
+    pub key: String,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
@@ -330,12 +351,32 @@ fn token(ctx: &mut Ctx, node: &Node) -> Option<TokenLocation> {
     if let Some(k) = doc.header {
         found.push(TokenLocation::Header(k));
     }
+    if let Some(f) = doc.app_file {
+        for (what, value) in [("path", &f.path), ("key", &f.key)] {
+            if value.trim().is_empty() {
+                ctx.error(
+                    node.pos,
+                    1,
+                    format!("`token.app_file.{what}` is empty"),
+                    Some(
+                        "e.g. `app_file: {path: \"@com.example.shop/shared_prefs/session.xml\", key: session_token}`"
+                            .into(),
+                    ),
+                );
+                return None;
+            }
+        }
+        found.push(TokenLocation::AppFile {
+            path: f.path,
+            key: f.key,
+        });
+    }
     if found.len() != 1 {
         ctx.error(
             node.pos,
             1,
             format!("`token` names exactly one location, found {}", found.len()),
-            Some("one of cookie, local_storage, session_storage, url_param, header; or `token: auto`".into()),
+            Some("one of cookie, local_storage, session_storage, url_param, header, app_file; or `token: auto`".into()),
         );
         return None;
     }
