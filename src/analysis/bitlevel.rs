@@ -66,14 +66,22 @@ impl BitMatrix {
     /// Every value in `rows` is below `2^bits`; each contributes `bits` bits, most significant first.
     pub fn from_fixed_width(rows: &[Vec<u8>], bits: u32) -> Self {
         let m = rows.first().map_or(0, Vec::len);
-        let mut out = Self::new(rows.len(), m * bits as usize);
-        for (r, row) in rows.iter().enumerate() {
-            for (i, &v) in row.iter().enumerate() {
-                for b in 0..bits {
-                    if v >> (bits - 1 - b) & 1 == 1 {
-                        out.set(r, i * bits as usize + b as usize);
+        let bits = bits as usize;
+        let mut out = Self::new(rows.len(), m * bits);
+        // 64 rows at a time into one word per column (kept in L1), then each word stored once:
+        // setting bits one by one across the column-major matrix costs a cache miss a bit.
+        let mut acc = vec![0u64; out.width];
+        for (block, chunk) in rows.chunks(64).enumerate() {
+            acc.fill(0);
+            for (r, row) in chunk.iter().enumerate() {
+                for (i, &v) in row.iter().take(m).enumerate() {
+                    for (b, a) in acc[i * bits..(i + 1) * bits].iter_mut().enumerate() {
+                        *a |= u64::from(v >> (bits - 1 - b) & 1) << r;
                     }
                 }
+            }
+            for (col, &word) in out.cols.iter_mut().zip(&acc) {
+                col[block] = word;
             }
         }
         out
@@ -165,22 +173,43 @@ impl FipsResult {
 }
 
 /// FIPS 140-2 §4.9.1 statistical tests on the first 20 000 bits of `words` (bit `i` is
-/// `words[i / 64] >> (i % 64) & 1`).
+/// `words[i / 64] >> (i % 64) & 1`). Word at a time: it runs once per bit position of a 20 000-token
+/// sample, which made the bit-at-a-time version the costliest part of `usher analyze`.
 pub fn fips_140_2(words: &[u64]) -> FipsResult {
-    let bit = |i: usize| (words[i / 64] >> (i % 64) & 1) as usize;
+    const FULL: usize = FIPS_BITS / 64;
+    const TAIL: u32 = (FIPS_BITS % 64) as u32;
+    let tail_mask = (1u64 << TAIL) - 1;
+    let word = |k: usize| {
+        if k < FULL {
+            words[k]
+        } else {
+            words[k] & tail_mask
+        }
+    };
+    let n_words = FIPS_BITS.div_ceil(64);
     // Monobit: 9725 < ones < 10275.
-    let ones: usize = (0..FIPS_BITS).map(bit).sum();
+    let ones: u32 = (0..n_words).map(|k| word(k).count_ones()).sum();
     let monobit = 9_725 < ones && ones < 10_275;
-    // Poker: 5000 4-bit segments, X = 16/5000 · Σ f(i)² − 5000, pass if 2.16 < X < 46.17.
+    // Poker: 5000 4-bit segments, X = 16/5000 · Σ f(i)² − 5000, pass if 2.16 < X < 46.17. Segments
+    // never straddle a word (64 and 20 000 are multiples of 4); reading a segment's bits in reverse
+    // order only relabels the 16 categories, which leaves Σ f(i)² unchanged.
     let mut f = [0u64; 16];
-    for seg in 0..FIPS_BITS / 4 {
-        let v = (0..4).fold(0, |acc, k| (acc << 1) | bit(seg * 4 + k));
-        f[v] += 1;
+    for k in 0..n_words {
+        let (w, segments) = if k < FULL {
+            (words[k], 16)
+        } else {
+            (word(k), TAIL / 4)
+        };
+        for j in 0..segments {
+            f[(w >> (4 * j) & 0xf) as usize] += 1;
+        }
     }
     let sum_sq: u64 = f.iter().map(|c| c * c).sum();
     let x = 16.0 / 5_000.0 * sum_sq as f64 - 5_000.0;
     let poker = 2.16 < x && x < 46.17;
     // Runs: lengths 1..5 and 6+, counted separately for runs of zeros and of ones; long run: ≥ 26.
+    // A run ends where a bit differs from the one before it: those places are the set bits of
+    // `w ^ (w << 1 | carry)`, visited in order.
     const BOUNDS: [(u32, u32); 6] = [
         (2_343, 2_657),
         (1_135, 1_365),
@@ -191,21 +220,27 @@ pub fn fips_140_2(words: &[u64]) -> FipsResult {
     ];
     let mut runs = [[0u32; 6]; 2];
     let mut longest = 0usize;
-    let mut current = bit(0);
-    let mut len = 0usize;
-    for i in 0..=FIPS_BITS {
-        let b = if i < FIPS_BITS { Some(bit(i)) } else { None };
-        if b == Some(current) {
-            len += 1;
-            continue;
-        }
-        runs[current][len.min(6) - 1] += 1;
+    let mut current = (words[0] & 1) as usize;
+    let mut start = 0usize;
+    let mut carry = words[0] & 1;
+    let mut close = |value: usize, len: usize| {
+        runs[value][len.min(6) - 1] += 1;
         longest = longest.max(len);
-        if let Some(b) = b {
-            current = b;
-            len = 1;
+    };
+    for k in 0..n_words {
+        let w = word(k);
+        let valid = if k < FULL { u64::MAX } else { tail_mask };
+        let mut changes = (w ^ (w << 1 | carry)) & valid;
+        carry = w >> 63;
+        while changes != 0 {
+            let at = k * 64 + changes.trailing_zeros() as usize;
+            close(current, at - start);
+            current ^= 1;
+            start = at;
+            changes &= changes - 1;
         }
     }
+    close(current, FIPS_BITS - start);
     let runs_ok = runs.iter().all(|per_value| {
         per_value
             .iter()
@@ -341,6 +376,111 @@ mod tests {
         let alternating = words((0..).map(|i| i % 2 == 0));
         let r = fips_140_2(&alternating);
         assert!(r.monobit && !r.runs && r.long_runs);
+    }
+
+    /// The standard's tests bit by bit, as §4.9.1 states them: the reference for the word version.
+    fn fips_reference(words: &[u64]) -> FipsResult {
+        let bit = |i: usize| (words[i / 64] >> (i % 64) & 1) as usize;
+        let ones: usize = (0..FIPS_BITS).map(bit).sum();
+        let mut f = [0u64; 16];
+        for seg in 0..FIPS_BITS / 4 {
+            f[(0..4).fold(0, |acc, k| (acc << 1) | bit(seg * 4 + k))] += 1;
+        }
+        let x = 16.0 / 5_000.0 * f.iter().map(|c| c * c).sum::<u64>() as f64 - 5_000.0;
+        let bounds = [
+            (2_343, 2_657),
+            (1_135, 1_365),
+            (542, 708),
+            (251, 373),
+            (111, 201),
+            (111, 201),
+        ];
+        let mut runs = [[0u32; 6]; 2];
+        let (mut longest, mut len, mut current) = (0, 0, bit(0));
+        for i in 0..FIPS_BITS {
+            if bit(i) == current {
+                len += 1;
+            } else {
+                runs[current][len.min(6) - 1] += 1;
+                longest = longest.max(len);
+                current = bit(i);
+                len = 1;
+            }
+        }
+        runs[current][len.min(6) - 1] += 1;
+        longest = longest.max(len);
+        FipsResult {
+            monobit: 9_725 < ones && ones < 10_275,
+            poker: 2.16 < x && x < 46.17,
+            runs: runs.iter().all(|v| {
+                v.iter()
+                    .zip(bounds)
+                    .all(|(&c, (lo, hi))| lo <= c && c <= hi)
+            }),
+            long_runs: longest < 26,
+        }
+    }
+
+    #[test]
+    fn fips_word_version_agrees_with_the_reference() {
+        let mut rng = rand::rngs::StdRng::seed_from_u64(11);
+        let n = FIPS_BITS.div_ceil(64) + 3;
+        let mut cases: Vec<Vec<u64>> = Vec::new();
+        for _ in 0..200 {
+            cases.push((0..n).map(|_| rng.next_u64()).collect());
+        }
+        // Biased streams: sparse ones, long runs, runs across word edges and past bit 20 000.
+        for shift in [1, 2, 3, 5, 7] {
+            cases.push(
+                (0..n)
+                    .map(|_| rng.next_u64() & (rng.next_u64() >> shift))
+                    .collect(),
+            );
+            cases.push(
+                (0..n)
+                    .map(|_| rng.next_u64() | (rng.next_u64() >> shift))
+                    .collect(),
+            );
+        }
+        cases.push(vec![u64::MAX; n]);
+        cases.push(vec![0; n]);
+        cases.push(
+            (0..n)
+                .map(|i| if i % 2 == 0 { u64::MAX } else { 0 })
+                .collect(),
+        );
+        cases.push(vec![0x0123_4567_89ab_cdef; n]);
+        let mut outcomes = std::collections::HashSet::new();
+        for w in &cases {
+            let r = fips_140_2(w);
+            assert_eq!(r, fips_reference(w));
+            outcomes.insert((r.monobit, r.poker, r.runs, r.long_runs));
+        }
+        assert!(outcomes.len() >= 4, "cases too alike: {outcomes:?}");
+    }
+
+    #[test]
+    fn fixed_width_matrix_matches_bit_by_bit() {
+        let mut rng = rand::rngs::StdRng::seed_from_u64(3);
+        for (rows, bits) in [(1, 4), (63, 4), (64, 8), (65, 6), (200, 4), (1_000, 8)] {
+            let data: Vec<Vec<u8>> = (0..rows)
+                .map(|_| {
+                    (0..9)
+                        .map(|_| (rng.next_u32() & ((1 << bits) - 1)) as u8)
+                        .collect()
+                })
+                .collect();
+            let m = BitMatrix::from_fixed_width(&data, bits);
+            assert_eq!(m.width(), 9 * bits as usize);
+            for (r, row) in data.iter().enumerate() {
+                for (i, &v) in row.iter().enumerate() {
+                    for b in 0..bits {
+                        let want = v >> (bits - 1 - b) & 1 == 1;
+                        assert_eq!(m.get(r, i * bits as usize + b as usize), want, "row {r}");
+                    }
+                }
+            }
+        }
     }
 
     #[test]

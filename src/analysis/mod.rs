@@ -212,68 +212,65 @@ pub fn analyze_at(tokens: &[String], opts: &AnalysisOptions, now_s: u64) -> Anal
         structure_findings.push(f);
     }
 
-    // 6. Hash of counter.
-    let (hash_search, hash_of_counter) = if !opts.hash_search {
-        (HashSearch::Disabled, None)
-    } else {
-        hashsearch::search(&toks, now_s)
-    };
-    if let Some(f) = &hash_of_counter {
-        reasons.push(f.detail.clone());
-    }
-
+    // 6. Hash of counter: on digest-shaped tokens the costliest step, so it runs beside steps 3-5
+    // (its reason still comes first).
+    let hash_reason_at = reasons.len();
     let mut char_level = None;
     let mut bit_level = None;
-    if n >= MIN_SAMPLES && !varying.is_empty() {
-        // 5b. Shared prefix/suffix, constant positions, counters, timestamps.
-        let prefix = structure::common_prefix(&toks);
-        let suffix = structure::common_suffix(&toks, length_min - prefix.min(length_min));
-        let varying_capacity = varying.len() as f64 * (alphabet.size() as f64).log2();
-        let short = varying_capacity < min_bits;
-        for (len, kind, place) in [
-            (prefix, FindingKind::SharedPrefix, "start"),
-            (suffix, FindingKind::SharedSuffix, "end"),
-        ] {
-            if len > 0 {
-                let toks0 = toks[0].as_bytes();
-                let part = if place == "start" {
-                    &toks0[..len]
-                } else {
-                    &toks0[toks0.len() - len..]
-                };
-                let f = Finding {
-                    kind,
-                    fails: short,
-                    detail: format!(
-                        "all tokens {place} with the same {len} characters ({}); the {} varying positions can hold at most {varying_capacity:.0} bits{}",
-                        crate::redact::fingerprint(
-                            crate::redact::Kind::Token,
-                            &String::from_utf8_lossy(part)
+    let (hash_search, hash_of_counter) = std::thread::scope(|scope| {
+        let search = opts
+            .hash_search
+            .then(|| scope.spawn(|| hashsearch::search(&toks, now_s)));
+        if n >= MIN_SAMPLES && !varying.is_empty() {
+            // 5b. Shared prefix/suffix, constant positions, counters, timestamps.
+            let prefix = structure::common_prefix(&toks);
+            let suffix = structure::common_suffix(&toks, length_min - prefix.min(length_min));
+            let varying_capacity = varying.len() as f64 * (alphabet.size() as f64).log2();
+            let short = varying_capacity < min_bits;
+            for (len, kind, place) in [
+                (prefix, FindingKind::SharedPrefix, "start"),
+                (suffix, FindingKind::SharedSuffix, "end"),
+            ] {
+                if len > 0 {
+                    let toks0 = toks[0].as_bytes();
+                    let part = if place == "start" {
+                        &toks0[..len]
+                    } else {
+                        &toks0[toks0.len() - len..]
+                    };
+                    let f = Finding {
+                        kind,
+                        fails: short,
+                        detail: format!(
+                            "all tokens {place} with the same {len} characters ({}); the {} varying positions can hold at most {varying_capacity:.0} bits{}",
+                            crate::redact::fingerprint(
+                                crate::redact::Kind::Token,
+                                &String::from_utf8_lossy(part)
+                            ),
+                            varying.len(),
+                            if short {
+                                format!(", below the policy's {} bits", opts.min_entropy_bits)
+                            } else {
+                                String::new()
+                            }
                         ),
-                        varying.len(),
-                        if short {
-                            format!(", below the policy's {} bits", opts.min_entropy_bits)
-                        } else {
-                            String::new()
-                        }
-                    ),
-                };
-                if f.fails {
-                    reasons.push(f.detail.clone());
+                    };
+                    if f.fails {
+                        reasons.push(f.detail.clone());
+                    }
+                    structure_findings.push(f);
                 }
-                structure_findings.push(f);
             }
-        }
-        let is_varying: Vec<bool> = (0..length_min)
-            .map(|j| varying.binary_search(&j).is_ok())
-            .collect();
-        let inner: Vec<usize> = (prefix..length_min.saturating_sub(suffix))
-            .filter(|&j| !is_varying[j])
-            .collect();
-        if !inner.is_empty() {
-            let inner_constant = inner.len();
-            let positions: Vec<String> = inner.iter().take(16).map(usize::to_string).collect();
-            structure_findings.push(Finding {
+            let is_varying: Vec<bool> = (0..length_min)
+                .map(|j| varying.binary_search(&j).is_ok())
+                .collect();
+            let inner: Vec<usize> = (prefix..length_min.saturating_sub(suffix))
+                .filter(|&j| !is_varying[j])
+                .collect();
+            if !inner.is_empty() {
+                let inner_constant = inner.len();
+                let positions: Vec<String> = inner.iter().take(16).map(usize::to_string).collect();
+                structure_findings.push(Finding {
                 kind: FindingKind::ConstantPositions,
                 fails: false,
                 detail: format!(
@@ -282,74 +279,84 @@ pub fn analyze_at(tokens: &[String], opts: &AnalysisOptions, now_s: u64) -> Anal
                     if inner_constant > 16 { ", …" } else { "" }
                 ),
             });
-        }
-        let middles: Vec<&str> = toks
-            .iter()
-            .map(|t| t.get(prefix..t.len() - suffix).unwrap_or(""))
-            .collect();
-        for f in [
-            structure::counter(&middles),
-            structure::timestamp(&toks, now_s),
-        ]
-        .into_iter()
-        .flatten()
-        {
-            if f.fails {
-                reasons.push(f.detail.clone());
             }
-            structure_findings.push(f);
-        }
-
-        // 3. Character level.
-        let lookup = alphabet.lookup();
-        let symbols: Vec<Vec<u8>> = toks
-            .iter()
-            .map(|t| {
-                let b = t.as_bytes();
-                varying.iter().map(|&j| lookup[usize::from(b[j])]).collect()
-            })
-            .collect();
-        let k = alphabet.size();
-        // Bytes outside the alphabet can only be constant ones, which are not in `varying`.
-        char_level = Some(charlevel::analyse(&symbols, &varying, k, opts.significance));
-
-        // 4. Bit level.
-        let (matrix, conversion) = if alphabet.is_numeric_encoding() {
-            if k.is_power_of_two() {
-                (
-                    bitlevel::BitMatrix::from_fixed_width(&symbols, k.trailing_zeros()),
-                    "decoded",
-                )
-            } else {
-                (
-                    bitlevel::BitMatrix::from_radix(&symbols, k as u32),
-                    "decoded",
-                )
-            }
-        } else {
-            let raw: Vec<Vec<u8>> = toks
+            let middles: Vec<&str> = toks
                 .iter()
-                .map(|t| varying.iter().map(|&j| t.as_bytes()[j]).collect())
+                .map(|t| t.get(prefix..t.len() - suffix).unwrap_or(""))
                 .collect();
-            (bitlevel::BitMatrix::from_fixed_width(&raw, 8), "raw_bytes")
-        };
-        let bits = bitlevel::analyse(&matrix, opts.significance, conversion);
-        if (bits.effective_entropy_bits as f64) < min_bits {
+            for f in [
+                structure::counter(&middles),
+                structure::timestamp(&toks, now_s),
+            ]
+            .into_iter()
+            .flatten()
+            {
+                if f.fails {
+                    reasons.push(f.detail.clone());
+                }
+                structure_findings.push(f);
+            }
+
+            // 3. Character level.
+            let lookup = alphabet.lookup();
+            let symbols: Vec<Vec<u8>> = toks
+                .iter()
+                .map(|t| {
+                    let b = t.as_bytes();
+                    varying.iter().map(|&j| lookup[usize::from(b[j])]).collect()
+                })
+                .collect();
+            let k = alphabet.size();
+            // Bytes outside the alphabet can only be constant ones, which are not in `varying`.
+            char_level = Some(charlevel::analyse(&symbols, &varying, k, opts.significance));
+
+            // 4. Bit level.
+            let (matrix, conversion) = if alphabet.is_numeric_encoding() {
+                if k.is_power_of_two() {
+                    (
+                        bitlevel::BitMatrix::from_fixed_width(&symbols, k.trailing_zeros()),
+                        "decoded",
+                    )
+                } else {
+                    (
+                        bitlevel::BitMatrix::from_radix(&symbols, k as u32),
+                        "decoded",
+                    )
+                }
+            } else {
+                let raw: Vec<Vec<u8>> = toks
+                    .iter()
+                    .map(|t| varying.iter().map(|&j| t.as_bytes()[j]).collect())
+                    .collect();
+                (bitlevel::BitMatrix::from_fixed_width(&raw, 8), "raw_bytes")
+            };
+            let bits = bitlevel::analyse(&matrix, opts.significance, conversion);
+            if (bits.effective_entropy_bits as f64) < min_bits {
+                reasons.push(format!(
+                    "effective entropy {} bits < policy {} bits ({} of {} bit positions pass)",
+                    bits.effective_entropy_bits,
+                    opts.min_entropy_bits,
+                    bits.effective_entropy_bits,
+                    bits.bits_per_token
+                ));
+            }
+            bit_level = Some(bits);
+        } else if n >= MIN_SAMPLES {
+            // Nothing varies below the shortest length: every token shares it; entropy is nil.
             reasons.push(format!(
-                "effective entropy {} bits < policy {} bits ({} of {} bit positions pass)",
-                bits.effective_entropy_bits,
-                opts.min_entropy_bits,
-                bits.effective_entropy_bits,
-                bits.bits_per_token
-            ));
-        }
-        bit_level = Some(bits);
-    } else if n >= MIN_SAMPLES {
-        // Nothing varies below the shortest length: every token shares it; entropy is nil.
-        reasons.push(format!(
             "no character position varies across the {n} tokens (within the shortest length, {length_min}): effective entropy 0 bits < policy {} bits",
             opts.min_entropy_bits
         ));
+        }
+        match search {
+            Some(handle) => handle
+                .join()
+                .unwrap_or_else(|p| std::panic::resume_unwind(p)),
+            None => (HashSearch::Disabled, None),
+        }
+    });
+    if let Some(f) = &hash_of_counter {
+        reasons.insert(hash_reason_at, f.detail.clone());
     }
 
     let verdict = if !reasons.is_empty() {

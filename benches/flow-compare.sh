@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# The logout-replay flow (victim logs in, attacker copies the cookie, victim logs out, attacker
+# replays) three ways against one local Ticketbooth: `usher run`, a hand-written thirtyfour program
+# (examples/raw_thirtyfour_flow.rs) and Python selenium (benches/python_flow.py). All three start
+# /usr/bin/chromedriver and the headless shell usher picks, with usher's switches. Rounds are
+# interleaved (the order rotates each round) so machine load falls on all of them alike. Each time is
+# a whole process, start to exit (driver start, two browsers, the flow, quitting). The hand-written
+# two also run as `raw800`/`python800`: "logged out?" then waits 800 ms for late rendering, as usher's
+# oracle does, which isolates what the rest of usher costs.
+#   bash benches/flow-compare.sh [ROUNDS] [PORT]
+set -euo pipefail
+rounds=${1:-10}; port=${2:-18480}
+source "$(dirname "$0")/common.sh"
+trap bench_cleanup EXIT
+
+bench_build
+bench_python
+bench_browser
+bench_ticketbooth "$port"
+
+run_usher() {
+  # usher finds the headless shell itself and writes the same start script.
+  "$USHER" run "$BENCH_ROOT/benches/data/replay-flow" --target "$TARGET" "${SECRETS[@]}" \
+    --report-dir "$BENCH_WORK/reports"
+}
+run_raw() {
+  "$BENCH_ROOT/target/release/examples/raw_thirtyfour_flow" --target "$TARGET" --browser "$BROWSER" "$@"
+}
+run_python() {
+  "$PYTHON" "$BENCH_ROOT/benches/python_flow.py" --target "$TARGET" --browser "$BROWSER" "$@"
+}
+# The same two, where "not logged in" also waits 800 ms for late rendering as usher's oracle does.
+run_raw800() { run_raw --see-grace-ms 800; }
+run_python800() { run_python --see-grace-ms 800; }
+
+impls=(usher raw raw800 python python800)
+csv=$BENCH_WORK/flow.csv
+echo "round,impl,wall_s" > "$csv"
+echo "load before: $(load_avg)"
+for r in $(seq "$rounds"); do
+  for k in "${!impls[@]}"; do
+    impl=${impls[$(( (r + k) % ${#impls[@]} ))]}
+    timed "run_$impl"
+    if [ "$RC" != 0 ]; then
+      echo "round $r: $impl exited $RC" >&2
+      cat "$BENCH_WORK/last.out" "$BENCH_WORK/last.err" >&2
+      exit 1
+    fi
+    echo "$r,$impl,$WALL" >> "$csv"
+  done
+  printf 'round %d: %s\n' "$r" "$(grep "^$r," "$csv" | cut -d, -f2,3 | tr '\n' ' ')"
+done
+echo "load after: $(load_avg)"
+for impl in "${impls[@]}"; do
+  printf '%-10s %s\n' "$impl" "$(grep ",$impl," "$csv" | cut -d, -f3 | stats)"
+done
+python3 - "$csv" <<'EOF'
+import csv, statistics, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+by = {}
+for r in rows:
+    by.setdefault(r["impl"], {})[r["round"]] = float(r["wall_s"])
+# Per round, usher against the raw program run beside it: the load of that round cancels out.
+for other in [i for i in by if i != "usher"]:
+    ratios = sorted(by["usher"][k] / by[other][k] for k in by["usher"])
+    print(f"usher/{other} per round: median {statistics.median(ratios):.3f} "
+          f"(min {ratios[0]:.3f}, max {ratios[-1]:.3f})")
+EOF
+if [ -n "${KEEP_CSV:-}" ]; then cp "$csv" "$KEEP_CSV"; fi
