@@ -4,6 +4,25 @@
 //! through `driver` sessions and `checks`, `report` turns the engine's events into files, and the CLI in
 //! `main.rs` stays thin. `demo` is Ticketbooth, the bundled target with one switch per flaw.
 
+/// `println!` that ignores a closed stdout (`usher run | head`): the run goes on, the reports are still
+/// written, and nothing panics.
+#[macro_export]
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
+/// `print!` that ignores a closed stdout, see [`outln!`].
+#[macro_export]
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stdout(), $($arg)*);
+    }};
+}
+
 pub mod analysis;
 pub mod checks;
 pub mod cli;

@@ -23,7 +23,7 @@ fn main() -> ExitCode {
             Command::Run(a) => commands::run::run(a, &redactor).await,
             Command::Validate(a) => commands::validate::validate(a, &redactor),
             Command::Schema(a) => {
-                print!("{}", commands::schema::schema(a));
+                usher::out!("{}", commands::schema::schema(a));
                 Exit::Passed
             }
             Command::Diff(a) => commands::diff::diff(a),

@@ -195,11 +195,9 @@ pub fn fips_140_2(words: &[u64]) -> FipsResult {
     // order only relabels the 16 categories, which leaves Σ f(i)² unchanged.
     let mut f = [0u64; 16];
     for k in 0..n_words {
-        let (w, segments) = if k < FULL {
-            (words[k], 16)
-        } else {
-            (word(k), TAIL / 4)
-        };
+        // `word` masks the last, partial word; the full ones hold 16 segments each.
+        let segments = if k < FULL { 16 } else { TAIL / 4 };
+        let w = word(k);
         for j in 0..segments {
             f[(w >> (4 * j) & 0xf) as usize] += 1;
         }

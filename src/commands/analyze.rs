@@ -21,12 +21,12 @@ pub fn run(args: &AnalyzeArgs) -> Exit {
     };
     let a = analyze(&tokens, &opts);
     if args.json {
-        println!(
+        crate::outln!(
             "{}",
             serde_json::to_string_pretty(&a.to_json()).expect("analysis serializes")
         );
     } else {
-        print!("{}", a.render_text());
+        crate::out!("{}", a.render_text());
     }
     match a.verdict {
         TokenVerdict::Pass => Exit::Passed,

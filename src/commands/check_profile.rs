@@ -105,7 +105,7 @@ pub async fn check_profile(args: &CheckProfileArgs, redactor: &Redactor) -> Exit
             return Exit::BadInput;
         }
     };
-    println!(
+    crate::outln!(
         "checking {} against {} as {persona}",
         profile.file,
         redactor.redact(&base)
@@ -116,7 +116,7 @@ pub async fn check_profile(args: &CheckProfileArgs, redactor: &Redactor) -> Exit
             .await
         {
             Ok(found) => {
-                println!(
+                crate::outln!(
                     "  ok   `token: auto` found the session token in {}",
                     found.describe()
                 );
@@ -124,7 +124,7 @@ pub async fn check_profile(args: &CheckProfileArgs, redactor: &Redactor) -> Exit
                 p.token = found;
                 profile = Arc::new(p);
             }
-            Err(e) => println!(
+            Err(e) => crate::outln!(
                 "  FAIL `token: auto` could not find the token: {}",
                 redactor.redact(&e.to_string())
             ),
@@ -133,20 +133,22 @@ pub async fn check_profile(args: &CheckProfileArgs, redactor: &Redactor) -> Exit
     let proof = prove(run, profile, base, persona).await;
     launcher.shutdown().await;
     for l in &proof.lines {
-        println!(
+        crate::outln!(
             "{} {}",
             if l.ok { "  ok  " } else { "  FAIL" },
             redactor.redact(&l.text)
         );
     }
     if proof.infra_error {
-        println!("\nthe profile could not be proved: infrastructure error");
+        crate::outln!("\nthe profile could not be proved: infrastructure error");
         Exit::Infrastructure
     } else if proof.profile_wrong {
-        println!("\nthe profile is wrong: fix the lines marked FAIL");
+        crate::outln!("\nthe profile is wrong: fix the lines marked FAIL");
         Exit::BadInput
     } else {
-        println!("\nthe profile is sound: the oracle tells logged-in from logged-out sessions");
+        crate::outln!(
+            "\nthe profile is sound: the oracle tells logged-in from logged-out sessions"
+        );
         Exit::Passed
     }
 }

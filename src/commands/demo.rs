@@ -196,7 +196,7 @@ pub async fn run_against(
 
 pub async fn serve(args: &DemoServeArgs) -> Exit {
     if args.list_flaws {
-        print!("{}", crate::demo::list_flaws());
+        crate::out!("{}", crate::demo::list_flaws());
         return Exit::Passed;
     }
     let parse = |flag: &str, v: &str| {
@@ -262,7 +262,7 @@ pub async fn demo(args: &DemoArgs, redactor: &Redactor) -> Exit {
         (None, _, true) => "in headless Chromium".into(),
         (None, _, false) => "in Chromium".into(),
     };
-    println!(
+    crate::outln!(
         "running the built-in suite ({} scenarios) against a secure and an all-flaws Ticketbooth {browser}…",
         suite.count
     );
@@ -323,17 +323,17 @@ pub async fn demo(args: &DemoArgs, redactor: &Redactor) -> Exit {
     if cancel.is_cancelled() {
         exit = Exit::Infrastructure;
     }
-    println!();
+    crate::outln!();
     if problems.is_empty() {
-        println!(
+        crate::outln!(
             "demo OK: the secure Ticketbooth passes every flow and every flaw of the flawed one was caught"
         );
     } else {
         for p in &problems {
-            println!("unexpected: {p}");
+            crate::outln!("unexpected: {p}");
         }
     }
-    println!(
+    crate::outln!(
         "reports: {}/secure/ and {}/flawed/ (index.html, junit.xml, results.json)",
         args.report_dir.display(),
         args.report_dir.display()
@@ -349,7 +349,7 @@ fn print_columns(secure: &Executed, flawed: &Executed) {
         .max()
         .unwrap_or(8)
         .max(8);
-    println!("\n{:<width$}  {:<8}  {:<8}", "scenario", "secure", "flawed");
+    crate::outln!("\n{:<width$}  {:<8}  {:<8}", "scenario", "secure", "flawed");
     for f in &secure.flows {
         let other = flawed
             .flows
@@ -357,9 +357,9 @@ fn print_columns(secure: &Executed, flawed: &Executed) {
             .find(|g| g.name == f.name)
             .map(|g| g.verdict.label())
             .unwrap_or("-");
-        println!("{:<width$}  {:<8}  {:<8}", f.name, f.verdict.label(), other);
+        crate::outln!("{:<width$}  {:<8}  {:<8}", f.name, f.verdict.label(), other);
     }
-    println!(
+    crate::outln!(
         "\nsecure: {} passed in {:.0}s · flawed: {} flaws caught in {:.0}s",
         secure.summary.passed,
         secure.summary.duration.as_secs_f64(),
@@ -367,6 +367,6 @@ fn print_columns(secure: &Executed, flawed: &Executed) {
         flawed.summary.duration.as_secs_f64()
     );
     for f in flawed.flows.iter().filter(|f| f.verdict == Verdict::Fail) {
-        println!("  flawed › {}: {}", f.name, f.summary);
+        crate::outln!("  flawed › {}: {}", f.name, f.summary);
     }
 }

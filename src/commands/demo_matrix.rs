@@ -192,14 +192,14 @@ pub async fn matrix(demo: &DemoArgs, args: &DemoMatrixArgs, redactor: &Redactor)
             }
         }
         let status = if wrong.is_empty() { "ok" } else { "WRONG" };
-        println!(
+        crate::outln!(
             "{status:<6} {:<28} {:>3} flows in {:.0}s",
             c.label,
             done.flows.len(),
             done.summary.duration.as_secs_f64()
         );
         for w in &wrong {
-            println!("         {w}");
+            crate::outln!("         {w}");
         }
     }
     readme(&render(&configs), args, exit)
@@ -207,7 +207,7 @@ pub async fn matrix(demo: &DemoArgs, args: &DemoMatrixArgs, redactor: &Redactor)
 
 /// Prints the table, and writes or checks the README's copy of it.
 fn readme(table: &str, args: &DemoMatrixArgs, mut exit: Exit) -> Exit {
-    println!("\n{table}");
+    crate::outln!("\n{table}");
     if let Some(path) = &args.write {
         if exit != Exit::Passed {
             eprintln!(
@@ -223,7 +223,7 @@ fn readme(table: &str, args: &DemoMatrixArgs, mut exit: Exit) -> Exit {
                     eprintln!("error: cannot write {}: {e}", path.display());
                     return Exit::Infrastructure;
                 }
-                println!("wrote the matrix into {}", path.display());
+                crate::outln!("wrote the matrix into {}", path.display());
             }
             None => {
                 eprintln!(

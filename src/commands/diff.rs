@@ -22,12 +22,12 @@ pub fn diff(args: &DiffArgs) -> Exit {
             "results": args.new.display().to_string(),
             "comparison": c,
         });
-        println!(
+        crate::outln!(
             "{}",
             serde_json::to_string_pretty(&out).expect("comparison serializes")
         );
     } else {
-        print!(
+        crate::out!(
             "{}",
             Console::new()
                 .baseline_lines(&args.old.display().to_string(), &c)

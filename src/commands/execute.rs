@@ -132,7 +132,7 @@ pub async fn execute(
             for f in &flows {
                 summary.count(f.verdict);
                 if opts.console {
-                    println!("{}", console.flow_line(f));
+                    crate::outln!("{}", console.flow_line(f));
                 }
             }
             (flows, summary)
@@ -141,7 +141,7 @@ pub async fn execute(
     summary.interrupted |= cancel.is_cancelled();
     console.finish();
     if opts.console {
-        println!("{}", Console::new().summary_line(&summary));
+        crate::outln!("{}", Console::new().summary_line(&summary));
     }
     let mut exit = summary.exit();
     if opts.write_reports {
@@ -261,7 +261,7 @@ pub fn write_reports(
     let mut ok = true;
     for (path, text) in files {
         match write_atomic(path, text.as_bytes()) {
-            Ok(()) if announce => println!("wrote {}", path.display()),
+            Ok(()) if announce => crate::outln!("wrote {}", path.display()),
             Ok(()) => {}
             Err(e) => {
                 eprintln!("error: cannot write {}: {e}", path.display());

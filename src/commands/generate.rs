@@ -20,12 +20,12 @@ pub fn generate(args: &GenerateArgs) -> Exit {
     match crate::suite::generate(&args.profile, &profile, &args.out, &selection, args.force) {
         Ok(done) => {
             for p in &done.written {
-                println!("wrote {}", p.display());
+                crate::outln!("wrote {}", p.display());
             }
             for (name, why) in &done.skipped {
-                println!("skipped {name}: {why}");
+                crate::outln!("skipped {name}: {why}");
             }
-            println!(
+            crate::outln!(
                 "\n{} scenario(s) written to {}; run them with: usher run {}",
                 done.written.len(),
                 args.out.display(),

@@ -83,7 +83,7 @@ fn report_regressions(
     redactor: &Redactor,
 ) -> Exit {
     let c = compare(old, &RunResults::from_flows(&done.flows));
-    print!(
+    crate::out!(
         "{}",
         redactor.redact(&Console::new().baseline_lines(&label, &c))
     );

@@ -16,7 +16,7 @@ pub fn validate(args: &ValidateArgs, redactor: &Redactor) -> Exit {
     match crate::scenario::load(&args.paths, &inputs) {
         Ok(project) => {
             for suite in &project.suites {
-                println!(
+                crate::outln!(
                     "ok: profile `{}` ({}) with {} scenario(s), {} persona(s), {} flow(s)",
                     suite.profile.app,
                     suite.profile.file,

@@ -175,9 +175,9 @@ fn banner(demo: &RunningDemo) -> String {
 /// Runs Ticketbooth in the foreground until Ctrl-C.
 pub async fn serve_forever(config: DemoConfig) -> io::Result<()> {
     let demo = start(config).await?;
-    println!("{}", banner(&demo));
+    crate::outln!("{}", banner(&demo));
     tokio::signal::ctrl_c().await?;
     demo.shutdown().await;
-    println!("Ticketbooth stopped");
+    crate::outln!("Ticketbooth stopped");
     Ok(())
 }

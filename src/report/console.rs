@@ -41,7 +41,7 @@ impl Console {
     fn line(&self, text: &str) {
         match &self.bar {
             Some(b) => b.println(text),
-            None => println!("{text}"),
+            None => crate::outln!("{text}"),
         }
     }
 
@@ -152,7 +152,7 @@ impl Console {
                 if let Some(b) = &self.bar {
                     b.finish_and_clear();
                 }
-                println!("{}", self.summary_line(s));
+                crate::outln!("{}", self.summary_line(s));
             }
             _ => {}
         }

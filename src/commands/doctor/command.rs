@@ -40,7 +40,7 @@ pub async fn doctor(args: &DoctorArgs) -> Exit {
         .chain(remote)
         .collect();
     let (text, exit) = render(&findings, endpoint_url.as_ref().map(endpoint::shown));
-    print!("{text}");
+    crate::out!("{text}");
     exit
 }
 
