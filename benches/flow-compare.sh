@@ -6,7 +6,8 @@
 # interleaved (the order rotates each round) so machine load falls on all of them alike. Each time is
 # a whole process, start to exit (driver start, two browsers, the flow, quitting). The hand-written
 # two also run as `raw800`/`python800`: "logged out?" then waits 800 ms for late rendering, as usher's
-# oracle does, which isolates what the rest of usher costs.
+# oracle does, which isolates what the rest of usher costs; `usher0` is usher with the profile's
+# `defaults: {oracle_grace: 0s}` (for server-rendered pages), which answers after one look too.
 #   bash benches/flow-compare.sh [ROUNDS] [PORT]
 set -euo pipefail
 rounds=${1:-10}; port=${2:-18480}
@@ -23,6 +24,15 @@ run_usher() {
   "$USHER" run "$BENCH_ROOT/benches/data/replay-flow" --target "$TARGET" "${SECRETS[@]}" \
     --report-dir "$BENCH_WORK/reports"
 }
+# The same profile with `oracle_grace: 0s`.
+nograce=$BENCH_WORK/replay-flow-nograce
+mkdir -p "$nograce"
+cp "$BENCH_ROOT"/benches/data/replay-flow/*.yaml "$nograce/"
+sed -i 's/^  step_timeout: 10s$/  step_timeout: 10s\n  oracle_grace: 0s/' "$nograce/app.yaml"
+grep -q 'oracle_grace: 0s' "$nograce/app.yaml"
+run_usher0() {
+  "$USHER" run "$nograce" --target "$TARGET" "${SECRETS[@]}" --report-dir "$BENCH_WORK/reports0"
+}
 run_raw() {
   "$BENCH_ROOT/target/release/examples/raw_thirtyfour_flow" --target "$TARGET" --browser "$BROWSER" "$@"
 }
@@ -33,7 +43,7 @@ run_python() {
 run_raw800() { run_raw --see-grace-ms 800; }
 run_python800() { run_python --see-grace-ms 800; }
 
-impls=(usher raw raw800 python python800)
+impls=(usher usher0 raw raw800 python python800)
 csv=$BENCH_WORK/flow.csv
 echo "round,impl,wall_s" > "$csv"
 echo "load before: $(load_avg)"
@@ -61,9 +71,10 @@ by = {}
 for r in rows:
     by.setdefault(r["impl"], {})[r["round"]] = float(r["wall_s"])
 # Per round, usher against the raw program run beside it: the load of that round cancels out.
-for other in [i for i in by if i != "usher"]:
-    ratios = sorted(by["usher"][k] / by[other][k] for k in by["usher"])
-    print(f"usher/{other} per round: median {statistics.median(ratios):.3f} "
-          f"(min {ratios[0]:.3f}, max {ratios[-1]:.3f})")
+for mine in ["usher", "usher0"]:
+    for other in [i for i in by if not i.startswith("usher")]:
+        ratios = sorted(by[mine][k] / by[other][k] for k in by[mine])
+        print(f"{mine}/{other} per round: median {statistics.median(ratios):.3f} "
+              f"(min {ratios[0]:.3f}, max {ratios[-1]:.3f})")
 EOF
 if [ -n "${KEEP_CSV:-}" ]; then cp "$csv" "$KEEP_CSV"; fi

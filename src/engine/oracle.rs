@@ -1,14 +1,10 @@
 //! The `logged_in` oracle: the profile flow whose `see`/`not_see` steps say whether the current session
-//! acts as an authenticated user. Judged by content, never by status code.
+//! acts as an authenticated user. Judged by content, never by status code. Its `see` steps wait up to
+//! the profile's `defaults.oracle_grace` (800 ms unless set) for pages that render late.
 
 use super::browser_step::{self, StepError, StepResult};
 use super::context::FlowCtx;
 use crate::scenario::step::Action;
-use std::time::Duration;
-
-/// How long a `see` in the oracle waits for its element: pages are loaded when `open` returns, so this
-/// only absorbs late rendering.
-const SEE_GRACE: Duration = Duration::from_millis(800);
 
 /// The oracle's answer and the observation behind it.
 pub struct OracleAnswer {
@@ -62,7 +58,7 @@ impl FlowCtx {
                         &*session,
                         e,
                         true,
-                        SEE_GRACE.min(limit),
+                        self.profile.oracle_grace.min(limit),
                         &resolve,
                     )
                     .await?;

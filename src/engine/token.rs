@@ -212,11 +212,16 @@ pub async fn write(
             if !same_origin(&here, place.base_url) {
                 session.goto(place.base_url).await?;
             }
-            for part in &token.parts {
-                // Replace, not add beside: the browser must present the planted value only.
-                for n in names {
-                    let _ = session.delete_cookie(n).await;
+            // Replace, not add beside: the browser must present the planted value only. Only the
+            // names it holds are deleted (one read instead of a delete per name), all before the
+            // first part goes in, so a token of several cookies keeps every part.
+            let present = session.cookies().await?;
+            for n in names {
+                if present.iter().any(|c| &c.name == n) {
+                    session.delete_cookie(n).await?;
                 }
+            }
+            for part in &token.parts {
                 let cookie = part.cookie.clone().unwrap_or_else(|| BrowserCookie {
                     name: part.name.clone(),
                     value: part.value.clone(),

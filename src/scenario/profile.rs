@@ -92,6 +92,9 @@ pub struct Flow {
 pub struct DefaultsDoc {
     /// Default bound on every step, e.g. `10s`.
     pub step_timeout: Option<String>,
+    /// How long the oracle's `see` waits for its element before answering "no", e.g. `800ms` (the
+    /// default, for pages that render late); `0s` for pages rendered by the server.
+    pub oracle_grace: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -109,10 +112,16 @@ pub struct Profile {
     pub policy: Policy,
     #[serde(skip)]
     pub step_timeout: Duration,
+    /// How long the oracle's `see` waits for late rendering before it answers "no".
+    pub oracle_grace: Duration,
     pub flows: IndexMap<String, Flow>,
 }
 
 impl Profile {
+    /// The oracle's default wait for late rendering: long enough for client-side rendering after
+    /// the load event, short enough not to dominate a flow (docs/PERFORMANCE.md).
+    pub const DEFAULT_ORACLE_GRACE: Duration = Duration::from_millis(800);
+
     /// The flows every profile must define, and why.
     pub const REQUIRED_FLOWS: [(&'static str, &'static str); 2] = [
         (
@@ -176,6 +185,7 @@ pub fn from_node(ctx: &mut Ctx, root: &Node, dir: PathBuf) -> Option<Profile> {
         vars: IndexMap::new(),
         policy: Policy::default(),
         step_timeout: Duration::from_secs(10),
+        oracle_grace: Profile::DEFAULT_ORACLE_GRACE,
         flows: IndexMap::new(),
     };
     let mut saw_token = false;
@@ -246,7 +256,13 @@ pub fn from_node(ctx: &mut Ctx, root: &Node, dir: PathBuf) -> Option<Profile> {
                         None => timeout_ok = false,
                     }
                 }
-                // A bad `step_timeout` is reported once, above, not again as a type error.
+                if let Some(d) = value.get("oracle_grace") {
+                    match convert::duration(ctx, d, "`oracle_grace`") {
+                        Some(t) => profile.oracle_grace = t,
+                        None => timeout_ok = false,
+                    }
+                }
+                // A bad duration is reported once, above, not again as a type error.
                 if timeout_ok {
                     let _ = ctx.typed::<DefaultsDoc>(value, "`defaults`");
                 }
