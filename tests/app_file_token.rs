@@ -248,6 +248,8 @@ async fn an_app_file_token_cannot_be_planted() {
     };
     let place = Placement {
         base_url: "https://shop.example.test",
+        scope: &Default::default(),
+        app_cookie: None,
     };
     let e = token::write(
         &*session,

@@ -66,8 +66,13 @@ fn steps_reached<'a>(suite: &'a Suite, s: &'a Scenario) -> Vec<&'a Step> {
     let mut pending: Vec<&Step> = s.steps.iter().collect();
     while let Some(step) = pending.pop() {
         out.push(step);
-        if let Action::Run(f) | Action::Parallel(ParallelArgs { run: f, .. }) = &step.action
-            && flows_seen.insert(f.clone())
+        pending.extend(step.nested());
+        let called = match &step.action {
+            Action::Parallel(ParallelArgs { run: f, .. }) => Some(f.as_str()),
+            a => a.flow_run(),
+        };
+        if let Some(f) = called
+            && flows_seen.insert(f.to_string())
             && let Some(flow) = suite.profile.flows.get(f)
         {
             pending.extend(flow.steps.iter());

@@ -366,6 +366,16 @@ pub fn label(action: &Action) -> String {
         ),
         Action::Parallel(p) => format!("run {} for {} at once", p.run, p.personas.join(", ")),
         Action::Check(c) => format!("check {}", c.name()),
+        Action::RunPart(p) => match p.until {
+            Some(_) => format!("run {} until its submit", p.flow),
+            None => format!("run {} from its submit", p.flow),
+        },
+        Action::LoginHttp(_) => "log in over HTTP from the browser's login form".into(),
+        Action::Require(c) => format!("require {}", c.name()),
+        Action::Variants(v) => format!(
+            "variants {}",
+            v.keys().cloned().collect::<Vec<_>>().join(", ")
+        ),
         Action::Screenshot(n) => format!(
             "screenshot{}",
             n.as_ref().map(|n| format!(" {n}")).unwrap_or_default()

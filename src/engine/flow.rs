@@ -160,7 +160,7 @@ impl FlowCtx {
             .err()
             .map(|e| self.run.redactor.redact(&e.to_string()));
         // `run` records its own steps; recording the call too would double the timeline.
-        if !matches!(step.action, Action::Run(_)) || error.is_some() {
+        if !matches!(step.action, Action::Run(_) | Action::RunPart(_)) || error.is_some() {
             let record = StepRecord {
                 index: self.steps.len(),
                 keyword: step.action.keyword().to_string(),
@@ -215,6 +215,42 @@ impl FlowCtx {
                 self.mark(persona, format!("ran {name}"));
                 Ok(())
             }
+            Action::RunPart(part) => {
+                let Some(flow) = self.profile.flows.get(&part.flow).cloned() else {
+                    return Err(StepError::Input(format!("unknown flow `{}`", part.flow)));
+                };
+                let steps = crate::scenario::step::flow_part(&flow.steps, part)
+                    .map_err(StepError::Input)?;
+                self.exec_steps(steps, persona)
+                    .await
+                    .map_err(|f| nest(f, &part.flow))?;
+                let half = if part.until.is_some() {
+                    "up to its submit"
+                } else {
+                    "from its submit"
+                };
+                self.mark(persona, format!("ran {} {half}", part.flow));
+                Ok(())
+            }
+            Action::LoginHttp(args) => self.login_http(persona, args, limit).await,
+            Action::Require(c) => {
+                let outcome = crate::checks::evaluate(self, c, persona, &step.origin).await;
+                self.mark(
+                    persona,
+                    format!("required {}: {}", c.name(), outcome.verdict.label()),
+                );
+                if outcome.verdict == crate::engine::Verdict::Pass {
+                    Ok(())
+                } else {
+                    Err(StepError::Page(format!(
+                        "required check {} did not hold ({}): {}",
+                        c.name(),
+                        outcome.verdict.label(),
+                        outcome.message
+                    )))
+                }
+            }
+            Action::Variants(v) => self.variants(v, persona, &step.origin).await,
             Action::Idle(d) => self.idle(*d).await,
             Action::Screenshot(name) => {
                 let session = self.session(persona).await?;
@@ -499,13 +535,23 @@ impl FlowCtx {
     async fn put_token(&mut self, persona: &str, t: &Token) -> StepResult<()> {
         let session = self.session(persona).await?;
         let base = self.base_url.clone();
-        let url_token = token::write(
-            &*session,
-            &self.profile.token,
-            t,
-            &Placement { base_url: &base },
-        )
-        .await?;
+        // The app scopes its cookie the same for every visitor: the newest Set-Cookie any persona saw.
+        let app_cookie = match &self.profile.token {
+            TokenLocation::Cookie(names) => {
+                let mine = self.personas.get(persona).map(|p| p.net.as_slice());
+                let others = self.personas.values().map(|p| p.net.as_slice());
+                mine.into_iter()
+                    .chain(others)
+                    .find_map(|net| token::app_cookie(net, names))
+            }
+            _ => None,
+        };
+        let place = Placement {
+            base_url: &base,
+            scope: &self.profile.cookie_scope,
+            app_cookie,
+        };
+        let url_token = token::write(&*session, &self.profile.token, t, &place).await?;
         if url_token.is_some() {
             self.persona_mut(persona).url_token = url_token;
         }

@@ -8,10 +8,12 @@ pub mod context;
 pub mod events;
 pub mod flow;
 pub mod http_client;
+pub mod login_http;
 pub mod oracle;
 pub mod run;
 pub mod token;
 pub mod token_discovery;
+pub mod variants;
 
 pub use context::{RunCtx, Sink};
 pub use events::{Event, FlowRecord, RunSummary, Verdict};

@@ -24,6 +24,15 @@ impl FlowCtx {
             let _ = session.set_cache_disabled(false).await;
         }
         let answer = answer?;
+        // Standing on the oracle's page, the browser sends every cookie that page gets.
+        if let Some(dups) = super::token::duplicate_cookies(&*session, &self.profile.token).await {
+            self.mark(persona, format!("holds {dups}"));
+            return Err(StepError::Page(format!(
+                "{persona}'s browser holds {dups}: the app reads one of them and which one cannot \
+                 be known, so its session cannot be judged; plant ids with the app's cookie scope \
+                 (`token: {{cookie: NAME, path: ...}}` in the profile)"
+            )));
+        }
         self.mark(
             persona,
             if answer.logged_in {

@@ -2,8 +2,10 @@
 //! persona (steal, plant, replay).
 
 use super::browser_step::{StepError, StepResult};
+use crate::checks::{ObservedCookie, parse_set_cookie};
 use crate::driver::{BrowserCookie, DriverError, NetEvent, Session};
 use crate::scenario::TokenLocation;
+use crate::scenario::profile::CookieScope;
 use serde::Serialize;
 
 /// One piece of a session token (a cookie, a storage entry, a header or URL parameter).
@@ -190,9 +192,106 @@ pub fn query_param(url: &str, param: &str) -> Option<String> {
         .map(|(_, v)| v.into_owned())
 }
 
-/// What a planted or stolen token needs from the flow: the page to stand on for cookies.
+/// What a planted or stolen token needs from the flow: the page to stand on for cookies, and the
+/// scope a chosen id's cookie gets.
 pub struct Placement<'a> {
     pub base_url: &'a str,
+    /// The profile's `token: {path, domain}`, which wins over what was observed.
+    pub scope: &'a CookieScope,
+    /// The app's own latest Set-Cookie for a token name: a chosen id is planted under its name, Path
+    /// and Domain, so the browser ends up holding one cookie of that name, not the planted one beside
+    /// the one the app sets at login.
+    pub app_cookie: Option<ObservedCookie>,
+}
+
+/// The cookie a chosen id (one no browser reported) is planted as: named and scoped like the app's own
+/// cookie, from the profile's scope, the app's Set-Cookie, or a cookie of the name the browser holds,
+/// in that order; `Path=/` and host-only when nothing tells.
+pub fn chosen_cookie(
+    part: &TokenPart,
+    place: &Placement<'_>,
+    present: Option<&BrowserCookie>,
+) -> BrowserCookie {
+    let app = place.app_cookie.as_ref();
+    let name = app
+        .map(|c| c.name.clone())
+        .or_else(|| present.map(|c| c.name.clone()))
+        .unwrap_or_else(|| part.name.clone());
+    let path = (place.scope.path.clone())
+        .or_else(|| app.and_then(|c| c.path.clone()))
+        .or_else(|| present.and_then(|c| c.path.clone()))
+        .unwrap_or_else(|| "/".into());
+    let domain = (place.scope.domain.clone())
+        .or_else(|| app.and_then(|c| c.domain.clone()))
+        .or_else(|| {
+            present
+                .and_then(|c| c.domain.clone())
+                .filter(|d| d.starts_with('.'))
+        })
+        .map(|d| format!(".{}", d.trim_start_matches('.')));
+    let prefixed = name.starts_with("__Host-") || name.starts_with("__Secure-");
+    BrowserCookie {
+        secure: Some(prefixed || app.is_some_and(|c| c.secure)),
+        http_only: app.map(|c| c.http_only),
+        same_site: app.and_then(|c| c.same_site.clone()),
+        name,
+        value: part.value.clone(),
+        path: Some(path),
+        domain,
+        expiry: None,
+    }
+}
+
+/// The last Set-Cookie in `net` that gave one of `names` a value.
+pub fn app_cookie(net: &[NetEvent], names: &[String]) -> Option<ObservedCookie> {
+    net.iter()
+        .rev()
+        .flat_map(|e| match e {
+            NetEvent::Response { headers, .. } => headers
+                .iter()
+                .filter(|(k, _)| k == "set-cookie")
+                .filter_map(|(_, line)| parse_set_cookie(line))
+                .rev()
+                .collect::<Vec<_>>(),
+            _ => Vec::new(),
+        })
+        .find(|c| names.contains(&c.name) && !c.value.is_empty())
+}
+
+/// The token cookie names the browser holds more than once (with different Path or Domain), with the
+/// scope of each: the app reads one of them, and which one cannot be known, so nothing the session
+/// does can be judged. `None` also where cookies cannot be read (a native app context): the checks
+/// that need the token say so themselves.
+pub async fn duplicate_cookies(session: &dyn Session, location: &TokenLocation) -> Option<String> {
+    let TokenLocation::Cookie(names) = location else {
+        return None;
+    };
+    let cookies = session.cookies().await.ok()?;
+    let mut dups = Vec::new();
+    for n in names {
+        let held: Vec<&BrowserCookie> = cookies.iter().filter(|c| &c.name == n).collect();
+        if held.len() > 1 {
+            let scopes: Vec<String> = held
+                .iter()
+                .map(|c| {
+                    format!(
+                        "Path={}{}",
+                        c.path.as_deref().unwrap_or("?"),
+                        c.domain
+                            .as_deref()
+                            .map(|d| format!(" Domain={d}"))
+                            .unwrap_or_default()
+                    )
+                })
+                .collect();
+            dups.push(format!(
+                "{} cookies named {n} ({})",
+                held.len(),
+                scopes.join("; ")
+            ));
+        }
+    }
+    (!dups.is_empty()).then(|| dups.join(", "))
 }
 
 /// Puts a token into a persona's browser. Cookies need a page of the target's origin first.
@@ -217,20 +316,17 @@ pub async fn write(
             // first part goes in, so a token of several cookies keeps every part.
             let present = session.cookies().await?;
             for n in names {
+                // Deleting by name removes every cookie of the name the page sees, whatever its Path.
                 if present.iter().any(|c| &c.name == n) {
                     session.delete_cookie(n).await?;
                 }
             }
+            let held = present.iter().find(|c| names.contains(&c.name));
             for part in &token.parts {
-                let cookie = part.cookie.clone().unwrap_or_else(|| BrowserCookie {
-                    name: part.name.clone(),
-                    value: part.value.clone(),
-                    path: Some("/".into()),
-                    secure: Some(
-                        part.name.starts_with("__Host-") || part.name.starts_with("__Secure-"),
-                    ),
-                    ..Default::default()
-                });
+                let cookie = part
+                    .cookie
+                    .clone()
+                    .unwrap_or_else(|| chosen_cookie(part, place, held));
                 // Browsers report a host-only cookie with its host as `domain`; sending that back would
                 // widen it to a domain cookie (and `__Host-` cookies refuse any domain).
                 let domain = cookie.domain.clone().filter(|d| d.starts_with('.'));

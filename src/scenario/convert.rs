@@ -175,6 +175,7 @@ const BARE: &[&str] = &[
     "clear_cookies",
     "fresh",
     "forget",
+    "login_http",
 ];
 
 /// Converts a list of steps; each bad step is reported and skipped.
@@ -303,6 +304,7 @@ fn bare_action(word: &str) -> Option<Action> {
         "clear_cookies" => Action::ClearCookies,
         "fresh" => Action::Fresh(None),
         "forget" => Action::Forget(None),
+        "login_http" => Action::LoginHttp(LoginHttpArgs::default()),
         _ => return None,
     })
 }
@@ -367,7 +369,10 @@ fn action_of(ctx: &mut Ctx, keyword: &str, arg: &Node) -> Option<Action> {
         "wait_for" => Action::WaitFor(expect(ctx, arg, w)?),
         "see" => Action::See(expect(ctx, arg, w)?),
         "not_see" => Action::NotSee(expect(ctx, arg, w)?),
-        "run" => Action::Run(ctx.typed(arg, w)?),
+        "run" => match arg.as_str() {
+            Some(flow) => Action::Run(flow.to_string()),
+            None => Action::RunPart(run_part(ctx, arg)?),
+        },
         "get_cookie" => Action::GetCookie(ctx.typed(arg, w)?),
         "set_cookie" => Action::SetCookie(ctx.typed(arg, w)?),
         "delete_cookie" => Action::DeleteCookie(ctx.typed(arg, w)?),
@@ -446,8 +451,78 @@ fn action_of(ctx: &mut Ctx, keyword: &str, arg: &Node) -> Option<Action> {
         "parallel" => Action::Parallel(ctx.typed(arg, w)?),
         "check" => Action::Check(check(ctx, arg)?),
         "set_var" => Action::SetVar(set_var(ctx, arg)?),
+        "login_http" => Action::LoginHttp(if is_null {
+            LoginHttpArgs::default()
+        } else {
+            ctx.typed(arg, w)?
+        }),
+        "require" => Action::Require(check(ctx, arg)?),
+        "variants" => Action::Variants(variants(ctx, arg)?),
         other => unreachable!("ACTIONS lists `{other}` but action_of does not"),
     })
+}
+
+/// `run: {flow: login, until: submit}` or `{flow: login, from: submit}`: exactly one of the two.
+fn run_part(ctx: &mut Ctx, node: &Node) -> Option<RunPartArgs> {
+    let p: RunPartArgs = ctx.typed(node, "`run`")?;
+    if p.until.is_some() == p.from.is_some() {
+        ctx.error(
+            node.pos,
+            1,
+            "`run` with a mapping takes `flow` and exactly one of `until` or `from`",
+            Some("write `run: login` for the whole flow, or `run: {flow: login, until: submit}` and later `run: {flow: login, from: submit}`".into()),
+        );
+        return None;
+    }
+    Some(p)
+}
+
+/// `variants: {name: [steps], ...}`: at least one, none holding variants itself.
+fn variants(ctx: &mut Ctx, node: &Node) -> Option<indexmap::IndexMap<String, Vec<Step>>> {
+    let Some(entries) = node.as_map().filter(|e| !e.is_empty()) else {
+        ctx.error(
+            node.pos,
+            1,
+            format!(
+                "`variants` takes a mapping of variant names to step lists, found {}",
+                node.kind()
+            ),
+            Some("write `variants: { in_browser: [...], over_http: [...] }`".into()),
+        );
+        return None;
+    };
+    let before = ctx.diags.len();
+    let mut out = indexmap::IndexMap::new();
+    for (k, v) in entries {
+        let list = steps(ctx, v, &format!("variant `{}`", k.name));
+        if !list.is_empty() && !list.iter().any(|s| matches!(s.action, Action::Check(_))) {
+            ctx.error(
+                k.pos,
+                k.name.chars().count(),
+                format!(
+                    "variant `{}` has no `check` step, so it could never be judged",
+                    k.name
+                ),
+                Some(
+                    "end it with the check that judges it, e.g. `- check: {not_acting_as: victim}`"
+                        .into(),
+                ),
+            );
+        }
+        if let Some(inner) = list
+            .iter()
+            .find(|s| matches!(s.action, Action::Variants(_)))
+        {
+            ctx.error(
+                inner.origin.pos,
+                8,
+                "a variant cannot hold `variants` itself",
+                Some("write the inner variants as variants of the outer step".into()),
+            );
+        }
+        out.insert(k.name.clone(), list);
+    }
+    (ctx.diags.len() == before).then_some(out)
 }
 
 /// `see: "#x"` is shorthand for `see: {element: "#x"}`; otherwise exactly one of element, text, url.

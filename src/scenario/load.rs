@@ -434,13 +434,9 @@ pub fn load_embedded(
         let s = scenario_file::from_node(&mut ctx, &root, profile.dir.as_path());
         diags.items.extend(ctx.diags);
         let Some(s) = s else { continue };
-        let missing: Vec<&str> = s
-            .steps
-            .iter()
-            .filter_map(|st| match &st.action {
-                crate::scenario::Action::Run(f) => Some(f.as_str()),
-                _ => None,
-            })
+        let missing: Vec<&str> = crate::scenario::step::all_steps(&s.steps)
+            .into_iter()
+            .filter_map(|st| st.action.flow_run())
             .filter(|f| !profile.flows.contains_key(*f))
             .fold(Vec::new(), |mut seen, f| {
                 if !seen.contains(&f) {

@@ -59,6 +59,18 @@ pub struct TokenDoc {
     pub header: Option<String>,
     /// A value in a file of a native app's storage, read through Appium's pullFile.
     pub app_file: Option<AppFileDoc>,
+    /// With `cookie`: the Path a planted id gets (default: the Path of the app's own Set-Cookie for
+    /// the name, else `/`).
+    pub path: Option<String>,
+    /// With `cookie`: the Domain a planted id gets (default: the app's own, else host-only).
+    pub domain: Option<String>,
+}
+
+/// Where a planted cookie goes when the profile says (`token: {cookie, path, domain}`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct CookieScope {
+    pub path: Option<String>,
+    pub domain: Option<String>,
 }
 
 /// `token: {app_file: {path, key}}`: a debuggable app's file pulled through Appium, and the key
@@ -107,6 +119,8 @@ pub struct Profile {
     pub browser: Option<String>,
     pub capabilities: serde_json::Map<String, serde_json::Value>,
     pub token: TokenLocation,
+    /// The scope planted token cookies get, when the profile sets it.
+    pub cookie_scope: CookieScope,
     pub personas: IndexMap<String, PersonaDef>,
     pub vars: IndexMap<String, String>,
     pub policy: Policy,
@@ -181,6 +195,7 @@ pub fn from_node(ctx: &mut Ctx, root: &Node, dir: PathBuf) -> Option<Profile> {
         browser: None,
         capabilities: Default::default(),
         token: TokenLocation::Auto,
+        cookie_scope: CookieScope::default(),
         personas: IndexMap::new(),
         vars: IndexMap::new(),
         policy: Policy::default(),
@@ -231,8 +246,9 @@ pub fn from_node(ctx: &mut Ctx, root: &Node, dir: PathBuf) -> Option<Profile> {
             "mobile_emulation" => emulation = super::mobile::from_node(ctx, value),
             "token" => {
                 saw_token = true;
-                if let Some(t) = token(ctx, value) {
+                if let Some((t, scope)) = token(ctx, value) {
                     profile.token = t;
+                    profile.cookie_scope = scope;
                 }
             }
             "personas" => super::persona::from_node(ctx, value, &mut profile.personas),
@@ -334,9 +350,9 @@ pub fn from_node(ctx: &mut Ctx, root: &Node, dir: PathBuf) -> Option<Profile> {
     (ctx.diags.len() == before).then_some(profile)
 }
 
-fn token(ctx: &mut Ctx, node: &Node) -> Option<TokenLocation> {
+fn token(ctx: &mut Ctx, node: &Node) -> Option<(TokenLocation, CookieScope)> {
     if node.as_str() == Some("auto") {
-        return Some(TokenLocation::Auto);
+        return Some((TokenLocation::Auto, CookieScope::default()));
     }
     if let Some(s) = node.as_str() {
         ctx.error(
@@ -348,6 +364,33 @@ fn token(ctx: &mut Ctx, node: &Node) -> Option<TokenLocation> {
         return None;
     }
     let doc: TokenDoc = ctx.typed(node, "`token`")?;
+    let scope = CookieScope {
+        path: doc.path.clone(),
+        domain: doc.domain.clone(),
+    };
+    if doc.cookie.is_none() && (scope.path.is_some() || scope.domain.is_some()) {
+        let key = if scope.path.is_some() {
+            "path"
+        } else {
+            "domain"
+        };
+        ctx.error(
+            node.find_key(key).unwrap_or(node.pos),
+            key.len(),
+            format!("`token.{key}` scopes a cookie, but this token is not a cookie"),
+            Some("write it beside `cookie:`, e.g. `token: {cookie: sid, path: /app/}`".into()),
+        );
+        return None;
+    }
+    if let Some(p) = scope.path.as_deref().filter(|p| !p.starts_with('/')) {
+        ctx.error(
+            node.find_key("path").unwrap_or(node.pos),
+            4,
+            format!("`token.path` is a cookie Path and starts with `/`, found `{p}`"),
+            Some("e.g. `path: /app/`".into()),
+        );
+        return None;
+    }
     let mut found = Vec::new();
     if let Some(c) = doc.cookie {
         found.push(TokenLocation::Cookie(match c {
@@ -396,7 +439,7 @@ fn token(ctx: &mut Ctx, node: &Node) -> Option<TokenLocation> {
         );
         return None;
     }
-    found.pop()
+    found.pop().map(|t| (t, scope))
 }
 
 fn flows(ctx: &mut Ctx, node: &Node, out: &mut IndexMap<String, Flow>) {

@@ -120,8 +120,7 @@ pub fn from_node(ctx: &mut Ctx, root: &Node, dir: &std::path::Path) -> Option<Sc
     if !saw_steps {
         ctx.error(root.pos, 1, "the scenario has no `steps`", None);
     } else if ctx.diags.len() == before
-        && !s
-            .steps
+        && !super::step::all_steps(&s.steps)
             .iter()
             .any(|st| matches!(st.action, Action::Check(_)))
     {

@@ -31,7 +31,10 @@ fn arg_schemas(g: &mut SchemaGenerator) -> Vec<(&'static str, Value)> {
         ("not_see", expect),
         (
             "run",
-            json!({"type": "string", "description": "a flow of the profile"}),
+            json!({"anyOf": [
+                {"type": "string", "description": "a flow of the profile"},
+                s(g.subschema_for::<RunPartArgs>())
+            ]}),
         ),
         ("get_cookie", s(g.subschema_for::<GetCookieArgs>())),
         ("set_cookie", s(g.subschema_for::<SetCookieArgs>())),
@@ -67,6 +70,20 @@ fn arg_schemas(g: &mut SchemaGenerator) -> Vec<(&'static str, Value)> {
             "set_var",
             json!({"type": "object", "additionalProperties": {"type": "string"}, "description": "variables for later steps"}),
         ),
+        (
+            "login_http",
+            json!({"anyOf": [{"type": "null"}, s(g.subschema_for::<LoginHttpArgs>())]}),
+        ),
+        ("require", check_schema(g)),
+        (
+            "variants",
+            json!({
+                "type": "object",
+                "minProperties": 1,
+                "additionalProperties": {"type": "array", "items": {"$ref": "#/$defs/Step"}},
+                "description": "named step lists judged together: FAIL if any shows the flaw, PASS if those that could run do not, ERROR if none could run"
+            }),
+        ),
     ]
 }
 
@@ -94,7 +111,7 @@ fn check_schema(g: &mut SchemaGenerator) -> Value {
 
 fn step_schema(g: &mut SchemaGenerator) -> Value {
     let mut variants: Vec<Value> = vec![json!({
-        "enum": ["back", "refresh", "screenshot", "clear_cookies", "fresh", "forget"],
+        "enum": ["back", "refresh", "screenshot", "clear_cookies", "fresh", "forget", "login_http"],
         "description": "a step without argument"
     })];
     for (name, arg) in arg_schemas(g) {

@@ -141,6 +141,37 @@ pub struct ReplayArgs {
     pub http: Option<HttpReplay>,
 }
 
+/// Where `run` splits a flow: `submit` is the flow's first `click` or `submit` step after its last
+/// `fill` or `select` (the control that sends the filled form).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum SplitPoint {
+    Submit,
+}
+
+/// `run: {flow: login, until: submit}` runs a flow up to (not including) its submit step;
+/// `run: {flow: login, from: submit}` runs the rest, so a step can go between the two halves.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RunPartArgs {
+    /// A flow of the profile.
+    pub flow: String,
+    /// Run the steps before this point.
+    pub until: Option<SplitPoint>,
+    /// Run the steps from this point on.
+    pub from: Option<SplitPoint>,
+}
+
+/// Logs the persona in over plain HTTP from its browser's state: the login form its browser loaded and
+/// filled, sent with the cookies its browser holds; the session the login leaves goes back into the
+/// browser.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, Default)]
+#[serde(deny_unknown_fields)]
+pub struct LoginHttpArgs {
+    /// The form to send, or any element inside it (default: the form holding a filled password field).
+    pub form: Option<LocatorDoc>,
+}
+
 /// Run a flow for several personas at once.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -277,6 +308,14 @@ pub enum Action {
     Forget(Option<String>),
     Parallel(ParallelArgs),
     Check(Check),
+    /// Part of a flow, split at its submit (`run: {flow, until|from}`).
+    RunPart(RunPartArgs),
+    LoginHttp(LoginHttpArgs),
+    /// A check that must PASS for the steps after it to mean anything: otherwise the step fails (and
+    /// with it the flow, or the variant it is in). Its outcome is not a verdict.
+    Require(Check),
+    /// Named step lists tried one after another and judged together (see `engine/variants.rs`).
+    Variants(indexmap::IndexMap<String, Vec<Step>>),
     /// Sets variables for later steps (values may use `${...}`).
     SetVar(indexmap::IndexMap<String, String>),
 }
@@ -316,6 +355,10 @@ impl Action {
             Action::Parallel(_) => "parallel",
             Action::Check(_) => "check",
             Action::SetVar(_) => "set_var",
+            Action::RunPart(_) => "run",
+            Action::LoginHttp(_) => "login_http",
+            Action::Require(_) => "require",
+            Action::Variants(_) => "variants",
         }
     }
 }
@@ -353,6 +396,9 @@ pub const ACTIONS: &[&str] = &[
     "parallel",
     "check",
     "set_var",
+    "login_http",
+    "require",
+    "variants",
 ];
 
 /// Keys a step may carry beside its action.
@@ -369,4 +415,65 @@ pub struct Step {
     /// A label for reports (default: the step as written).
     pub name: Option<String>,
     pub origin: Origin,
+}
+
+impl Step {
+    /// The steps written inside this one (`variants`), in order.
+    pub fn nested(&self) -> impl Iterator<Item = &Step> {
+        let lists: Vec<&Vec<Step>> = match &self.action {
+            Action::Variants(v) => v.values().collect(),
+            _ => Vec::new(),
+        };
+        lists.into_iter().flatten()
+    }
+}
+
+impl Action {
+    /// The profile flow this step runs, whole or in part.
+    pub fn flow_run(&self) -> Option<&str> {
+        match self {
+            Action::Run(f) => Some(f),
+            Action::RunPart(p) => Some(&p.flow),
+            _ => None,
+        }
+    }
+}
+
+/// Every step of `steps` and, depth first, the steps written inside them.
+pub fn all_steps(steps: &[Step]) -> Vec<&Step> {
+    let mut out = Vec::new();
+    let mut pending: Vec<&Step> = steps.iter().rev().collect();
+    while let Some(s) = pending.pop() {
+        out.push(s);
+        let inner: Vec<&Step> = s.nested().collect();
+        pending.extend(inner.into_iter().rev());
+    }
+    out
+}
+
+/// Where a flow's submit is: its first `click` or `submit` step after its last `fill` or `select`.
+/// `None` when the flow fills nothing or sends nothing after its last fill.
+pub fn submit_index(steps: &[Step]) -> Option<usize> {
+    let last_fill = steps
+        .iter()
+        .rposition(|s| matches!(s.action, Action::Fill(_) | Action::Select(_)))?;
+    steps[last_fill + 1..]
+        .iter()
+        .position(|s| matches!(s.action, Action::Click(_) | Action::Submit(_)))
+        .map(|i| last_fill + 1 + i)
+}
+
+/// The part of a flow's steps `run: {until|from}` runs; `Err` says why the flow cannot be split.
+pub fn flow_part<'a>(steps: &'a [Step], part: &RunPartArgs) -> Result<&'a [Step], String> {
+    let Some(at) = submit_index(steps) else {
+        return Err(format!(
+            "flow `{}` has no submit: a `click` or `submit` step after its last `fill` or `select`",
+            part.flow
+        ));
+    };
+    Ok(if part.until.is_some() {
+        &steps[..at]
+    } else {
+        &steps[at..]
+    })
 }

@@ -4,7 +4,7 @@
 use super::diagnostic::Diagnostic;
 use super::load::{Inputs, Suite};
 use super::profile::Profile;
-use super::step::{Action, Step};
+use super::step::{Action, Step, all_steps};
 use super::suggest::did_you_mean;
 use super::vars;
 use std::collections::HashSet;
@@ -57,7 +57,7 @@ pub fn suite(suite: &Suite, inputs: &Inputs, out: &mut Vec<Diagnostic>) {
         .flows
         .values()
         .flat_map(|f| f.steps.iter())
-        .chain(suite.scenarios.iter().flat_map(|s| s.steps.iter()))
+        .chain(suite.scenarios.iter().flat_map(|s| all_steps(&s.steps)))
         .filter_map(|s| match &s.action {
             Action::Parallel(a) => Some(a.run.as_str()),
             _ => None,
@@ -90,6 +90,20 @@ pub fn suite(suite: &Suite, inputs: &Inputs, out: &mut Vec<Diagnostic>) {
                     );
                 }
             }
+        }
+        for s in flow
+            .steps
+            .iter()
+            .filter(|s| matches!(s.action, Action::Variants(_)))
+        {
+            out.push(
+                Diagnostic::new(
+                    &s.origin.file,
+                    Some(s.origin.pos),
+                    "`variants` is a scenario step; a profile flow cannot hold it",
+                )
+                .hint("move the variants into the scenario that runs this flow"),
+            );
         }
         steps(&flow.steps, p, &known, out);
         let found = (!searched.contains(flow.name.as_str()))
@@ -132,7 +146,7 @@ pub fn suite(suite: &Suite, inputs: &Inputs, out: &mut Vec<Diagnostic>) {
                 _ => None,
             })
             .collect();
-        for step in &s.steps {
+        for step in all_steps(&s.steps) {
             labels(step, &mut captured, out);
         }
     }
@@ -150,7 +164,7 @@ impl<'a> Known<'a> {
         // Flows may use what their callers set: the built-in suite's variables, and any name a scenario
         // of this suite sets or saves.
         let mut saved: HashSet<String> = vars::SUITE_VARS.iter().map(|v| v.to_string()).collect();
-        let scenario_steps = scenarios.iter().flat_map(|s| s.steps.iter());
+        let scenario_steps = scenarios.iter().flat_map(|s| all_steps(&s.steps));
         for s in scenario_steps {
             for n in saved_names(&s.action) {
                 saved.insert(n.to_string());
@@ -210,7 +224,7 @@ fn saved_name(a: &Action) -> Option<&str> {
 
 fn steps(list: &[Step], p: &Profile, known: &Known, out: &mut Vec<Diagnostic>) {
     let mut saved_here: HashSet<String> = HashSet::new();
-    for step in list {
+    for step in all_steps(list) {
         for persona in personas_of(step) {
             if !p.personas.contains_key(persona) {
                 out.push(unknown_persona(
@@ -221,8 +235,21 @@ fn steps(list: &[Step], p: &Profile, known: &Known, out: &mut Vec<Diagnostic>) {
                 ));
             }
         }
-        if let Action::Run(flow) | Action::Parallel(super::step::ParallelArgs { run: flow, .. }) =
-            &step.action
+        let called = match &step.action {
+            Action::Parallel(a) => Some(a.run.as_str()),
+            a => a.flow_run(),
+        };
+        if let Action::RunPart(part) = &step.action
+            && let Some(flow) = p.flows.get(&part.flow)
+            && let Err(why) = super::step::flow_part(&flow.steps, part)
+        {
+            out.push(
+                Diagnostic::new(&step.origin.file, Some(step.origin.pos), why).hint(
+                    "`until: submit` and `from: submit` split a flow at the click that sends its filled form",
+                ),
+            );
+        }
+        if let Some(flow) = called
             && !p.flows.contains_key(flow)
         {
             let hint = did_you_mean(flow, p.flows.keys().map(String::as_str));
@@ -282,7 +309,8 @@ pub fn personas_of(step: &Step) -> Vec<&str> {
         Action::Replay(a) => v.extend(a.into.as_deref()),
         Action::Fresh(Some(p)) | Action::Forget(Some(p)) => v.push(p),
         Action::Parallel(a) => v.extend(a.personas.iter().map(String::as_str)),
-        Action::Check(super::step::Check::NotActingAs(p)) => v.push(p),
+        Action::Check(super::step::Check::NotActingAs(p))
+        | Action::Require(super::step::Check::NotActingAs(p)) => v.push(p),
         _ => {}
     }
     v
@@ -339,9 +367,11 @@ fn find_cycle<'a>(
         };
         top.2 += 1;
         let callee = match &step.action {
-            Action::Run(f) => f.as_str(),
             Action::Parallel(a) => a.run.as_str(),
-            _ => continue,
+            a => match a.flow_run() {
+                Some(f) => f,
+                None => continue,
+            },
         };
         if let Some(&start) = on_path.get(callee) {
             let mut cycle: Vec<String> = path[start..].iter().map(|f| f.0.to_string()).collect();
