@@ -303,6 +303,10 @@ pub struct DemoServeArgs {
     /// Flaws to switch on: a comma-separated list, `all` or `none` (see --list-flaws).
     #[arg(long, default_value = "none", value_name = "LIST|all|none")]
     pub flaws: String,
+    /// Shapes of real apps to take (mounted under /app/, session-bound CSRF, ...): a comma-separated
+    /// list, `all` or `none` (see --list-shapes).
+    #[arg(long, default_value = "none", value_name = "LIST|all|none")]
+    pub shape: String,
     /// Idle timeout enforced by the server.
     #[arg(long, default_value = "15m", value_name = "DURATION")]
     pub idle_timeout: String,
@@ -318,4 +322,7 @@ pub struct DemoServeArgs {
     /// Print the flaw switches with a line each, and exit.
     #[arg(long)]
     pub list_flaws: bool,
+    /// Print the shape switches with a line each, and exit.
+    #[arg(long)]
+    pub list_shapes: bool,
 }

@@ -5,7 +5,7 @@
 use super::execute::{ExecOptions, Executed, cancel_on_signals, execute};
 use super::inputs::{driver_config, step_timeout};
 use crate::cli::{DemoArgs, DemoServeArgs, DriverArgs};
-use crate::demo::{ACCOUNTS, DemoConfig, FlawSet};
+use crate::demo::{ACCOUNTS, DemoConfig, FlawSet, ShapeSet};
 use crate::driver::{BrowserKind, DriverConfig};
 use crate::engine::events::Verdict;
 use crate::exit::Exit;
@@ -199,6 +199,10 @@ pub async fn serve(args: &DemoServeArgs) -> Exit {
         crate::out!("{}", crate::demo::list_flaws());
         return Exit::Passed;
     }
+    if args.list_shapes {
+        crate::out!("{}", crate::demo::list_shapes());
+        return Exit::Passed;
+    }
     let parse = |flag: &str, v: &str| {
         crate::duration::parse_duration(v).map_err(|e| format!("--{flag}: {e}"))
     };
@@ -210,6 +214,10 @@ pub async fn serve(args: &DemoServeArgs) -> Exit {
                 .flaws
                 .parse::<FlawSet>()
                 .map_err(|e| format!("--flaws: {e}"))?,
+            shapes: args
+                .shape
+                .parse::<ShapeSet>()
+                .map_err(|e| format!("--shape: {e}"))?,
             idle_timeout: parse("idle-timeout", &args.idle_timeout)?,
             absolute_timeout: parse("absolute-timeout", &args.absolute_timeout)?,
             checkout_timeout: parse("checkout-timeout", &args.checkout_timeout)?,
