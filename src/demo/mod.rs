@@ -29,7 +29,7 @@ mod state;
 mod switches;
 mod visit;
 
-pub use accounts::{ACCOUNTS, DemoAccount};
+pub use accounts::{ACCOUNTS, DemoAccount, MALICE};
 pub use analytics::Hit;
 pub use config::DemoConfig;
 pub use cookies::{HOST_COOKIE, PLAIN_COOKIE, SECURE_COOKIE, SESSION_COOKIE_NAMES};
