@@ -405,3 +405,93 @@ pub fn set_cookie_values<'a>(
         _ => Vec::new(),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn response(lines: &[&str]) -> NetEvent {
+        NetEvent::Response {
+            url: "http://app.localhost/app/login".into(),
+            status: 200,
+            headers: lines
+                .iter()
+                .map(|l| ("set-cookie".to_string(), l.to_string()))
+                .collect(),
+        }
+    }
+
+    fn chosen(name: &str) -> TokenPart {
+        TokenPart {
+            name: name.into(),
+            value: "chosen".into(),
+            cookie: None,
+        }
+    }
+
+    /// Planted with `Path=/`, the id sat beside the app's `Path=/app/` cookie after login and was the
+    /// one a "last cookie wins" app read.
+    #[test]
+    fn a_chosen_id_takes_the_name_and_scope_of_the_apps_own_cookie() {
+        let names = vec!["__Host-sid".to_string(), "sid".to_string()];
+        let net = vec![
+            response(&[
+                "sid=anon; Path=/app/; HttpOnly; SameSite=Lax",
+                "other=1; Path=/",
+            ]),
+            response(&["sid=; Max-Age=0; Path=/app/"]),
+        ];
+        let app = app_cookie(&net, &names).expect("the app's cookie");
+        assert_eq!(
+            (app.name.as_str(), app.path.as_deref()),
+            ("sid", Some("/app/"))
+        );
+        let scope = CookieScope::default();
+        let place = Placement {
+            base_url: "http://app.localhost/app/",
+            scope: &scope,
+            app_cookie: Some(app),
+        };
+        let c = chosen_cookie(&chosen("__Host-sid"), &place, None);
+        assert_eq!(c.name, "sid");
+        assert_eq!(c.value, "chosen");
+        assert_eq!(c.path.as_deref(), Some("/app/"));
+        assert_eq!(c.domain, None);
+        assert_eq!(c.secure, Some(false));
+        assert_eq!(c.http_only, Some(true));
+        assert_eq!(c.same_site.as_deref(), Some("Lax"));
+    }
+
+    #[test]
+    fn the_profile_scope_wins_then_the_app_then_the_browser_then_root() {
+        let held = BrowserCookie {
+            name: "sid".into(),
+            value: "anon".into(),
+            path: Some("/shop/".into()),
+            domain: Some(".example.test".into()),
+            ..Default::default()
+        };
+        let none = CookieScope::default();
+        let place = |scope| Placement {
+            base_url: "http://example.test/",
+            scope,
+            app_cookie: None,
+        };
+        let c = chosen_cookie(&chosen("sid"), &place(&none), Some(&held));
+        assert_eq!(c.path.as_deref(), Some("/shop/"));
+        assert_eq!(c.domain.as_deref(), Some(".example.test"));
+        let profile = CookieScope {
+            path: Some("/app/".into()),
+            domain: Some("example.test".into()),
+        };
+        let c = chosen_cookie(&chosen("sid"), &place(&profile), Some(&held));
+        assert_eq!(c.path.as_deref(), Some("/app/"));
+        assert_eq!(c.domain.as_deref(), Some(".example.test"));
+        let c = chosen_cookie(&chosen("__Host-sid"), &place(&none), None);
+        assert_eq!(
+            (c.name.as_str(), c.path.as_deref()),
+            ("__Host-sid", Some("/"))
+        );
+        assert_eq!((c.domain, c.secure), (None, Some(true)));
+    }
+}

@@ -678,3 +678,95 @@ fn set_var(ctx: &mut Ctx, node: &Node) -> Option<indexmap::IndexMap<String, Stri
     }
     Some(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one(yaml: &str) -> (Option<Step>, Vec<String>) {
+        let node = crate::scenario::node::parse(yaml).expect("YAML");
+        let mut ctx = Ctx::new(Arc::from("s.yaml"));
+        let s = step(&mut ctx, &node);
+        (s, ctx.diags.iter().map(|d| d.message.clone()).collect())
+    }
+
+    #[test]
+    fn run_takes_a_flow_or_a_part_of_one() {
+        let (s, _) = one("run: login");
+        assert_eq!(s.unwrap().action, Action::Run("login".into()));
+        let (s, d) = one("run: {flow: login, until: submit}");
+        let Some(Action::RunPart(p)) = s.map(|s| s.action) else {
+            panic!("{d:?}")
+        };
+        assert_eq!(
+            (p.flow.as_str(), p.until, p.from),
+            ("login", Some(SplitPoint::Submit), None)
+        );
+        let (s, d) = one("run: {flow: login, until: submit, from: submit}");
+        assert!(
+            s.is_none() && d[0].contains("exactly one of `until` or `from`"),
+            "{d:?}"
+        );
+        let (s, d) = one("run: {flow: login, until: click}");
+        assert!(
+            s.is_none() && d[0].contains("unknown value `click`"),
+            "{d:?}"
+        );
+    }
+
+    #[test]
+    fn login_http_is_bare_or_names_its_form() {
+        let (s, d) = one("login_http");
+        assert_eq!(
+            s.map(|s| s.action),
+            Some(Action::LoginHttp(LoginHttpArgs::default())),
+            "{d:?}"
+        );
+        let (s, d) = one("login_http: {form: '#login-form'}");
+        let Some(Action::LoginHttp(a)) = s.map(|s| s.action) else {
+            panic!("{d:?}")
+        };
+        assert!(a.form.is_some());
+    }
+
+    #[test]
+    fn require_takes_a_check() {
+        let (s, d) = one("require: {not_acting_as: attacker}");
+        assert_eq!(
+            s.map(|s| s.action),
+            Some(Action::Require(Check::NotActingAs("attacker".into()))),
+            "{d:?}"
+        );
+        let (s, d) = one("require: logged_inn");
+        assert!(s.is_none() && d[0].contains("unknown check"), "{d:?}");
+    }
+
+    #[test]
+    fn variants_hold_named_step_lists_each_with_a_check() {
+        let (s, d) = one(
+            "variants:\n  a:\n    - run: login\n    - check: logged_in\n  b:\n    - check: logged_out\n",
+        );
+        let Some(Action::Variants(v)) = s.map(|s| s.action) else {
+            panic!("{d:?}")
+        };
+        assert_eq!(v.keys().collect::<Vec<_>>(), ["a", "b"]);
+        assert_eq!(v["a"].len(), 2);
+        let (s, d) = one("variants:\n  a:\n    - run: login\n");
+        assert!(
+            s.is_none() && d[0].contains("variant `a` has no `check` step"),
+            "{d:?}"
+        );
+        let (s, d) = one(
+            "variants:\n  a:\n    - check: logged_in\n    - variants: {b: [check: logged_in]}\n",
+        );
+        assert!(
+            s.is_none() && d.iter().any(|m| m.contains("cannot hold `variants`")),
+            "{d:?}"
+        );
+        let (s, d) = one("variants: [run: login]");
+        assert!(
+            s.is_none() && d[0].contains("mapping of variant names"),
+            "{d:?}"
+        );
+    }
+}

@@ -467,3 +467,30 @@ fn flows(ctx: &mut Ctx, node: &Node, out: &mut IndexMap<String, Flow>) {
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn token_of(yaml: &str) -> (Option<(TokenLocation, CookieScope)>, Vec<String>) {
+        let node = crate::scenario::node::parse(yaml).expect("YAML");
+        let mut ctx = Ctx::new(Arc::from("app.yaml"));
+        let t = token(&mut ctx, &node);
+        (t, ctx.diags.iter().map(|d| d.message.clone()).collect())
+    }
+
+    #[test]
+    fn a_cookie_token_may_say_where_planted_ids_go() {
+        let (t, d) = token_of("{cookie: sid, path: /app/, domain: example.test}");
+        let (loc, scope) = t.unwrap_or_else(|| panic!("{d:?}"));
+        assert_eq!(loc, TokenLocation::Cookie(vec!["sid".into()]));
+        assert_eq!(scope.path.as_deref(), Some("/app/"));
+        assert_eq!(scope.domain.as_deref(), Some("example.test"));
+        let (t, d) = token_of("{cookie: sid}");
+        assert_eq!(t.map(|t| t.1), Some(CookieScope::default()), "{d:?}");
+        let (t, d) = token_of("{local_storage: k, path: /}");
+        assert!(t.is_none() && d[0].contains("not a cookie"), "{d:?}");
+        let (t, d) = token_of("{cookie: sid, path: app/}");
+        assert!(t.is_none() && d[0].contains("starts with `/`"), "{d:?}");
+    }
+}

@@ -477,3 +477,87 @@ pub fn flow_part<'a>(steps: &'a [Step], part: &RunPartArgs) -> Result<&'a [Step]
         &steps[at..]
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn steps(actions: Vec<Action>) -> Vec<Step> {
+        actions
+            .into_iter()
+            .map(|action| Step {
+                action,
+                persona: None,
+                timeout: None,
+                name: None,
+                origin: Origin {
+                    file: Arc::from("app.yaml"),
+                    pos: Pos::default(),
+                },
+            })
+            .collect()
+    }
+
+    fn css(s: &str) -> LocatorDoc {
+        LocatorDoc::Css(s.into())
+    }
+
+    fn fill(f: &str) -> Action {
+        Action::Fill(FillArgs {
+            field: css(f),
+            value: "v".into(),
+        })
+    }
+
+    /// The submit is the click after the LAST fill: a click that opens the form (a "Log in" link)
+    /// comes before the fills and is not it.
+    #[test]
+    fn the_submit_is_the_first_click_after_the_last_fill() {
+        let login = steps(vec![
+            Action::Open("/".into()),
+            Action::Click(css("#login-link")),
+            fill("#email"),
+            Action::Click(css("#next")),
+            fill("#password"),
+            Action::See(Expect::default()),
+            Action::Click(css("#login-submit")),
+            Action::Click(css("#after")),
+        ]);
+        assert_eq!(submit_index(&login), Some(6));
+        let part = |until: bool| RunPartArgs {
+            flow: "login".into(),
+            until: until.then_some(SplitPoint::Submit),
+            from: (!until).then_some(SplitPoint::Submit),
+        };
+        assert_eq!(flow_part(&login, &part(true)).unwrap().len(), 6);
+        let rest = flow_part(&login, &part(false)).unwrap();
+        assert_eq!(rest[0].action, Action::Click(css("#login-submit")));
+        let no_fill = steps(vec![Action::Open("/".into()), Action::Click(css("#x"))]);
+        assert_eq!(submit_index(&no_fill), None);
+        assert!(
+            flow_part(&no_fill, &part(true))
+                .unwrap_err()
+                .contains("has no submit")
+        );
+        let nothing_after = steps(vec![fill("#a")]);
+        assert_eq!(submit_index(&nothing_after), None);
+        let submit_step = steps(vec![fill("#a"), Action::Submit(css("form"))]);
+        assert_eq!(submit_index(&submit_step), Some(1));
+    }
+
+    #[test]
+    fn all_steps_walks_into_variants_in_order() {
+        let mut v = indexmap::IndexMap::new();
+        v.insert("a".to_string(), steps(vec![Action::Back, Action::Refresh]));
+        v.insert("b".to_string(), steps(vec![Action::ClearCookies]));
+        let list = steps(vec![Action::Variants(v), Action::Back]);
+        let kinds: Vec<&str> = all_steps(&list)
+            .iter()
+            .map(|s| s.action.keyword())
+            .collect();
+        assert_eq!(
+            kinds,
+            ["variants", "back", "refresh", "clear_cookies", "back"]
+        );
+    }
+}

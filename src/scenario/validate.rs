@@ -437,6 +437,36 @@ mod tests {
         out
     }
 
+    #[test]
+    fn a_flow_split_at_its_submit_must_have_one_and_variants_stay_in_scenarios() {
+        let base = "app: x\ntoken: auto\nflows:\n  login:\n    - open: /login\n    - fill: {field: '#p', value: v}\n    - click: '#go'\n  logged_in:\n    - see: '#a'\n";
+        let ok = check(&format!(
+            "{base}  relogin:\n    - run: {{flow: login, until: submit}}\n    - run: {{flow: login, from: submit}}\n"
+        ));
+        assert!(ok.is_empty(), "{ok:?}");
+        let out = check(&format!(
+            "{base}  odd:\n    - run: {{flow: logged_in, until: submit}}\n    - run: {{flow: nope, from: submit}}\n"
+        ));
+        let msgs: Vec<&str> = out.iter().map(|d| d.message.as_str()).collect();
+        assert!(
+            msgs.iter()
+                .any(|m| m.contains("flow `logged_in` has no submit")),
+            "{msgs:?}"
+        );
+        assert!(
+            msgs.iter().any(|m| m.contains("unknown flow `nope`")),
+            "{msgs:?}"
+        );
+        let out = check(&format!(
+            "{base}  tries:\n    - variants: {{a: [check: logged_in]}}\n"
+        ));
+        assert!(
+            out.iter()
+                .any(|d| d.message.contains("`variants` is a scenario step")),
+            "{out:?}"
+        );
+    }
+
     /// Found with the `load_scenario` fuzz target (docs/fuzzing.md; a hand-written input, libFuzzer:
     /// timeout): flows that each run the next one twice made the cycle search walk every path, 2^40 of
     /// them here, and `usher validate` never returned.
