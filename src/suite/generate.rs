@@ -71,19 +71,24 @@ fn render(b: &BuiltinScenario, profile_ref: &Path, beside: bool) -> String {
     out
 }
 
-/// Flows a scenario runs (`run:` steps) that the profile does not define.
+/// Flows a scenario runs (`run:` steps, whole or split, inside `variants` too) that the profile does
+/// not define. The built-in scenarios always parse; one that did not would list nothing here and be
+/// reported by `usher run`.
 fn missing_flows(text: &str, profile: &Profile) -> Vec<String> {
-    text.lines()
-        .filter_map(|l| {
-            l.trim_start()
-                .trim_start_matches("- ")
-                .strip_prefix("run: ")
-        })
-        .map(|f| f.trim().to_string())
-        .filter(|f| !profile.flows.contains_key(f))
+    let Ok(root) = crate::scenario::node::parse(text) else {
+        return Vec::new();
+    };
+    let mut ctx = crate::scenario::convert::Ctx::new(std::sync::Arc::from("builtin"));
+    let Some(s) = crate::scenario::scenario_file::from_node(&mut ctx, &root, Path::new(".")) else {
+        return Vec::new();
+    };
+    crate::scenario::step::all_steps(&s.steps)
+        .into_iter()
+        .filter_map(|st| st.action.flow_run())
+        .filter(|f| !profile.flows.contains_key(*f))
         .fold(Vec::new(), |mut seen, f| {
-            if !seen.contains(&f) {
-                seen.push(f);
+            if !seen.iter().any(|s| s == f) {
+                seen.push(f.to_string());
             }
             seen
         })
