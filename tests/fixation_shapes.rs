@@ -155,8 +155,23 @@ fn mounted_profile(dir: &Path) -> std::path::PathBuf {
 async fn chosen_id_is_planted_with_the_mounted_apps_cookie_path() {
     let files = tempfile::tempdir().unwrap();
     let profile = mounted_profile(files.path());
-    for (flaws, want) in [(vec![], "PASS"), (vec![Flaw::Fixation], "FAIL")] {
-        let app = demo(&flaws, &[Shape::Mounted]).await;
+    let cases = [
+        (vec![], vec![Shape::Mounted], "PASS"),
+        (vec![Flaw::Fixation], vec![Shape::Mounted], "FAIL"),
+        // No cookie before login: the scope is learnt from the attacker's own login.
+        (
+            vec![Flaw::Fixation],
+            vec![Shape::Mounted, Shape::NoAnonymousSessions],
+            "FAIL",
+        ),
+        (
+            vec![],
+            vec![Shape::Mounted, Shape::NoAnonymousSessions],
+            "PASS",
+        ),
+    ];
+    for (flaws, shapes, want) in cases {
+        let app = demo(&flaws, &shapes).await;
         let dir = tempfile::tempdir().unwrap();
         let (flow, shown) = builtin(
             &profile,
@@ -164,7 +179,11 @@ async fn chosen_id_is_planted_with_the_mounted_apps_cookie_path() {
             &format!("{}/app/", app.base_url()),
             dir.path(),
         );
-        assert_eq!(verdict(&flow), want, "{flaws:?}: {flow:#}\n{shown}");
+        assert_eq!(
+            verdict(&flow),
+            want,
+            "{flaws:?} {shapes:?}: {flow:#}\n{shown}"
+        );
         app.shutdown().await;
     }
 }
