@@ -106,6 +106,19 @@ async fn planted_valid_id_is_judged_behind_a_redirect_and_a_session_bound_nonce(
         variant(&flow, "over_http").starts_with("FAIL"),
         "the HTTP login catches it: {flow:#}"
     );
+    // The replayed form held the password: reports name its fields, never its values.
+    assert!(
+        flow.to_string()
+            .contains("with fields csrf, email, password"),
+        "{flow:#}"
+    );
+    for file in ["results.json", "junit.xml", "index.html"] {
+        let text = std::fs::read_to_string(dir.path().join(file)).unwrap();
+        assert!(
+            !text.contains("alice-demo-password"),
+            "{file} shows a password"
+        );
+    }
     flawed.shutdown().await;
 }
 

@@ -200,7 +200,15 @@ impl Exchange<'_> {
             let resp = tokio::time::timeout(self.limit, req.send())
                 .await
                 .map_err(|_| StepError::Timeout(self.limit))?
-                .map_err(|e| StepError::Infra(format!("HTTP request to {url} failed: {e}")))?;
+                .map_err(|e| {
+                    // The path only: a redirect may have put a token in the query.
+                    StepError::Infra(format!(
+                        "HTTP request to {}{} failed: {}",
+                        url.origin().ascii_serialization(),
+                        url.path(),
+                        e.without_url()
+                    ))
+                })?;
             let at = cookie_url(&url);
             for line in resp.headers().get_all("set-cookie") {
                 if let Ok(line) = line.to_str() {
@@ -237,7 +245,8 @@ impl Exchange<'_> {
             }
         }
         Err(StepError::Page(format!(
-            "more than {MAX_REDIRECTS} redirects from {url}"
+            "more than {MAX_REDIRECTS} redirects, the last to {}",
+            url.path()
         )))
     }
 }
