@@ -9,15 +9,20 @@ use std::time::Duration;
 
 use reqwest::header::{COOKIE, HeaderMap, LOCATION, SET_COOKIE, USER_AGENT};
 use reqwest::{Client, Method, StatusCode};
-use usher::demo::{DemoConfig, FlawSet, RunningDemo, SESSION_COOKIE_NAMES};
+use usher::demo::{DemoConfig, FlawSet, RunningDemo, SESSION_COOKIE_NAMES, ShapeSet};
 
 pub const PASSWORD: &str = "probe-password-1";
 pub const UA: &str = "Mozilla/5.0 (usher demo tests)";
 
 /// Short timers for tests. The gaps between them leave ~1 s of slack for a loaded 2-core machine.
 pub fn fast_config(flaws: FlawSet) -> DemoConfig {
+    fast_shaped_config(flaws, ShapeSet::none())
+}
+
+pub fn fast_shaped_config(flaws: FlawSet, shapes: ShapeSet) -> DemoConfig {
     DemoConfig {
         flaws,
+        shapes,
         idle_timeout: Duration::from_millis(2500),
         absolute_timeout: Duration::from_millis(5000),
         checkout_timeout: Duration::from_millis(600),
@@ -73,8 +78,13 @@ impl Target {
         static NEXT: AtomicUsize = AtomicUsize::new(1);
         let email = format!("{tag}-{}@probe.test", NEXT.fetch_add(1, Ordering::Relaxed));
         let mut b = self.browser();
+        let form = b.get("/signup").await;
         let page = b
-            .post("/signup", &[("email", &email), ("password", PASSWORD)])
+            .submit(
+                &form,
+                "/signup",
+                &[("email", &email), ("password", PASSWORD)],
+            )
             .await;
         assert_eq!(
             page.status,
@@ -88,9 +98,9 @@ impl Target {
     /// A fresh browser that visited the login page and logged in; panics if login fails.
     pub async fn logged_in(&self, email: &str, password: &str, ua: &str) -> (Browser, Page) {
         let mut b = self.browser_with_ua(ua);
-        b.get("/login").await;
+        let form = b.get("/login").await;
         let page = b
-            .post("/login", &[("email", email), ("password", password)])
+            .submit(&form, "/login", &[("email", email), ("password", password)])
             .await;
         assert_eq!(
             page.status,
@@ -310,8 +320,9 @@ impl Browser {
 
     /// Starts a checkout for one seat and fills in the details step; returns the checkout id.
     pub async fn checkout_to_pay(&mut self) -> String {
+        let event = self.get("/events/1").await;
         let page = self
-            .post("/checkout/start", &[("event", "1"), ("seat", "A1")])
+            .submit(&event, "/checkout/start", &[("event", "1"), ("seat", "A1")])
             .await;
         assert_eq!(
             page.status,
@@ -320,8 +331,10 @@ impl Browser {
             page.body
         );
         let id = query_value(&page.location(), "checkout").expect("checkout id in Location");
+        let details = self.follow(&page.location()).await;
         let page = self
-            .post(
+            .submit(
+                &details,
                 "/checkout/details",
                 &[("checkout", &id), ("attendee_name", "Probe Person")],
             )
