@@ -134,12 +134,23 @@ fn browser_cookies(jar: &CookieStore) -> Vec<BrowserCookie> {
         .collect()
 }
 
-/// The first value of every `<input type=hidden name=...>` on a page.
-fn hidden_inputs(html: &str) -> HashMap<String, String> {
+/// The value of every `<input type=hidden name=...>` on a page at `page`: from a form that posts to
+/// `action` first (apps with a nonce per form), then the first of the name anywhere (a page the login
+/// page redirected to may hold no login form, but another form carrying the session's nonce).
+fn hidden_inputs(html: &str, page: &Url, action: &Url) -> HashMap<String, String> {
     let doc = scraper::Html::parse_document(html);
-    let sel = scraper::Selector::parse("input[type=hidden][name]").expect("valid selector");
+    let forms = scraper::Selector::parse("form").expect("valid selector");
+    let hidden = scraper::Selector::parse("input[type=hidden][name]").expect("valid selector");
+    let posts_to_action = |form: &scraper::ElementRef| {
+        let target = form.value().attr("action").unwrap_or_default();
+        page.join(target).is_ok_and(|u| u == *action)
+    };
     let mut out = HashMap::new();
-    for input in doc.select(&sel) {
+    let login_forms = doc.select(&forms).filter(|f| posts_to_action(f));
+    let inputs = login_forms
+        .flat_map(|f| f.select(&hidden).collect::<Vec<_>>())
+        .chain(doc.select(&hidden));
+    for input in inputs {
         let el = input.value();
         if let Some(name) = el.attr("name") {
             out.entry(name.to_string())
@@ -343,7 +354,7 @@ impl FlowCtx {
         let again = ex
             .send(reqwest::Method::GET, page.clone(), None, None)
             .await?;
-        let fresh = hidden_inputs(&again.body);
+        let fresh = hidden_inputs(&again.body, &again.url, &action);
         let mut refreshed = Vec::new();
         for (name, v) in form.fields.iter_mut() {
             if form.hidden.contains(name)
@@ -356,14 +367,20 @@ impl FlowCtx {
             }
         }
 
-        let method = reqwest::Method::from_bytes(form.method.to_ascii_uppercase().as_bytes())
-            .map_err(|_| {
-                StepError::Page(format!("the form's method `{}` is not HTTP", form.method))
-            })?;
+        let method = match form.method.to_ascii_lowercase().as_str() {
+            "post" => reqwest::Method::POST,
+            "get" => reqwest::Method::GET,
+            other => {
+                return Err(StepError::Page(format!(
+                    "the form's method is `{other}`: a browser sends a form only by GET or POST"
+                )));
+            }
+        };
+        // Referer: the login page, where the browser's submit would come from.
         let landed = if method == reqwest::Method::GET {
             let mut url = action.clone();
             url.query_pairs_mut().clear().extend_pairs(&form.fields);
-            ex.send(method.clone(), url, None, Some(again.url.as_str()))
+            ex.send(method.clone(), url, None, Some(page.as_str()))
                 .await?
         } else {
             let body = encode(&form.enctype, &form.fields);
@@ -371,7 +388,7 @@ impl FlowCtx {
                 method.clone(),
                 action.clone(),
                 Some(body),
-                Some(again.url.as_str()),
+                Some(page.as_str()),
             )
             .await?
         };
@@ -432,14 +449,22 @@ mod tests {
     use super::*;
 
     #[test]
-    fn hidden_inputs_are_read_by_name_first_one_wins() {
-        let html = r#"<form><input type="hidden" name="csrf" value="a1">
+    fn hidden_inputs_come_from_the_login_form_first_then_any_form() {
+        let page = Url::parse("http://app.localhost/app/login").unwrap();
+        let action = Url::parse("http://app.localhost/app/login").unwrap();
+        let html = r#"<form action="/app/logout"><input type="hidden" name="csrf" value="a1"></form>
+            <form method=post action=""><input type="hidden" name="csrf" value="b2">
             <input type="text" name="email" value="x"></form>
-            <form><input type="hidden" name="csrf" value="b2"><input type=hidden name=next value="/x"></form>"#;
-        let h = hidden_inputs(html);
-        assert_eq!(h.get("csrf").map(String::as_str), Some("a1"));
+            <form><input type=hidden name=next value="/x"></form>"#;
+        let h = hidden_inputs(html, &page, &action);
+        assert_eq!(h.get("csrf").map(String::as_str), Some("b2"));
         assert_eq!(h.get("next").map(String::as_str), Some("/x"));
         assert!(!h.contains_key("email"));
+        // Redirected to the account page: no login form; the logout form's nonce is the session's.
+        let account = Url::parse("http://app.localhost/app/account").unwrap();
+        let html = r#"<form action="/app/logout" method="post"><input type="hidden" name="csrf" value="c3"></form>"#;
+        let h = hidden_inputs(html, &account, &action);
+        assert_eq!(h.get("csrf").map(String::as_str), Some("c3"));
     }
 
     #[test]
