@@ -366,6 +366,10 @@ pub async fn demo(args: &DemoArgs, redactor: &Redactor) -> Exit {
         ("flawed", &flawed, Verdict::Fail),
     ] {
         for f in &ex.flows {
+            let expected = match crate::suite::expected_skip(&f.name, shapes) {
+                Some(_) => Verdict::Skipped,
+                None => expected,
+            };
             if f.verdict != expected {
                 problems.push(format!(
                     "{column}: `{}` was {}, expected {}: {}",
@@ -390,6 +394,13 @@ pub async fn demo(args: &DemoArgs, redactor: &Redactor) -> Exit {
         crate::outln!(
             "demo OK: the secure Ticketbooth passes every flow and every flaw of the flawed one was caught"
         );
+        for f in secure
+            .flows
+            .iter()
+            .filter(|f| f.verdict == Verdict::Skipped)
+        {
+            crate::outln!("  skipped as expected › {}: {}", f.name, f.summary);
+        }
     } else {
         for p in &problems {
             crate::outln!("unexpected: {p}");
