@@ -96,8 +96,7 @@ impl FlowCtx {
     pub fn url_of(&self, persona: &str, target: &str) -> StepResult<String> {
         let base = url::Url::parse(&self.base_url)
             .map_err(|e| StepError::Input(format!("bad base URL `{}`: {e}", self.base_url)))?;
-        let mut url = base
-            .join(target)
+        let mut url = super::url_join::resolve(&base, target)
             .map_err(|e| StepError::Input(format!("bad URL `{target}`: {e}")))?;
         if let Some((param, value)) = self.personas.get(persona).and_then(|p| p.url_token.clone())
             && token::same_origin(url.as_str(), &self.base_url)

@@ -12,6 +12,7 @@ pub mod oracle;
 pub mod run;
 pub mod token;
 pub mod token_discovery;
+pub mod url_join;
 
 pub use context::{RunCtx, Sink};
 pub use events::{Event, FlowRecord, RunSummary, Verdict};
