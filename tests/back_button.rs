@@ -73,3 +73,49 @@ async fn secure_app_with_the_logout_on_the_account_page_passes() {
     let (verdict, why) = back_button("none").await;
     assert_eq!(verdict, "PASS", "{why}");
 }
+
+/// A flow that `requires: [back_forward_cache]` runs where Back restores the page from memory, as in
+/// users' browsers: on the headless shell (usher's default, which keeps no such cache) in full
+/// Chromium. A mark left in the page's JavaScript before logout is still there after `back_to`.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_flow_needing_the_back_forward_cache_gets_one() {
+    let app = usher::demo::start(DemoConfig {
+        flaws: "cacheable-pages".parse::<FlawSet>().unwrap(),
+        ..DemoConfig::default()
+    })
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let profile = std::fs::read_to_string(profile_logging_out_on_the_account_page(dir.path()))
+        .unwrap()
+        .replace(
+            "  logout:\n    - open: /account\n",
+            "  logout:\n    - open: /account\n    - eval: \"window.usherMark = 1\"\n",
+        );
+    std::fs::write(dir.path().join("app.yaml"), profile).unwrap();
+    let scenario = "scenario: restored\npersonas: [victim]\nrequires: [back_forward_cache]\nsteps:\n  \
+        - run: login\n  - run: logged_in\n  - run: logout\n  - back_to: last_authenticated\n  \
+        - eval: \"if (!window.usherMark) throw new Error('not restored from the back/forward cache')\"\n  \
+        - check: no_account_data\n";
+    std::fs::write(dir.path().join("restored.yaml"), scenario).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_usher"))
+        .arg("run")
+        .arg(dir.path().join("restored.yaml"))
+        .args([
+            "--secret",
+            "TB_ALICE_PASSWORD=alice-demo-password",
+            "--secret",
+            "TB_MALLORY_PASSWORD=mallory-demo-password",
+            "--target",
+            &app.base_url(),
+            "--report-dir",
+        ])
+        .arg(dir.path().join("reports"))
+        .output()
+        .unwrap();
+    app.shutdown().await;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    // Restored (the mark survived), and the restored page shows the account: FAIL, not ERROR.
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("FAIL"), "{stdout}");
+}

@@ -95,6 +95,8 @@ pub struct FlowCtx {
     pub aliases: HashMap<String, String>,
     /// The account each pooled persona leased for this flow: owner persona → index into its pool.
     pub leased: BTreeMap<String, usize>,
+    /// Start browsers in full Chromium even on a headless-shell run (the flow needs a back/forward cache).
+    pub full_browser: bool,
 }
 
 impl FlowCtx {
@@ -123,6 +125,7 @@ impl FlowCtx {
             default_persona,
             aliases: HashMap::new(),
             leased: BTreeMap::new(),
+            full_browser: false,
         }
     }
 }

@@ -40,7 +40,12 @@ impl FlowCtx {
             return Ok(s);
         }
         let label = format!("{}-{}", self.flow, name);
-        let session: Arc<dyn Session> = Arc::from(self.run.launcher.new_session(&label).await?);
+        let session: Arc<dyn Session> = Arc::from(
+            self.run
+                .launcher
+                .new_session_in(&label, self.full_browser)
+                .await?,
+        );
         self.persona_mut(name).session = Some(session.clone());
         self.mark(name, "browser started (no session)");
         Ok(session)
