@@ -1,5 +1,6 @@
 //! Proves every flaw switch of Ticketbooth at HTTP level: with no flaws every protection holds, each
-//! flaw alone breaks its own protection and no other, and all flaws together break all of them.
+//! flaw alone breaks its own protection and no other (except that `fixation`, which keeps any presented
+//! id, also keeps an authenticated one), and all flaws together break all of them.
 
 mod demo_support;
 
@@ -29,7 +30,14 @@ async fn holds(flaw: Flaw, t: &Target) -> bool {
         Flaw::PredictableIds => ids_unpredictable(t).await,
         Flaw::NoClientBinding => bound_to_client(t).await,
         Flaw::CacheablePages => pages_not_cacheable(t).await,
+        Flaw::FixationAuthenticatedOnly => authenticated_id_not_rebound(t).await,
     }
+}
+
+/// The protections `flaw` breaks: its own, and for `fixation` (which keeps whatever id the browser
+/// presents) also the narrower one against keeping a presented authenticated id.
+fn breaks(flaw: Flaw, protection: Flaw) -> bool {
+    flaw == protection || (flaw == Flaw::Fixation && protection == Flaw::FixationAuthenticatedOnly)
 }
 
 async fn fixation_resisted(t: &Target) -> bool {
@@ -65,6 +73,29 @@ async fn fixation_resisted(t: &Target) -> bool {
     let chosen_id_hijacked = attacker2.is_logged_in().await;
 
     !issued_id_hijacked && !chosen_id_hijacked
+}
+
+async fn authenticated_id_not_rebound(t: &Target) -> bool {
+    // The attacker plants their own live, authenticated id (same UA: a User-Agent is no secret); the
+    // victim logs in over it. The id must not come out of the login acting as the victim.
+    let victim_email = t.new_user("rebind-victim").await;
+    let attacker_email = t.new_user("rebind-attacker").await;
+    let (mut attacker, _) = t.logged_in(&attacker_email, PASSWORD, UA).await;
+    let planted = attacker.session().expect("attacker's session cookie");
+    let name = attacker.session_cookie_name().expect("cookie name");
+    let mut victim = t.browser();
+    victim.set_cookie(&name, &planted);
+    victim.get("/login").await;
+    let login = victim
+        .post(
+            "/login",
+            &[("email", &victim_email), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(login.status, StatusCode::SEE_OTHER, "{}", login.body);
+    assert!(victim.is_logged_in().await, "victim logged in after login");
+    let me = attacker.get("/api/me").await;
+    !(me.status == StatusCode::OK && me.body.contains(&victim_email))
 }
 
 async fn logout_invalidates(t: &Target) -> bool {
@@ -356,7 +387,7 @@ async fn each_flaw_breaks_exactly_its_own_protection() {
             .await;
     let wrong: Vec<String> = runs
         .iter()
-        .flat_map(|(flaw, got)| mismatches(&format!("only `{flaw}`"), got, |f| f != *flaw))
+        .flat_map(|(flaw, got)| mismatches(&format!("only `{flaw}`"), got, |f| !breaks(*flaw, f)))
         .collect();
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
@@ -378,7 +409,7 @@ fn flaw_names_round_trip_and_are_unique() {
     }
     names.sort();
     names.dedup();
-    assert_eq!(names.len(), 15);
+    assert_eq!(names.len(), 16);
     assert_eq!(Flaw::from_name("no-such-flaw"), None);
 }
 

@@ -60,7 +60,9 @@ impl Target {
     pub fn browser_with_ua(&self, ua: &str) -> Browser {
         Browser {
             client: self.client.clone(),
-            base: self.demo.base_url(),
+            // Paths like "/login" are the site's, so under the `mounted` shape they go under /app.
+            base: format!("{}{}", self.demo.base_url(), self.demo.config().mount()),
+            origin: self.demo.base_url(),
             ua: ua.to_string(),
             cookies: Vec::new(),
         }
@@ -120,6 +122,15 @@ impl Page {
         self.header(LOCATION.as_str()).unwrap_or_default()
     }
 
+    /// The value of the first `csrf` hidden input of the page, if any.
+    pub fn csrf(&self) -> Option<String> {
+        self.body
+            .split(r#"name="csrf" value=""#)
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+            .map(str::to_string)
+    }
+
     /// The Set-Cookie line of the session cookie, whichever name it uses.
     pub fn session_set_cookie(&self) -> Option<String> {
         self.set_cookies
@@ -136,7 +147,10 @@ impl Page {
 #[derive(Debug, Clone)]
 pub struct Browser {
     client: Client,
+    /// Where site paths start: the origin, plus `/app` when mounted.
     pub base: String,
+    /// Scheme, host and port: what a Location like `/app/account` is relative to.
+    pub origin: String,
     pub ua: String,
     pub cookies: Vec<(String, String)>,
 }
@@ -253,6 +267,40 @@ impl Browser {
 
     pub async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Page {
         self.request(Method::POST, path, Some(form), &[]).await
+    }
+
+    /// GETs a Location header's target (an absolute path is the origin's, not the site's).
+    pub async fn follow(&mut self, location: &str) -> Page {
+        let url = if location.starts_with('/') {
+            format!("{}{location}", self.origin)
+        } else {
+            location.to_string()
+        };
+        self.get(&url).await
+    }
+
+    /// GETs a site path and follows redirects (at most 5) to the page reached.
+    pub async fn get_following(&mut self, path: &str) -> Page {
+        let mut page = self.get(path).await;
+        for _ in 0..5 {
+            if !page.status.is_redirection() {
+                break;
+            }
+            let location = page.location();
+            page = self.follow(&location).await;
+        }
+        page
+    }
+
+    /// Posts `form` the way a browser submits it from `page`: with the page's `csrf` hidden input
+    /// (the `session-bound-csrf` shape), if it has one.
+    pub async fn submit(&mut self, page: &Page, path: &str, form: &[(&str, &str)]) -> Page {
+        let nonce = page.csrf();
+        let mut fields: Vec<(&str, &str)> = form.to_vec();
+        if let Some(nonce) = nonce.as_deref() {
+            fields.push(("csrf", nonce));
+        }
+        self.post(path, &fields).await
     }
 
     /// The app's own "who am I" oracle.
