@@ -185,6 +185,10 @@ pub struct RunArgs {
     /// Compare with an earlier run's results.json and mark what got worse (regressions fail the run).
     #[arg(long, value_name = "results.json")]
     pub baseline: Option<PathBuf>,
+    /// Skip (SKIPPED, with the command that runs them) flows whose planned wait (idle and timing
+    /// checks) exceeds this; each flow's planned wait is printed before the run.
+    #[arg(long, default_value = crate::commands::max_wait::DEFAULT_MAX_WAIT, value_name = "DURATION")]
+    pub max_wait: String,
     #[command(flatten)]
     pub inputs: InputArgs,
     #[command(flatten)]
@@ -261,6 +265,9 @@ pub struct DemoArgs {
     /// Run only some built-in scenarios (`usher demo` itself; the matrix always runs them all).
     #[command(flatten)]
     pub select: SelectArgs,
+    /// Skip flows whose planned wait exceeds this (the demo's timing scenarios wait seconds).
+    #[arg(long, default_value = crate::commands::max_wait::DEFAULT_MAX_WAIT, value_name = "DURATION")]
+    pub max_wait: String,
     #[command(flatten)]
     pub driver: DriverArgs,
 }

@@ -18,12 +18,14 @@ mod no_token_in_referer;
 mod no_token_in_storage;
 mod no_token_in_url;
 mod outcome;
+mod planned_wait;
 mod probes;
 mod token_access;
 mod token_changed;
 
 pub use cookie_attributes::{ObservedCookie, parse_set_cookie};
 pub use outcome::Outcome;
+pub use planned_wait::{covering, planned_wait};
 
 use crate::engine::context::FlowCtx;
 use crate::engine::events::CheckOutcome;

@@ -303,13 +303,28 @@ pub async fn demo(args: &DemoArgs, redactor: &Redactor) -> Exit {
                 return Exit::BadInput;
             }
         };
-    let suite = match demo_project(&profile, redactor, &selected, shapes) {
+    let mut suite = match demo_project(&profile, redactor, &selected, shapes) {
         Ok(p) => p,
         Err(e) => {
             eprint!("{e}");
             return Exit::BadInput;
         }
     };
+    let max_wait = match super::max_wait::parse(&args.max_wait) {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Exit::BadInput;
+        }
+    };
+    let rerun = |s: &crate::scenario::Scenario, wait: &str| {
+        format!("usher demo --only {} --max-wait {wait}", s.name)
+    };
+    for project in [&mut suite.timing.0, &mut suite.rest.0] {
+        for line in super::max_wait::apply(project, max_wait, &rerun) {
+            crate::outln!("{line}");
+        }
+    }
     let browser = match (&driver.webdriver_url, driver.browser, driver.headless) {
         (Some(url), _, _) => format!("through {url}"),
         (None, BrowserKind::Firefox, true) => "in headless Firefox".into(),

@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod app_file;
+pub mod back_to;
 pub mod browser_step;
 pub mod check_profile;
 pub mod context;
@@ -12,6 +13,7 @@ pub mod oracle;
 pub mod run;
 pub mod token;
 pub mod token_discovery;
+pub mod url_join;
 
 pub use context::{RunCtx, Sink};
 pub use events::{Event, FlowRecord, RunSummary, Verdict};

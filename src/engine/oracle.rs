@@ -24,6 +24,9 @@ impl FlowCtx {
             let _ = session.set_cache_disabled(false).await;
         }
         let answer = answer?;
+        if answer.logged_in {
+            self.note_authenticated(persona).await;
+        }
         self.mark(
             persona,
             if answer.logged_in {

@@ -399,6 +399,7 @@ fn action_of(ctx: &mut Ctx, keyword: &str, arg: &Node) -> Option<Action> {
             None => ctx.typed(arg, w)?,
         }),
         "back" => Action::Back,
+        "back_to" => Action::BackTo(ctx.typed(arg, w)?),
         "refresh" => Action::Refresh,
         "context" => Action::Context(ctx.typed(arg, w)?),
         "screenshot" => Action::Screenshot(if is_null { None } else { ctx.typed(arg, w)? }),

@@ -115,6 +115,8 @@ pub struct Profile {
     /// How long the oracle's `see` waits for late rendering before it answers "no".
     pub oracle_grace: Duration,
     pub flows: IndexMap<String, Flow>,
+    /// `anonymous_sessions: false`: the app issues no session id before login (`None`: not said).
+    pub anonymous_sessions: Option<bool>,
 }
 
 impl Profile {
@@ -159,6 +161,7 @@ pub const PROFILE_KEYS: &[&str] = &[
     "policy",
     "defaults",
     "flows",
+    "anonymous_sessions",
 ];
 
 /// Converts a parsed `app.yaml`. Returns `None` when a problem was reported.
@@ -187,6 +190,7 @@ pub fn from_node(ctx: &mut Ctx, root: &Node, dir: PathBuf) -> Option<Profile> {
         step_timeout: Duration::from_secs(10),
         oracle_grace: Profile::DEFAULT_ORACLE_GRACE,
         flows: IndexMap::new(),
+        anonymous_sessions: None,
     };
     let mut saw_token = false;
     let mut emulation = None;
@@ -268,6 +272,9 @@ pub fn from_node(ctx: &mut Ctx, root: &Node, dir: PathBuf) -> Option<Profile> {
                 }
             }
             "flows" => flows(ctx, value, &mut profile.flows),
+            "anonymous_sessions" => {
+                profile.anonymous_sessions = ctx.typed(value, "`anonymous_sessions`")
+            }
             other => {
                 let hint = did_you_mean(other, PROFILE_KEYS.iter().copied());
                 ctx.error(

@@ -45,6 +45,7 @@ fn arg_schemas(g: &mut SchemaGenerator) -> Vec<(&'static str, Value)> {
             json!({"anyOf": [string.clone(), s(g.subschema_for::<EvalArgs>())]}),
         ),
         ("back", json!({"type": "null"})),
+        ("back_to", s(g.subschema_for::<super::step::BackTarget>())),
         ("refresh", json!({"type": "null"})),
         (
             "context",
@@ -132,6 +133,7 @@ pub fn json_schema() -> Value {
             "vars": {"type": "object", "additionalProperties": {"type": "string"}},
             "policy": g.subschema_for::<PolicyDoc>().to_value(),
             "defaults": g.subschema_for::<DefaultsDoc>().to_value(),
+            "anonymous_sessions": {"type": "boolean", "description": "false: the app issues no session id before login; scenarios that `requires: [anonymous_session]` are SKIPPED"},
             "flows": {
                 "type": "object",
                 "required": ["login", "logged_in"],
@@ -149,6 +151,7 @@ pub fn json_schema() -> Value {
             "tags": {"type": "array", "items": {"type": "string"}},
             "personas": {"type": "array", "items": {"type": "string"}},
             "profile": {"type": "string"},
+            "requires": {"type": "array", "items": g.subschema_for::<super::preconditions::Requirement>().to_value(), "description": "preconditions beyond the flows it runs; unmet ones make the scenario SKIPPED"},
             "steps": steps
         }
     });

@@ -172,6 +172,15 @@ pub struct HeaderArgs {
     pub absent: Option<bool>,
 }
 
+/// Where `back_to` goes back to through the browser's history.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum BackTarget {
+    /// The URL of the last page the persona was seen logged in on (the `logged_in` flow held there,
+    /// as a `run` step or as the oracle).
+    LastAuthenticated,
+}
+
 /// The built-in checks. Each ends in PASS, FAIL, ERROR or SKIPPED with evidence.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub enum Check {
@@ -263,6 +272,8 @@ pub enum Action {
     ClearStorage(Area),
     Eval(EvalArgs),
     Back,
+    /// Presses Back until the page of the target is reached (bounded by the history's length).
+    BackTo(BackTarget),
     Refresh,
     /// Switches an Appium session to a context (`NATIVE_APP`, `WEBVIEW_1`, or a prefix such as
     /// `WEBVIEW`: the first context whose name starts with it).
@@ -303,6 +314,7 @@ impl Action {
             Action::ClearStorage(_) => "clear_storage",
             Action::Eval(_) => "eval",
             Action::Back => "back",
+            Action::BackTo(_) => "back_to",
             Action::Refresh => "refresh",
             Action::Context(_) => "context",
             Action::Screenshot(_) => "screenshot",
@@ -340,6 +352,7 @@ pub const ACTIONS: &[&str] = &[
     "clear_storage",
     "eval",
     "back",
+    "back_to",
     "refresh",
     "context",
     "screenshot",
