@@ -1,13 +1,14 @@
 //! Whose account a page shows, judged in real headless Chromium against Ticketbooth: an attacker whose
-//! username contains the victim's (`xalice@…` holds `alice@…`) is not the victim, and an anonymous page
-//! that repeats its URL's `?email=` is not the account's. Both used to be read as the account by a
+//! username contains the victim's (`xalice@…` or, shaped, `malice@…` holds `alice@…`) is not the victim,
+//! a title that holds the username inside a longer word is not the account, and an anonymous page that
+//! repeats its URL (`?email=`, `?bye=`) is not the account's. All were read as the account by a
 //! substring search. Needs `chromium` and `chromedriver` on PATH.
 
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Output;
-use usher::demo::{DemoConfig, Flaw, FlawSet, RunningDemo};
+use usher::demo::{DemoConfig, Flaw, FlawSet, MALICE, RunningDemo, Shape};
 
 const ALICE: &str = "alice-demo-password";
 const XALICE: &str = "xalice-demo-password";
@@ -112,6 +113,15 @@ fn project(with_identity: bool) -> tempfile::TempDir {
 }
 
 fn usher_run(project: &Path, target: &str) -> (i32, Output, BTreeMap<String, String>) {
+    usher_run_as(project, target, XALICE)
+}
+
+/// `usher run` with `attacker_password` as the attacker's password (TB_MALLORY_PASSWORD).
+fn usher_run_as(
+    project: &Path,
+    target: &str,
+    attacker_password: &str,
+) -> (i32, Output, BTreeMap<String, String>) {
     let reports = tempfile::tempdir().unwrap();
     let reports = reports.path();
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_usher"))
@@ -122,7 +132,10 @@ fn usher_run(project: &Path, target: &str) -> (i32, Output, BTreeMap<String, Str
         .args(["--target", target, "--report-dir"])
         .arg(reports)
         .args(["--secret", &format!("TB_ALICE_PASSWORD={ALICE}")])
-        .args(["--secret", &format!("TB_MALLORY_PASSWORD={XALICE}")])
+        .args([
+            "--secret",
+            &format!("TB_MALLORY_PASSWORD={attacker_password}"),
+        ])
         .args(["--jobs", "2"])
         .output()
         .expect("usher runs");
@@ -215,6 +228,112 @@ async fn a_username_inside_another_or_echoed_from_the_url_is_not_the_account() {
             show(&out)
         );
         assert_ne!(code, 0, "{}", show(&out));
+    }
+    flawed.shutdown().await;
+}
+
+const LOGOUT_ECHO: &str = "scenario: identity-logout-echo
+description: Logging out lands on a page that says goodbye by name from its URL (?bye=); it is not the account.
+personas: [victim]
+steps:
+  - run: login
+  - run: logout
+  - see: { url: 'bye=' }
+  - check: no_account_data
+";
+
+const TITLE: &str = "scenario: identity-title
+description: An anonymous page whose chrome carries the victim's username inside a longer word.
+personas: [victim]
+steps:
+  - open: /
+  - see: { text: 'alice@ticketbooth.testing' }
+  - check: no_account_data
+";
+
+/// Ticketbooth with the shapes that trouble whose-account judgements: the attacker `malice@…` holds
+/// `alice@…`, every page's chrome says `alice@ticketbooth.testing`, logout greets by name from `?bye=`.
+async fn shaped(flaws: FlawSet) -> RunningDemo {
+    usher::demo::start(DemoConfig {
+        flaws,
+        shapes: [
+            Shape::PrefixUsernames,
+            Shape::TitleHasUsername,
+            Shape::EchoParam,
+        ]
+        .into_iter()
+        .collect(),
+        ..DemoConfig::default()
+    })
+    .await
+    .expect("Ticketbooth starts")
+}
+
+fn shaped_project(with_identity: bool) -> tempfile::TempDir {
+    let profile = std::fs::read_to_string("scenarios/ticketbooth/app.yaml")
+        .unwrap()
+        .replace("mallory@ticketbooth.test", MALICE.email);
+    let profile = if with_identity {
+        profile
+    } else {
+        profile.replace("identity: \"#whoami\"", "")
+    };
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("app.yaml"), profile).unwrap();
+    for (name, text) in [
+        ("own.yaml", OWN),
+        ("fixation.yaml", FIXATION),
+        ("logout-echo.yaml", LOGOUT_ECHO),
+        ("title.yaml", TITLE),
+        ("binding.yaml", BINDING),
+    ] {
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
+    dir
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn shaped_ticketbooth_prefix_title_and_echo_are_not_the_account() {
+    let secure = shaped(FlawSet::none()).await;
+    let bare = shaped_project(false);
+    let (_, out, v) = usher_run_as(bare.path(), &secure.base_url(), MALICE.password);
+    for flow in [
+        "identity-prefix-own-session",
+        "identity-prefix-fixation",
+        "identity-title",
+        "identity-client-binding",
+    ] {
+        assert_eq!(
+            verdict(&v, flow),
+            Some("PASS"),
+            "{flow}\n{v:?}\n{}",
+            show(&out)
+        );
+    }
+    // "Goodbye, alice@…!" on /?bye=alice@…: an echo cannot be told from the account without
+    // `identity:`, so ERROR (cannot tell), never PASS.
+    assert_eq!(
+        verdict(&v, "identity-logout-echo"),
+        Some("ERROR"),
+        "{v:?}\n{}",
+        show(&out)
+    );
+    let with = shaped_project(true);
+    let (code, out, v) = usher_run_as(with.path(), &secure.base_url(), MALICE.password);
+    assert_eq!(code, 0, "{v:?}\n{}", show(&out));
+    assert_eq!(v.len(), 5, "{v:?}");
+    assert!(v.values().all(|x| x == "PASS"), "{v:?}\n{}", show(&out));
+    secure.shutdown().await;
+
+    let flawed = shaped(FlawSet::only(Flaw::Fixation)).await;
+    for dir in [&bare, &with] {
+        let (_, out, v) = usher_run_as(dir.path(), &flawed.base_url(), MALICE.password);
+        assert_eq!(
+            verdict(&v, "identity-prefix-fixation"),
+            Some("FAIL"),
+            "{v:?}\n{}",
+            show(&out)
+        );
     }
     flawed.shutdown().await;
 }
