@@ -147,6 +147,36 @@ async fn check_profile_proves_every_persona_and_the_password_forms_without_submi
         show(&bad)
     );
 
+    // A form reached through a link is looked at; a click that may submit is never made.
+    let detours = text
+        .replace(
+            "  change_password:\n    - open: /password\n",
+            "  change_password:\n    - open: /account\n    - click: \"#change-password-link\"\n",
+        )
+        .replace(
+            "  reset_password:\n    - open: /reset\n",
+            "  reset_password:\n    - open: /login\n    - click: \"#login-submit\"\n    - open: /reset\n",
+        );
+    assert_eq!(detours.matches("#change-password-link").count(), 1);
+    assert_eq!(detours.matches("- click: \"#login-submit\"").count(), 2);
+    std::fs::write(&path, detours).unwrap();
+    let out = check_profile(&app, path.to_str().unwrap(), MALLORY);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    assert!(
+        lines(&out, "ok").iter().any(|l| l.contains(
+            "`change_password`: the form at /password holds `#current-password`, `#new-password`"
+        )),
+        "{}",
+        show(&out)
+    );
+    assert!(
+        lines(&out, "warn").iter().any(|l| l.contains(
+            "`reset_password`: its form was not checked: reaching its form needs `click #login-submit`"
+        )),
+        "{}",
+        show(&out)
+    );
+
     // Without `identity:`: an attacker whose username holds the victim's, and an oracle page that
     // shows the victim's username to anonymous visitors (the outbox lists what ?email= asks for), are
     // warned about; the profile is still sound.
