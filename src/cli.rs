@@ -36,7 +36,8 @@ pub enum Command {
     Analyze(AnalyzeArgs),
     /// Write the built-in adversarial suite as editable scenario files for a profile.
     Generate(GenerateArgs),
-    /// Prove a profile's `logged_in` oracle: no before `login`, yes after it, no after `logout`.
+    /// Prove a profile's `logged_in` oracle for every persona (no before `login`, yes after it, no
+    /// after `logout`) and that its password forms hold their fields, without submitting them.
     CheckProfile(CheckProfileArgs),
     /// Ticketbooth, the bundled demo ticketing app: run the bundled scenarios against it, or serve it.
     Demo(DemoArgs),
@@ -236,7 +237,7 @@ pub struct CheckProfileArgs {
     /// The profile to prove.
     #[arg(value_name = "APP.yaml")]
     pub app: PathBuf,
-    /// The persona to log in with (default: the first in the profile).
+    /// Prove only this persona (default: every persona, every account of a pool).
     #[arg(long)]
     pub persona: Option<String>,
     #[command(flatten)]

@@ -11,6 +11,7 @@ mod concurrent_sessions;
 mod cookie_attributes;
 mod entropy;
 mod http_response;
+pub mod identity;
 mod idle_timeout;
 mod logged_state;
 pub mod measured;

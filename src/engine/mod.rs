@@ -8,6 +8,7 @@ pub mod check_profile;
 pub mod context;
 pub mod events;
 pub mod flow;
+pub mod form_probe;
 pub mod http_client;
 pub mod oracle;
 pub mod run;

@@ -2,6 +2,7 @@
 //! reusable flows (with the required `logged_in` oracle) and the policy the checks judge against.
 
 use super::convert::{self, Ctx};
+use super::locator::LocatorDoc;
 use super::node::Node;
 pub use super::persona::{Account, AccountDoc, PersonaDef, PersonaDoc};
 use super::policy::{Policy, PolicyDoc};
@@ -107,6 +108,9 @@ pub struct Profile {
     pub browser: Option<String>,
     pub capabilities: serde_json::Map<String, serde_json::Value>,
     pub token: TokenLocation,
+    /// The element that shows who is logged in (`identity:`): its text, compared for equality with a
+    /// username, is what the identity checks judge; without it, whole words of the page text.
+    pub identity: Option<LocatorDoc>,
     pub personas: IndexMap<String, PersonaDef>,
     pub vars: IndexMap<String, String>,
     pub policy: Policy,
@@ -156,6 +160,7 @@ pub const PROFILE_KEYS: &[&str] = &[
     "capabilities",
     "mobile_emulation",
     "token",
+    "identity",
     "personas",
     "vars",
     "policy",
@@ -184,6 +189,7 @@ pub fn from_node(ctx: &mut Ctx, root: &Node, dir: PathBuf) -> Option<Profile> {
         browser: None,
         capabilities: Default::default(),
         token: TokenLocation::Auto,
+        identity: None,
         personas: IndexMap::new(),
         vars: IndexMap::new(),
         policy: Policy::default(),
@@ -239,6 +245,7 @@ pub fn from_node(ctx: &mut Ctx, root: &Node, dir: PathBuf) -> Option<Profile> {
                     profile.token = t;
                 }
             }
+            "identity" => profile.identity = ctx.typed::<LocatorDoc>(value, "`identity`"),
             "personas" => super::persona::from_node(ctx, value, &mut profile.personas),
             "vars" => profile.vars = ctx.typed(value, "`vars`").unwrap_or_default(),
             "policy" => {

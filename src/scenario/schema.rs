@@ -129,6 +129,10 @@ pub fn json_schema() -> Value {
             "capabilities": {"type": "object", "description": "WebDriver/Appium capabilities, passed through"},
             "mobile_emulation": g.subschema_for::<super::mobile::MobileEmulationDoc>().to_value(),
             "token": {"anyOf": [{"const": "auto"}, g.subschema_for::<TokenDoc>().to_value()]},
+            "identity": {
+                "description": "the element that shows who is logged in: its text (textContent, trimmed) is compared for equality with a persona's username",
+                "allOf": [g.subschema_for::<LocatorDoc>().to_value()]
+            },
             "personas": {"type": "object", "additionalProperties": g.subschema_for::<PersonaDoc>().to_value()},
             "vars": {"type": "object", "additionalProperties": {"type": "string"}},
             "policy": g.subschema_for::<PolicyDoc>().to_value(),
