@@ -19,6 +19,7 @@ mod no_token_in_storage;
 mod no_token_in_url;
 mod outcome;
 mod probes;
+mod referer_probe;
 mod token_access;
 mod token_changed;
 

@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod app_file;
+pub mod browse;
 pub mod browser_step;
 pub mod check_profile;
 pub mod context;
