@@ -248,13 +248,14 @@ pub struct DemoArgs {
     /// Where the demo's reports go.
     #[arg(long, default_value = "reports/demo", value_name = "DIR")]
     pub report_dir: PathBuf,
-    /// The Ticketbooth profile the built-in suite runs with.
-    #[arg(
-        long,
-        default_value = "scenarios/ticketbooth/app.yaml",
-        value_name = "APP.yaml"
-    )]
-    pub profile: PathBuf,
+    /// The Ticketbooth profile the built-in suite runs with [default: scenarios/ticketbooth/app.yaml,
+    /// or scenarios/ticketbooth-shaped/app.yaml with --shape].
+    #[arg(long, value_name = "APP.yaml")]
+    pub profile: Option<PathBuf>,
+    /// Start Ticketbooth with these shapes of real apps (a comma-separated list or `all`; see
+    /// `usher demo serve --list-shapes`), with the shaped profile unless --profile says otherwise.
+    #[arg(long, value_name = "LIST|all")]
+    pub shape: Option<String>,
     #[arg(long, short = 'j', default_value_t = 2)]
     pub jobs: usize,
     /// Run only some built-in scenarios (`usher demo` itself; the matrix always runs them all).
@@ -287,6 +288,9 @@ pub struct DemoMatrixArgs {
     /// Only these flaw switches (comma-separated); default: none, each flaw alone, and all.
     #[arg(long, value_name = "LIST")]
     pub flaws: Option<String>,
+    /// Every configuration takes these shapes of real apps (as `usher demo --shape`).
+    #[arg(long, value_name = "LIST|all")]
+    pub shape: Option<String>,
     /// Run nothing: print (and --write or --check) the expected matrix only.
     #[arg(long)]
     pub expected_only: bool,
@@ -303,6 +307,10 @@ pub struct DemoServeArgs {
     /// Flaws to switch on: a comma-separated list, `all` or `none` (see --list-flaws).
     #[arg(long, default_value = "none", value_name = "LIST|all|none")]
     pub flaws: String,
+    /// Shapes of real apps to take (mounted under /app/, session-bound CSRF, ...): a comma-separated
+    /// list, `all` or `none` (see --list-shapes).
+    #[arg(long, default_value = "none", value_name = "LIST|all|none")]
+    pub shape: String,
     /// Idle timeout enforced by the server.
     #[arg(long, default_value = "15m", value_name = "DURATION")]
     pub idle_timeout: String,
@@ -318,4 +326,7 @@ pub struct DemoServeArgs {
     /// Print the flaw switches with a line each, and exit.
     #[arg(long)]
     pub list_flaws: bool,
+    /// Print the shape switches with a line each, and exit.
+    #[arg(long)]
+    pub list_shapes: bool,
 }

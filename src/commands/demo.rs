@@ -5,7 +5,7 @@
 use super::execute::{ExecOptions, Executed, cancel_on_signals, execute};
 use super::inputs::{driver_config, step_timeout};
 use crate::cli::{DemoArgs, DemoServeArgs, DriverArgs};
-use crate::demo::{ACCOUNTS, DemoConfig, FlawSet};
+use crate::demo::{ACCOUNTS, DemoConfig, FlawSet, MALICE, Shape, ShapeSet};
 use crate::driver::{BrowserKind, DriverConfig};
 use crate::engine::events::Verdict;
 use crate::exit::Exit;
@@ -16,10 +16,44 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
-/// The secrets the bundled profile asks for, from the demo's public accounts.
-pub fn demo_secrets(redactor: &Redactor) -> IndexMap<String, String> {
+/// The profile the demo runs the built-in suite with.
+pub const PROFILE: &str = "scenarios/ticketbooth/app.yaml";
+/// The profile for a Ticketbooth with shapes: mounted under /app/, malice as the attacker.
+pub const SHAPED_PROFILE: &str = "scenarios/ticketbooth-shaped/app.yaml";
+
+/// `--shape` parsed, and the profile to use with it: `--profile` if given, else the shaped profile
+/// with shapes and the plain one without.
+pub fn demo_shapes_and_profile(
+    shape: Option<&str>,
+    profile: Option<&Path>,
+) -> Result<(ShapeSet, PathBuf), String> {
+    let shapes = match shape {
+        Some(list) => list
+            .parse::<ShapeSet>()
+            .map_err(|e| format!("--shape: {e}"))?,
+        None => ShapeSet::none(),
+    };
+    if let Some(p) = profile {
+        return Ok((shapes, p.to_path_buf()));
+    }
+    if shapes.is_empty() {
+        return Ok((shapes, PathBuf::from(PROFILE)));
+    }
+    if !shapes.contains(Shape::PrefixUsernames) {
+        return Err(format!(
+            "--shape: the shaped profile ({SHAPED_PROFILE}) logs the attacker in as {}, who exists only with the `prefix-usernames` shape; add it to --shape, or pass --profile",
+            MALICE.email
+        ));
+    }
+    Ok((shapes, PathBuf::from(SHAPED_PROFILE)))
+}
+
+/// The secrets the bundled profiles ask for, from the demo's public accounts (and the attacker of the
+/// `prefix-usernames` shape when there are shapes).
+pub fn demo_secrets(redactor: &Redactor, shapes: ShapeSet) -> IndexMap<String, String> {
     let mut out = IndexMap::new();
-    for a in ACCOUNTS {
+    let malice = (!shapes.is_empty()).then_some(&MALICE);
+    for a in ACCOUNTS.iter().chain(malice) {
         let user = a.email.split('@').next().unwrap_or("").to_ascii_uppercase();
         redactor.register(Kind::Secret, a.password);
         out.insert(format!("TB_{user}_PASSWORD"), a.password.to_string());
@@ -28,9 +62,10 @@ pub fn demo_secrets(redactor: &Redactor) -> IndexMap<String, String> {
 }
 
 /// Ticketbooth for the timing scenarios: timeouts of seconds (matching `suite::TIMING_POLICY`).
-fn timing_config(flaws: FlawSet) -> DemoConfig {
+fn timing_config(flaws: FlawSet, shapes: ShapeSet) -> DemoConfig {
     DemoConfig {
         flaws,
+        shapes,
         idle_timeout: Duration::from_secs(8),
         checkout_timeout: Duration::from_secs(4),
         absolute_timeout: Duration::from_secs(20),
@@ -52,6 +87,7 @@ pub fn demo_project(
     profile: &Path,
     redactor: &Redactor,
     selected: &[&str],
+    shapes: ShapeSet,
 ) -> Result<DemoSuite, String> {
     let load = |timing: bool| {
         let mut policy: Vec<(String, String)> = vec![(
@@ -66,7 +102,7 @@ pub fn demo_project(
             );
         }
         let inputs = Inputs {
-            secrets: demo_secrets(redactor),
+            secrets: demo_secrets(redactor, shapes),
             policy,
             ..Default::default()
         };
@@ -104,24 +140,27 @@ pub fn demo_driver(args: &DriverArgs) -> Result<(DriverConfig, Option<Duration>)
     Ok((driver, timeout))
 }
 
-/// Runs the suite against two Ticketbooth instances with these flaws (one with timeouts of seconds for
-/// the timing scenarios, one with the real numbers), side by side; writes one merged set of reports.
+/// Runs the suite against two Ticketbooth instances with these flaws and shapes (one with timeouts of
+/// seconds for the timing scenarios, one with the real numbers), side by side; writes one merged set
+/// of reports.
 #[allow(clippy::too_many_arguments)]
 pub async fn run_against(
     suite: &DemoSuite,
     jobs: usize,
     flaws: FlawSet,
+    shapes: ShapeSet,
     driver: DriverConfig,
     step_timeout: Option<Duration>,
     report_dir: PathBuf,
     redactor: &Redactor,
     cancel: CancellationToken,
 ) -> Result<Executed, String> {
-    let fast = crate::demo::start(timing_config(flaws))
+    let fast = crate::demo::start(timing_config(flaws, shapes))
         .await
         .map_err(|e| format!("Ticketbooth could not start: {e}"))?;
     let real = crate::demo::start(DemoConfig {
         flaws,
+        shapes,
         ..DemoConfig::default()
     })
     .await
@@ -142,13 +181,13 @@ pub async fn run_against(
     let (timing, rest) = tokio::join!(
         execute(
             &suite.timing.0,
-            opts(&suite.timing.1, fast.base_url()),
+            opts(&suite.timing.1, fast.site_url()),
             redactor,
             cancel.clone()
         ),
         execute(
             &suite.rest.0,
-            opts(&suite.rest.1, real.base_url()),
+            opts(&suite.rest.1, real.site_url()),
             redactor,
             cancel.clone()
         ),
@@ -199,6 +238,10 @@ pub async fn serve(args: &DemoServeArgs) -> Exit {
         crate::out!("{}", crate::demo::list_flaws());
         return Exit::Passed;
     }
+    if args.list_shapes {
+        crate::out!("{}", crate::demo::list_shapes());
+        return Exit::Passed;
+    }
     let parse = |flag: &str, v: &str| {
         crate::duration::parse_duration(v).map_err(|e| format!("--{flag}: {e}"))
     };
@@ -210,6 +253,10 @@ pub async fn serve(args: &DemoServeArgs) -> Exit {
                 .flaws
                 .parse::<FlawSet>()
                 .map_err(|e| format!("--flaws: {e}"))?,
+            shapes: args
+                .shape
+                .parse::<ShapeSet>()
+                .map_err(|e| format!("--shape: {e}"))?,
             idle_timeout: parse("idle-timeout", &args.idle_timeout)?,
             absolute_timeout: parse("absolute-timeout", &args.absolute_timeout)?,
             checkout_timeout: parse("checkout-timeout", &args.checkout_timeout)?,
@@ -248,7 +295,15 @@ pub async fn demo(args: &DemoArgs, redactor: &Redactor) -> Exit {
             return Exit::BadInput;
         }
     };
-    let suite = match demo_project(&args.profile, redactor, &selected) {
+    let (shapes, profile) =
+        match demo_shapes_and_profile(args.shape.as_deref(), args.profile.as_deref()) {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return Exit::BadInput;
+            }
+        };
+    let suite = match demo_project(&profile, redactor, &selected, shapes) {
         Ok(p) => p,
         Err(e) => {
             eprint!("{e}");
@@ -262,8 +317,13 @@ pub async fn demo(args: &DemoArgs, redactor: &Redactor) -> Exit {
         (None, _, true) => "in headless Chromium".into(),
         (None, _, false) => "in Chromium".into(),
     };
+    let shaped = if shapes.is_empty() {
+        String::new()
+    } else {
+        format!(" shaped {shapes}")
+    };
     crate::outln!(
-        "running the built-in suite ({} scenarios) against a secure and an all-flaws Ticketbooth {browser}…",
+        "running the built-in suite ({} scenarios) against a secure and an all-flaws Ticketbooth{shaped} {browser}…",
         suite.count
     );
     let cancel = cancel_on_signals();
@@ -272,6 +332,7 @@ pub async fn demo(args: &DemoArgs, redactor: &Redactor) -> Exit {
             &suite,
             args.jobs,
             FlawSet::none(),
+            shapes,
             driver.clone(),
             timeout,
             args.report_dir.join("secure"),
@@ -282,6 +343,7 @@ pub async fn demo(args: &DemoArgs, redactor: &Redactor) -> Exit {
             &suite,
             args.jobs,
             FlawSet::all(),
+            shapes,
             driver,
             timeout,
             args.report_dir.join("flawed"),

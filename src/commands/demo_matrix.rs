@@ -3,7 +3,7 @@
 //! (every flaw's flows FAIL). `--write README.md` puts the matrix between the README's markers;
 //! `--check README.md` fails when the README's copy differs.
 
-use super::demo::{demo_driver, demo_project, run_against};
+use super::demo::{demo_driver, demo_project, demo_shapes_and_profile, run_against};
 use super::execute::cancel_on_signals;
 use crate::cli::{DemoArgs, DemoMatrixArgs};
 use crate::demo::{Flaw, FlawSet};
@@ -108,8 +108,16 @@ pub async fn matrix(demo: &DemoArgs, args: &DemoMatrixArgs, redactor: &Redactor)
         );
         return Exit::BadInput;
     }
+    let shape = args.shape.as_deref().or(demo.shape.as_deref());
+    let (shapes, profile) = match demo_shapes_and_profile(shape, demo.profile.as_deref()) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Exit::BadInput;
+        }
+    };
     let all: Vec<&str> = crate::suite::BUILTIN.iter().map(|b| b.name).collect();
-    let suite = match demo_project(&demo.profile, redactor, &all) {
+    let suite = match demo_project(&profile, redactor, &all, shapes) {
         Ok(p) => p,
         Err(e) => {
             eprint!("{e}");
@@ -140,7 +148,10 @@ pub async fn matrix(demo: &DemoArgs, args: &DemoMatrixArgs, redactor: &Redactor)
         let flaws = c.flaws;
         tasks.push(tokio::spawn(async move {
             let _p = permits.acquire().await.expect("semaphore open");
-            run_against(&suite, jobs, flaws, driver, timeout, dir, &redactor, cancel).await
+            run_against(
+                &suite, jobs, flaws, shapes, driver, timeout, dir, &redactor, cancel,
+            )
+            .await
         }));
     }
     let mut exit = Exit::Passed;

@@ -5,6 +5,8 @@ use std::collections::HashMap;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
+use super::shapes::{Shape, ShapeSet};
+
 /// A seeded demo account. The passwords are public demo data, printed by `usher demo serve`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DemoAccount {
@@ -62,6 +64,31 @@ pub const ACCOUNTS: &[DemoAccount] = &[
         role: "pooled attacker",
     },
 ];
+
+/// The attacker of the `prefix-usernames` shape: `alice@ticketbooth.test` is a substring of its name,
+/// as `demo` is of `demo2` on real apps.
+pub const MALICE: DemoAccount = DemoAccount {
+    email: "malice@ticketbooth.test",
+    password: "malice-demo-password",
+    role: "attacker",
+};
+
+const MALLORY: &str = "mallory@ticketbooth.test";
+
+/// The seeded accounts of a Ticketbooth with these shapes: `ACCOUNTS`, with malice instead of mallory
+/// under `prefix-usernames`.
+pub fn accounts(shapes: &ShapeSet) -> Vec<DemoAccount> {
+    ACCOUNTS
+        .iter()
+        .map(|a| {
+            if a.email == MALLORY && shapes.contains(Shape::PrefixUsernames) {
+                MALICE
+            } else {
+                *a
+            }
+        })
+        .collect()
+}
 
 /// Every account carries the same demo card so the pay step always has something to charge.
 pub const DEMO_CARD_LAST4: &str = "4242";
@@ -147,9 +174,9 @@ pub struct Users {
 }
 
 impl Users {
-    pub fn seeded() -> Self {
+    pub fn seeded(accounts: &[DemoAccount]) -> Self {
         let mut users = Users::default();
-        for account in ACCOUNTS {
+        for account in accounts {
             users
                 .create(account.email, account.password)
                 .expect("demo accounts are valid and distinct");

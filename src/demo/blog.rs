@@ -27,7 +27,11 @@ pub async fn route_by_host(State(app): State<AppState>, req: Request, next: Next
     if !is_blog_host(&req) {
         return next.run(req).await;
     }
-    let mut response = if req.uri().path() == "/" {
+    // Under `mounted` the session cookie has Path=/app/, so a loosely scoped one only reaches the
+    // blog's /app/ (which shows the same page).
+    let path = req.uri().path();
+    let front = path == "/" || (!app.config.mount().is_empty() && path == app.config.path("/"));
+    let mut response = if front {
         html::ok(blog_page(&req))
     } else {
         html::respond(

@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use super::flaws::FlawSet;
+use super::shapes::{MOUNT, Shape, ShapeSet};
 
 #[derive(Debug, Clone)]
 pub struct DemoConfig {
@@ -13,6 +14,8 @@ pub struct DemoConfig {
     /// Host name of the ticketing site; its parent domain is what a loose cookie scope leaks to.
     pub host: String,
     pub flaws: FlawSet,
+    /// Ways real apps are built; none is Ticketbooth's own shape.
+    pub shapes: ShapeSet,
     pub idle_timeout: Duration,
     pub absolute_timeout: Duration,
     pub checkout_timeout: Duration,
@@ -27,6 +30,7 @@ impl Default for DemoConfig {
             analytics_port: 0,
             host: "tickets.ticketbooth.localhost".to_string(),
             flaws: FlawSet::none(),
+            shapes: ShapeSet::none(),
             idle_timeout: Duration::from_secs(15 * 60),
             absolute_timeout: Duration::from_secs(8 * 60 * 60),
             checkout_timeout: Duration::from_secs(10 * 60),
@@ -45,6 +49,20 @@ impl DemoConfig {
             }
             _ => self.host.clone(),
         }
+    }
+
+    pub fn has(&self, shape: Shape) -> bool {
+        self.shapes.contains(shape)
+    }
+
+    /// The path the ticketing site lives under: `/app` when mounted, else "" (the server root).
+    pub fn mount(&self) -> &'static str {
+        if self.has(Shape::Mounted) { MOUNT } else { "" }
+    }
+
+    /// A site path (`/account`) as the browser sees it (`/app/account` when mounted).
+    pub fn path(&self, path: &str) -> String {
+        format!("{}{path}", self.mount())
     }
 
     pub fn blog_host(&self) -> String {

@@ -5,6 +5,7 @@ use axum::http::header::COOKIE;
 
 use super::config::DemoConfig;
 use super::flaws::Flaw;
+use super::shapes::Shape;
 
 /// Host-only, Secure and Path=/ are enforced by the browser for this prefix.
 pub const HOST_COOKIE: &str = "__Host-tb_sid";
@@ -19,7 +20,8 @@ pub const SESSION_COOKIE_NAMES: [&str; 3] = [HOST_COOKIE, SECURE_COOKIE, PLAIN_C
 pub fn session_cookie_name(config: &DemoConfig) -> &'static str {
     if config.flaws.contains(Flaw::WeakCookieFlags) {
         PLAIN_COOKIE
-    } else if config.flaws.contains(Flaw::LooseCookieScope) {
+    } else if config.flaws.contains(Flaw::LooseCookieScope) || config.has(Shape::Mounted) {
+        // `__Host-` also demands Path=/, which a mounted app's cookie does not have.
         SECURE_COOKIE
     } else {
         HOST_COOKIE
@@ -31,7 +33,7 @@ fn attributes(config: &DemoConfig) -> String {
     if config.flaws.contains(Flaw::LooseCookieScope) {
         attrs.push_str(&format!("; Domain={}", config.parent_domain()));
     }
-    attrs.push_str("; Path=/");
+    attrs.push_str(&format!("; Path={}/", config.mount()));
     if !config.flaws.contains(Flaw::WeakCookieFlags) {
         attrs.push_str("; Secure; HttpOnly; SameSite=Strict");
     }
@@ -69,16 +71,26 @@ pub fn request_cookies(headers: &HeaderMap) -> Vec<(String, String)> {
         .collect()
 }
 
-/// Session tokens carried by cookies, in the order of `SESSION_COOKIE_NAMES`.
-pub fn session_cookie_values(headers: &HeaderMap) -> Vec<String> {
+/// Session tokens carried by cookies, in the order of `SESSION_COOKIE_NAMES`. With `last_only`, of
+/// several cookies of one name only the last counts, as Python's `http.cookies` (and so many real
+/// apps) read them: browsers send the cookie of the longer Path first, so a planted `Path=/` cookie
+/// beside a mounted app's `Path=/app/` one is the one such an app sees.
+pub fn session_cookie_values(headers: &HeaderMap, last_only: bool) -> Vec<String> {
     let cookies = request_cookies(headers);
     SESSION_COOKIE_NAMES
         .iter()
         .flat_map(|name| {
-            cookies
+            let values: Vec<String> = cookies
                 .iter()
-                .filter(move |(n, _)| n == name)
+                .filter(|(n, _)| n == name)
                 .map(|(_, v)| v.clone())
+                .collect();
+            let skip = if last_only {
+                values.len().saturating_sub(1)
+            } else {
+                0
+            };
+            values.into_iter().skip(skip)
         })
         .filter(|v| !v.is_empty())
         .collect()

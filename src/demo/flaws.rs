@@ -4,6 +4,8 @@
 use std::fmt;
 use std::str::FromStr;
 
+use super::switches::{self, Switch};
+
 /// One deliberately breakable protection of Ticketbooth.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Flaw {
@@ -22,10 +24,11 @@ pub enum Flaw {
     PredictableIds,
     NoClientBinding,
     CacheablePages,
+    FixationAuthenticatedOnly,
 }
 
 impl Flaw {
-    pub const ALL: [Flaw; 15] = [
+    pub const ALL: [Flaw; 16] = [
         Flaw::Fixation,
         Flaw::NoLogoutInvalidation,
         Flaw::NoResetInvalidation,
@@ -41,6 +44,7 @@ impl Flaw {
         Flaw::PredictableIds,
         Flaw::NoClientBinding,
         Flaw::CacheablePages,
+        Flaw::FixationAuthenticatedOnly,
     ];
 
     /// The kebab-case name used on the command line and in reports.
@@ -61,6 +65,7 @@ impl Flaw {
             Flaw::PredictableIds => "predictable-ids",
             Flaw::NoClientBinding => "no-client-binding",
             Flaw::CacheablePages => "cacheable-pages",
+            Flaw::FixationAuthenticatedOnly => "fixation-authenticated-only",
         }
     }
 
@@ -93,18 +98,34 @@ impl Flaw {
             Flaw::PredictableIds => "session ids come from a sequential counter",
             Flaw::NoClientBinding => "a session keeps working from a different User-Agent",
             Flaw::CacheablePages => "authenticated pages are cacheable (private, max-age=3600)",
+            Flaw::FixationAuthenticatedOnly => {
+                "login keeps a live authenticated id the browser presented (anyone's) and rebinds it"
+            }
         }
     }
 
     pub fn from_name(name: &str) -> Option<Flaw> {
-        let name = name.trim();
-        Flaw::ALL
-            .into_iter()
-            .find(|f| f.name().eq_ignore_ascii_case(name))
+        switches::from_name(name)
     }
 
-    fn bit(self) -> u16 {
-        1 << (self as u16)
+    fn bit(self) -> u32 {
+        1 << (self as u32)
+    }
+}
+
+impl Switch for Flaw {
+    const KIND: &'static str = "flaw";
+
+    fn all() -> &'static [Self] {
+        &Flaw::ALL
+    }
+
+    fn name(self) -> &'static str {
+        Flaw::name(self)
+    }
+
+    fn description(self) -> &'static str {
+        Flaw::description(self)
     }
 }
 
@@ -114,9 +135,12 @@ impl fmt::Display for Flaw {
     }
 }
 
+// One bit per flaw.
+const _: () = assert!(Flaw::ALL.len() <= u32::BITS as usize);
+
 /// A set of switched-on flaws; the empty set is the secure app.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-pub struct FlawSet(u16);
+pub struct FlawSet(u32);
 
 impl FlawSet {
     pub fn none() -> Self {
@@ -178,70 +202,11 @@ impl FromStr for FlawSet {
     type Err = String;
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        let trimmed = text.trim();
-        if trimmed.eq_ignore_ascii_case("all") {
-            return Ok(FlawSet::all());
-        }
-        if trimmed.eq_ignore_ascii_case("none") {
-            return Ok(FlawSet::none());
-        }
-        let names: Vec<&str> = trimmed
-            .split(',')
-            .map(str::trim)
-            .filter(|n| !n.is_empty())
-            .collect();
-        if names.is_empty() {
-            return Err(format!(
-                "empty flaw list; write `none`, `all` or names separated by commas ({})",
-                valid_names()
-            ));
-        }
-        let mut set = FlawSet::none();
-        for name in names {
-            match Flaw::from_name(name) {
-                Some(flaw) => set.insert(flaw),
-                None => return Err(unknown_flaw_message(name)),
-            }
-        }
-        Ok(set)
-    }
-}
-
-fn valid_names() -> String {
-    let names: Vec<&str> = Flaw::ALL.iter().map(|f| f.name()).collect();
-    format!("valid: all, none, {}", names.join(", "))
-}
-
-fn unknown_flaw_message(name: &str) -> String {
-    let lowered = name.to_ascii_lowercase();
-    let nearest = Flaw::ALL
-        .iter()
-        .map(|f| (f.name(), strsim::jaro_winkler(&lowered, f.name())))
-        .max_by(|a, b| a.1.total_cmp(&b.1))
-        .filter(|(_, score)| *score >= 0.7)
-        .map(|(n, _)| n)
-        .or_else(|| {
-            // "session-fixation" scores low on similarity but obviously means "fixation".
-            Flaw::ALL
-                .iter()
-                .map(|f| f.name())
-                .find(|n| lowered.contains(n) || n.contains(lowered.as_str()))
-        });
-    match nearest {
-        Some(n) => format!(
-            "unknown flaw `{name}`, did you mean `{n}`? ({})",
-            valid_names()
-        ),
-        None => format!("unknown flaw `{name}` ({})", valid_names()),
+        Ok(switches::parse_list::<Flaw>(text)?.into_iter().collect())
     }
 }
 
 /// One line per flaw, name padded, for `usher demo serve --list-flaws`.
 pub fn list_flaws() -> String {
-    let width = Flaw::ALL.iter().map(|f| f.name().len()).max().unwrap_or(0);
-    let mut out = String::new();
-    for flaw in Flaw::ALL {
-        out.push_str(&format!("{:width$}  {}\n", flaw.name(), flaw.description()));
-    }
-    out
+    switches::list::<Flaw>()
 }

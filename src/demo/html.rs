@@ -7,7 +7,9 @@ use axum::http::StatusCode;
 use axum::http::header::{CONTENT_TYPE, LOCATION};
 use axum::response::{IntoResponse, Response};
 
+use super::csrf::CSRF_FIELD;
 use super::flaws::Flaw;
+use super::shapes::{CHROME_TAG, Shape};
 use super::state::AppState;
 use super::visit::Visit;
 
@@ -40,20 +42,62 @@ button{margin-top:.8em;padding:.45em 1.1em}
 .seats{display:grid;grid-template-columns:repeat(6,auto);gap:.4em;justify-content:start}
 ";
 
+/// The hidden nonce input every POST form carries under `session-bound-csrf` (else nothing), bound
+/// to the session this page is served to.
+pub fn csrf_field(app: &AppState, visit: &Visit) -> String {
+    if !app.config.has(Shape::SessionBoundCsrf) {
+        return String::new();
+    }
+    format!(
+        r#"<input type="hidden" name="{CSRF_FIELD}" value="{}">
+"#,
+        app.csrf.nonce(visit.session_id.as_deref())
+    )
+}
+
+/// The logout button: in the nav of every page, or on the account page only under
+/// `logout-on-account-page`.
+pub fn logout_form(app: &AppState, visit: &Visit) -> String {
+    let csrf = csrf_field(app, visit);
+    let csrf = csrf.trim_end();
+    format!(
+        r#"<form id="logout-form" method="post" action="{logout}">{csrf}<button id="logout" type="submit">Log out</button></form>"#,
+        logout = attr(&visit.href("/logout")),
+    )
+}
+
 /// Wraps `body` in the shared layout with the navigation bar for this visit.
 pub fn page(app: &AppState, visit: &Visit, title: &str, body: &str) -> String {
     let nav_user = match &visit.user {
-        Some(user) => format!(
-            r#"<a id="account-link" href="{account}">Account</a>
-<span id="whoami">{email}</span>
-<form id="logout-form" method="post" action="{logout}"><button id="logout" type="submit">Log out</button></form>"#,
-            account = attr(&visit.href("/account")),
-            email = text(&user.email),
-            logout = attr(&visit.href("/logout")),
+        Some(user) => {
+            let logout = if app.config.has(Shape::LogoutOnAccountPage) {
+                String::new()
+            } else {
+                format!("\n{}", logout_form(app, visit))
+            };
+            format!(
+                r#"<a id="account-link" href="{account}">Account</a>
+<span id="whoami">{email}</span>{logout}"#,
+                account = attr(&visit.href("/account")),
+                email = text(&user.email),
+            )
+        }
+        None => format!(
+            r#"<a id="login-link" href="{login}">Log in</a>
+<a id="signup-link" href="{signup}">Sign up</a>"#,
+            login = attr(&visit.url("/login")),
+            signup = attr(&visit.url("/signup")),
         ),
-        None => r#"<a id="login-link" href="/login">Log in</a>
-<a id="signup-link" href="/signup">Sign up</a>"#
-            .to_string(),
+    };
+    // Real sites put operators' or tenants' names in their chrome; the victim's name inside a longer
+    // token must not make every page look like the victim's.
+    let (title_tag, brand_tag) = if app.config.has(Shape::TitleHasUsername) {
+        (
+            format!(" · {CHROME_TAG}"),
+            format!(r#" <small id="brand-tag">{CHROME_TAG}</small>"#),
+        )
+    } else {
+        (String::new(), String::new())
     };
     let storage_script = match (&visit.user, &visit.session_id) {
         (Some(_), Some(id)) if app.config.flaws.contains(Flaw::TokenInStorage) => format!(
@@ -68,12 +112,12 @@ pub fn page(app: &AppState, visit: &Visit, title: &str, body: &str) -> String {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title} · Ticketbooth</title>
+<title>{title} · Ticketbooth{title_tag}</title>
 <style>{STYLE}</style>
 {storage_script}</head>
 <body>
 <nav>
-<a class="brand" id="home-link" href="{home}">🎟 Ticketbooth</a>
+<a class="brand" id="home-link" href="{home}">🎟 Ticketbooth{brand_tag}</a>
 <a id="events-link" href="{home}">Events</a>
 {nav_user}
 </nav>
@@ -99,6 +143,21 @@ pub fn ok(html: String) -> Response {
 /// 303 so a POST is followed by a GET.
 pub fn see_other(location: &str) -> Response {
     (StatusCode::SEE_OTHER, [(LOCATION, location.to_string())]).into_response()
+}
+
+/// What a protected page answers an anonymous visitor: a redirect to the login form, or under
+/// `anonymous-200` a 200 page asking to log in. `next` is the site path to come back to.
+pub fn login_required(app: &AppState, visit: &Visit, next: &str) -> Response {
+    let login = format!("{}?next={}", visit.url("/login"), visit.url(next));
+    if !app.config.has(Shape::Anonymous200) {
+        return see_other(&login);
+    }
+    let body = format!(
+        r#"<h1>Please log in</h1>
+<p id="please-log-in">You need to <a id="please-log-in-link" href="{}">log in</a> to see this page.</p>"#,
+        attr(&login)
+    );
+    ok(page(app, visit, "Please log in", &body))
 }
 
 /// Only a local path is an acceptable post-login target; anything else would be an open redirect.

@@ -1,6 +1,9 @@
 //! Ticketbooth, the bundled demo ticketing app: secure by default, with one switch per flaw of the
 //! catalogue (`Flaw`), so every built-in scenario has a target that fails for exactly one reason.
 //!
+//! Shape switches (`Shape`) make it take the shapes of real apps (mounted under a path, a CSRF nonce
+//! bound to the session, no session before login, ...) without being any less secure.
+//!
 //! The app server answers for any Host: `blog.*` gets the sibling blog (cookie-scope tests), anything
 //! else the ticketing site. A second server is the third-party analytics origin that checkout pages
 //! embed and that records the Referer of every hit.
@@ -11,6 +14,7 @@ mod blog;
 mod checkout;
 mod config;
 mod cookies;
+mod csrf;
 mod events;
 mod flaws;
 mod form;
@@ -20,13 +24,16 @@ mod pages;
 mod routes;
 mod server;
 mod sessions;
+mod shapes;
 mod state;
+mod switches;
 mod visit;
 
-pub use accounts::{ACCOUNTS, DemoAccount};
+pub use accounts::{ACCOUNTS, DemoAccount, MALICE};
 pub use analytics::Hit;
 pub use config::DemoConfig;
 pub use cookies::{HOST_COOKIE, PLAIN_COOKIE, SECURE_COOKIE, SESSION_COOKIE_NAMES};
 pub use flaws::{Flaw, FlawSet, list_flaws};
 pub use server::{RunningDemo, serve_forever, start};
+pub use shapes::{MOUNT, Shape, ShapeSet, list_shapes};
 pub use visit::{SID_PARAM, TOKEN_HEADER};

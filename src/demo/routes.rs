@@ -1,17 +1,23 @@
 //! The URL map of the ticketing site. Middleware order matters: the blog is split off by Host first,
+//! then (under the `mounted` shape) everything outside the mount is refused and the mount stripped,
 //! then every ticketing request gets its session resolved.
 
 use axum::Router;
-use axum::middleware::from_fn_with_state;
+use axum::extract::{Request, State};
+use axum::http::header::CACHE_CONTROL;
+use axum::http::{HeaderValue, StatusCode, Uri};
+use axum::middleware::{Next, from_fn_with_state};
+use axum::response::Response;
 use axum::routing::{get, post};
 
 use super::blog;
+use super::html;
 use super::pages::{account, auth, checkout, home, password};
 use super::state::AppState;
-use super::visit;
+use super::visit::{self, apply_common_headers};
 
 pub fn app(state: AppState) -> Router {
-    Router::new()
+    let site = Router::new()
         .route("/", get(home::index))
         .route("/events/{id}", get(home::event))
         .route("/checkout/start", post(checkout::start))
@@ -39,7 +45,47 @@ pub fn app(state: AppState) -> Router {
         )
         .route("/outbox", get(password::outbox))
         .fallback(home::fallback)
-        .layer(from_fn_with_state(state.clone(), visit::resolve_session))
-        .layer(from_fn_with_state(state.clone(), blog::route_by_host))
+        .layer(from_fn_with_state(state.clone(), visit::resolve_session));
+    let site = if state.config.mount().is_empty() {
+        site
+    } else {
+        // The mount is stripped before the site's own routing sees the path, so the site's routes are
+        // the same mounted or not; only the links it writes carry the mount.
+        Router::new()
+            .fallback_service(site.with_state(state.clone()))
+            .layer(from_fn_with_state(state.clone(), unmount))
+    };
+    site.layer(from_fn_with_state(state.clone(), blog::route_by_host))
         .with_state(state)
+}
+
+/// Under `mounted`: `/app/…` reaches the site as `/…`, `/app` redirects to `/app/`, anything else is
+/// a 404 that starts no session.
+async fn unmount(State(app): State<AppState>, mut req: Request, next: Next) -> Response {
+    let mount = app.config.mount();
+    let path = req.uri().path().to_string();
+    let query = req
+        .uri()
+        .query()
+        .map(|q| format!("?{q}"))
+        .unwrap_or_default();
+    if path == mount {
+        return html::see_other(&format!("{mount}/{query}"));
+    }
+    let Some(inner) = path.strip_prefix(mount).filter(|p| p.starts_with('/')) else {
+        let mut response = html::respond(
+            StatusCode::NOT_FOUND,
+            "<!doctype html><title>Not found</title><h1>Not found</h1>".into(),
+        );
+        response
+            .headers_mut()
+            .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        apply_common_headers(&app, &mut response);
+        return response;
+    };
+    match format!("{inner}{query}").parse::<Uri>() {
+        Ok(uri) => *req.uri_mut() = uri,
+        Err(_) => return html::respond(StatusCode::BAD_REQUEST, "bad request".into()),
+    }
+    next.run(req).await
 }

@@ -9,7 +9,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-use super::accounts::{ACCOUNTS, DemoAccount};
+use super::accounts::{DemoAccount, accounts};
 use super::analytics;
 use super::config::DemoConfig;
 use super::flaws::Flaw;
@@ -50,8 +50,19 @@ impl RunningDemo {
         self.analytics_addr
     }
 
-    pub fn accounts(&self) -> &[DemoAccount] {
-        ACCOUNTS
+    /// The seeded accounts (with malice instead of mallory under `prefix-usernames`).
+    pub fn accounts(&self) -> Vec<DemoAccount> {
+        accounts(&self.config.shapes)
+    }
+
+    /// Where the ticketing site's pages are: `base_url` itself, or `base_url/app/` when mounted. The
+    /// target to give usher.
+    pub fn site_url(&self) -> String {
+        if self.config.mount().is_empty() {
+            self.base_url()
+        } else {
+            format!("{}{}/", self.base_url(), self.config.mount())
+        }
     }
 
     pub fn config(&self) -> &DemoConfig {
@@ -124,7 +135,7 @@ fn banner(demo: &RunningDemo) -> String {
     let config = demo.config();
     let mut out = String::new();
     out.push_str("Ticketbooth is running (demo app; do not expose it)\n");
-    out.push_str(&format!("  tickets    {}\n", demo.base_url()));
+    out.push_str(&format!("  tickets    {}\n", demo.site_url()));
     out.push_str(&format!("  blog       {}\n", demo.blog_url()));
     out.push_str(&format!("  analytics  {}\n", demo.analytics_url()));
     out.push_str(&format!(
@@ -138,6 +149,12 @@ fn banner(demo: &RunningDemo) -> String {
         out.push_str("Flaws on:\n");
         for flaw in config.flaws.iter() {
             out.push_str(&format!("  {:24} {}\n", flaw.name(), flaw.description()));
+        }
+    }
+    if !config.shapes.is_empty() {
+        out.push_str("Shapes on:\n");
+        for shape in config.shapes.iter() {
+            out.push_str(&format!("  {:30} {}\n", shape.name(), shape.description()));
         }
     }
     let enforced = |flaw: Flaw| {
@@ -162,7 +179,7 @@ fn banner(demo: &RunningDemo) -> String {
         enforced(Flaw::UnlimitedSessions)
     ));
     out.push_str("Demo accounts (public demo data):\n");
-    for account in demo.accounts() {
+    for account in &demo.accounts() {
         out.push_str(&format!(
             "  {:28} {:24} {}\n",
             account.email, account.password, account.role

@@ -2,9 +2,10 @@
 
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use super::accounts::Users;
+use super::accounts::{Users, accounts};
 use super::checkout::Checkouts;
 use super::config::DemoConfig;
+use super::csrf::CsrfKey;
 use super::outbox::Outbox;
 use super::sessions::Sessions;
 
@@ -21,16 +22,20 @@ pub struct AppState {
     pub config: Arc<DemoConfig>,
     /// Base URL of the third-party analytics origin that checkout pages load from.
     pub analytics_url: Arc<str>,
+    /// Signs the session-bound CSRF nonces (`session-bound-csrf` shape); new for every start.
+    pub csrf: CsrfKey,
     store: Arc<Mutex<Store>>,
 }
 
 impl AppState {
     pub fn new(config: DemoConfig, analytics_url: String) -> Self {
+        let users = Users::seeded(&accounts(&config.shapes));
         AppState {
             config: Arc::new(config),
             analytics_url: analytics_url.into(),
+            csrf: CsrfKey::random(),
             store: Arc::new(Mutex::new(Store {
-                users: Users::seeded(),
+                users,
                 sessions: Sessions::default(),
                 checkouts: Checkouts::default(),
                 outbox: Outbox::default(),

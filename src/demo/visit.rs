@@ -3,6 +3,7 @@
 
 use std::time::Instant;
 
+use axum::body::{Body, to_bytes};
 use axum::extract::{Request, State};
 use axum::http::header::{
     CACHE_CONTROL, HOST, ORIGIN, REFERRER_POLICY, SET_COOKIE, USER_AGENT, X_CONTENT_TYPE_OPTIONS,
@@ -13,14 +14,21 @@ use axum::response::{IntoResponse, Response};
 
 use super::accounts::UserId;
 use super::cookies;
+use super::csrf::CSRF_FIELD;
 use super::flaws::Flaw;
+use super::form::FormData;
+use super::html;
 use super::sessions::{Lookup, plausible_token};
+use super::shapes::Shape;
 use super::state::AppState;
 
 /// The query parameter that carries the token under the token-in-url flaw.
 pub const SID_PARAM: &str = "sid";
 /// The header that carries the token under the token-in-storage flaw.
 pub const TOKEN_HEADER: &str = "x-session-token";
+
+/// Form posts are small; anything larger is not a form of this site.
+const MAX_FORM_BYTES: usize = 64 * 1024;
 
 #[derive(Debug, Clone)]
 pub struct CurrentUser {
@@ -39,13 +47,20 @@ pub struct Visit {
     pub user_agent: String,
     /// Set when links must carry the token (token-in-url flaw, logged in).
     link_token: Option<String>,
+    /// The path the site is mounted under ("" at the root).
+    mount: &'static str,
     issued: bool,
 }
 
 impl Visit {
     /// A local link, carrying `?sid=` only under the token-in-url flaw.
     pub fn href(&self, path: &str) -> String {
-        with_token(path, self.link_token.as_deref())
+        with_token(&self.url(path), self.link_token.as_deref())
+    }
+
+    /// A site path as the browser sees it (under the mount), never carrying the token.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.mount)
     }
 
     pub fn is_logged_in(&self) -> bool {
@@ -112,7 +127,10 @@ fn candidates(req: &Request, app: &AppState) -> Vec<String> {
     {
         found.push(token.trim().to_string());
     }
-    found.extend(cookies::session_cookie_values(req.headers()));
+    found.extend(cookies::session_cookie_values(
+        req.headers(),
+        app.config.has(Shape::Mounted),
+    ));
     found.retain(|t| plausible_token(t));
     found
 }
@@ -135,11 +153,7 @@ fn foreign_origin(headers: &HeaderMap) -> bool {
     origin_host.is_none_or(|o| !o.eq_ignore_ascii_case(host))
 }
 
-pub async fn resolve_session(
-    State(app): State<AppState>,
-    mut req: Request,
-    next: Next,
-) -> Response {
+pub async fn resolve_session(State(app): State<AppState>, req: Request, next: Next) -> Response {
     if req.method() == Method::POST && foreign_origin(req.headers()) {
         let mut refused =
             (StatusCode::FORBIDDEN, "cross-origin form posts are refused").into_response();
@@ -153,7 +167,8 @@ pub async fn resolve_session(
         .unwrap_or("")
         .to_string();
     let offered = candidates(&req, &app);
-    let starts_session = !req.uri().path().starts_with("/api/");
+    let starts_session =
+        !req.uri().path().starts_with("/api/") && !app.config.has(Shape::NoAnonymousSessions);
     let visit = {
         let now = Instant::now();
         let config = &app.config;
@@ -202,13 +217,50 @@ pub async fn resolve_session(
             presented: offered.first().cloned(),
             user_agent,
             link_token,
+            mount: config.mount(),
             issued,
         }
     };
+    let req = if app.config.has(Shape::SessionBoundCsrf) && req.method() == Method::POST {
+        match checked_csrf(&app, &visit, req).await {
+            Ok(req) => req,
+            Err(mut refused) => {
+                finish(&app, &visit, &mut refused);
+                return refused;
+            }
+        }
+    } else {
+        req
+    };
+    let mut req = req;
     req.extensions_mut().insert(visit.clone());
     let mut response = next.run(req).await;
     finish(&app, &visit, &mut response);
     response
+}
+
+/// Lets a post through only with the nonce of the session it presents; the body is read and put back.
+async fn checked_csrf(app: &AppState, visit: &Visit, req: Request) -> Result<Request, Response> {
+    let (parts, body) = req.into_parts();
+    let bytes = to_bytes(body, MAX_FORM_BYTES)
+        .await
+        .map_err(|_| (StatusCode::PAYLOAD_TOO_LARGE, "form too large").into_response())?;
+    let posted = FormData::parse(&bytes);
+    let valid = posted
+        .get(CSRF_FIELD)
+        .is_some_and(|nonce| app.csrf.verify(visit.session_id.as_deref(), nonce));
+    if !valid {
+        let body = format!(
+            r#"<h1 id="csrf-refused">This form has expired</h1>
+<p>The form was not made for your current session, so it was refused. <a href="{}">Start again</a>.</p>"#,
+            html::attr(&visit.href("/"))
+        );
+        return Err(html::respond(
+            StatusCode::FORBIDDEN,
+            html::page(app, visit, "Form expired", &body),
+        ));
+    }
+    Ok(Request::from_parts(parts, Body::from(bytes)))
 }
 
 fn finish(app: &AppState, visit: &Visit, response: &mut Response) {

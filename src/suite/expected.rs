@@ -62,6 +62,10 @@ pub fn expected_failures(flaw: Flaw) -> (&'static [&'static str], &'static str) 
             &["authenticated-pages-not-cacheable", "logout-back-button"],
             "authenticated pages are cacheable, so back after logout shows the account",
         ),
+        Flaw::FixationAuthenticatedOnly => (
+            &["fixation-planted-valid-id"],
+            "an authenticated id presented at login is kept and rebound to the user who logs in",
+        ),
     }
 }
 

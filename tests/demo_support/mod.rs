@@ -9,15 +9,20 @@ use std::time::Duration;
 
 use reqwest::header::{COOKIE, HeaderMap, LOCATION, SET_COOKIE, USER_AGENT};
 use reqwest::{Client, Method, StatusCode};
-use usher::demo::{DemoConfig, FlawSet, RunningDemo, SESSION_COOKIE_NAMES};
+use usher::demo::{DemoConfig, FlawSet, RunningDemo, SESSION_COOKIE_NAMES, ShapeSet};
 
 pub const PASSWORD: &str = "probe-password-1";
 pub const UA: &str = "Mozilla/5.0 (usher demo tests)";
 
 /// Short timers for tests. The gaps between them leave ~1 s of slack for a loaded 2-core machine.
 pub fn fast_config(flaws: FlawSet) -> DemoConfig {
+    fast_shaped_config(flaws, ShapeSet::none())
+}
+
+pub fn fast_shaped_config(flaws: FlawSet, shapes: ShapeSet) -> DemoConfig {
     DemoConfig {
         flaws,
+        shapes,
         idle_timeout: Duration::from_millis(2500),
         absolute_timeout: Duration::from_millis(5000),
         checkout_timeout: Duration::from_millis(600),
@@ -60,7 +65,9 @@ impl Target {
     pub fn browser_with_ua(&self, ua: &str) -> Browser {
         Browser {
             client: self.client.clone(),
-            base: self.demo.base_url(),
+            // Paths like "/login" are the site's, so under the `mounted` shape they go under /app.
+            base: format!("{}{}", self.demo.base_url(), self.demo.config().mount()),
+            origin: self.demo.base_url(),
             ua: ua.to_string(),
             cookies: Vec::new(),
         }
@@ -71,8 +78,13 @@ impl Target {
         static NEXT: AtomicUsize = AtomicUsize::new(1);
         let email = format!("{tag}-{}@probe.test", NEXT.fetch_add(1, Ordering::Relaxed));
         let mut b = self.browser();
+        let form = b.get("/signup").await;
         let page = b
-            .post("/signup", &[("email", &email), ("password", PASSWORD)])
+            .submit(
+                &form,
+                "/signup",
+                &[("email", &email), ("password", PASSWORD)],
+            )
             .await;
         assert_eq!(
             page.status,
@@ -86,9 +98,9 @@ impl Target {
     /// A fresh browser that visited the login page and logged in; panics if login fails.
     pub async fn logged_in(&self, email: &str, password: &str, ua: &str) -> (Browser, Page) {
         let mut b = self.browser_with_ua(ua);
-        b.get("/login").await;
+        let form = b.get("/login").await;
         let page = b
-            .post("/login", &[("email", email), ("password", password)])
+            .submit(&form, "/login", &[("email", email), ("password", password)])
             .await;
         assert_eq!(
             page.status,
@@ -120,6 +132,15 @@ impl Page {
         self.header(LOCATION.as_str()).unwrap_or_default()
     }
 
+    /// The value of the first `csrf` hidden input of the page, if any.
+    pub fn csrf(&self) -> Option<String> {
+        self.body
+            .split(r#"name="csrf" value=""#)
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+            .map(str::to_string)
+    }
+
     /// The Set-Cookie line of the session cookie, whichever name it uses.
     pub fn session_set_cookie(&self) -> Option<String> {
         self.set_cookies
@@ -136,7 +157,10 @@ impl Page {
 #[derive(Debug, Clone)]
 pub struct Browser {
     client: Client,
+    /// Where site paths start: the origin, plus `/app` when mounted.
     pub base: String,
+    /// Scheme, host and port: what a Location like `/app/account` is relative to.
+    pub origin: String,
     pub ua: String,
     pub cookies: Vec<(String, String)>,
 }
@@ -255,6 +279,40 @@ impl Browser {
         self.request(Method::POST, path, Some(form), &[]).await
     }
 
+    /// GETs a Location header's target (an absolute path is the origin's, not the site's).
+    pub async fn follow(&mut self, location: &str) -> Page {
+        let url = if location.starts_with('/') {
+            format!("{}{location}", self.origin)
+        } else {
+            location.to_string()
+        };
+        self.get(&url).await
+    }
+
+    /// GETs a site path and follows redirects (at most 5) to the page reached.
+    pub async fn get_following(&mut self, path: &str) -> Page {
+        let mut page = self.get(path).await;
+        for _ in 0..5 {
+            if !page.status.is_redirection() {
+                break;
+            }
+            let location = page.location();
+            page = self.follow(&location).await;
+        }
+        page
+    }
+
+    /// Posts `form` the way a browser submits it from `page`: with the page's `csrf` hidden input
+    /// (the `session-bound-csrf` shape), if it has one.
+    pub async fn submit(&mut self, page: &Page, path: &str, form: &[(&str, &str)]) -> Page {
+        let nonce = page.csrf();
+        let mut fields: Vec<(&str, &str)> = form.to_vec();
+        if let Some(nonce) = nonce.as_deref() {
+            fields.push(("csrf", nonce));
+        }
+        self.post(path, &fields).await
+    }
+
     /// The app's own "who am I" oracle.
     pub async fn is_logged_in(&mut self) -> bool {
         self.get("/api/me").await.status == StatusCode::OK
@@ -262,8 +320,9 @@ impl Browser {
 
     /// Starts a checkout for one seat and fills in the details step; returns the checkout id.
     pub async fn checkout_to_pay(&mut self) -> String {
+        let event = self.get("/events/1").await;
         let page = self
-            .post("/checkout/start", &[("event", "1"), ("seat", "A1")])
+            .submit(&event, "/checkout/start", &[("event", "1"), ("seat", "A1")])
             .await;
         assert_eq!(
             page.status,
@@ -272,8 +331,10 @@ impl Browser {
             page.body
         );
         let id = query_value(&page.location(), "checkout").expect("checkout id in Location");
+        let details = self.follow(&page.location()).await;
         let page = self
-            .post(
+            .submit(
+                &details,
                 "/checkout/details",
                 &[("checkout", &id), ("attendee_name", "Probe Person")],
             )

@@ -11,6 +11,7 @@ use crate::demo::accounts::masked_card;
 use crate::demo::events;
 use crate::demo::flaws::Flaw;
 use crate::demo::html::{self, attr, text};
+use crate::demo::shapes::Shape;
 use crate::demo::state::AppState;
 use crate::demo::visit::Visit;
 
@@ -18,14 +19,14 @@ use crate::demo::visit::Visit;
 // script on the page (XSS, a compromised analytics tag) can read it too.
 const API_FROM_STORAGE: &str = r#"<p>API says you are: <span id="api-me">…</span></p>
 <script>
-fetch("/api/me", {headers: {"X-Session-Token": localStorage.getItem("tb_token") || ""}})
+fetch("{API_ME}", {headers: {"X-Session-Token": localStorage.getItem("tb_token") || ""}})
   .then(function (r) { return r.json(); })
   .then(function (j) { document.getElementById("api-me").textContent = j.email || "nobody"; });
 </script>"#;
 
 pub async fn account(State(app): State<AppState>, Extension(visit): Extension<Visit>) -> Response {
     let Some(user) = &visit.user else {
-        return html::see_other("/login?next=/account");
+        return html::login_required(&app, &visit, "/account");
     };
     let (card, orders, sessions) = {
         let store = app.store();
@@ -59,9 +60,14 @@ pub async fn account(State(app): State<AppState>, Extension(visit): Extension<Vi
         orders
     };
     let api = if app.config.flaws.contains(Flaw::TokenInStorage) {
-        API_FROM_STORAGE
+        API_FROM_STORAGE.replace("{API_ME}", &visit.url("/api/me"))
     } else {
-        ""
+        String::new()
+    };
+    let logout = if app.config.has(Shape::LogoutOnAccountPage) {
+        format!("{}\n", html::logout_form(&app, &visit))
+    } else {
+        String::new()
     };
     let body = format!(
         r#"<h1>Your account</h1>
@@ -73,7 +79,7 @@ pub async fn account(State(app): State<AppState>, Extension(visit): Extension<Vi
 <p><a id="change-password-link" href="{password}">Change password</a></p>
 {api}
 </div>
-<h2>Orders</h2>
+{logout}<h2>Orders</h2>
 <ul id="order-history">
 {orders}</ul>"#,
         email = text(&user.email),

@@ -12,13 +12,16 @@ use serde::Deserialize;
 use crate::demo::accounts::{MIN_PASSWORD_LEN, UserId};
 use crate::demo::flaws::Flaw;
 use crate::demo::form::FormData;
-use crate::demo::html::{self, attr, text};
+use crate::demo::html::{self, attr, csrf_field, text};
+use crate::demo::shapes::Shape;
 use crate::demo::state::{AppState, Store};
 use crate::demo::visit::{SessionChange, Visit, with_change, with_token};
 
 #[derive(Debug, Deserialize)]
 pub struct NextQuery {
     next: Option<String>,
+    /// Echoed on the login page under `echo-param`, ignored otherwise.
+    email: Option<String>,
 }
 
 fn login_page(
@@ -27,7 +30,20 @@ fn login_page(
     next: Option<&str>,
     error: Option<&str>,
     email: &str,
+    echoed: Option<&str>,
 ) -> String {
+    // Text that came from the URL, as real login pages greet "Welcome back, NAME": it must never
+    // make an anonymous page look like the user's.
+    let echoed = echoed
+        .filter(|e| !e.trim().is_empty())
+        .map(|e| {
+            format!(
+                r#"<p id="login-echo">Welcome back, {}! Log in to continue.</p>
+"#,
+                text(e)
+            )
+        })
+        .unwrap_or_default();
     let error = error
         .map(|e| format!(r#"<p class="error" id="login-error">{}</p>"#, text(e)))
         .unwrap_or_default();
@@ -46,18 +62,22 @@ fn login_page(
         .unwrap_or_default();
     let body = format!(
         r#"<h1>Log in</h1>
-{already}<div class="card">
-{error}<form id="login-form" method="post" action="/login">
-{next_field}
+{already}{echoed}<div class="card">
+{error}<form id="login-form" method="post" action="{action}">
+{csrf}{next_field}
 <label for="email">Email</label>
 <input type="email" id="email" name="email" value="{email}" autocomplete="username" required>
 <label for="password">Password</label>
 <input type="password" id="password" name="password" autocomplete="current-password" required>
 <div><button id="login-submit" type="submit">Log in</button></div>
 </form>
-<p><a id="forgot-password" href="/reset">Forgot your password?</a> · <a href="/signup">Create an account</a></p>
+<p><a id="forgot-password" href="{reset}">Forgot your password?</a> · <a href="{signup}">Create an account</a></p>
 </div>"#,
         email = attr(email),
+        action = attr(&visit.url("/login")),
+        csrf = csrf_field(app, visit),
+        reset = attr(&visit.url("/reset")),
+        signup = attr(&visit.url("/signup")),
     );
     html::page(app, visit, "Log in", &body)
 }
@@ -67,15 +87,32 @@ pub async fn login_form(
     Extension(visit): Extension<Visit>,
     Query(query): Query<NextQuery>,
 ) -> Response {
-    html::ok(login_page(&app, &visit, query.next.as_deref(), None, ""))
+    if visit.is_logged_in() && app.config.has(Shape::LoginRedirectsAuthenticated) {
+        return html::see_other(&visit.href("/account"));
+    }
+    let echoed = query
+        .email
+        .as_deref()
+        .filter(|_| app.config.has(Shape::EchoParam));
+    html::ok(login_page(
+        &app,
+        &visit,
+        query.next.as_deref(),
+        None,
+        echoed.unwrap_or(""),
+        echoed,
+    ))
 }
 
 /// Binds `user` to a session for this visit: normally a fresh id with the pre-login one destroyed;
-/// under the fixation flaw the id the browser presented is kept.
+/// under the fixation flaw the id the browser presented is kept; under fixation-authenticated-only,
+/// a live authenticated id (anyone's) is kept and rebound, while unknown and anonymous ids are not.
 fn establish(app: &AppState, store: &mut Store, visit: &Visit, user: UserId) -> String {
     let config = &app.config;
     let keep = if config.flaws.contains(Flaw::Fixation) {
         visit.presented.clone().or_else(|| visit.session_id.clone())
+    } else if config.flaws.contains(Flaw::FixationAuthenticatedOnly) && visit.is_logged_in() {
+        visit.session_id.clone()
     } else {
         None
     };
@@ -91,7 +128,7 @@ fn establish(app: &AppState, store: &mut Store, visit: &Visit, user: UserId) -> 
 
 /// After login: to `next` if local, else the account page, with the token only under token-in-url.
 fn redirect_after_login(app: &AppState, id: String, next: Option<&str>) -> Response {
-    let target = html::local_path(next).unwrap_or_else(|| "/account".to_string());
+    let target = html::local_path(next).unwrap_or_else(|| app.config.path("/account"));
     let token = app
         .config
         .flaws
@@ -123,6 +160,7 @@ pub async fn login(
             next,
             Some("Wrong email or password."),
             email,
+            None,
         )),
     }
 }
@@ -134,8 +172,8 @@ fn signup_page(app: &AppState, visit: &Visit, error: Option<&str>, email: &str) 
     let body = format!(
         r#"<h1>Create an account</h1>
 <div class="card">
-{error}<form id="signup-form" method="post" action="/signup">
-<label for="signup-email">Email</label>
+{error}<form id="signup-form" method="post" action="{action}">
+{csrf}<label for="signup-email">Email</label>
 <input type="email" id="signup-email" name="email" value="{email}" autocomplete="username" required>
 <label for="signup-password">Password (at least {MIN_PASSWORD_LEN} characters)</label>
 <input type="password" id="signup-password" name="password" autocomplete="new-password" required>
@@ -143,6 +181,8 @@ fn signup_page(app: &AppState, visit: &Visit, error: Option<&str>, email: &str) 
 </form>
 </div>"#,
         email = attr(email),
+        action = attr(&visit.url("/signup")),
+        csrf = csrf_field(app, visit),
     );
     html::page(app, visit, "Sign up", &body)
 }
@@ -183,5 +223,15 @@ pub async fn logout(State(app): State<AppState>, Extension(visit): Extension<Vis
     {
         app.store().sessions.end(id);
     }
-    with_change(SessionChange::Ended, html::see_other("/"))
+    // Real apps say goodbye by name through the URL; that name is no sign of being logged in.
+    let home = match &visit.user {
+        Some(user) if app.config.has(Shape::EchoParam) => {
+            let bye: String = url::form_urlencoded::Serializer::new(String::new())
+                .append_pair("bye", &user.email)
+                .finish();
+            format!("{}?{bye}", visit.url("/"))
+        }
+        _ => visit.url("/"),
+    };
+    with_change(SessionChange::Ended, html::see_other(&home))
 }

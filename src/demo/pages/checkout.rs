@@ -14,8 +14,9 @@ use crate::demo::accounts::masked_card;
 use crate::demo::checkout::{Checkout, CheckoutLookup, Order};
 use crate::demo::events;
 use crate::demo::form::FormData;
-use crate::demo::html::{self, attr, text};
+use crate::demo::html::{self, attr, csrf_field, text};
 use crate::demo::pages::home;
+use crate::demo::shapes::Shape;
 use crate::demo::state::AppState;
 use crate::demo::visit::Visit;
 
@@ -27,6 +28,9 @@ pub struct CheckoutQuery {
 const MAX_ATTENDEE_LEN: usize = 100;
 
 fn analytics_tags(app: &AppState, page: &str) -> String {
+    if app.config.has(Shape::NoThirdParty) {
+        return String::new();
+    }
     format!(
         r#"<script src="{base}/a.js" async></script>
 <img id="analytics-pixel" src="{base}/pixel.gif?page={page}" alt="" width="1" height="1">"#,
@@ -59,8 +63,8 @@ fn expired(app: &AppState, visit: &Visit) -> Response {
     )
 }
 
-fn login_first(next: &str) -> Response {
-    html::see_other(&format!("/login?next={next}"))
+fn login_first(visit: &Visit, next: &str) -> Response {
+    html::see_other(&format!("{}?next={}", visit.url("/login"), visit.url(next)))
 }
 
 /// Resolves the checkout of this request for the logged-in user, handling the not-logged-in,
@@ -71,7 +75,7 @@ fn active_checkout(
     id: Option<&str>,
 ) -> Result<Checkout, Box<Response>> {
     let Some(user) = &visit.user else {
-        return Err(Box::new(login_first("/")));
+        return Err(Box::new(html::login_required(app, visit, "/")));
     };
     let lookup = match id {
         Some(id) => app
@@ -97,7 +101,7 @@ pub async fn start(
         return home::not_found(&app, &visit);
     };
     let Some(user) = &visit.user else {
-        return login_first(&format!("/events/{}", event.id));
+        return login_first(&visit, &format!("/events/{}", event.id));
     };
     let mut seats: Vec<String> = form
         .get_all("seat")
@@ -129,7 +133,7 @@ fn details_page(app: &AppState, visit: &Visit, checkout: &Checkout, error: Optio
 {summary}
 <div class="card">
 {error}<form id="details-form" method="post" action="{action}">
-<input type="hidden" name="checkout" value="{id}">
+{csrf}<input type="hidden" name="checkout" value="{id}">
 <label for="attendee-name">Name on the tickets</label>
 <input type="text" id="attendee-name" name="attendee_name" value="{attendee}" maxlength="{MAX_ATTENDEE_LEN}" required>
 <div><button id="continue" type="submit">Continue to payment</button></div>
@@ -138,6 +142,7 @@ fn details_page(app: &AppState, visit: &Visit, checkout: &Checkout, error: Optio
 {analytics}"#,
         summary = summary(checkout),
         action = attr(&visit.href("/checkout/details")),
+        csrf = csrf_field(app, visit),
         id = attr(&checkout.id),
         attendee = attr(checkout.attendee.as_deref().unwrap_or("")),
         analytics = analytics_tags(app, "details"),
@@ -205,7 +210,7 @@ pub async fn pay_form(
 <p>Pay with your saved card:</p>
 <p id="stored-card">{card}</p>
 <form id="pay-form" method="post" action="{action}">
-<input type="hidden" name="checkout" value="{id}">
+{csrf}<input type="hidden" name="checkout" value="{id}">
 <button id="pay" type="submit">Pay now</button>
 </form>
 </div>
@@ -214,6 +219,7 @@ pub async fn pay_form(
         attendee = text(checkout.attendee.as_deref().unwrap_or("")),
         card = text(&masked_card(&card)),
         action = attr(&visit.href("/checkout/pay")),
+        csrf = csrf_field(&app, &visit),
         id = attr(&checkout.id),
         analytics = analytics_tags(&app, "pay"),
     );

@@ -1,16 +1,27 @@
 //! The event list and the seat picker.
 
 use axum::Extension;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use serde::Deserialize;
 
 use crate::demo::events::{self, Event};
-use crate::demo::html::{self, attr, text};
+use crate::demo::html::{self, attr, csrf_field, text};
+use crate::demo::shapes::Shape;
 use crate::demo::state::AppState;
 use crate::demo::visit::Visit;
 
-pub async fn index(State(app): State<AppState>, Extension(visit): Extension<Visit>) -> Response {
+#[derive(Debug, Deserialize)]
+pub struct ByeQuery {
+    bye: Option<String>,
+}
+
+pub async fn index(
+    State(app): State<AppState>,
+    Extension(visit): Extension<Visit>,
+    Query(query): Query<ByeQuery>,
+) -> Response {
     let items: String = events::EVENTS
         .iter()
         .map(|e| {
@@ -26,8 +37,14 @@ pub async fn index(State(app): State<AppState>, Extension(visit): Extension<Visi
             )
         })
         .collect();
+    // `echo-param`: the logout redirect's ?bye= is greeted by name on an anonymous page.
+    let goodbye = query
+        .bye
+        .filter(|b| app.config.has(Shape::EchoParam) && !b.trim().is_empty())
+        .map(|b| format!("<p id=\"goodbye\">Goodbye, {}!</p>\n", text(&b)))
+        .unwrap_or_default();
     let body = format!(
-        r#"<h1>Upcoming events</h1>
+        r#"{goodbye}<h1>Upcoming events</h1>
 <ul id="events">
 {items}</ul>"#
     );
@@ -70,7 +87,7 @@ pub fn event_page(app: &AppState, visit: &Visit, event: &Event, error: Option<&s
 <div class="card">
 <h2>Choose seats</h2>
 {error}<form id="seat-form" method="post" action="{action}">
-<input type="hidden" name="event" value="{id}">
+{csrf}<input type="hidden" name="event" value="{id}">
 <div class="seats">
 {seats}</div>
 <button id="start-checkout" type="submit">Start checkout</button>
@@ -82,6 +99,7 @@ pub fn event_page(app: &AppState, visit: &Visit, event: &Event, error: Option<&s
         date = text(event.date),
         price = events::format_price(event.price_cents),
         action = attr(&visit.href("/checkout/start")),
+        csrf = csrf_field(app, visit),
         id = event.id,
     );
     html::page(app, visit, event.name, &body)

@@ -13,7 +13,7 @@ use serde::Deserialize;
 use crate::demo::accounts::{MIN_PASSWORD_LEN, UserId};
 use crate::demo::flaws::Flaw;
 use crate::demo::form::FormData;
-use crate::demo::html::{self, attr, text};
+use crate::demo::html::{self, attr, csrf_field, text};
 use crate::demo::state::{AppState, Store};
 use crate::demo::visit::{SessionChange, Visit, with_change};
 
@@ -47,7 +47,7 @@ fn change_page(app: &AppState, visit: &Visit, error: Option<&str>) -> String {
         r#"<h1>Change password</h1>
 <div class="card">
 {error}<form id="password-form" method="post" action="{action}">
-<label for="current-password">Current password</label>
+{csrf}<label for="current-password">Current password</label>
 <input type="password" id="current-password" name="current_password" autocomplete="current-password" required>
 <label for="new-password">New password (at least {MIN_PASSWORD_LEN} characters)</label>
 <input type="password" id="new-password" name="new_password" autocomplete="new-password" required>
@@ -55,6 +55,7 @@ fn change_page(app: &AppState, visit: &Visit, error: Option<&str>) -> String {
 </form>
 </div>"#,
         action = attr(&visit.href("/password")),
+        csrf = csrf_field(app, visit),
     );
     html::page(app, visit, "Change password", &body)
 }
@@ -64,7 +65,7 @@ pub async fn change_form(
     Extension(visit): Extension<Visit>,
 ) -> Response {
     if !visit.is_logged_in() {
-        return html::see_other("/login?next=/password");
+        return html::login_required(&app, &visit, "/password");
     }
     html::ok(change_page(&app, &visit, None))
 }
@@ -75,7 +76,11 @@ pub async fn change(
     body: Bytes,
 ) -> Response {
     let Some(user) = visit.user.clone() else {
-        return html::see_other("/login?next=/password");
+        return html::see_other(&format!(
+            "{}?next={}",
+            visit.url("/login"),
+            visit.url("/password")
+        ));
     };
     let form = FormData::parse(&body);
     let outcome = {
@@ -131,20 +136,23 @@ fn reset_request_page(app: &AppState, visit: &Visit, sent_to: Option<&str>) -> S
     let sent = sent_to
         .map(|email| {
             format!(
-                r#"<p class="ok" id="reset-sent">If an account exists for {}, a reset link is waiting in the <a id="outbox-link" href="/outbox">demo outbox</a>.</p>"#,
-                text(email)
+                r#"<p class="ok" id="reset-sent">If an account exists for {}, a reset link is waiting in the <a id="outbox-link" href="{}">demo outbox</a>.</p>"#,
+                text(email),
+                attr(&visit.url("/outbox"))
             )
         })
         .unwrap_or_default();
     let body = format!(
         r#"<h1>Reset your password</h1>
 <div class="card">
-{sent}<form id="reset-form" method="post" action="/reset">
-<label for="reset-email">Email</label>
+{sent}<form id="reset-form" method="post" action="{action}">
+{csrf}<label for="reset-email">Email</label>
 <input type="email" id="reset-email" name="email" autocomplete="username" required>
 <div><button id="reset-submit" type="submit">Send reset link</button></div>
 </form>
-</div>"#
+</div>"#,
+        action = attr(&visit.url("/reset")),
+        csrf = csrf_field(app, visit),
     );
     html::page(app, visit, "Reset password", &body)
 }
@@ -189,11 +197,11 @@ pub async fn outbox(
                 .format(&time::format_description::well_known::Rfc3339)
                 .unwrap_or_default();
             format!(
-                r#"<li data-email="{to_attr}"><span class="to">{to}</span> · <span class="muted">{sent}</span> · <a class="reset-link" href="/reset/{token}">Reset your Ticketbooth password</a></li>
+                r#"<li data-email="{to_attr}"><span class="to">{to}</span> · <span class="muted">{sent}</span> · <a class="reset-link" href="{link}">Reset your Ticketbooth password</a></li>
 "#,
                 to_attr = attr(&m.to),
                 to = text(&m.to),
-                token = m.token,
+                link = attr(&visit.url(&format!("/reset/{}", m.token))),
             )
         })
         .collect();
@@ -213,23 +221,27 @@ fn reset_confirm_page(app: &AppState, visit: &Visit, token: &str, error: Option<
     let body = format!(
         r#"<h1>Choose a new password</h1>
 <div class="card">
-{error}<form id="reset-confirm-form" method="post" action="/reset/{token}">
-<label for="reset-new-password">New password (at least {MIN_PASSWORD_LEN} characters)</label>
+{error}<form id="reset-confirm-form" method="post" action="{action}">
+{csrf}<label for="reset-new-password">New password (at least {MIN_PASSWORD_LEN} characters)</label>
 <input type="password" id="reset-new-password" name="new_password" autocomplete="new-password" required>
 <div><button id="reset-confirm-submit" type="submit">Set new password</button></div>
 </form>
 </div>"#,
-        token = attr(token),
+        action = attr(&visit.url(&format!("/reset/{token}"))),
+        csrf = csrf_field(app, visit),
     );
     html::page(app, visit, "Choose a new password", &body)
 }
 
 fn reset_invalid(app: &AppState, visit: &Visit) -> Response {
-    let body = r#"<h1>Link no longer valid</h1>
-<p class="error" id="reset-invalid">This reset link was already used or has expired. <a href="/reset">Request a new one</a>.</p>"#;
+    let body = format!(
+        r#"<h1>Link no longer valid</h1>
+<p class="error" id="reset-invalid">This reset link was already used or has expired. <a href="{}">Request a new one</a>.</p>"#,
+        attr(&visit.url("/reset"))
+    );
     html::respond(
         StatusCode::GONE,
-        html::page(app, visit, "Link no longer valid", body),
+        html::page(app, visit, "Link no longer valid", &body),
     )
 }
 

@@ -1,0 +1,196 @@
+//! The shape switches. A shape is not a flaw: it is a way real apps are built (mounted under a path,
+//! no session before login, a CSRF nonce bound to the session, ...) that the built-in suite must judge
+//! correctly. Ticketbooth takes any set of shapes with any set of flaws; no shape is the app as it was.
+
+use std::fmt;
+use std::str::FromStr;
+
+use super::switches::{self, Switch};
+
+/// Where the whole ticketing site lives under the `mounted` shape.
+pub const MOUNT: &str = "/app";
+
+/// What `title-has-username` puts in every page's title and brand: the victim's username
+/// (alice@ticketbooth.test) inside a longer token, never as a whole word.
+pub const CHROME_TAG: &str = "alice@ticketbooth.testing";
+
+/// One way a real app is built that Ticketbooth can take.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Shape {
+    Mounted,
+    LoginRedirectsAuthenticated,
+    SessionBoundCsrf,
+    NoAnonymousSessions,
+    LogoutOnAccountPage,
+    Anonymous200,
+    PrefixUsernames,
+    TitleHasUsername,
+    EchoParam,
+    NoThirdParty,
+}
+
+impl Shape {
+    pub const ALL: [Shape; 10] = [
+        Shape::Mounted,
+        Shape::LoginRedirectsAuthenticated,
+        Shape::SessionBoundCsrf,
+        Shape::NoAnonymousSessions,
+        Shape::LogoutOnAccountPage,
+        Shape::Anonymous200,
+        Shape::PrefixUsernames,
+        Shape::TitleHasUsername,
+        Shape::EchoParam,
+        Shape::NoThirdParty,
+    ];
+
+    /// The kebab-case name used on the command line and in reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Shape::Mounted => "mounted",
+            Shape::LoginRedirectsAuthenticated => "login-redirects-authenticated",
+            Shape::SessionBoundCsrf => "session-bound-csrf",
+            Shape::NoAnonymousSessions => "no-anonymous-sessions",
+            Shape::LogoutOnAccountPage => "logout-on-account-page",
+            Shape::Anonymous200 => "anonymous-200",
+            Shape::PrefixUsernames => "prefix-usernames",
+            Shape::TitleHasUsername => "title-has-username",
+            Shape::EchoParam => "echo-param",
+            Shape::NoThirdParty => "no-third-party",
+        }
+    }
+
+    pub fn description(self) -> &'static str {
+        match self {
+            Shape::Mounted => {
+                "the site lives under /app/ (cookie Path=/app/, / is 404); the last cookie of a name wins"
+            }
+            Shape::LoginRedirectsAuthenticated => {
+                "the login page redirects a logged-in visitor to the account page (no form)"
+            }
+            Shape::SessionBoundCsrf => {
+                "every POST form carries a `csrf` nonce bound to the presented session; others are refused"
+            }
+            Shape::NoAnonymousSessions => "no session cookie is issued before login",
+            Shape::LogoutOnAccountPage => "the logout button is on the account page only",
+            Shape::Anonymous200 => {
+                "protected pages answer anonymous visitors 200 \"please log in\" instead of redirecting"
+            }
+            Shape::PrefixUsernames => {
+                "the attacker is malice@ticketbooth.test, whose name contains the victim's (alice@...)"
+            }
+            Shape::TitleHasUsername => {
+                "every page's title and brand contain alice@ticketbooth.testing (the victim's name inside)"
+            }
+            Shape::EchoParam => {
+                "logout goes to /?bye=EMAIL (\"Goodbye, EMAIL!\"); the login page echoes ?email="
+            }
+            Shape::NoThirdParty => "pages load nothing from another origin (no analytics)",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Shape> {
+        switches::from_name(name)
+    }
+
+    fn bit(self) -> u32 {
+        1 << (self as u32)
+    }
+}
+
+impl Switch for Shape {
+    const KIND: &'static str = "shape";
+
+    fn all() -> &'static [Self] {
+        &Shape::ALL
+    }
+
+    fn name(self) -> &'static str {
+        Shape::name(self)
+    }
+
+    fn description(self) -> &'static str {
+        Shape::description(self)
+    }
+}
+
+impl fmt::Display for Shape {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+// One bit per shape.
+const _: () = assert!(Shape::ALL.len() <= u32::BITS as usize);
+
+/// A set of switched-on shapes; the empty set is Ticketbooth's own shape.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct ShapeSet(u32);
+
+impl ShapeSet {
+    pub fn none() -> Self {
+        ShapeSet(0)
+    }
+
+    pub fn all() -> Self {
+        Shape::ALL.into_iter().collect()
+    }
+
+    pub fn only(shape: Shape) -> Self {
+        ShapeSet(shape.bit())
+    }
+
+    pub fn contains(&self, shape: Shape) -> bool {
+        self.0 & shape.bit() != 0
+    }
+
+    pub fn insert(&mut self, shape: Shape) {
+        self.0 |= shape.bit();
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0 == 0
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.count_ones() as usize
+    }
+
+    /// In catalogue order, so printed lists are stable.
+    pub fn iter(&self) -> impl Iterator<Item = Shape> + use<> {
+        let set = *self;
+        Shape::ALL.into_iter().filter(move |s| set.contains(*s))
+    }
+}
+
+impl FromIterator<Shape> for ShapeSet {
+    fn from_iter<I: IntoIterator<Item = Shape>>(iter: I) -> Self {
+        let mut set = ShapeSet::none();
+        for shape in iter {
+            set.insert(shape);
+        }
+        set
+    }
+}
+
+impl fmt::Display for ShapeSet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.is_empty() {
+            return f.write_str("none");
+        }
+        let names: Vec<&str> = self.iter().map(Shape::name).collect();
+        f.write_str(&names.join(","))
+    }
+}
+
+impl FromStr for ShapeSet {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        Ok(switches::parse_list::<Shape>(text)?.into_iter().collect())
+    }
+}
+
+/// One line per shape, name padded, for `usher demo serve --list-shapes`.
+pub fn list_shapes() -> String {
+    switches::list::<Shape>()
+}
