@@ -8,7 +8,7 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Output;
-use usher::demo::{DemoConfig, Flaw, FlawSet, RunningDemo};
+use usher::demo::{DemoConfig, Flaw, FlawSet, RunningDemo, Shape, ShapeSet};
 
 const ALICE: &str = "alice-demo-password";
 const MALLORY: &str = "mallory-demo-password";
@@ -21,8 +21,13 @@ const BROWSING: [(&str, Flaw); 3] = [
 ];
 
 async fn demo(flaws: FlawSet) -> RunningDemo {
+    shaped(flaws, ShapeSet::none()).await
+}
+
+async fn shaped(flaws: FlawSet, shapes: ShapeSet) -> RunningDemo {
     usher::demo::start(DemoConfig {
         flaws,
+        shapes,
         ..DemoConfig::default()
     })
     .await
@@ -213,6 +218,35 @@ async fn referer_is_provoked_where_pages_load_nothing_cross_origin() {
     );
     assert_no_token_in_clear(&run, report.path());
     worst.shutdown().await;
+}
+
+/// The built-in scenario with the bundled profile (its `browse` flow includes the checkout) on a
+/// Ticketbooth whose checkout embeds no analytics either: the leak is still caught.
+#[tokio::test(flavor = "multi_thread")]
+async fn builtin_referer_scenario_judges_an_app_without_third_party_content() {
+    let profile = "scenarios/ticketbooth/app.yaml";
+    let flow = "token-not-in-referer";
+    let no_third_party = ShapeSet::only(Shape::NoThirdParty);
+    for (flaws, want, code) in [
+        (FlawSet::none(), "PASS", 0),
+        (FlawSet::only(Flaw::RefererLeak), "FAIL", 1),
+    ] {
+        let app = shaped(flaws, no_third_party).await;
+        let report = tempfile::tempdir().unwrap();
+        let run = builtin(profile, &[flow], &app.base_url(), report.path());
+        assert_eq!(
+            (run.code, run.verdict(flow).as_str()),
+            (code, want),
+            "{}",
+            run.show()
+        );
+        let msg = run.message(flow, "no_token_in_referer");
+        assert!(
+            msg.contains("\"cross_origin_requests\":0"),
+            "the app itself sent nothing to another origin: {msg}"
+        );
+        app.shutdown().await;
+    }
 }
 
 /// No `browse` flow and no checkout: the three scenarios crawl from the oracle's page instead of
