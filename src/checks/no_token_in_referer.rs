@@ -183,7 +183,9 @@ async fn provoke(
         out.push(probe.provoke(&*session, None, out.len(), limit).await);
     }
     for page in pages.iter().filter(|p| p.reopenable) {
-        if out.len() >= MAX_PAGES {
+        // Two pages with nothing arriving means the browser cannot reach the origin at all (a remote
+        // browser): waiting out every other page would only delay the ERROR.
+        if out.len() >= MAX_PAGES || (out.len() >= 2 && !out.iter().any(Provoked::arrived)) {
             break;
         }
         if here.as_ref() == Some(&page.url) {
