@@ -21,6 +21,7 @@ mod no_token_in_url;
 mod outcome;
 mod planned_wait;
 mod probes;
+mod referer_probe;
 mod token_access;
 mod token_changed;
 

@@ -66,8 +66,13 @@ fn steps_reached<'a>(suite: &'a Suite, s: &'a Scenario) -> Vec<&'a Step> {
     let mut pending: Vec<&Step> = s.steps.iter().collect();
     while let Some(step) = pending.pop() {
         out.push(step);
-        if let Action::Run(f) | Action::Parallel(ParallelArgs { run: f, .. }) = &step.action
-            && flows_seen.insert(f.clone())
+        let callee = match &step.action {
+            Action::Run(f) | Action::Parallel(ParallelArgs { run: f, .. }) => Some(f.as_str()),
+            Action::Browse => Some("browse"),
+            _ => None,
+        };
+        if let Some(f) = callee
+            && flows_seen.insert(f.to_string())
             && let Some(flow) = suite.profile.flows.get(f)
         {
             pending.extend(flow.steps.iter());

@@ -367,6 +367,7 @@ pub fn label(action: &Action) -> String {
         ),
         Action::Parallel(p) => format!("run {} for {} at once", p.run, p.personas.join(", ")),
         Action::Check(c) => format!("check {}", c.name()),
+        Action::Browse => "browse the authenticated pages".into(),
         Action::Screenshot(n) => format!(
             "screenshot{}",
             n.as_ref().map(|n| format!(" {n}")).unwrap_or_default()

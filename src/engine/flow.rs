@@ -337,6 +337,7 @@ impl FlowCtx {
                 Ok(())
             }
             Action::Parallel(p) => self.parallel(&p.personas, &p.run, limit).await,
+            Action::Browse => self.browse(persona, limit).await,
             Action::SetVar(vars) => {
                 for (name, value) in vars {
                     let v = self.expand(value, persona)?;
@@ -657,7 +658,7 @@ fn looks_secret(name: &str) -> bool {
 }
 
 /// Names the calling flow in an error from inside it.
-fn nest(f: Failure, flow: &str) -> StepError {
+pub(super) fn nest(f: Failure, flow: &str) -> StepError {
     match f.error {
         StepError::Cancelled => StepError::Cancelled,
         StepError::Page(m) => StepError::Page(format!("{m} (in flow `{flow}` at {})", f.origin)),

@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod app_file;
 pub mod back_to;
+pub mod browse;
 pub mod browser_step;
 pub mod check_profile;
 pub mod context;

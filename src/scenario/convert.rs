@@ -175,6 +175,7 @@ const BARE: &[&str] = &[
     "clear_cookies",
     "fresh",
     "forget",
+    "browse",
 ];
 
 /// Converts a list of steps; each bad step is reported and skipped.
@@ -303,6 +304,7 @@ fn bare_action(word: &str) -> Option<Action> {
         "clear_cookies" => Action::ClearCookies,
         "fresh" => Action::Fresh(None),
         "forget" => Action::Forget(None),
+        "browse" => Action::Browse,
         _ => return None,
     })
 }
@@ -401,6 +403,7 @@ fn action_of(ctx: &mut Ctx, keyword: &str, arg: &Node) -> Option<Action> {
         "back" => Action::Back,
         "back_to" => Action::BackTo(ctx.typed(arg, w)?),
         "refresh" => Action::Refresh,
+        "browse" => Action::Browse,
         "context" => Action::Context(ctx.typed(arg, w)?),
         "screenshot" => Action::Screenshot(if is_null { None } else { ctx.typed(arg, w)? }),
         "idle" => Action::Idle(duration(ctx, arg, w)?),

@@ -63,6 +63,10 @@ fn arg_schemas(g: &mut SchemaGenerator) -> Vec<(&'static str, Value)> {
         ("fresh", optional_persona.clone()),
         ("forget", optional_persona),
         ("parallel", s(g.subschema_for::<ParallelArgs>())),
+        (
+            "browse",
+            json!({"type": "null", "description": "visit the authenticated pages: the profile's `browse` flow, else a crawl of links from the oracle's page"}),
+        ),
         ("check", check_schema(g)),
         (
             "set_var",
@@ -95,7 +99,7 @@ fn check_schema(g: &mut SchemaGenerator) -> Value {
 
 fn step_schema(g: &mut SchemaGenerator) -> Value {
     let mut variants: Vec<Value> = vec![json!({
-        "enum": ["back", "refresh", "screenshot", "clear_cookies", "fresh", "forget"],
+        "enum": ["back", "refresh", "screenshot", "clear_cookies", "fresh", "forget", "browse"],
         "description": "a step without argument"
     })];
     for (name, arg) in arg_schemas(g) {

@@ -287,6 +287,9 @@ pub enum Action {
     Fresh(Option<String>),
     Forget(Option<String>),
     Parallel(ParallelArgs),
+    /// Visits the app's authenticated pages: the profile's `browse` flow, else a bounded crawl of
+    /// same-origin links from the oracle's page.
+    Browse,
     Check(Check),
     /// Sets variables for later steps (values may use `${...}`).
     SetVar(indexmap::IndexMap<String, String>),
@@ -326,6 +329,7 @@ impl Action {
             Action::Fresh(_) => "fresh",
             Action::Forget(_) => "forget",
             Action::Parallel(_) => "parallel",
+            Action::Browse => "browse",
             Action::Check(_) => "check",
             Action::SetVar(_) => "set_var",
         }
@@ -364,6 +368,7 @@ pub const ACTIONS: &[&str] = &[
     "fresh",
     "forget",
     "parallel",
+    "browse",
     "check",
     "set_var",
 ];

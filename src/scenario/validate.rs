@@ -341,6 +341,7 @@ fn find_cycle<'a>(
         let callee = match &step.action {
             Action::Run(f) => f.as_str(),
             Action::Parallel(a) => a.run.as_str(),
+            Action::Browse => "browse",
             _ => continue,
         };
         if let Some(&start) = on_path.get(callee) {
