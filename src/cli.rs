@@ -36,7 +36,8 @@ pub enum Command {
     Analyze(AnalyzeArgs),
     /// Write the built-in adversarial suite as editable scenario files for a profile.
     Generate(GenerateArgs),
-    /// Prove a profile's `logged_in` oracle: no before `login`, yes after it, no after `logout`.
+    /// Prove a profile's `logged_in` oracle for every persona (no before `login`, yes after it, no
+    /// after `logout`) and that its password forms hold their fields, without submitting them.
     CheckProfile(CheckProfileArgs),
     /// Ticketbooth, the bundled demo ticketing app: run the bundled scenarios against it, or serve it.
     Demo(DemoArgs),
@@ -185,6 +186,10 @@ pub struct RunArgs {
     /// Compare with an earlier run's results.json and mark what got worse (regressions fail the run).
     #[arg(long, value_name = "results.json")]
     pub baseline: Option<PathBuf>,
+    /// Skip (SKIPPED, with the command that runs them) flows whose planned wait (idle and timing
+    /// checks) exceeds this; each flow's planned wait is printed before the run.
+    #[arg(long, default_value = crate::commands::max_wait::DEFAULT_MAX_WAIT, value_name = "DURATION")]
+    pub max_wait: String,
     #[command(flatten)]
     pub inputs: InputArgs,
     #[command(flatten)]
@@ -232,7 +237,7 @@ pub struct CheckProfileArgs {
     /// The profile to prove.
     #[arg(value_name = "APP.yaml")]
     pub app: PathBuf,
-    /// The persona to log in with (default: the first in the profile).
+    /// Prove only this persona (default: every persona, every account of a pool).
     #[arg(long)]
     pub persona: Option<String>,
     #[command(flatten)]
@@ -261,6 +266,9 @@ pub struct DemoArgs {
     /// Run only some built-in scenarios (`usher demo` itself; the matrix always runs them all).
     #[command(flatten)]
     pub select: SelectArgs,
+    /// Skip flows whose planned wait exceeds this (the demo's timing scenarios wait seconds).
+    #[arg(long, default_value = crate::commands::max_wait::DEFAULT_MAX_WAIT, value_name = "DURATION")]
+    pub max_wait: String,
     #[command(flatten)]
     pub driver: DriverArgs,
 }

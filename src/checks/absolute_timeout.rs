@@ -4,13 +4,19 @@
 use super::Outcome;
 use super::probes::{fmt, log_in_probes, margin};
 use crate::engine::context::FlowCtx;
+use crate::scenario::Policy;
 use std::time::Duration;
 use tokio::time::Instant;
+
+/// How long the busy session is kept: the lifetime plus a margin (the check's whole wait).
+pub fn deadline_after(policy: &Policy) -> Duration {
+    policy.absolute_timeout + margin(policy.absolute_timeout)
+}
 
 pub async fn check(ctx: &mut FlowCtx, persona: &str) -> Outcome {
     let policy = &ctx.profile.policy;
     let limit = policy.absolute_timeout;
-    let deadline_after = limit + margin(limit);
+    let deadline_after = deadline_after(policy);
     // Touch the session well within the idle timeout.
     let every =
         (policy.idle_timeout / 3).clamp(Duration::from_millis(500), Duration::from_secs(60));

@@ -1,7 +1,9 @@
 //! `no_account_data`: the page the persona is on now (no navigation: this judges what `back` or a reload
-//! left on screen) shows nothing of the account, judged by the account's username.
+//! left on screen) shows nothing of the account, judged by whether it shows the account's username
+//! (see [`super::identity`]).
 
 use super::Outcome;
+use super::identity::{self, Sighting};
 use crate::engine::context::FlowCtx;
 
 pub async fn check(ctx: &mut FlowCtx, persona: &str) -> Outcome {
@@ -9,22 +11,22 @@ pub async fn check(ctx: &mut FlowCtx, persona: &str) -> Outcome {
         Ok(u) if !u.is_empty() => u,
         _ => return Outcome::error(format!("{persona} has no username to look for")),
     };
-    let session = match ctx.session(persona).await {
-        Ok(s) => s,
-        Err(e) => return Outcome::from_step_error("no_account_data", e),
+    let (page, url) = match identity::read_page(ctx, persona).await {
+        Ok(p) => p,
+        Err(e) => return Outcome::error(format!("could not read the page: {e}")),
     };
-    let (text, url) = match (session.body_text().await, session.current_url().await) {
-        (Ok(t), Ok(u)) => (t, u),
-        (Err(e), _) | (_, Err(e)) => {
-            return Outcome::error(format!("could not read the page: {e}"));
-        }
-    };
-    if text.contains(&username) {
-        Outcome::fail(format!(
+    let judged = page.method();
+    match page.shows(&username) {
+        Sighting::Shown => Outcome::fail(format!(
             "the page still shows {persona}'s account data ({username})"
+        )),
+        Sighting::NotShown => Outcome::pass("the page shows no account data"),
+        Sighting::OnlyEchoed { param } => Outcome::error(format!(
+            "whether the page shows {persona}'s account cannot be told: {username} appears on it only inside \
+             text equal to the URL parameter `{param}`, which the page may just echo"
         ))
-        .with("page", url)
-    } else {
-        Outcome::pass("the page shows no account data").with("page", url)
+        .with("hint", identity::HINT),
     }
+    .with("page", url)
+    .with("judged by", judged)
 }

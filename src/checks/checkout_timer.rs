@@ -5,7 +5,14 @@
 use super::Outcome;
 use super::probes::{fmt, margin};
 use crate::engine::context::FlowCtx;
+use crate::scenario::Policy;
+use std::time::Duration;
 use tokio::time::Instant;
+
+/// How long the started checkout is left idle: the step limit plus a margin.
+pub fn idle_wait(policy: &Policy) -> Duration {
+    policy.checkout_timeout + margin(policy.checkout_timeout)
+}
 
 pub async fn check(ctx: &mut FlowCtx, persona: &str) -> Outcome {
     let policy = ctx.profile.policy.clone();
@@ -14,7 +21,7 @@ pub async fn check(ctx: &mut FlowCtx, persona: &str) -> Outcome {
             return Outcome::skipped(format!("the profile has no `{flow}` flow"));
         }
     }
-    let wait = policy.checkout_timeout + margin(policy.checkout_timeout);
+    let wait = idle_wait(&policy);
     if wait >= policy.idle_timeout {
         return Outcome::error(format!(
             "the checkout limit plus margin ({}) is not below the idle timeout ({}): the session would expire first \

@@ -4,6 +4,7 @@
 //! another source address (127.0.0.2). Judged only when the policy enforces binding; else reported.
 
 use super::Outcome;
+use super::identity::{self, PageIdentity, Sighting};
 use crate::engine::context::FlowCtx;
 use crate::scenario::TokenLocation;
 use crate::scenario::step::Action;
@@ -45,26 +46,56 @@ pub async fn check(ctx: &mut FlowCtx, persona: &str) -> Outcome {
         Err(e) => return Outcome::from_step_error("client_binding", e),
     }
     .unwrap_or_default();
+    let identity = match ctx.profile.identity.clone() {
+        Some(doc) => match identity::identity_locator(ctx, &doc, persona) {
+            Ok(l) => Some(l),
+            Err(e) => return Outcome::from_step_error("client_binding", e),
+        },
+        None => None,
+    };
     let replay = Replay {
         url,
         token,
         location: ctx.profile.token.clone(),
         username,
+        identity,
     };
     let client = crate::engine::http_client::replay_client();
-    let control = match replay.fetch(client.clone(), &agent).await {
-        Ok(c) => c,
+    let (control, judged) = match replay.fetch(client.clone(), &agent).await {
+        Ok((page, _)) => (page.shows(&replay.username), page.method()),
         Err(e) if e.contains("script storage") => return Outcome::skipped(e),
         Err(e) => return Outcome::error(format!("the control replay failed: {e}")),
     };
-    if !control {
-        return Outcome::error(
-            "replayed with the browser's own User-Agent the token did not show the account, so binding cannot be judged",
-        )
-        .with("page", path);
+    match control {
+        Sighting::Shown => {}
+        Sighting::NotShown => {
+            return Outcome::error(
+                "replayed with the browser's own User-Agent the token did not show the account, so binding cannot be judged",
+            )
+            .with("page", path)
+            .with("judged by", judged);
+        }
+        Sighting::OnlyEchoed { param } => {
+            return Outcome::error(format!(
+                "replayed with the browser's own User-Agent, the page shows the username only inside text equal to \
+                 the URL parameter `{param}`, so whether it shows the account cannot be told"
+            ))
+            .with("page", path)
+            .with("hint", identity::HINT);
+        }
     }
     let other_agent = match replay.fetch(client, OTHER_AGENT).await {
-        Ok(v) => v,
+        Ok((page, _)) => match page.shows(&replay.username) {
+            Sighting::Shown => true,
+            Sighting::NotShown => false,
+            Sighting::OnlyEchoed { param } => {
+                return Outcome::error(format!(
+                    "replayed with another User-Agent, the page shows the username only inside text equal to the \
+                     URL parameter `{param}`, so whether the token was refused cannot be told"
+                ))
+                .with("hint", identity::HINT);
+            }
+        },
         Err(e) => return Outcome::error(format!("the replay with another User-Agent failed: {e}")),
     };
     let loopback = url::Url::parse(&replay.url)
@@ -77,7 +108,13 @@ pub async fn check(ctx: &mut FlowCtx, persona: &str) -> Outcome {
     let other_address = if loopback {
         match crate::engine::http_client::replay_client_from("127.0.0.2".parse().expect("address"))
         {
-            Some(c) => replay.fetch(c, &agent).await.ok(),
+            Some(c) => replay.fetch(c, &agent).await.ok().and_then(|(page, _)| {
+                match page.shows(&replay.username) {
+                    Sighting::Shown => Some(true),
+                    Sighting::NotShown => Some(false),
+                    Sighting::OnlyEchoed { .. } => None,
+                }
+            }),
             None => None,
         }
     } else {
@@ -119,7 +156,8 @@ pub async fn check(ctx: &mut FlowCtx, persona: &str) -> Outcome {
             if a { "account shown" } else { "refused" },
         );
     }
-    o.measure("bound_to_user_agent", !other_agent)
+    o.with("judged by", judged)
+        .measure("bound_to_user_agent", !other_agent)
         .measure("bound_to_address", other_address.map(|a| !a))
 }
 
@@ -128,11 +166,17 @@ struct Replay {
     token: crate::engine::token::Token,
     location: TokenLocation,
     username: String,
+    /// The profile's `identity:` element, resolved for the persona.
+    identity: Option<crate::driver::Locator>,
 }
 
 impl Replay {
-    /// Whether the page requested with the token shows the account.
-    async fn fetch(&self, client: reqwest::Client, agent: &str) -> Result<bool, String> {
+    /// The page requested with the token, and its URL.
+    async fn fetch(
+        &self,
+        client: reqwest::Client,
+        agent: &str,
+    ) -> Result<(PageIdentity, String), String> {
         let mut target = url::Url::parse(&self.url).map_err(|e| e.to_string())?;
         let first = self.token.values().next().unwrap_or_default().to_string();
         if let TokenLocation::UrlParam(p) = &self.location {
@@ -159,7 +203,11 @@ impl Replay {
             }
         }
         let resp = req.send().await.map_err(|e| e.to_string())?;
+        let url = resp.url().to_string();
         let body = resp.text().await.map_err(|e| e.to_string())?;
-        Ok(body.contains(&self.username))
+        Ok((
+            identity::read_html(&body, &url, self.identity.as_ref()),
+            url,
+        ))
     }
 }

@@ -45,6 +45,7 @@ pub fn schema(_: &mut SchemaGenerator) -> Schema {
             "authenticated_responses": integer("no_cacheable_pages: authenticated responses judged"),
             "cacheable": integer("no_cacheable_pages: of those, cacheable ones"),
             "cross_origin_requests": integer("no_token_in_referer: requests to other origins seen"),
+            "provoked_pages": integer("no_token_in_referer: authenticated pages whose image or link reached usher's loopback origin"),
             "referrer_policy": {"type": "string", "description": "no_token_in_referer: the Referrer-Policy the app sent"},
             "exposures": integer("no_token_in_storage: places in storage holding the token"),
             "urls_scanned": integer("no_token_in_url: URLs looked at"),

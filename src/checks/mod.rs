@@ -11,6 +11,7 @@ mod concurrent_sessions;
 mod cookie_attributes;
 mod entropy;
 mod http_response;
+pub mod identity;
 mod idle_timeout;
 mod logged_state;
 pub mod measured;
@@ -18,12 +19,15 @@ mod no_token_in_referer;
 mod no_token_in_storage;
 mod no_token_in_url;
 mod outcome;
+mod planned_wait;
 mod probes;
+mod referer_probe;
 mod token_access;
 mod token_changed;
 
 pub use cookie_attributes::{ObservedCookie, parse_set_cookie};
 pub use outcome::Outcome;
+pub use planned_wait::{covering, planned_wait};
 
 use crate::engine::context::FlowCtx;
 use crate::engine::events::CheckOutcome;

@@ -13,12 +13,17 @@ pub async fn log_in_probes(
     tag: &str,
 ) -> StepResult<Vec<String>> {
     let names: Vec<String> = (1..=n).map(|i| format!("{persona}-{tag}{i}")).collect();
-    for name in &names {
+    log_in_named(ctx, persona, &names).await?;
+    Ok(names)
+}
+
+/// Logs probes of these names in to `persona`'s account, all at once.
+pub async fn log_in_named(ctx: &mut FlowCtx, persona: &str, names: &[String]) -> StepResult<()> {
+    for name in names {
         ctx.aliases.insert(name.clone(), persona.to_string());
     }
     let limit = ctx.profile.step_timeout.max(Duration::from_secs(10));
-    ctx.parallel(&names, "login", limit).await?;
-    Ok(names)
+    ctx.parallel(names, "login", limit).await
 }
 
 /// A margin around a policy limit: a tenth of it, at least one second.

@@ -1,10 +1,11 @@
-//! `usher check-profile APP.yaml`: runs the oracle proof in a real browser and says what is wrong.
+//! `usher check-profile APP.yaml`: runs the proof (every persona, the password forms) in a real browser
+//! and says what is wrong.
 
 use super::inputs::{driver_config, inputs, step_timeout};
 use crate::cli::CheckProfileArgs;
 use crate::driver::Launcher;
 use crate::engine::RunCtx;
-use crate::engine::check_profile::prove;
+use crate::engine::check_profile::{Mark, prove};
 use crate::exit::Exit;
 use crate::redact::Redactor;
 use std::sync::Arc;
@@ -31,8 +32,8 @@ pub async fn check_profile(args: &CheckProfileArgs, redactor: &Redactor) -> Exit
         }
     };
     let profile = project.suites[0].profile.clone();
-    let persona = match &args.persona {
-        Some(p) if profile.personas.contains_key(p) => p.clone(),
+    let personas: Vec<String> = match &args.persona {
+        Some(p) if profile.personas.contains_key(p) => vec![p.clone()],
         Some(p) => {
             eprintln!(
                 "error: unknown persona `{p}`; the profile defines: {}",
@@ -45,13 +46,11 @@ pub async fn check_profile(args: &CheckProfileArgs, redactor: &Redactor) -> Exit
             );
             return Exit::BadInput;
         }
-        None => match profile.personas.keys().next() {
-            Some(p) => p.clone(),
-            None => {
-                eprintln!("error: the profile defines no personas");
-                return Exit::BadInput;
-            }
-        },
+        None => profile.personas.keys().cloned().collect(),
+    };
+    let Some(persona) = personas.first().cloned() else {
+        eprintln!("error: the profile defines no personas");
+        return Exit::BadInput;
     };
     let driver = match driver_config(
         &args.driver,
@@ -106,9 +105,10 @@ pub async fn check_profile(args: &CheckProfileArgs, redactor: &Redactor) -> Exit
         }
     };
     crate::outln!(
-        "checking {} against {} as {persona}",
+        "checking {} against {} as {}",
         profile.file,
-        redactor.redact(&base)
+        redactor.redact(&base),
+        personas.join(", ")
     );
     let mut profile = profile;
     if profile.token == crate::scenario::TokenLocation::Auto {
@@ -130,12 +130,16 @@ pub async fn check_profile(args: &CheckProfileArgs, redactor: &Redactor) -> Exit
             ),
         }
     }
-    let proof = prove(run, profile, base, persona).await;
+    let proof = prove(run, profile, base, personas).await;
     launcher.shutdown().await;
     for l in &proof.lines {
         crate::outln!(
             "{} {}",
-            if l.ok { "  ok  " } else { "  FAIL" },
+            match l.mark {
+                Mark::Ok => "  ok  ",
+                Mark::Warn => "  warn",
+                Mark::Fail => "  FAIL",
+            },
             redactor.redact(&l.text)
         );
     }

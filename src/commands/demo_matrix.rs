@@ -176,7 +176,9 @@ pub async fn matrix(demo: &DemoArgs, args: &DemoMatrixArgs, redactor: &Redactor)
             .collect();
         let mut wrong = Vec::new();
         for b in crate::suite::BUILTIN {
-            let want = if c.expected_fail.contains(&b.name) {
+            let want = if crate::suite::expected_skip(b.name, shapes).is_some() {
+                Verdict::Skipped
+            } else if c.expected_fail.contains(&b.name) {
                 Verdict::Fail
             } else {
                 Verdict::Pass

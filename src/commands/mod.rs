@@ -9,6 +9,7 @@ pub mod doctor;
 pub mod execute;
 pub mod generate;
 pub mod inputs;
+pub mod max_wait;
 pub mod run;
 pub mod schema;
 pub mod validate;

@@ -38,13 +38,23 @@ pub async fn run(args: &RunArgs, redactor: &Redactor) -> Exit {
         },
         None => None,
     };
-    let project = match load(args, &inputs) {
+    let max_wait = match super::max_wait::parse(&args.max_wait) {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Exit::BadInput;
+        }
+    };
+    let mut project = match load(args, &inputs) {
         Ok(p) => p,
         Err(text) => {
             eprint!("{}", redactor.redact(&text));
             return Exit::BadInput;
         }
     };
+    for line in super::max_wait::apply(&mut project, max_wait, &|s, wait| rerun(args, s, wait)) {
+        crate::outln!("{}", redactor.redact(&line));
+    }
     let first = &project.suites[0].profile;
     let driver = match driver_config(&args.driver, first.browser.as_deref(), &first.capabilities) {
         Ok(d) => d,
@@ -145,4 +155,21 @@ fn load(
         eprintln!("shard {shard}: {} of {all} flows", project.scenario_count());
     }
     Ok(project)
+}
+
+/// The command that runs one scenario with a longer `--max-wait`: the built-in one by `--only`, a file
+/// by its path; "…" stands for the run's other arguments (secrets are never repeated).
+fn rerun(args: &RunArgs, s: &crate::scenario::Scenario, wait: &str) -> String {
+    match s.file.strip_prefix("builtin/") {
+        Some(_) => format!(
+            "usher run --suite builtin --profile {} --only {} --max-wait {wait} …",
+            args.inputs
+                .profile
+                .as_deref()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default(),
+            s.name
+        ),
+        None => format!("usher run {} --max-wait {wait} …", s.file),
+    }
 }

@@ -29,8 +29,10 @@ use super::process::{
 use super::session::{BrowserKind, DriverError, DriverResult, Session};
 use super::webdriver_session::{Registry, SessionCore, WebDriverSession};
 
-/// The headless shell (old headless mode, no browser UI): same engine and network stack, about a
-/// quarter of the CPU per session and page (docs/PERFORMANCE.md). Preferred for headless runs.
+/// The headless shell (old headless mode, no browser UI): same network stack, about a quarter of the
+/// CPU per session and page (docs/PERFORMANCE.md). Preferred for headless runs. It is not the same
+/// browser, though: it keeps no back/forward cache, where full Chromium restores a page left by Back
+/// from memory, so flows that need one run in full Chromium (see [`BackForwardCache`]).
 pub(crate) const HEADLESS_SHELL_NAMES: &[&str] =
     &["chromium-headless-shell", "chrome-headless-shell"];
 pub(crate) const BROWSER_NAMES: &[&str] = &[
@@ -77,6 +79,17 @@ impl LocalDriver {
     }
 }
 
+/// Whether sessions of this launcher restore pages from a back/forward cache, as users' browsers do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BackForwardCache {
+    /// The browser has one (full Chromium, Firefox, a remote endpoint's browser).
+    Native,
+    /// The run is on the headless shell, which has none; full Chromium is at hand for such flows.
+    FullBrowser,
+    /// The headless shell and no full Chromium: such flows cannot be judged here.
+    Unavailable(String),
+}
+
 /// Starts or reaches a WebDriver endpoint and opens isolated browser sessions on it.
 #[derive(Debug)]
 pub struct Launcher {
@@ -84,6 +97,8 @@ pub struct Launcher {
     endpoint: String,
     local: Option<LocalDriver>,
     browser: Option<LocalBrowser>,
+    /// Beside the headless shell: full Chromium, for flows that need a back/forward cache.
+    full_browser: Option<LocalBrowser>,
     driver_version: Option<String>,
     browser_version: Mutex<Option<String>>,
     registry: Arc<Registry>,
@@ -201,6 +216,7 @@ impl Launcher {
             endpoint,
             local: None,
             browser: None,
+            full_browser: None,
             driver_version: None,
             browser_version: Mutex::new(None),
             registry: Arc::new(Registry::default()),
@@ -286,6 +302,14 @@ impl Launcher {
                 headless_shell,
             }
         };
+        // Full Chromium beside the shell, started only for flows that need a back/forward cache.
+        let full_browser = headless_shell
+            .then(|| find_on_path(BROWSER_NAMES))
+            .flatten()
+            .map(|binary| LocalBrowser {
+                binary,
+                headless_shell: false,
+            });
         let log_path = work_dir.join("chromedriver.log");
         let (spawned, version) = tokio::join!(
             spawn_driver(&driver_path, &log_path, &tmp, |port| vec![format!(
@@ -315,6 +339,7 @@ impl Launcher {
                 child: Mutex::new(Some(child)),
             }),
             browser: Some(browser),
+            full_browser,
             driver_version,
             browser_version: Mutex::new(version),
             registry: Arc::new(Registry::default()),
@@ -384,6 +409,7 @@ impl Launcher {
                 binary: browser_binary,
                 headless_shell: false,
             }),
+            full_browser: None,
             driver_version,
             browser_version: Mutex::new(browser_version),
             registry: Arc::new(Registry::default()),
@@ -429,8 +455,32 @@ impl Launcher {
         Ok(Some((child, format!("http://127.0.0.1:{port}/"))))
     }
 
+    /// Whether sessions restore pages from a back/forward cache (see [`BackForwardCache`]).
+    pub fn back_forward_cache(&self) -> BackForwardCache {
+        match (&self.browser, &self.full_browser) {
+            (Some(b), Some(_)) if b.headless_shell => BackForwardCache::FullBrowser,
+            (Some(b), None) if b.headless_shell => BackForwardCache::Unavailable(
+                "the run is on chromium-headless-shell, which keeps no back/forward cache, and no full \
+                 Chromium (chromium, chromium-browser, google-chrome) is on PATH to run this flow in; \
+                 install one or pass --browser-path /usr/bin/chromium"
+                    .into(),
+            ),
+            _ => BackForwardCache::Native,
+        }
+    }
+
     /// Opens one isolated browser session (fresh profile for local browsers).
     pub async fn new_session(&self, label: &str) -> DriverResult<Box<dyn Session>> {
+        self.new_session_in(label, false).await
+    }
+
+    /// Opens one isolated session; `full_browser`: in full Chromium even when the run is on the
+    /// headless shell (a flow that needs a back/forward cache).
+    pub async fn new_session_in(
+        &self,
+        label: &str,
+        full_browser: bool,
+    ) -> DriverResult<Box<dyn Session>> {
         if self.shut_down.load(Ordering::SeqCst) {
             return Err(DriverError::Session(
                 "the launcher has been shut down".into(),
@@ -447,8 +497,11 @@ impl Launcher {
             }
             None => None,
         };
-        let mut caps =
-            default_capabilities(&self.config, self.browser.as_ref(), profile_dir.as_deref());
+        let browser = match &self.full_browser {
+            Some(full) if full_browser => Some(full),
+            _ => self.browser.as_ref(),
+        };
+        let mut caps = default_capabilities(&self.config, browser, profile_dir.as_deref());
         merge_capabilities(&mut caps, &self.config.capabilities);
         // Appium's Chromium driver on this machine: one free chromedriver port per session
         // (see `needs_chromedriver_port`). A remote host's free ports are not ours to pick.

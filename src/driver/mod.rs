@@ -21,7 +21,7 @@ mod webdriver_session;
 
 pub use appium_context::is_native_app;
 pub use config::DriverConfig;
-pub use launcher::Launcher;
+pub use launcher::{BackForwardCache, Launcher};
 pub use session::{
     BrowserCookie, BrowserKind, DriverError, DriverResult, Locator, NetEvent, Session,
 };

@@ -105,6 +105,9 @@ pub trait Session: Send + Sync {
     async fn is_present(&self, locator: &Locator) -> DriverResult<bool>;
     /// The visible text of the first match.
     async fn text_of(&self, locator: &Locator) -> DriverResult<String>;
+    /// The text content of every match (the DOM's `textContent`: CSS transforms and visibility do
+    /// not change it; native contexts, which have none, give their visible text); empty when none.
+    async fn text_contents(&self, locator: &Locator) -> DriverResult<Vec<String>>;
     async fn click(&self, locator: &Locator) -> DriverResult<()>;
     /// Clears the field, then types `text`.
     async fn fill(&self, locator: &Locator, text: &str) -> DriverResult<()>;

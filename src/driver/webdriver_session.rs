@@ -557,6 +557,24 @@ impl Session for WebDriverSession {
             .await
     }
 
+    async fn text_contents(&self, locator: &Locator) -> DriverResult<Vec<String>> {
+        let c = &self.core;
+        let handle = c.driver.handle().clone();
+        let selector = to_selector(c.kind, locator);
+        c.call(&format!("reading the text of {locator}"), async {
+            let resp = handle.cmd(Command::FindElements(selector)).await?;
+            let mut out = Vec::new();
+            for el in resp.elements(handle.clone())? {
+                out.push(match el.prop("textContent").await {
+                    Ok(Some(t)) => t,
+                    _ => el.text().await?,
+                });
+            }
+            Ok(out)
+        })
+        .await
+    }
+
     async fn click(&self, locator: &Locator) -> DriverResult<()> {
         let c = &self.core;
         let el = c.find(locator).await?;

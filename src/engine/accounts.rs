@@ -69,6 +69,7 @@ fn steps_reached<'a>(suite: &'a Suite, s: &'a Scenario) -> Vec<&'a Step> {
         pending.extend(step.nested());
         let called = match &step.action {
             Action::Parallel(ParallelArgs { run: f, .. }) => Some(f.as_str()),
+            Action::Browse => Some("browse"),
             a => a.flow_run(),
         };
         if let Some(f) = called

@@ -338,6 +338,7 @@ pub fn label(action: &Action) -> String {
         Action::NotSee(e) => format!("not see {}", describe(e)),
         Action::Run(f) => format!("run {f}"),
         Action::Context(c) => format!("switch to context {c}"),
+        Action::BackTo(_) => "back to the last authenticated page".into(),
         Action::GetCookie(g) => format!("get cookie {} as {}", g.name, g.save_as),
         Action::SetCookie(s) => format!("set cookie {}", s.name),
         Action::DeleteCookie(n) => format!("delete cookie {n}"),
@@ -376,6 +377,7 @@ pub fn label(action: &Action) -> String {
             "variants {}",
             v.keys().cloned().collect::<Vec<_>>().join(", ")
         ),
+        Action::Browse => "browse the authenticated pages".into(),
         Action::Screenshot(n) => format!(
             "screenshot{}",
             n.as_ref().map(|n| format!(" {n}")).unwrap_or_default()

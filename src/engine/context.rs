@@ -45,6 +45,11 @@ pub struct Persona {
     pub history: Vec<String>,
     /// A token carried as a URL parameter on this persona's navigations (`url_param` tokens).
     pub url_token: Option<(String, String)>,
+    /// Whether it has run the `login` flow in this flow: before that, holding no token is the app's
+    /// way (no anonymous sessions), not a broken page.
+    pub ran_login: bool,
+    /// The URL of the last page shown logged in (the `logged_in` flow held there), for `back_to`.
+    pub last_authenticated: Option<String>,
 }
 
 impl Persona {
@@ -55,6 +60,8 @@ impl Persona {
             net: Vec::new(),
             history: Vec::new(),
             url_token: None,
+            ran_login: false,
+            last_authenticated: None,
         }
     }
 }
@@ -88,6 +95,8 @@ pub struct FlowCtx {
     pub aliases: HashMap<String, String>,
     /// The account each pooled persona leased for this flow: owner persona → index into its pool.
     pub leased: BTreeMap<String, usize>,
+    /// Start browsers in full Chromium even on a headless-shell run (the flow needs a back/forward cache).
+    pub full_browser: bool,
 }
 
 impl FlowCtx {
@@ -116,6 +125,7 @@ impl FlowCtx {
             default_persona,
             aliases: HashMap::new(),
             leased: BTreeMap::new(),
+            full_browser: false,
         }
     }
 }

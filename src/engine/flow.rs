@@ -40,7 +40,12 @@ impl FlowCtx {
             return Ok(s);
         }
         let label = format!("{}-{}", self.flow, name);
-        let session: Arc<dyn Session> = Arc::from(self.run.launcher.new_session(&label).await?);
+        let session: Arc<dyn Session> = Arc::from(
+            self.run
+                .launcher
+                .new_session_in(&label, self.full_browser)
+                .await?,
+        );
         self.persona_mut(name).session = Some(session.clone());
         self.mark(name, "browser started (no session)");
         Ok(session)
@@ -96,8 +101,7 @@ impl FlowCtx {
     pub fn url_of(&self, persona: &str, target: &str) -> StepResult<String> {
         let base = url::Url::parse(&self.base_url)
             .map_err(|e| StepError::Input(format!("bad base URL `{}`: {e}", self.base_url)))?;
-        let mut url = base
-            .join(target)
+        let mut url = super::url_join::resolve(&base, target)
             .map_err(|e| StepError::Input(format!("bad URL `{target}`: {e}")))?;
         if let Some((param, value)) = self.personas.get(persona).and_then(|p| p.url_token.clone())
             && token::same_origin(url.as_str(), &self.base_url)
@@ -213,6 +217,11 @@ impl FlowCtx {
                     .await
                     .map_err(|f| nest(f, name))?;
                 self.mark(persona, format!("ran {name}"));
+                match name.as_str() {
+                    "login" => self.persona_mut(persona).ran_login = true,
+                    "logged_in" => self.note_authenticated(persona).await,
+                    _ => {}
+                }
                 Ok(())
             }
             Action::RunPart(part) => {
@@ -252,6 +261,7 @@ impl FlowCtx {
             }
             Action::Variants(v) => self.variants(v, persona, &step.origin).await,
             Action::Idle(d) => self.idle(*d).await,
+            Action::BackTo(_) => self.back_to_authenticated(persona).await,
             Action::Screenshot(name) => {
                 let session = self.session(persona).await?;
                 let png = session.screenshot_png().await?;
@@ -299,6 +309,15 @@ impl FlowCtx {
             Action::Capture(c) => {
                 let from = c.from.as_deref().unwrap_or(persona);
                 let t = self.read_token(from).await?;
+                if t.is_empty() && !self.persona_mut(from).ran_login {
+                    // A precondition the app lacks, not a broken page: SKIPPED, never ERROR.
+                    return Err(StepError::Unsupported(format!(
+                        "{from} holds no session token ({}) before logging in: the app issues no session \
+                         id to anonymous visitors, so there is none to capture (say `anonymous_sessions: \
+                         false` in the profile to skip such scenarios before a browser starts)",
+                        self.profile.token.describe()
+                    )));
+                }
                 if t.is_empty() {
                     return Err(StepError::Page(format!(
                         "{from} holds no session token ({}) to capture",
@@ -354,6 +373,7 @@ impl FlowCtx {
                 Ok(())
             }
             Action::Parallel(p) => self.parallel(&p.personas, &p.run, limit).await,
+            Action::Browse => self.browse(persona, limit).await,
             Action::SetVar(vars) => {
                 for (name, value) in vars {
                     let v = self.expand(value, persona)?;
@@ -378,6 +398,17 @@ impl FlowCtx {
                 "`{}` is not runnable here",
                 other.keyword()
             ))),
+        }
+    }
+
+    /// Remembers the page the persona is on as its last authenticated one (the `logged_in` flow just
+    /// held there).
+    pub async fn note_authenticated(&mut self, persona: &str) {
+        let Some(session) = self.persona_mut(persona).session.clone() else {
+            return;
+        };
+        if let Ok(url) = session.current_url().await {
+            self.persona_mut(persona).last_authenticated = Some(url);
         }
     }
 
@@ -454,6 +485,9 @@ impl FlowCtx {
         let results = futures::future::join_all(runs).await;
         for p in personas {
             self.mark(p, format!("ran {} (in parallel)", flow.name));
+            if flow.name == "login" {
+                self.persona_mut(p).ran_login = true;
+            }
         }
         results.into_iter().collect::<Result<Vec<_>, _>>()?;
         Ok(())
@@ -670,7 +704,7 @@ fn looks_secret(name: &str) -> bool {
 }
 
 /// Names the calling flow in an error from inside it.
-fn nest(f: Failure, flow: &str) -> StepError {
+pub(super) fn nest(f: Failure, flow: &str) -> StepError {
     match f.error {
         StepError::Cancelled => StepError::Cancelled,
         StepError::Page(m) => StepError::Page(format!("{m} (in flow `{flow}` at {})", f.origin)),

@@ -2,17 +2,21 @@
 
 pub mod accounts;
 pub mod app_file;
+pub mod back_to;
+pub mod browse;
 pub mod browser_step;
 pub mod check_profile;
 pub mod context;
 pub mod events;
 pub mod flow;
+pub mod form_probe;
 pub mod http_client;
 pub mod login_http;
 pub mod oracle;
 pub mod run;
 pub mod token;
 pub mod token_discovery;
+pub mod url_join;
 pub mod variants;
 
 pub use context::{RunCtx, Sink};

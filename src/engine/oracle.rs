@@ -33,6 +33,9 @@ impl FlowCtx {
                  (`token: {{cookie: NAME, path: ...}}` in the profile)"
             )));
         }
+        if answer.logged_in {
+            self.note_authenticated(persona).await;
+        }
         self.mark(
             persona,
             if answer.logged_in {

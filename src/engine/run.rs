@@ -8,7 +8,9 @@ use super::accounts::{self, Scheduler, default_persona, personas_used};
 use super::context::{FlowCtx, RunCtx};
 use super::events::{Event, FlowRecord, RunSummary, Verdict};
 use super::flow::Failure;
+use crate::driver::BackForwardCache;
 use crate::engine::browser_step::StepError;
+use crate::scenario::preconditions::Requirement;
 use crate::scenario::{Profile, Project, Scenario, Suite};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -112,6 +114,31 @@ pub async fn run_flow(
     start: FlowStart,
 ) -> FlowRecord {
     let app = suite.profile.app.clone();
+    let mut full_browser = false;
+    if s.requires.contains(&Requirement::BackForwardCache) {
+        match run.launcher.back_forward_cache() {
+            BackForwardCache::Native => {}
+            BackForwardCache::FullBrowser => full_browser = true,
+            // Judged in a browser without the cache, a page users would see again could pass unseen.
+            BackForwardCache::Unavailable(why) => {
+                let target = run
+                    .target
+                    .clone()
+                    .or_else(|| suite.profile.base_url.clone())
+                    .unwrap_or_default();
+                let reason = format!("untestable here: it needs a back/forward cache, but {why}");
+                let r = not_run(
+                    &suite.profile,
+                    &run.redactor.redact(&target),
+                    s,
+                    Verdict::Skipped,
+                    &reason,
+                );
+                run.emit(Event::FlowFinished(Box::new(r.clone())));
+                return r;
+            }
+        }
+    }
     run.emit(Event::FlowStarted {
         suite: app.clone(),
         name: s.name.clone(),
@@ -129,6 +156,7 @@ pub async fn run_flow(
         default_persona(suite, s),
     );
     ctx.leased = start.leased;
+    ctx.full_browser = full_browser;
     let performer = ctx.default_persona.clone();
     let result = match ctx.expand(&base_url, &performer) {
         Ok(url) if url::Url::parse(&url).is_ok() => {

@@ -176,6 +176,7 @@ const BARE: &[&str] = &[
     "fresh",
     "forget",
     "login_http",
+    "browse",
 ];
 
 /// Converts a list of steps; each bad step is reported and skipped.
@@ -305,6 +306,7 @@ fn bare_action(word: &str) -> Option<Action> {
         "fresh" => Action::Fresh(None),
         "forget" => Action::Forget(None),
         "login_http" => Action::LoginHttp(LoginHttpArgs::default()),
+        "browse" => Action::Browse,
         _ => return None,
     })
 }
@@ -404,7 +406,9 @@ fn action_of(ctx: &mut Ctx, keyword: &str, arg: &Node) -> Option<Action> {
             None => ctx.typed(arg, w)?,
         }),
         "back" => Action::Back,
+        "back_to" => Action::BackTo(ctx.typed(arg, w)?),
         "refresh" => Action::Refresh,
+        "browse" => Action::Browse,
         "context" => Action::Context(ctx.typed(arg, w)?),
         "screenshot" => Action::Screenshot(if is_null { None } else { ctx.typed(arg, w)? }),
         "idle" => Action::Idle(duration(ctx, arg, w)?),

@@ -138,6 +138,21 @@ pub fn load(paths: &[PathBuf], inputs: &Inputs) -> Result<Project, Diagnostics> 
         sources: HashMap::new(),
     };
     let mut project = project;
+    for suite in &mut project.suites {
+        let profile = suite.profile.clone();
+        let (run, skip): (Vec<Scenario>, Vec<Scenario>) = std::mem::take(&mut suite.scenarios)
+            .into_iter()
+            .partition(|s| {
+                !s.requires
+                    .contains(&super::preconditions::Requirement::AnonymousSession)
+                    || profile.anonymous_sessions != Some(false)
+            });
+        suite.scenarios = run;
+        for s in skip {
+            let why = super::preconditions::unmet(&profile, &s).unwrap_or_default();
+            suite.skipped.push((s, why));
+        }
+    }
     apply_policy_overrides(&mut project, inputs, &mut diags);
     for suite in &project.suites {
         validate::suite(suite, inputs, &mut diags.items);
@@ -434,21 +449,9 @@ pub fn load_embedded(
         let s = scenario_file::from_node(&mut ctx, &root, profile.dir.as_path());
         diags.items.extend(ctx.diags);
         let Some(s) = s else { continue };
-        let missing: Vec<&str> = crate::scenario::step::all_steps(&s.steps)
-            .into_iter()
-            .filter_map(|st| st.action.flow_run())
-            .filter(|f| !profile.flows.contains_key(*f))
-            .fold(Vec::new(), |mut seen, f| {
-                if !seen.contains(&f) {
-                    seen.push(f);
-                }
-                seen
-            });
-        if missing.is_empty() {
-            suite.scenarios.push(s);
-        } else {
-            let reason = format!("the profile has no `{}` flow", missing.join("`, `"));
-            suite.skipped.push((s, reason));
+        match super::preconditions::unmet(&profile, &s) {
+            None => suite.scenarios.push(s),
+            Some(reason) => suite.skipped.push((s, reason)),
         }
     }
     validate::suite(&suite, inputs, &mut diags.items);

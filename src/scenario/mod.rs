@@ -9,6 +9,7 @@ pub mod mobile;
 pub mod node;
 pub mod persona;
 pub mod policy;
+pub mod preconditions;
 pub mod profile;
 pub mod scenario_file;
 pub mod schema;

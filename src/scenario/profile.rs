@@ -2,6 +2,7 @@
 //! reusable flows (with the required `logged_in` oracle) and the policy the checks judge against.
 
 use super::convert::{self, Ctx};
+use super::locator::LocatorDoc;
 use super::node::Node;
 pub use super::persona::{Account, AccountDoc, PersonaDef, PersonaDoc};
 use super::policy::{Policy, PolicyDoc};
@@ -121,6 +122,9 @@ pub struct Profile {
     pub token: TokenLocation,
     /// The scope planted token cookies get, when the profile sets it.
     pub cookie_scope: CookieScope,
+    /// The element that shows who is logged in (`identity:`): its text, compared for equality with a
+    /// username, is what the identity checks judge; without it, whole words of the page text.
+    pub identity: Option<LocatorDoc>,
     pub personas: IndexMap<String, PersonaDef>,
     pub vars: IndexMap<String, String>,
     pub policy: Policy,
@@ -129,6 +133,8 @@ pub struct Profile {
     /// How long the oracle's `see` waits for late rendering before it answers "no".
     pub oracle_grace: Duration,
     pub flows: IndexMap<String, Flow>,
+    /// `anonymous_sessions: false`: the app issues no session id before login (`None`: not said).
+    pub anonymous_sessions: Option<bool>,
 }
 
 impl Profile {
@@ -168,11 +174,13 @@ pub const PROFILE_KEYS: &[&str] = &[
     "capabilities",
     "mobile_emulation",
     "token",
+    "identity",
     "personas",
     "vars",
     "policy",
     "defaults",
     "flows",
+    "anonymous_sessions",
 ];
 
 /// Converts a parsed `app.yaml`. Returns `None` when a problem was reported.
@@ -196,12 +204,14 @@ pub fn from_node(ctx: &mut Ctx, root: &Node, dir: PathBuf) -> Option<Profile> {
         capabilities: Default::default(),
         token: TokenLocation::Auto,
         cookie_scope: CookieScope::default(),
+        identity: None,
         personas: IndexMap::new(),
         vars: IndexMap::new(),
         policy: Policy::default(),
         step_timeout: Duration::from_secs(10),
         oracle_grace: Profile::DEFAULT_ORACLE_GRACE,
         flows: IndexMap::new(),
+        anonymous_sessions: None,
     };
     let mut saw_token = false;
     let mut emulation = None;
@@ -251,6 +261,7 @@ pub fn from_node(ctx: &mut Ctx, root: &Node, dir: PathBuf) -> Option<Profile> {
                     profile.cookie_scope = scope;
                 }
             }
+            "identity" => profile.identity = ctx.typed::<LocatorDoc>(value, "`identity`"),
             "personas" => super::persona::from_node(ctx, value, &mut profile.personas),
             "vars" => profile.vars = ctx.typed(value, "`vars`").unwrap_or_default(),
             "policy" => {
@@ -284,6 +295,9 @@ pub fn from_node(ctx: &mut Ctx, root: &Node, dir: PathBuf) -> Option<Profile> {
                 }
             }
             "flows" => flows(ctx, value, &mut profile.flows),
+            "anonymous_sessions" => {
+                profile.anonymous_sessions = ctx.typed(value, "`anonymous_sessions`")
+            }
             other => {
                 let hint = did_you_mean(other, PROFILE_KEYS.iter().copied());
                 ctx.error(

@@ -27,6 +27,8 @@ pub struct Scenario {
     #[serde(skip)]
     pub profile_pos: Option<Pos>,
     pub steps: Vec<Step>,
+    /// Preconditions beyond the flows it runs (`requires:`); unmet ones make it SKIPPED.
+    pub requires: Vec<super::preconditions::Requirement>,
     pub origin: Origin,
 }
 
@@ -36,6 +38,7 @@ pub const SCENARIO_KEYS: &[&str] = &[
     "tags",
     "personas",
     "profile",
+    "requires",
     "steps",
 ];
 
@@ -73,6 +76,7 @@ pub fn from_node(ctx: &mut Ctx, root: &Node, dir: &std::path::Path) -> Option<Sc
         profile: None,
         profile_pos: None,
         steps: Vec::new(),
+        requires: Vec::new(),
         origin: ctx.origin(root.pos),
     };
     let mut saw_steps = false;
@@ -94,6 +98,7 @@ pub fn from_node(ctx: &mut Ctx, root: &Node, dir: &std::path::Path) -> Option<Sc
                 s.profile = ctx.typed::<String>(value, "`profile`").map(|p| dir.join(p));
                 s.profile_pos = Some(value.pos);
             }
+            "requires" => s.requires = ctx.typed(value, "`requires`").unwrap_or_default(),
             "steps" => {
                 saw_steps = true;
                 s.steps = convert::steps(ctx, value, "`steps`");

@@ -48,6 +48,7 @@ fn arg_schemas(g: &mut SchemaGenerator) -> Vec<(&'static str, Value)> {
             json!({"anyOf": [string.clone(), s(g.subschema_for::<EvalArgs>())]}),
         ),
         ("back", json!({"type": "null"})),
+        ("back_to", s(g.subschema_for::<super::step::BackTarget>())),
         ("refresh", json!({"type": "null"})),
         (
             "context",
@@ -65,6 +66,10 @@ fn arg_schemas(g: &mut SchemaGenerator) -> Vec<(&'static str, Value)> {
         ("fresh", optional_persona.clone()),
         ("forget", optional_persona),
         ("parallel", s(g.subschema_for::<ParallelArgs>())),
+        (
+            "browse",
+            json!({"type": "null", "description": "visit the authenticated pages: the profile's `browse` flow, else a crawl of links from the oracle's page"}),
+        ),
         ("check", check_schema(g)),
         (
             "set_var",
@@ -111,7 +116,7 @@ fn check_schema(g: &mut SchemaGenerator) -> Value {
 
 fn step_schema(g: &mut SchemaGenerator) -> Value {
     let mut variants: Vec<Value> = vec![json!({
-        "enum": ["back", "refresh", "screenshot", "clear_cookies", "fresh", "forget", "login_http"],
+        "enum": ["back", "refresh", "screenshot", "clear_cookies", "fresh", "forget", "login_http", "browse"],
         "description": "a step without argument"
     })];
     for (name, arg) in arg_schemas(g) {
@@ -145,10 +150,15 @@ pub fn json_schema() -> Value {
             "capabilities": {"type": "object", "description": "WebDriver/Appium capabilities, passed through"},
             "mobile_emulation": g.subschema_for::<super::mobile::MobileEmulationDoc>().to_value(),
             "token": {"anyOf": [{"const": "auto"}, g.subschema_for::<TokenDoc>().to_value()]},
+            "identity": {
+                "description": "the element that shows who is logged in: its text (textContent, trimmed) is compared for equality with a persona's username",
+                "allOf": [g.subschema_for::<LocatorDoc>().to_value()]
+            },
             "personas": {"type": "object", "additionalProperties": g.subschema_for::<PersonaDoc>().to_value()},
             "vars": {"type": "object", "additionalProperties": {"type": "string"}},
             "policy": g.subschema_for::<PolicyDoc>().to_value(),
             "defaults": g.subschema_for::<DefaultsDoc>().to_value(),
+            "anonymous_sessions": {"type": "boolean", "description": "false: the app issues no session id before login; scenarios that `requires: [anonymous_session]` are SKIPPED"},
             "flows": {
                 "type": "object",
                 "required": ["login", "logged_in"],
@@ -166,6 +176,7 @@ pub fn json_schema() -> Value {
             "tags": {"type": "array", "items": {"type": "string"}},
             "personas": {"type": "array", "items": {"type": "string"}},
             "profile": {"type": "string"},
+            "requires": {"type": "array", "items": g.subschema_for::<super::preconditions::Requirement>().to_value(), "description": "preconditions beyond the flows it runs; unmet ones make the scenario SKIPPED"},
             "steps": steps
         }
     });

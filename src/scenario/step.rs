@@ -203,6 +203,15 @@ pub struct HeaderArgs {
     pub absent: Option<bool>,
 }
 
+/// Where `back_to` goes back to through the browser's history.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum BackTarget {
+    /// The URL of the last page the persona was seen logged in on (the `logged_in` flow held there,
+    /// as a `run` step or as the oracle).
+    LastAuthenticated,
+}
+
 /// The built-in checks. Each ends in PASS, FAIL, ERROR or SKIPPED with evidence.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub enum Check {
@@ -294,6 +303,8 @@ pub enum Action {
     ClearStorage(Area),
     Eval(EvalArgs),
     Back,
+    /// Presses Back until the page of the target is reached (bounded by the history's length).
+    BackTo(BackTarget),
     Refresh,
     /// Switches an Appium session to a context (`NATIVE_APP`, `WEBVIEW_1`, or a prefix such as
     /// `WEBVIEW`: the first context whose name starts with it).
@@ -307,6 +318,9 @@ pub enum Action {
     Fresh(Option<String>),
     Forget(Option<String>),
     Parallel(ParallelArgs),
+    /// Visits the app's authenticated pages: the profile's `browse` flow, else a bounded crawl of
+    /// same-origin links from the oracle's page.
+    Browse,
     Check(Check),
     /// Part of a flow, split at its submit (`run: {flow, until|from}`).
     RunPart(RunPartArgs),
@@ -342,6 +356,7 @@ impl Action {
             Action::ClearStorage(_) => "clear_storage",
             Action::Eval(_) => "eval",
             Action::Back => "back",
+            Action::BackTo(_) => "back_to",
             Action::Refresh => "refresh",
             Action::Context(_) => "context",
             Action::Screenshot(_) => "screenshot",
@@ -353,6 +368,7 @@ impl Action {
             Action::Fresh(_) => "fresh",
             Action::Forget(_) => "forget",
             Action::Parallel(_) => "parallel",
+            Action::Browse => "browse",
             Action::Check(_) => "check",
             Action::SetVar(_) => "set_var",
             Action::RunPart(_) => "run",
@@ -383,6 +399,7 @@ pub const ACTIONS: &[&str] = &[
     "clear_storage",
     "eval",
     "back",
+    "back_to",
     "refresh",
     "context",
     "screenshot",
@@ -394,6 +411,7 @@ pub const ACTIONS: &[&str] = &[
     "fresh",
     "forget",
     "parallel",
+    "browse",
     "check",
     "set_var",
     "login_http",

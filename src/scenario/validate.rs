@@ -368,6 +368,7 @@ fn find_cycle<'a>(
         top.2 += 1;
         let callee = match &step.action {
             Action::Parallel(a) => a.run.as_str(),
+            Action::Browse => "browse",
             a => match a.flow_run() {
                 Some(f) => f,
                 None => continue,

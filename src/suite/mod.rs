@@ -7,5 +7,7 @@ mod expected;
 mod generate;
 
 pub use builtin::{BUILTIN, BuiltinScenario, select};
-pub use expected::{DEMO_TOKEN_SAMPLES, TIMING_POLICY, TIMING_SCENARIOS, expected_failures};
+pub use expected::{
+    DEMO_TOKEN_SAMPLES, TIMING_POLICY, TIMING_SCENARIOS, expected_failures, expected_skip,
+};
 pub use generate::{Generated, generate};

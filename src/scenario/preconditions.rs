@@ -1,0 +1,68 @@
+//! What a scenario needs from the app and the browser before it can judge anything: the profile flows
+//! it runs (directly or through its checks), and what it declares under `requires:`. A scenario whose
+//! precondition the app lacks is SKIPPED with the reason, decided here, before a browser starts;
+//! ERROR would make a clean run exit 3.
+
+use super::profile::Profile;
+use super::scenario_file::Scenario;
+use super::step::{Action, Check};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// A precondition a scenario declares with `requires:`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Requirement {
+    /// The app hands a session id to visitors before they log in (what fixation by rotation judges).
+    /// A profile with `anonymous_sessions: false` skips it.
+    AnonymousSession,
+    /// The browser keeps pages in a back/forward cache, as users' browsers do. On the headless shell
+    /// (which has none) the launcher starts full Chromium for the flow, or the flow is SKIPPED.
+    BackForwardCache,
+}
+
+pub const REQUIREMENTS: &[&str] = &["anonymous_session", "back_forward_cache"];
+
+/// The profile flows a scenario uses: those it `run`s or runs in `parallel`, and those its checks run.
+pub fn flows_used(s: &Scenario) -> Vec<&str> {
+    let mut out: Vec<&str> = Vec::new();
+    for step in super::step::all_steps(&s.steps) {
+        let run = step.action.flow_run();
+        let used: &[&str] = match &step.action {
+            Action::Run(_) | Action::RunPart(_) => run.as_slice(),
+            Action::Parallel(p) => &[p.run.as_str()],
+            Action::Check(Check::CheckoutExpires) => &["start_checkout", "complete_checkout"],
+            _ => &[],
+        };
+        for f in used {
+            if !out.contains(f) {
+                out.push(f);
+            }
+        }
+    }
+    out
+}
+
+/// Why the scenario cannot be judged against this profile, if it cannot: SKIPPED with this reason.
+pub fn unmet(profile: &Profile, s: &Scenario) -> Option<String> {
+    let missing: Vec<&str> = flows_used(s)
+        .into_iter()
+        .filter(|f| !profile.flows.contains_key(*f))
+        .collect();
+    if !missing.is_empty() {
+        return Some(format!(
+            "the profile has no `{}` flow",
+            missing.join("`, `")
+        ));
+    }
+    if s.requires.contains(&Requirement::AnonymousSession)
+        && profile.anonymous_sessions == Some(false)
+    {
+        return Some(
+            "the app issues no session id before login (the profile's `anonymous_sessions: false`), so \
+             there is none to rotate; the planted-id fixation scenarios cover fixation for such apps"
+                .into(),
+        );
+    }
+    None
+}
