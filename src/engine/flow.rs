@@ -65,6 +65,9 @@ impl FlowCtx {
         if let Some(v) = self.saved.get(name) {
             return Some(v.clone());
         }
+        if name == vars::RANDOM {
+            return Some(format!("{:032x}", rand::random::<u128>()));
+        }
         if let Some(field) = name.strip_prefix("persona.") {
             let real = self.aliases.get(persona).map_or(persona, String::as_str);
             let account = self.profile.account_of(real, &self.leased)?;

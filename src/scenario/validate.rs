@@ -198,7 +198,10 @@ impl<'a> Known<'a> {
     }
 
     fn has(&self, name: &str, in_step: bool) -> bool {
-        (in_step && (vars::PERSONA_FIELDS.contains(&name) || self.saved.contains(name)))
+        (in_step
+            && (vars::PERSONA_FIELDS.contains(&name)
+                || name == vars::RANDOM
+                || self.saved.contains(name)))
             || self.inputs.vars.contains_key(name)
             || self.inputs.secrets.contains_key(name)
             || self.profile.vars.contains_key(name)

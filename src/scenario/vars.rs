@@ -59,6 +59,10 @@ pub fn substitute(text: &str, lookup: impl Fn(&str) -> Option<String>) -> Result
 /// Variables the built-in suite sets before it runs `change_password` and `reset_password`.
 pub const SUITE_VARS: [&str; 2] = ["current_password", "new_password"];
 
+/// A fresh random value (32 hex digits) at every use: ids an attacker chooses must differ from run to
+/// run, or a run would meet the session an earlier run's planted id became on the same server.
+pub const RANDOM: &str = "usher.random";
+
 /// The names a persona provides to the steps it performs.
 pub const PERSONA_FIELDS: [&str; 3] = ["persona.name", "persona.username", "persona.password"];
 
