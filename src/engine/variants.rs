@@ -24,6 +24,10 @@ pub struct VariantRun {
 impl VariantRun {
     /// PASS or FAIL when the variant judged something; otherwise why it could not run.
     fn judged(&self) -> Result<Verdict, String> {
+        // A flaw shown before a later step failed is still shown: the error cannot unsee it.
+        if self.checks.iter().any(|c| c.verdict == Verdict::Fail) {
+            return Ok(Verdict::Fail);
+        }
         if let Some(e) = &self.error {
             return Err(e.clone());
         }
@@ -268,6 +272,20 @@ mod tests {
         );
         assert!(ev[2].value.contains("no check"), "{}", ev[2].value);
         assert_eq!(counted, vec![false, false, false]);
+    }
+
+    #[test]
+    fn a_flaw_shown_before_a_later_step_failed_still_fails() {
+        let (v, msg, _, counted) = judge(&[
+            run(
+                "in_browser",
+                Some("a later step failed"),
+                vec![check(Verdict::Fail, "acts as victim")],
+            ),
+            run("over_http", None, vec![check(Verdict::Pass, "p")]),
+        ]);
+        assert_eq!(v, Verdict::Fail, "{msg}");
+        assert_eq!(counted, vec![true, true]);
     }
 
     #[test]
