@@ -283,3 +283,148 @@ fn twenty_thousand_tokens_run_fips_per_bit_position() {
     assert!(bits.effective_entropy_bits >= 120);
     assert_eq!(a.hash_search, HashSearch::Disabled);
 }
+
+fn random_base36(rng: &mut StdRng, len: usize) -> String {
+    const A: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyz";
+    (0..len)
+        .map(|_| A[rng.random_range(0..36)] as char)
+        .collect()
+}
+
+/// 24 base-36 characters hold 24·log2(36) ≈ 124.1 bits: below a 128-bit policy whatever the tests say.
+#[test]
+fn base36_tokens_of_24_chars_fail_a_128_bit_policy() {
+    let mut r = rng();
+    let tokens: Vec<String> = (0..200).map(|_| random_base36(&mut r, 24)).collect();
+    let a = run(&tokens, &AnalysisOptions::default());
+    assert_eq!(a.alphabet.name(), "base36", "{}", a.render_text());
+    assert_eq!(a.verdict, TokenVerdict::Fail, "{}", a.render_text());
+    let bits = a.effective_entropy_bits().unwrap();
+    assert!(bits <= 124, "{bits} bits from 124.1 true bits");
+    assert!(bits >= 110, "{}", a.render_text());
+    let upper: Vec<String> = tokens.iter().map(|t| t.to_ascii_uppercase()).collect();
+    let a = run(&upper, &AnalysisOptions::default());
+    assert_eq!(a.alphabet.name(), "base36 uppercase");
+    assert!(a.effective_entropy_bits().unwrap() <= 124);
+}
+
+#[test]
+fn base36_tokens_of_32_chars_stay_at_or_below_165_bits() {
+    let mut r = rng();
+    for len in [20, 28, 32] {
+        let tokens: Vec<String> = (0..300).map(|_| random_base36(&mut r, len)).collect();
+        let a = run(&tokens, &AnalysisOptions::default());
+        let bits = a.effective_entropy_bits().unwrap() as f64;
+        let truth = len as f64 * 36f64.log2();
+        assert!(bits <= truth, "{len} chars: {bits} bits > {truth:.1}");
+        assert!(bits >= truth - 12.0, "{}", a.render_text());
+        let expected = if truth >= 128.0 {
+            TokenVerdict::Pass
+        } else {
+            TokenVerdict::Fail
+        };
+        assert_eq!(a.verdict, expected, "{len}: {}", a.render_text());
+    }
+}
+
+/// Base 32 (RFC 4648) and a 32-symbol alphabet that is a subset of base 36 (base32hex) are credited 5
+/// bits a character, not log2(36).
+#[test]
+fn base32_tokens_are_credited_five_bits_a_character() {
+    const RFC: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    const HEX32: &[u8] = b"0123456789abcdefghijklmnopqrstuv";
+    let mut r = rng();
+    for (alphabet, name) in [(RFC, "base32"), (HEX32, "base36")] {
+        let tokens: Vec<String> = (0..300)
+            .map(|_| {
+                (0..26)
+                    .map(|_| alphabet[r.random_range(0..32)] as char)
+                    .collect()
+            })
+            .collect();
+        let a = run(&tokens, &AnalysisOptions::default());
+        assert_eq!(a.alphabet.name(), name);
+        let bits = a.effective_entropy_bits().unwrap();
+        assert!(bits <= 130, "26 base-32 chars: {bits} > 130");
+    }
+}
+
+/// A sample with duplicates is a collision: FAIL "not unique", and no entropy figure to headline.
+#[test]
+fn a_sample_with_many_duplicates_is_not_unique_and_has_no_entropy_headline() {
+    let mut r = rng();
+    let distinct: Vec<String> = (0..74).map(|_| random_hex(&mut r, 32)).collect();
+    let tokens: Vec<String> = (0..200).map(|i| distinct[i % 74].clone()).collect();
+    let a = run(&tokens, &AnalysisOptions::default());
+    assert_eq!(a.verdict, TokenVerdict::Fail);
+    assert_eq!((a.unique, a.duplicates), (74, 126));
+    assert!(
+        a.reasons[0].starts_with("not unique: 126 duplicate tokens among 200"),
+        "{:?}",
+        a.reasons
+    );
+    assert_eq!(a.effective_entropy_bits(), None, "{}", a.render_text());
+    assert!(!a.render_text().contains("effective entropy 2"));
+}
+
+/// `base64url(json).base64url(4-byte time).base64url(hmac)`, as signed-cookie session frameworks issue.
+fn signed_cookie(rng: &mut StdRng, payload: &str, time: u32) -> String {
+    let mut mac = [0u8; 32];
+    rng.fill_bytes(&mut mac);
+    format!(
+        "{}.{}.{}",
+        b64url(payload.as_bytes()),
+        b64url(&time.to_be_bytes()),
+        b64url(&mac)
+    )
+}
+
+#[test]
+fn signed_cookie_sessions_in_the_same_second_are_not_unique() {
+    let now = now_s() as u32;
+    let payload = r#"{"user_id":42}"#;
+    // The MAC is a function of payload and time: same second, same cookie.
+    let tokens: Vec<String> = (0..100u32)
+        .map(|i| {
+            signed_cookie(
+                &mut StdRng::seed_from_u64(u64::from(i / 2)),
+                payload,
+                now + i / 2,
+            )
+        })
+        .collect();
+    let a = run(&tokens, &AnalysisOptions::default());
+    assert_eq!(a.verdict, TokenVerdict::Fail);
+    assert!(a.reasons[0].starts_with("not unique: 50 duplicate tokens among 100"));
+    assert_eq!(a.effective_entropy_bits(), None);
+}
+
+#[test]
+fn uuid_v4_is_credited_at_most_122_bits() {
+    let mut r = rng();
+    let tokens: Vec<String> = (0..300)
+        .map(|_| {
+            let mut b = [0u8; 16];
+            r.fill_bytes(&mut b);
+            b[6] = b[6] & 0x0f | 0x40;
+            b[8] = b[8] & 0x3f | 0x80;
+            let h = hex::encode(b);
+            format!(
+                "{}-{}-{}-{}-{}",
+                &h[..8],
+                &h[8..12],
+                &h[12..16],
+                &h[16..20],
+                &h[20..]
+            )
+        })
+        .collect();
+    let a = run(&tokens, &AnalysisOptions::default());
+    assert_eq!(a.verdict, TokenVerdict::Fail);
+    assert!(
+        a.effective_entropy_bits().unwrap() <= 122,
+        "{}",
+        a.render_text()
+    );
+    assert!(!a.reasons.iter().any(|r| r.contains("UUIDv1")));
+}

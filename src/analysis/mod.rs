@@ -163,8 +163,9 @@ pub fn analyze_at(tokens: &[String], opts: &AnalysisOptions, now_s: u64) -> Anal
             .max_by_key(|(t, c)| (**c, std::cmp::Reverse(**t)))
             .map(|(t, c)| (*t, *c))
             .unwrap_or_default();
+        let repeated = counts.values().filter(|&&c| c > 1).count();
         reasons.push(format!(
-            "{} duplicate tokens among {n} (most repeated: {} seen {times} times)",
+            "not unique: {} duplicate tokens among {n} ({repeated} values issued more than once; most repeated: {} seen {times} times)",
             n - unique,
             crate::redact::fingerprint(crate::redact::Kind::Token, worst)
         ));
@@ -225,7 +226,12 @@ pub fn analyze_at(tokens: &[String], opts: &AnalysisOptions, now_s: u64) -> Anal
             // 5b. Shared prefix/suffix, constant positions, counters, timestamps.
             let prefix = structure::common_prefix(&toks);
             let suffix = structure::common_suffix(&toks, length_min - prefix.min(length_min));
-            let varying_capacity = varying.len() as f64 * (alphabet.size() as f64).log2();
+            // Never more symbols than were seen: a 32-symbol alphabet inside base 36 is 5 bits a
+            // character, not log2(36).
+            let observed = seen.iter().filter(|&&s| s).count();
+            let symbol_bits = (alphabet.size().min(observed).max(1) as f64).log2();
+            let capacity_bits = varying.len() as f64 * symbol_bits;
+            let varying_capacity = capacity_bits;
             let short = varying_capacity < min_bits;
             for (len, kind, place) in [
                 (prefix, FindingKind::SharedPrefix, "start"),
@@ -297,50 +303,55 @@ pub fn analyze_at(tokens: &[String], opts: &AnalysisOptions, now_s: u64) -> Anal
                 structure_findings.push(f);
             }
 
-            // 3. Character level.
-            let lookup = alphabet.lookup();
-            let symbols: Vec<Vec<u8>> = toks
-                .iter()
-                .map(|t| {
-                    let b = t.as_bytes();
-                    varying.iter().map(|&j| lookup[usize::from(b[j])]).collect()
-                })
-                .collect();
-            let k = alphabet.size();
-            // Bytes outside the alphabet can only be constant ones, which are not in `varying`.
-            char_level = Some(charlevel::analyse(&symbols, &varying, k, opts.significance));
-
-            // 4. Bit level.
-            let (matrix, conversion) = if alphabet.is_numeric_encoding() {
-                if k.is_power_of_two() {
-                    (
-                        bitlevel::BitMatrix::from_fixed_width(&symbols, k.trailing_zeros()),
-                        "decoded",
-                    )
-                } else {
-                    (
-                        bitlevel::BitMatrix::from_radix(&symbols, k as u32),
-                        "decoded",
-                    )
-                }
-            } else {
-                let raw: Vec<Vec<u8>> = toks
+            // 3. Character level. A sample with duplicates gets no entropy figure: the collision is
+            // the finding, and bits measured over repeated rows would headline a broken generator.
+            if unique == n {
+                // 3. Character level.
+                let lookup = alphabet.lookup();
+                let symbols: Vec<Vec<u8>> = toks
                     .iter()
-                    .map(|t| varying.iter().map(|&j| t.as_bytes()[j]).collect())
+                    .map(|t| {
+                        let b = t.as_bytes();
+                        varying.iter().map(|&j| lookup[usize::from(b[j])]).collect()
+                    })
                     .collect();
-                (bitlevel::BitMatrix::from_fixed_width(&raw, 8), "raw_bytes")
-            };
-            let bits = bitlevel::analyse(&matrix, opts.significance, conversion);
-            if (bits.effective_entropy_bits as f64) < min_bits {
-                reasons.push(format!(
-                    "effective entropy {} bits < policy {} bits ({} of {} bit positions pass)",
-                    bits.effective_entropy_bits,
-                    opts.min_entropy_bits,
-                    bits.effective_entropy_bits,
-                    bits.bits_per_token
-                ));
+                let k = alphabet.size();
+                // Bytes outside the alphabet can only be constant ones, which are not in `varying`.
+                char_level = Some(charlevel::analyse(&symbols, &varying, k, opts.significance));
+
+                // 4. Bit level.
+                let (matrix, conversion) = if alphabet.is_numeric_encoding() {
+                    if k.is_power_of_two() {
+                        (
+                            bitlevel::BitMatrix::from_fixed_width(&symbols, k.trailing_zeros()),
+                            "decoded",
+                        )
+                    } else {
+                        (
+                            bitlevel::BitMatrix::from_radix(&symbols, k as u32),
+                            "decoded",
+                        )
+                    }
+                } else {
+                    let raw: Vec<Vec<u8>> = toks
+                        .iter()
+                        .map(|t| varying.iter().map(|&j| t.as_bytes()[j]).collect())
+                        .collect();
+                    (bitlevel::BitMatrix::from_fixed_width(&raw, 8), "raw_bytes")
+                };
+                let mut bits = bitlevel::analyse(&matrix, opts.significance, conversion);
+                bits.cap(capacity_bits);
+                if (bits.effective_entropy_bits as f64) < min_bits {
+                    reasons.push(format!(
+                        "effective entropy {} bits < policy {} bits ({} of {} bit positions pass)",
+                        bits.effective_entropy_bits,
+                        opts.min_entropy_bits,
+                        bits.effective_entropy_bits,
+                        bits.bits_per_token
+                    ));
+                }
+                bit_level = Some(bits);
             }
-            bit_level = Some(bits);
         } else if n >= MIN_SAMPLES {
             // Nothing varies below the shortest length: every token shares it; entropy is nil.
             reasons.push(format!(
