@@ -380,6 +380,39 @@ fn signed_cookie(rng: &mut StdRng, payload: &str, time: u32) -> String {
 }
 
 #[test]
+fn signed_cookie_sessions_from_logins_a_second_apart_fail_and_only_the_mac_is_judged() {
+    let mut r = rng();
+    let now = now_s();
+    let payload = r#"{"user_id":42,"username":"alice@ticketbooth.test"}"#;
+    let tokens: Vec<String> = (0..200u64)
+        .map(|i| signed_cookie(&mut r, payload, (now - 400 + i * 105 / 100) as u32))
+        .collect();
+    let a = run(&tokens, &AnalysisOptions::default());
+    assert_eq!(a.verdict, TokenVerdict::Fail, "{}", a.render_text());
+    let text = a.render_text();
+    assert!(has(&a, FindingKind::ReadableData), "{text}");
+    assert!(has(&a, FindingKind::Timestamp), "{text}");
+    assert!(
+        a.reasons
+            .iter()
+            .any(|r| r.contains("field 1 of 3") && r.contains("user_id, username")),
+        "{:?}",
+        a.reasons
+    );
+    assert!(
+        a.reasons
+            .iter()
+            .any(|r| r.contains("field 2 of 3") && r.contains("4 bytes")),
+        "{:?}",
+        a.reasons
+    );
+    assert!(!text.contains("alice"), "payload values must not be shown");
+    // Only the 32-byte MAC varies unpredictably.
+    let bits = a.effective_entropy_bits().unwrap();
+    assert!((240..=256).contains(&bits), "{text}");
+}
+
+#[test]
 fn signed_cookie_sessions_in_the_same_second_are_not_unique() {
     let now = now_s() as u32;
     let payload = r#"{"user_id":42}"#;
@@ -397,6 +430,32 @@ fn signed_cookie_sessions_in_the_same_second_are_not_unique() {
     assert_eq!(a.verdict, TokenVerdict::Fail);
     assert!(a.reasons[0].starts_with("not unique: 50 duplicate tokens among 100"));
     assert_eq!(a.effective_entropy_bits(), None);
+}
+
+fn uuid_v1(ticks: u64, clock_seq: u16, node: u64) -> String {
+    let time_low = ticks & 0xffff_ffff;
+    let time_mid = (ticks >> 32) & 0xffff;
+    let time_hi = (ticks >> 48) & 0x0fff | 0x1000;
+    let seq = clock_seq & 0x3fff | 0x8000;
+    format!("{time_low:08x}-{time_mid:04x}-{time_hi:04x}-{seq:04x}-{node:012x}")
+}
+
+#[test]
+fn uuid_v1_fails_as_time_derived() {
+    // 100 ns ticks since 1582-10-15.
+    let ticks_now = (now_s() + 12_219_292_800) * 10_000_000;
+    let tokens: Vec<String> = (0..200u64)
+        .map(|i| uuid_v1(ticks_now + i * 10_513_377, 0x1234, 0x0242_ac11_0002))
+        .collect();
+    let a = run(&tokens, &AnalysisOptions::default());
+    assert_eq!(a.verdict, TokenVerdict::Fail);
+    assert!(
+        a.reasons
+            .iter()
+            .any(|r| r.contains("UUIDv1") && r.contains("issue time")),
+        "{:?}",
+        a.reasons
+    );
 }
 
 #[test]

@@ -173,21 +173,45 @@ pub fn analyze_at(tokens: &[String], opts: &AnalysisOptions, now_s: u64) -> Anal
     let length_min = toks.iter().map(|t| t.len()).min().unwrap_or(0);
     let length_max = toks.iter().map(|t| t.len()).max().unwrap_or(0);
 
-    // 2. Varying positions and alphabet.
-    let mut seen_at: Vec<[bool; 256]> = vec![[false; 256]; length_min];
+    // 5a. Readable data: definitive whatever the sample size.
+    for f in structure::readable(&toks) {
+        if f.fails {
+            reasons.push(f.detail.clone());
+        }
+        structure_findings.push(f);
+    }
+    // 5c. Structured tokens: fields that are readable, times or counters are predictable and set
+    // aside; the statistics judge only the fields that vary unpredictably.
+    let readable_found = structure_findings.iter().any(|f| f.fails);
+    let fields = structure::fields(&toks, now_s, !readable_found);
+    let uuid_v1 = structure::uuid_v1(&toks, now_s);
+    for f in fields.findings.iter().chain(&uuid_v1) {
+        if f.fails {
+            reasons.push(f.detail.clone());
+        }
+        structure_findings.push(f.clone());
+    }
+    let work: Vec<&str> = match &fields.judged {
+        Some(j) => j.iter().map(String::as_str).collect(),
+        None => toks.clone(),
+    };
+    let work_min = work.iter().map(|t| t.len()).min().unwrap_or(0);
+
+    // 2. Varying positions and alphabet (of the judged part).
+    let mut seen_at: Vec<[bool; 256]> = vec![[false; 256]; work_min];
     let mut seen_tail = [false; 256];
-    for t in &toks {
+    for t in &work {
         let b = t.as_bytes();
         for (seen, &c) in seen_at.iter_mut().zip(b) {
             seen[usize::from(c)] = true;
         }
-        for &c in &b[length_min..] {
+        for &c in &b[work_min..] {
             if c != b'=' {
                 seen_tail[usize::from(c)] = true;
             }
         }
     }
-    let varying: Vec<usize> = (0..length_min)
+    let varying: Vec<usize> = (0..work_min)
         .filter(|&j| seen_at[j].iter().filter(|&&s| s).count() > 1)
         .collect();
     let mut seen = seen_tail;
@@ -205,14 +229,6 @@ pub fn analyze_at(tokens: &[String], opts: &AnalysisOptions, now_s: u64) -> Anal
     }
     let alphabet = Alphabet::detect(&seen);
 
-    // 5a. Readable data: definitive whatever the sample size.
-    for f in structure::readable(&toks) {
-        if f.fails {
-            reasons.push(f.detail.clone());
-        }
-        structure_findings.push(f);
-    }
-
     // 6. Hash of counter: on digest-shaped tokens the costliest step, so it runs beside steps 3-5
     // (its reason still comes first).
     let hash_reason_at = reasons.len();
@@ -224,13 +240,16 @@ pub fn analyze_at(tokens: &[String], opts: &AnalysisOptions, now_s: u64) -> Anal
             .then(|| scope.spawn(|| hashsearch::search(&toks, now_s)));
         if n >= MIN_SAMPLES && !varying.is_empty() {
             // 5b. Shared prefix/suffix, constant positions, counters, timestamps.
-            let prefix = structure::common_prefix(&toks);
-            let suffix = structure::common_suffix(&toks, length_min - prefix.min(length_min));
+            let prefix = structure::common_prefix(&work);
+            let suffix = structure::common_suffix(&work, work_min - prefix.min(work_min));
             // Never more symbols than were seen: a 32-symbol alphabet inside base 36 is 5 bits a
             // character, not log2(36).
             let observed = seen.iter().filter(|&&s| s).count();
             let symbol_bits = (alphabet.size().min(observed).max(1) as f64).log2();
-            let capacity_bits = varying.len() as f64 * symbol_bits;
+            let mut capacity_bits = varying.len() as f64 * symbol_bits;
+            if fields.judged.is_some() {
+                capacity_bits = capacity_bits.min(fields.judged_capacity_bits);
+            }
             let varying_capacity = capacity_bits;
             let short = varying_capacity < min_bits;
             for (len, kind, place) in [
@@ -238,7 +257,7 @@ pub fn analyze_at(tokens: &[String], opts: &AnalysisOptions, now_s: u64) -> Anal
                 (suffix, FindingKind::SharedSuffix, "end"),
             ] {
                 if len > 0 {
-                    let toks0 = toks[0].as_bytes();
+                    let toks0 = work[0].as_bytes();
                     let part = if place == "start" {
                         &toks0[..len]
                     } else {
@@ -267,10 +286,10 @@ pub fn analyze_at(tokens: &[String], opts: &AnalysisOptions, now_s: u64) -> Anal
                     structure_findings.push(f);
                 }
             }
-            let is_varying: Vec<bool> = (0..length_min)
+            let is_varying: Vec<bool> = (0..work_min)
                 .map(|j| varying.binary_search(&j).is_ok())
                 .collect();
-            let inner: Vec<usize> = (prefix..length_min.saturating_sub(suffix))
+            let inner: Vec<usize> = (prefix..work_min.saturating_sub(suffix))
                 .filter(|&j| !is_varying[j])
                 .collect();
             if !inner.is_empty() {
@@ -286,16 +305,16 @@ pub fn analyze_at(tokens: &[String], opts: &AnalysisOptions, now_s: u64) -> Anal
                 ),
             });
             }
-            let middles: Vec<&str> = toks
+            let middles: Vec<&str> = work
                 .iter()
                 .map(|t| t.get(prefix..t.len() - suffix).unwrap_or(""))
                 .collect();
-            for f in [
-                structure::counter(&middles),
-                structure::timestamp(&toks, now_s),
-            ]
-            .into_iter()
-            .flatten()
+            let timestamp = (!fields.has_time && uuid_v1.is_none())
+                .then(|| structure::timestamp(&toks, now_s))
+                .flatten();
+            for f in [structure::counter(&middles), timestamp]
+                .into_iter()
+                .flatten()
             {
                 if f.fails {
                     reasons.push(f.detail.clone());
@@ -308,7 +327,7 @@ pub fn analyze_at(tokens: &[String], opts: &AnalysisOptions, now_s: u64) -> Anal
             if unique == n {
                 // 3. Character level.
                 let lookup = alphabet.lookup();
-                let symbols: Vec<Vec<u8>> = toks
+                let symbols: Vec<Vec<u8>> = work
                     .iter()
                     .map(|t| {
                         let b = t.as_bytes();
@@ -333,7 +352,7 @@ pub fn analyze_at(tokens: &[String], opts: &AnalysisOptions, now_s: u64) -> Anal
                         )
                     }
                 } else {
-                    let raw: Vec<Vec<u8>> = toks
+                    let raw: Vec<Vec<u8>> = work
                         .iter()
                         .map(|t| varying.iter().map(|&j| t.as_bytes()[j]).collect())
                         .collect();
@@ -352,6 +371,11 @@ pub fn analyze_at(tokens: &[String], opts: &AnalysisOptions, now_s: u64) -> Anal
                 }
                 bit_level = Some(bits);
             }
+        } else if n >= MIN_SAMPLES && fields.judged.is_some() {
+            reasons.push(format!(
+                "no field varies unpredictably across the {n} tokens: effective entropy 0 bits < policy {} bits",
+                opts.min_entropy_bits
+            ));
         } else if n >= MIN_SAMPLES {
             // Nothing varies below the shortest length: every token shares it; entropy is nil.
             reasons.push(format!(
@@ -393,7 +417,7 @@ pub fn analyze_at(tokens: &[String], opts: &AnalysisOptions, now_s: u64) -> Anal
         length_max,
         alphabet,
         varying_positions: varying.len(),
-        constant_positions: length_min - varying.len(),
+        constant_positions: work_min - varying.len(),
         char_level,
         bit_level,
         structure: structure_findings,
