@@ -487,3 +487,80 @@ fn uuid_v4_is_credited_at_most_122_bits() {
     );
     assert!(!a.reasons.iter().any(|r| r.contains("UUIDv1")));
 }
+
+fn base62(mut v: u64) -> String {
+    const A: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    let mut out = Vec::new();
+    while v > 0 {
+        out.push(A[(v % 62) as usize]);
+        v /= 62;
+    }
+    out.reverse();
+    String::from_utf8(out).unwrap()
+}
+
+/// Signed cookies with a zlib-compressed payload (a leading `.`) that differs per login, and
+/// `payload:base62(time):mac` cookies: the payload is still read, the time still found.
+#[test]
+fn compressed_and_colon_separated_signed_cookies_are_read() {
+    use flate2::{Compression, write::ZlibEncoder};
+    use std::io::Write;
+    let mut r = rng();
+    let now = now_s();
+    let compressed: Vec<String> = (0..200u64)
+        .map(|i| {
+            let json = format!(
+                r#"{{"_fresh":true,"csrf_token":"{}","user_id":"42"}}"#,
+                random_hex(&mut r, 20)
+            );
+            let mut z = ZlibEncoder::new(Vec::new(), Compression::default());
+            z.write_all(json.as_bytes()).unwrap();
+            let mut mac = [0u8; 20];
+            r.fill_bytes(&mut mac);
+            format!(
+                ".{}.{}.{}",
+                b64url(&z.finish().unwrap()),
+                b64url(&((now - 300 + i) as u32).to_be_bytes()),
+                b64url(&mac)
+            )
+        })
+        .collect();
+    let a = run(&compressed, &AnalysisOptions::default());
+    assert_eq!(a.verdict, TokenVerdict::Fail);
+    assert!(
+        a.reasons.iter().any(|r| r.contains("field 2 of 4")
+            && r.contains("zlib")
+            && r.contains("names the user (user_id)")),
+        "{:?}",
+        a.reasons
+    );
+    assert!(has(&a, FindingKind::Timestamp), "{}", a.render_text());
+    // Only the 160-bit MAC is judged.
+    assert!(
+        a.effective_entropy_bits().unwrap() <= 160,
+        "{}",
+        a.render_text()
+    );
+
+    let colon: Vec<String> = (0..200u64)
+        .map(|i| {
+            let mut mac = [0u8; 32];
+            r.fill_bytes(&mut mac);
+            format!(
+                "{}:{}:{}",
+                b64url(br#"{"uid":7}"#),
+                base62(now - 300 + i),
+                b64url(&mac)
+            )
+        })
+        .collect();
+    let a = run(&colon, &AnalysisOptions::default());
+    assert_eq!(a.verdict, TokenVerdict::Fail);
+    assert!(
+        a.reasons
+            .iter()
+            .any(|r| r.contains("field 2 of 3 (split at ':')") && r.contains("base 62")),
+        "{:?}",
+        a.reasons
+    );
+}

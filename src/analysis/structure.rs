@@ -498,7 +498,11 @@ pub fn fields(tokens: &[&str], now_s: u64, report_readable: bool) -> Fields {
         } else {
             Decoded::Raw
         };
-        let decoded: Vec<Vec<u8>> = vals.iter().map(|v| decode_field(&kind, v)).collect();
+        let mut decoded: Vec<Vec<u8>> = vals.iter().map(|v| decode_field(&kind, v)).collect();
+        let zlib = !matches!(kind, Decoded::Raw) && decoded.iter().all(|b| inflate(b).is_some());
+        if zlib {
+            decoded = decoded.iter().filter_map(|b| inflate(b)).collect();
+        }
         // Readable: JSON or text (decoded or as written).
         let text = decoded.iter().filter(|b| printable(b)).count();
         let keys: Vec<Vec<String>> = decoded.iter().filter_map(|b| json_keys(b)).collect();
@@ -511,10 +515,12 @@ pub fn fields(tokens: &[&str], now_s: u64, report_readable: bool) -> Fields {
                     .filter(|k| USER_KEYS.contains(&k.to_ascii_lowercase().as_str()))
                     .cloned()
                     .collect();
-                let how = match kind {
-                    Decoded::Hex => "hex",
-                    Decoded::Base64 => "base64",
-                    Decoded::Raw => "as written",
+                let how = match (&kind, zlib) {
+                    (Decoded::Hex, false) => "hex",
+                    (Decoded::Hex, true) => "hex, then zlib",
+                    (Decoded::Base64, false) => "base64",
+                    (Decoded::Base64, true) => "base64, then zlib",
+                    (Decoded::Raw, _) => "as written",
                 };
                 out.findings.push(Finding {
                     kind: FindingKind::ReadableData,
@@ -606,6 +612,38 @@ pub fn fields(tokens: &[&str], now_s: u64, report_readable: bool) -> Fields {
     out
 }
 
+/// Inflates a zlib stream (RFC 1950 header checked first), at most 64 KiB of output.
+fn inflate(b: &[u8]) -> Option<Vec<u8>> {
+    use std::io::Read;
+    let header_ok =
+        b.len() >= 6 && b[0] & 0x0f == 8 && (u16::from(b[0]) << 8 | u16::from(b[1])) % 31 == 0;
+    if !header_ok {
+        return None;
+    }
+    let mut out = Vec::new();
+    flate2::read::ZlibDecoder::new(b)
+        .take(64 * 1024)
+        .read_to_end(&mut out)
+        .ok()?;
+    Some(out)
+}
+
+/// A base-62 number (`0-9A-Za-z`, as Django's signer writes times); `None` past 11 digits.
+fn base62(v: &str) -> Option<u64> {
+    if v.is_empty() || v.len() > 11 {
+        return None;
+    }
+    v.bytes().try_fold(0u64, |acc, c| {
+        let d = match c {
+            b'0'..=b'9' => c - b'0',
+            b'A'..=b'Z' => c - b'A' + 10,
+            b'a'..=b'z' => c - b'a' + 36,
+            _ => return None,
+        };
+        acc.checked_mul(62)?.checked_add(u64::from(d))
+    })
+}
+
 /// A field that reads as a Unix time near now, in seconds (also from 2011, as older signed-cookie
 /// libraries count) or milliseconds.
 fn time_field(
@@ -633,6 +671,12 @@ fn time_field(
                 ));
             }
         }
+    }
+    if vals.iter().all(|v| (5..=7).contains(&v.len())) {
+        reads.push((
+            "base 62 digits, Unix seconds".into(),
+            vals.iter().map(|v| base62(v)).collect(),
+        ));
     }
     if !matches!(kind, Decoded::Raw) {
         let len = decoded[0].len();
