@@ -6,8 +6,9 @@
 //! lengths, alphabets, positions, counts and [`crate::redact::fingerprint`]s).
 //!
 //! The method, in order, and why:
-//! 1. **Uniqueness.** Any duplicate is a FAIL: two logins sharing a token is a session collision, no
-//!    statistics needed.
+//! 1. **Uniqueness.** Any duplicate is a FAIL "not unique": two logins sharing a token is a session
+//!    collision, no statistics needed — and none are given (no entropy figure), since bits measured
+//!    over repeated rows would headline a broken generator.
 //! 2. **Positions and alphabet.** Tokens are compared byte position by byte position up to the shortest
 //!    token's length (bytes past it are not analysed: length variation carries little entropy and
 //!    aligning variable-length tokens is guesswork, so this errs low). Positions holding one value in
@@ -19,7 +20,11 @@
 //!    FIPS 140-2 battery. Effective entropy = bit positions that pass. **FAIL when it is below the
 //!    policy's minimum** (`min_entropy_bits`, 128 by default). This is the number the verdict rests on.
 //! 5. **Structure** ([`structure`]): shared prefixes/suffixes, counters, timestamps, JWTs and
-//!    base64/hex payloads that decode to readable data.
+//!    base64/hex payloads that decode to readable data, UUIDv1. Structured tokens (signed cookies:
+//!    `payload.time.mac`) are split at their separators first; fields that are readable, a time or a
+//!    counter are predictable, and steps 2–4 then run on the remaining fields alone, capped at what
+//!    those fields can hold. The bit-level figure is never above the varying characters ×
+//!    log2(symbols), counting no more symbols than were seen.
 //! 6. **Hash of counter** ([`hashsearch`]): digests of small integers or recent Unix times pass every
 //!    statistical test, so they are searched for directly.
 //! 7. **Sample size.** Statistics on fewer than [`MIN_SAMPLES`] tokens mean nothing, so steps 3–5

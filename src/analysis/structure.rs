@@ -15,6 +15,12 @@
 //!   decoded bytes of base64. A timestamp when ≥ 95 % of tokens land within ±10 years of now; a
 //!   random field lands there with probability at most ~0.3 per token, so with 20+ tokens a false
 //!   alarm is negligible.
+//! - **fields** of structured tokens ([`fields`]): split at the first separator (`.`, `:`, `|`, …)
+//!   every token holds equally often; each field decoded (hex, base64/base64url, then zlib when it is
+//!   a zlib stream) and read as readable JSON/text (user keys named, values never shown), a Unix time
+//!   (4/6/8 bytes, 10/13 decimal digits, 5-7 base-62 digits, seconds since 1970 or 2011), a counter,
+//!   or constant. Only the other fields are left to the statistics.
+//! - **UUIDv1**: the issue time in 100 ns, a clock sequence and the node: predictable by design.
 //! - **readable data**: JWTs (`header.payload.signature` with a JSON header naming `alg`/`typ`; the
 //!   payload's claim *names* are reported, never their values) and tokens whose base64 or hex decoding
 //!   is printable text or JSON. A session id should be an opaque random reference (WSTG-SESS-01), so
@@ -814,6 +820,34 @@ mod tests {
         let t: Vec<&str> = owned.iter().map(String::as_str).collect();
         let f = timestamp(&t, now).expect("found");
         assert!(f.detail.contains("field 2 of 3"), "{}", f.detail);
+    }
+
+    #[test]
+    fn fields_split_at_the_first_consistent_separator() {
+        let now = 1_750_000_000u64;
+        let owned: Vec<String> = (0..30u64)
+            .map(|i| format!("{}|{:02x}{:030x}", now + i, i * 7 % 256, i * 0x9e37_79b9))
+            .collect();
+        let t: Vec<&str> = owned.iter().map(String::as_str).collect();
+        let f = fields(&t, now, true);
+        assert!(f.has_time);
+        assert_eq!(f.judged.as_ref().unwrap()[1].len(), 32);
+        assert!(f.judged_capacity_bits <= 128.0);
+        // Random fields alone are not set aside.
+        let owned: Vec<String> = (0..30u64)
+            .map(|i| {
+                let a = (i + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+                format!(
+                    "{a:016x}.{:016x}",
+                    a.rotate_left(29) ^ 0xc2b2_ae3d_27d4_eb4f
+                )
+            })
+            .collect();
+        let t: Vec<&str> = owned.iter().map(String::as_str).collect();
+        assert!(fields(&t, now, true).judged.is_none());
+        assert_eq!(base62("1"), Some(1));
+        assert_eq!(base62("10"), Some(62));
+        assert_eq!(base62("a-b"), None);
     }
 
     #[test]
