@@ -569,7 +569,10 @@ pub fn fields(tokens: &[&str], now_s: u64, report_readable: bool) -> Fields {
             out.findings.push(f);
             continue;
         }
-        if let Some(mut f) = counter(&vals) {
+        // A field of a few bits steps up or down by chance in small samples; only wide ones can be
+        // told apart from noise as counters.
+        let wide = numbers(&vals).is_some_and(|(_, capacity)| capacity >= 24.0);
+        if let Some(mut f) = counter(&vals).filter(|_| wide) {
             predictable = true;
             f.detail = format!("{name}: {}", f.detail);
             out.findings.push(f);
