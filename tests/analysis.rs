@@ -564,3 +564,34 @@ fn compressed_and_colon_separated_signed_cookies_are_read() {
         a.reasons
     );
 }
+
+/// CSPRNG families of known entropy: no estimate above the truth.
+#[test]
+fn no_estimate_exceeds_the_true_entropy_of_csprng_families() {
+    use base64::Engine;
+    let mut r = rng();
+    let std = base64::engine::general_purpose::STANDARD;
+    for (name, bytes) in [
+        ("hex", 16usize),
+        ("hex", 20),
+        ("base64url", 16),
+        ("base64", 16),
+        ("base64", 18),
+    ] {
+        let tokens: Vec<String> = (0..300)
+            .map(|_| {
+                let mut b = vec![0u8; bytes];
+                r.fill_bytes(&mut b);
+                match name {
+                    "hex" => hex::encode(&b),
+                    "base64url" => b64url(&b),
+                    _ => std.encode(&b),
+                }
+            })
+            .collect();
+        let a = run(&tokens, &AnalysisOptions::default());
+        let bits = a.effective_entropy_bits().unwrap();
+        assert!(bits <= 8 * bytes, "{name} of {bytes} bytes: {bits} bits");
+        assert!(bits + 12 >= 8 * bytes, "{name}: {}", a.render_text());
+    }
+}
