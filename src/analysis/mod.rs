@@ -190,7 +190,7 @@ pub fn analyze_at(tokens: &[String], opts: &AnalysisOptions, now_s: u64) -> Anal
     let readable_found = structure_findings.iter().any(|f| f.fails);
     let fields = structure::fields(&toks, now_s, !readable_found);
     let uuid_v1 = structure::uuid_v1(&toks, now_s);
-    for f in fields.findings.iter().chain(&uuid_v1) {
+    for f in uuid_v1.iter().chain(&fields.findings) {
         if f.fails {
             reasons.push(f.detail.clone());
         }

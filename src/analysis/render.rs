@@ -32,14 +32,22 @@ pub fn text(a: &Analysis) -> String {
             format!("{}..{}", a.length_min, a.length_max)
         }
     );
-    let _ = writeln!(
-        o,
-        "Alphabet: {} ({} symbols) over {} varying positions; {} constant positions",
-        a.alphabet.name(),
-        a.alphabet.size(),
-        a.varying_positions,
-        a.constant_positions
-    );
+    let _ = if a.varying_positions == 0 {
+        writeln!(
+            o,
+            "Alphabet: none (no varying positions); {} constant positions",
+            a.constant_positions
+        )
+    } else {
+        writeln!(
+            o,
+            "Alphabet: {} ({} symbols) over {} varying positions; {} constant positions",
+            a.alphabet.name(),
+            a.alphabet.size(),
+            a.varying_positions,
+            a.constant_positions
+        )
+    };
     match &a.char_level {
         Some(c) => {
             let _ = writeln!(
