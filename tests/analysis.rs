@@ -283,3 +283,315 @@ fn twenty_thousand_tokens_run_fips_per_bit_position() {
     assert!(bits.effective_entropy_bits >= 120);
     assert_eq!(a.hash_search, HashSearch::Disabled);
 }
+
+fn random_base36(rng: &mut StdRng, len: usize) -> String {
+    const A: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyz";
+    (0..len)
+        .map(|_| A[rng.random_range(0..36)] as char)
+        .collect()
+}
+
+/// 24 base-36 characters hold 24·log2(36) ≈ 124.1 bits: below a 128-bit policy whatever the tests say.
+#[test]
+fn base36_tokens_of_24_chars_fail_a_128_bit_policy() {
+    let mut r = rng();
+    let tokens: Vec<String> = (0..200).map(|_| random_base36(&mut r, 24)).collect();
+    let a = run(&tokens, &AnalysisOptions::default());
+    assert_eq!(a.alphabet.name(), "base36", "{}", a.render_text());
+    assert_eq!(a.verdict, TokenVerdict::Fail, "{}", a.render_text());
+    let bits = a.effective_entropy_bits().unwrap();
+    assert!(bits <= 124, "{bits} bits from 124.1 true bits");
+    assert!(bits >= 110, "{}", a.render_text());
+    let upper: Vec<String> = tokens.iter().map(|t| t.to_ascii_uppercase()).collect();
+    let a = run(&upper, &AnalysisOptions::default());
+    assert_eq!(a.alphabet.name(), "base36 uppercase");
+    assert!(a.effective_entropy_bits().unwrap() <= 124);
+}
+
+#[test]
+fn base36_tokens_of_32_chars_stay_at_or_below_165_bits() {
+    let mut r = rng();
+    for len in [20, 28, 32] {
+        let tokens: Vec<String> = (0..300).map(|_| random_base36(&mut r, len)).collect();
+        let a = run(&tokens, &AnalysisOptions::default());
+        let bits = a.effective_entropy_bits().unwrap() as f64;
+        let truth = len as f64 * 36f64.log2();
+        assert!(bits <= truth, "{len} chars: {bits} bits > {truth:.1}");
+        assert!(bits >= truth - 12.0, "{}", a.render_text());
+        let expected = if truth >= 128.0 {
+            TokenVerdict::Pass
+        } else {
+            TokenVerdict::Fail
+        };
+        assert_eq!(a.verdict, expected, "{len}: {}", a.render_text());
+    }
+}
+
+/// Base 32 (RFC 4648) and a 32-symbol alphabet that is a subset of base 36 (base32hex) are credited 5
+/// bits a character, not log2(36).
+#[test]
+fn base32_tokens_are_credited_five_bits_a_character() {
+    const RFC: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    const HEX32: &[u8] = b"0123456789abcdefghijklmnopqrstuv";
+    let mut r = rng();
+    for (alphabet, name) in [(RFC, "base32"), (HEX32, "base36")] {
+        let tokens: Vec<String> = (0..300)
+            .map(|_| {
+                (0..26)
+                    .map(|_| alphabet[r.random_range(0..32)] as char)
+                    .collect()
+            })
+            .collect();
+        let a = run(&tokens, &AnalysisOptions::default());
+        assert_eq!(a.alphabet.name(), name);
+        let bits = a.effective_entropy_bits().unwrap();
+        assert!(bits <= 130, "26 base-32 chars: {bits} > 130");
+    }
+}
+
+/// A sample with duplicates is a collision: FAIL "not unique", and no entropy figure to headline.
+#[test]
+fn a_sample_with_many_duplicates_is_not_unique_and_has_no_entropy_headline() {
+    let mut r = rng();
+    let distinct: Vec<String> = (0..74).map(|_| random_hex(&mut r, 32)).collect();
+    let tokens: Vec<String> = (0..200).map(|i| distinct[i % 74].clone()).collect();
+    let a = run(&tokens, &AnalysisOptions::default());
+    assert_eq!(a.verdict, TokenVerdict::Fail);
+    assert_eq!((a.unique, a.duplicates), (74, 126));
+    assert!(
+        a.reasons[0].starts_with("not unique: 126 duplicate tokens among 200"),
+        "{:?}",
+        a.reasons
+    );
+    assert_eq!(a.effective_entropy_bits(), None, "{}", a.render_text());
+    assert!(!a.render_text().contains("effective entropy 2"));
+}
+
+/// `base64url(json).base64url(4-byte time).base64url(hmac)`, as signed-cookie session frameworks issue.
+fn signed_cookie(rng: &mut StdRng, payload: &str, time: u32) -> String {
+    let mut mac = [0u8; 32];
+    rng.fill_bytes(&mut mac);
+    format!(
+        "{}.{}.{}",
+        b64url(payload.as_bytes()),
+        b64url(&time.to_be_bytes()),
+        b64url(&mac)
+    )
+}
+
+#[test]
+fn signed_cookie_sessions_from_logins_a_second_apart_fail_and_only_the_mac_is_judged() {
+    let mut r = rng();
+    let now = now_s();
+    let payload = r#"{"user_id":42,"username":"alice@ticketbooth.test"}"#;
+    let tokens: Vec<String> = (0..200u64)
+        .map(|i| signed_cookie(&mut r, payload, (now - 400 + i * 105 / 100) as u32))
+        .collect();
+    let a = run(&tokens, &AnalysisOptions::default());
+    assert_eq!(a.verdict, TokenVerdict::Fail, "{}", a.render_text());
+    let text = a.render_text();
+    assert!(has(&a, FindingKind::ReadableData), "{text}");
+    assert!(has(&a, FindingKind::Timestamp), "{text}");
+    assert!(
+        a.reasons
+            .iter()
+            .any(|r| r.contains("field 1 of 3") && r.contains("user_id, username")),
+        "{:?}",
+        a.reasons
+    );
+    assert!(
+        a.reasons
+            .iter()
+            .any(|r| r.contains("field 2 of 3") && r.contains("4 bytes")),
+        "{:?}",
+        a.reasons
+    );
+    assert!(!text.contains("alice"), "payload values must not be shown");
+    // Only the 32-byte MAC varies unpredictably.
+    let bits = a.effective_entropy_bits().unwrap();
+    assert!((240..=256).contains(&bits), "{text}");
+}
+
+#[test]
+fn signed_cookie_sessions_in_the_same_second_are_not_unique() {
+    let now = now_s() as u32;
+    let payload = r#"{"user_id":42}"#;
+    // The MAC is a function of payload and time: same second, same cookie.
+    let tokens: Vec<String> = (0..100u32)
+        .map(|i| {
+            signed_cookie(
+                &mut StdRng::seed_from_u64(u64::from(i / 2)),
+                payload,
+                now + i / 2,
+            )
+        })
+        .collect();
+    let a = run(&tokens, &AnalysisOptions::default());
+    assert_eq!(a.verdict, TokenVerdict::Fail);
+    assert!(a.reasons[0].starts_with("not unique: 50 duplicate tokens among 100"));
+    assert_eq!(a.effective_entropy_bits(), None);
+}
+
+fn uuid_v1(ticks: u64, clock_seq: u16, node: u64) -> String {
+    let time_low = ticks & 0xffff_ffff;
+    let time_mid = (ticks >> 32) & 0xffff;
+    let time_hi = (ticks >> 48) & 0x0fff | 0x1000;
+    let seq = clock_seq & 0x3fff | 0x8000;
+    format!("{time_low:08x}-{time_mid:04x}-{time_hi:04x}-{seq:04x}-{node:012x}")
+}
+
+#[test]
+fn uuid_v1_fails_as_time_derived() {
+    // 100 ns ticks since 1582-10-15.
+    let ticks_now = (now_s() + 12_219_292_800) * 10_000_000;
+    let tokens: Vec<String> = (0..200u64)
+        .map(|i| uuid_v1(ticks_now + i * 10_513_377, 0x1234, 0x0242_ac11_0002))
+        .collect();
+    let a = run(&tokens, &AnalysisOptions::default());
+    assert_eq!(a.verdict, TokenVerdict::Fail);
+    assert!(
+        a.reasons
+            .iter()
+            .any(|r| r.contains("UUIDv1") && r.contains("issue time")),
+        "{:?}",
+        a.reasons
+    );
+}
+
+#[test]
+fn uuid_v4_is_credited_at_most_122_bits() {
+    let mut r = rng();
+    let tokens: Vec<String> = (0..300)
+        .map(|_| {
+            let mut b = [0u8; 16];
+            r.fill_bytes(&mut b);
+            b[6] = b[6] & 0x0f | 0x40;
+            b[8] = b[8] & 0x3f | 0x80;
+            let h = hex::encode(b);
+            format!(
+                "{}-{}-{}-{}-{}",
+                &h[..8],
+                &h[8..12],
+                &h[12..16],
+                &h[16..20],
+                &h[20..]
+            )
+        })
+        .collect();
+    let a = run(&tokens, &AnalysisOptions::default());
+    assert_eq!(a.verdict, TokenVerdict::Fail);
+    assert!(
+        a.effective_entropy_bits().unwrap() <= 122,
+        "{}",
+        a.render_text()
+    );
+    assert!(!a.reasons.iter().any(|r| r.contains("UUIDv1")));
+}
+
+fn base62(mut v: u64) -> String {
+    const A: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    let mut out = Vec::new();
+    while v > 0 {
+        out.push(A[(v % 62) as usize]);
+        v /= 62;
+    }
+    out.reverse();
+    String::from_utf8(out).unwrap()
+}
+
+/// Signed cookies with a zlib-compressed payload (a leading `.`) that differs per login, and
+/// `payload:base62(time):mac` cookies: the payload is still read, the time still found.
+#[test]
+fn compressed_and_colon_separated_signed_cookies_are_read() {
+    use flate2::{Compression, write::ZlibEncoder};
+    use std::io::Write;
+    let mut r = rng();
+    let now = now_s();
+    let compressed: Vec<String> = (0..200u64)
+        .map(|i| {
+            let json = format!(
+                r#"{{"_fresh":true,"csrf_token":"{}","user_id":"42"}}"#,
+                random_hex(&mut r, 20)
+            );
+            let mut z = ZlibEncoder::new(Vec::new(), Compression::default());
+            z.write_all(json.as_bytes()).unwrap();
+            let mut mac = [0u8; 20];
+            r.fill_bytes(&mut mac);
+            format!(
+                ".{}.{}.{}",
+                b64url(&z.finish().unwrap()),
+                b64url(&((now - 300 + i) as u32).to_be_bytes()),
+                b64url(&mac)
+            )
+        })
+        .collect();
+    let a = run(&compressed, &AnalysisOptions::default());
+    assert_eq!(a.verdict, TokenVerdict::Fail);
+    assert!(
+        a.reasons.iter().any(|r| r.contains("field 2 of 4")
+            && r.contains("zlib")
+            && r.contains("names the user (user_id)")),
+        "{:?}",
+        a.reasons
+    );
+    assert!(has(&a, FindingKind::Timestamp), "{}", a.render_text());
+    // Only the 160-bit MAC is judged.
+    assert!(
+        a.effective_entropy_bits().unwrap() <= 160,
+        "{}",
+        a.render_text()
+    );
+
+    let colon: Vec<String> = (0..200u64)
+        .map(|i| {
+            let mut mac = [0u8; 32];
+            r.fill_bytes(&mut mac);
+            format!(
+                "{}:{}:{}",
+                b64url(br#"{"uid":7}"#),
+                base62(now - 300 + i),
+                b64url(&mac)
+            )
+        })
+        .collect();
+    let a = run(&colon, &AnalysisOptions::default());
+    assert_eq!(a.verdict, TokenVerdict::Fail);
+    assert!(
+        a.reasons
+            .iter()
+            .any(|r| r.contains("field 2 of 3 (split at ':')") && r.contains("base 62")),
+        "{:?}",
+        a.reasons
+    );
+}
+
+/// CSPRNG families of known entropy: no estimate above the truth.
+#[test]
+fn no_estimate_exceeds_the_true_entropy_of_csprng_families() {
+    use base64::Engine;
+    let mut r = rng();
+    let std = base64::engine::general_purpose::STANDARD;
+    for (name, bytes) in [
+        ("hex", 16usize),
+        ("hex", 20),
+        ("base64url", 16),
+        ("base64", 16),
+        ("base64", 18),
+    ] {
+        let tokens: Vec<String> = (0..300)
+            .map(|_| {
+                let mut b = vec![0u8; bytes];
+                r.fill_bytes(&mut b);
+                match name {
+                    "hex" => hex::encode(&b),
+                    "base64url" => b64url(&b),
+                    _ => std.encode(&b),
+                }
+            })
+            .collect();
+        let a = run(&tokens, &AnalysisOptions::default());
+        let bits = a.effective_entropy_bits().unwrap();
+        assert!(bits <= 8 * bytes, "{name} of {bytes} bytes: {bits} bits");
+        assert!(bits + 12 >= 8 * bytes, "{name}: {}", a.render_text());
+    }
+}

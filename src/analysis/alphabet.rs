@@ -2,13 +2,19 @@
 //!
 //! The alphabet is detected from the characters seen at the *varying* positions of the sample (constant
 //! positions — fixed prefixes, separators, version bytes — carry no entropy and are set aside first), so
-//! `sess-` followed by hex is analysed as hex. Named alphabets are tried smallest first; anything else is
-//! `Other`, whose symbols are the bytes actually observed.
+//! `sess-` followed by hex is analysed as hex. Named alphabets are tried smallest first (decimal, hex,
+//! base 32, base 36 in one case, base 62, base 64url, base 64); anything else is `Other`, whose symbols
+//! are the bytes actually observed. Picking too large an alphabet credits every character with bits it
+//! cannot hold, so the smallest fit is the safe choice.
 
 use serde::{Serialize, Serializer};
 
 const DECIMAL: &[u8] = b"0123456789";
 const HEX: &[u8] = b"0123456789abcdef";
+const BASE32: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+const BASE32_LOWER: &[u8] = b"abcdefghijklmnopqrstuvwxyz234567";
+const BASE36: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyz";
+const BASE36_UPPER: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
 const ALNUM: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 const B64URL: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 const B64: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -20,6 +26,15 @@ pub enum Alphabet {
     Decimal,
     /// `0-9a-f`, either case (mixed case is folded: hex digests are case-insensitive).
     Hex,
+    /// `A-Z2-7` (RFC 4648 §6).
+    Base32,
+    /// `a-z2-7`.
+    Base32Lower,
+    /// `0-9a-z`: many frameworks' short ids. Without it such tokens were read as base 62 and credited
+    /// with log2(62) bits a character instead of log2(36).
+    Base36,
+    /// `0-9A-Z`.
+    Base36Upper,
     /// `0-9A-Za-z`.
     Alphanumeric,
     /// `A-Za-z0-9-_` (RFC 4648 §5), trailing `=` padding ignored.
@@ -47,6 +62,14 @@ impl Alphabet {
             Alphabet::Decimal
         } else if within(HEX, true) {
             Alphabet::Hex
+        } else if within(BASE32, false) {
+            Alphabet::Base32
+        } else if within(BASE32_LOWER, false) {
+            Alphabet::Base32Lower
+        } else if within(BASE36, false) {
+            Alphabet::Base36
+        } else if within(BASE36_UPPER, false) {
+            Alphabet::Base36Upper
         } else if within(ALNUM, false) {
             Alphabet::Alphanumeric
         } else if within(B64URL, false) {
@@ -66,6 +89,10 @@ impl Alphabet {
         match self {
             Alphabet::Decimal => "decimal",
             Alphabet::Hex => "hex",
+            Alphabet::Base32 => "base32",
+            Alphabet::Base32Lower => "base32 lowercase",
+            Alphabet::Base36 => "base36",
+            Alphabet::Base36Upper => "base36 uppercase",
             Alphabet::Alphanumeric => "alphanumeric",
             Alphabet::Base64Url => "base64url",
             Alphabet::Base64 => "base64",
@@ -82,6 +109,10 @@ impl Alphabet {
         match self {
             Alphabet::Decimal => DECIMAL,
             Alphabet::Hex => HEX,
+            Alphabet::Base32 => BASE32,
+            Alphabet::Base32Lower => BASE32_LOWER,
+            Alphabet::Base36 => BASE36,
+            Alphabet::Base36Upper => BASE36_UPPER,
             Alphabet::Alphanumeric => ALNUM,
             Alphabet::Base64Url => B64URL,
             Alphabet::Base64 => B64,
@@ -183,6 +214,10 @@ mod tests {
     fn detects_smallest_alphabet() {
         assert_eq!(Alphabet::detect(&seen("0123")), Alphabet::Decimal);
         assert_eq!(Alphabet::detect(&seen("09afAF")), Alphabet::Hex);
+        assert_eq!(Alphabet::detect(&seen("AZ27")), Alphabet::Base32);
+        assert_eq!(Alphabet::detect(&seen("az27")), Alphabet::Base32Lower);
+        assert_eq!(Alphabet::detect(&seen("09az")), Alphabet::Base36);
+        assert_eq!(Alphabet::detect(&seen("09AZ")), Alphabet::Base36Upper);
         assert_eq!(Alphabet::detect(&seen("09azZ")), Alphabet::Alphanumeric);
         assert_eq!(Alphabet::detect(&seen("aZ-_")), Alphabet::Base64Url);
         assert_eq!(Alphabet::detect(&seen("aZ+/")), Alphabet::Base64);

@@ -274,8 +274,12 @@ pub struct BitLevel {
     pub bits_per_token: usize,
     /// bits_per_token × sample size.
     pub bits_analysed: usize,
-    /// Bit positions that pass every test run on them.
+    /// Bit positions that pass every test run on them, never more than `capacity_bits`.
     pub effective_entropy_bits: usize,
+    /// What the analysed characters can hold at most (length × log2 of the symbols), when known: a
+    /// radix-decoded number has bit positions the tests cannot tell from random, and they must not
+    /// count beyond it.
+    pub capacity_bits: Option<f64>,
     /// Bit positions (0 = most significant of the varying part) that fail.
     pub failing_positions: Vec<usize>,
     /// The per-position p-value threshold: significance / bits_per_token (Bonferroni).
@@ -284,6 +288,16 @@ pub struct BitLevel {
     /// significance × bits_per_token of them are expected by chance).
     pub failing_uncorrected: usize,
     pub fips: Option<FipsSummary>,
+}
+
+impl BitLevel {
+    /// Caps the effective entropy at what the characters can hold.
+    pub fn cap(&mut self, capacity_bits: f64) {
+        self.capacity_bits = Some(capacity_bits);
+        self.effective_entropy_bits = self
+            .effective_entropy_bits
+            .min(capacity_bits.max(0.0).floor() as usize);
+    }
 }
 
 pub fn analyse(m: &BitMatrix, significance: f64, conversion: &'static str) -> BitLevel {
@@ -339,6 +353,7 @@ pub fn analyse(m: &BitMatrix, significance: f64, conversion: &'static str) -> Bi
         bits_per_token: m.width,
         bits_analysed: m.width * n,
         effective_entropy_bits: m.width - failing.len(),
+        capacity_bits: None,
         failing_positions: failing,
         threshold,
         failing_uncorrected,

@@ -6,8 +6,9 @@
 //! lengths, alphabets, positions, counts and [`crate::redact::fingerprint`]s).
 //!
 //! The method, in order, and why:
-//! 1. **Uniqueness.** Any duplicate is a FAIL: two logins sharing a token is a session collision, no
-//!    statistics needed.
+//! 1. **Uniqueness.** Any duplicate is a FAIL "not unique": two logins sharing a token is a session
+//!    collision, no statistics needed — and none are given (no entropy figure), since bits measured
+//!    over repeated rows would headline a broken generator.
 //! 2. **Positions and alphabet.** Tokens are compared byte position by byte position up to the shortest
 //!    token's length (bytes past it are not analysed: length variation carries little entropy and
 //!    aligning variable-length tokens is guesswork, so this errs low). Positions holding one value in
@@ -19,7 +20,11 @@
 //!    FIPS 140-2 battery. Effective entropy = bit positions that pass. **FAIL when it is below the
 //!    policy's minimum** (`min_entropy_bits`, 128 by default). This is the number the verdict rests on.
 //! 5. **Structure** ([`structure`]): shared prefixes/suffixes, counters, timestamps, JWTs and
-//!    base64/hex payloads that decode to readable data.
+//!    base64/hex payloads that decode to readable data, UUIDv1. Structured tokens (signed cookies:
+//!    `payload.time.mac`) are split at their separators first; fields that are readable, a time or a
+//!    counter are predictable, and steps 2–4 then run on the remaining fields alone, capped at what
+//!    those fields can hold. The bit-level figure is never above the varying characters ×
+//!    log2(symbols), counting no more symbols than were seen.
 //! 6. **Hash of counter** ([`hashsearch`]): digests of small integers or recent Unix times pass every
 //!    statistical test, so they are searched for directly.
 //! 7. **Sample size.** Statistics on fewer than [`MIN_SAMPLES`] tokens mean nothing, so steps 3–5
@@ -163,8 +168,9 @@ pub fn analyze_at(tokens: &[String], opts: &AnalysisOptions, now_s: u64) -> Anal
             .max_by_key(|(t, c)| (**c, std::cmp::Reverse(**t)))
             .map(|(t, c)| (*t, *c))
             .unwrap_or_default();
+        let repeated = counts.values().filter(|&&c| c > 1).count();
         reasons.push(format!(
-            "{} duplicate tokens among {n} (most repeated: {} seen {times} times)",
+            "not unique: {} duplicate tokens among {n} ({repeated} values issued more than once; most repeated: {} seen {times} times)",
             n - unique,
             crate::redact::fingerprint(crate::redact::Kind::Token, worst)
         ));
@@ -172,21 +178,45 @@ pub fn analyze_at(tokens: &[String], opts: &AnalysisOptions, now_s: u64) -> Anal
     let length_min = toks.iter().map(|t| t.len()).min().unwrap_or(0);
     let length_max = toks.iter().map(|t| t.len()).max().unwrap_or(0);
 
-    // 2. Varying positions and alphabet.
-    let mut seen_at: Vec<[bool; 256]> = vec![[false; 256]; length_min];
+    // 5a. Readable data: definitive whatever the sample size.
+    for f in structure::readable(&toks) {
+        if f.fails {
+            reasons.push(f.detail.clone());
+        }
+        structure_findings.push(f);
+    }
+    // 5c. Structured tokens: fields that are readable, times or counters are predictable and set
+    // aside; the statistics judge only the fields that vary unpredictably.
+    let readable_found = structure_findings.iter().any(|f| f.fails);
+    let fields = structure::fields(&toks, now_s, !readable_found);
+    let uuid_v1 = structure::uuid_v1(&toks, now_s);
+    for f in uuid_v1.iter().chain(&fields.findings) {
+        if f.fails {
+            reasons.push(f.detail.clone());
+        }
+        structure_findings.push(f.clone());
+    }
+    let work: Vec<&str> = match &fields.judged {
+        Some(j) => j.iter().map(String::as_str).collect(),
+        None => toks.clone(),
+    };
+    let work_min = work.iter().map(|t| t.len()).min().unwrap_or(0);
+
+    // 2. Varying positions and alphabet (of the judged part).
+    let mut seen_at: Vec<[bool; 256]> = vec![[false; 256]; work_min];
     let mut seen_tail = [false; 256];
-    for t in &toks {
+    for t in &work {
         let b = t.as_bytes();
         for (seen, &c) in seen_at.iter_mut().zip(b) {
             seen[usize::from(c)] = true;
         }
-        for &c in &b[length_min..] {
+        for &c in &b[work_min..] {
             if c != b'=' {
                 seen_tail[usize::from(c)] = true;
             }
         }
     }
-    let varying: Vec<usize> = (0..length_min)
+    let varying: Vec<usize> = (0..work_min)
         .filter(|&j| seen_at[j].iter().filter(|&&s| s).count() > 1)
         .collect();
     let mut seen = seen_tail;
@@ -204,14 +234,6 @@ pub fn analyze_at(tokens: &[String], opts: &AnalysisOptions, now_s: u64) -> Anal
     }
     let alphabet = Alphabet::detect(&seen);
 
-    // 5a. Readable data: definitive whatever the sample size.
-    for f in structure::readable(&toks) {
-        if f.fails {
-            reasons.push(f.detail.clone());
-        }
-        structure_findings.push(f);
-    }
-
     // 6. Hash of counter: on digest-shaped tokens the costliest step, so it runs beside steps 3-5
     // (its reason still comes first).
     let hash_reason_at = reasons.len();
@@ -223,16 +245,24 @@ pub fn analyze_at(tokens: &[String], opts: &AnalysisOptions, now_s: u64) -> Anal
             .then(|| scope.spawn(|| hashsearch::search(&toks, now_s)));
         if n >= MIN_SAMPLES && !varying.is_empty() {
             // 5b. Shared prefix/suffix, constant positions, counters, timestamps.
-            let prefix = structure::common_prefix(&toks);
-            let suffix = structure::common_suffix(&toks, length_min - prefix.min(length_min));
-            let varying_capacity = varying.len() as f64 * (alphabet.size() as f64).log2();
+            let prefix = structure::common_prefix(&work);
+            let suffix = structure::common_suffix(&work, work_min - prefix.min(work_min));
+            // Never more symbols than were seen: a 32-symbol alphabet inside base 36 is 5 bits a
+            // character, not log2(36).
+            let observed = seen.iter().filter(|&&s| s).count();
+            let symbol_bits = (alphabet.size().min(observed).max(1) as f64).log2();
+            let mut capacity_bits = varying.len() as f64 * symbol_bits;
+            if fields.judged.is_some() {
+                capacity_bits = capacity_bits.min(fields.judged_capacity_bits);
+            }
+            let varying_capacity = capacity_bits;
             let short = varying_capacity < min_bits;
             for (len, kind, place) in [
                 (prefix, FindingKind::SharedPrefix, "start"),
                 (suffix, FindingKind::SharedSuffix, "end"),
             ] {
                 if len > 0 {
-                    let toks0 = toks[0].as_bytes();
+                    let toks0 = work[0].as_bytes();
                     let part = if place == "start" {
                         &toks0[..len]
                     } else {
@@ -261,10 +291,10 @@ pub fn analyze_at(tokens: &[String], opts: &AnalysisOptions, now_s: u64) -> Anal
                     structure_findings.push(f);
                 }
             }
-            let is_varying: Vec<bool> = (0..length_min)
+            let is_varying: Vec<bool> = (0..work_min)
                 .map(|j| varying.binary_search(&j).is_ok())
                 .collect();
-            let inner: Vec<usize> = (prefix..length_min.saturating_sub(suffix))
+            let inner: Vec<usize> = (prefix..work_min.saturating_sub(suffix))
                 .filter(|&j| !is_varying[j])
                 .collect();
             if !inner.is_empty() {
@@ -280,16 +310,16 @@ pub fn analyze_at(tokens: &[String], opts: &AnalysisOptions, now_s: u64) -> Anal
                 ),
             });
             }
-            let middles: Vec<&str> = toks
+            let middles: Vec<&str> = work
                 .iter()
                 .map(|t| t.get(prefix..t.len() - suffix).unwrap_or(""))
                 .collect();
-            for f in [
-                structure::counter(&middles),
-                structure::timestamp(&toks, now_s),
-            ]
-            .into_iter()
-            .flatten()
+            let timestamp = (!fields.has_time && uuid_v1.is_none())
+                .then(|| structure::timestamp(&toks, now_s))
+                .flatten();
+            for f in [structure::counter(&middles), timestamp]
+                .into_iter()
+                .flatten()
             {
                 if f.fails {
                     reasons.push(f.detail.clone());
@@ -297,50 +327,60 @@ pub fn analyze_at(tokens: &[String], opts: &AnalysisOptions, now_s: u64) -> Anal
                 structure_findings.push(f);
             }
 
-            // 3. Character level.
-            let lookup = alphabet.lookup();
-            let symbols: Vec<Vec<u8>> = toks
-                .iter()
-                .map(|t| {
-                    let b = t.as_bytes();
-                    varying.iter().map(|&j| lookup[usize::from(b[j])]).collect()
-                })
-                .collect();
-            let k = alphabet.size();
-            // Bytes outside the alphabet can only be constant ones, which are not in `varying`.
-            char_level = Some(charlevel::analyse(&symbols, &varying, k, opts.significance));
-
-            // 4. Bit level.
-            let (matrix, conversion) = if alphabet.is_numeric_encoding() {
-                if k.is_power_of_two() {
-                    (
-                        bitlevel::BitMatrix::from_fixed_width(&symbols, k.trailing_zeros()),
-                        "decoded",
-                    )
-                } else {
-                    (
-                        bitlevel::BitMatrix::from_radix(&symbols, k as u32),
-                        "decoded",
-                    )
-                }
-            } else {
-                let raw: Vec<Vec<u8>> = toks
+            // 3. Character level. A sample with duplicates gets no entropy figure: the collision is
+            // the finding, and bits measured over repeated rows would headline a broken generator.
+            if unique == n {
+                // 3. Character level.
+                let lookup = alphabet.lookup();
+                let symbols: Vec<Vec<u8>> = work
                     .iter()
-                    .map(|t| varying.iter().map(|&j| t.as_bytes()[j]).collect())
+                    .map(|t| {
+                        let b = t.as_bytes();
+                        varying.iter().map(|&j| lookup[usize::from(b[j])]).collect()
+                    })
                     .collect();
-                (bitlevel::BitMatrix::from_fixed_width(&raw, 8), "raw_bytes")
-            };
-            let bits = bitlevel::analyse(&matrix, opts.significance, conversion);
-            if (bits.effective_entropy_bits as f64) < min_bits {
-                reasons.push(format!(
-                    "effective entropy {} bits < policy {} bits ({} of {} bit positions pass)",
-                    bits.effective_entropy_bits,
-                    opts.min_entropy_bits,
-                    bits.effective_entropy_bits,
-                    bits.bits_per_token
-                ));
+                let k = alphabet.size();
+                // Bytes outside the alphabet can only be constant ones, which are not in `varying`.
+                char_level = Some(charlevel::analyse(&symbols, &varying, k, opts.significance));
+
+                // 4. Bit level.
+                let (matrix, conversion) = if alphabet.is_numeric_encoding() {
+                    if k.is_power_of_two() {
+                        (
+                            bitlevel::BitMatrix::from_fixed_width(&symbols, k.trailing_zeros()),
+                            "decoded",
+                        )
+                    } else {
+                        (
+                            bitlevel::BitMatrix::from_radix(&symbols, k as u32),
+                            "decoded",
+                        )
+                    }
+                } else {
+                    let raw: Vec<Vec<u8>> = work
+                        .iter()
+                        .map(|t| varying.iter().map(|&j| t.as_bytes()[j]).collect())
+                        .collect();
+                    (bitlevel::BitMatrix::from_fixed_width(&raw, 8), "raw_bytes")
+                };
+                let mut bits = bitlevel::analyse(&matrix, opts.significance, conversion);
+                bits.cap(capacity_bits);
+                if (bits.effective_entropy_bits as f64) < min_bits {
+                    reasons.push(format!(
+                        "effective entropy {} bits < policy {} bits ({} of {} bit positions pass)",
+                        bits.effective_entropy_bits,
+                        opts.min_entropy_bits,
+                        bits.effective_entropy_bits,
+                        bits.bits_per_token
+                    ));
+                }
+                bit_level = Some(bits);
             }
-            bit_level = Some(bits);
+        } else if n >= MIN_SAMPLES && fields.judged.is_some() {
+            reasons.push(format!(
+                "no field varies unpredictably across the {n} tokens: effective entropy 0 bits < policy {} bits",
+                opts.min_entropy_bits
+            ));
         } else if n >= MIN_SAMPLES {
             // Nothing varies below the shortest length: every token shares it; entropy is nil.
             reasons.push(format!(
@@ -382,7 +422,7 @@ pub fn analyze_at(tokens: &[String], opts: &AnalysisOptions, now_s: u64) -> Anal
         length_max,
         alphabet,
         varying_positions: varying.len(),
-        constant_positions: length_min - varying.len(),
+        constant_positions: work_min - varying.len(),
         char_level,
         bit_level,
         structure: structure_findings,

@@ -32,14 +32,22 @@ pub fn text(a: &Analysis) -> String {
             format!("{}..{}", a.length_min, a.length_max)
         }
     );
-    let _ = writeln!(
-        o,
-        "Alphabet: {} ({} symbols) over {} varying positions; {} constant positions",
-        a.alphabet.name(),
-        a.alphabet.size(),
-        a.varying_positions,
-        a.constant_positions
-    );
+    let _ = if a.varying_positions == 0 {
+        writeln!(
+            o,
+            "Alphabet: none (no varying positions); {} constant positions",
+            a.constant_positions
+        )
+    } else {
+        writeln!(
+            o,
+            "Alphabet: {} ({} symbols) over {} varying positions; {} constant positions",
+            a.alphabet.name(),
+            a.alphabet.size(),
+            a.varying_positions,
+            a.constant_positions
+        )
+    };
     match &a.char_level {
         Some(c) => {
             let _ = writeln!(
@@ -62,11 +70,14 @@ pub fn text(a: &Analysis) -> String {
         Some(b) => {
             let _ = writeln!(
                 o,
-                "Bit level: {} bits per token ({}), {} bits analysed; effective entropy {} bits (policy ≥ {}; per-position p ≥ {:.2e}, {} positions below the uncorrected {}){}",
+                "Bit level: {} bits per token ({}), {} bits analysed; effective entropy {} bits{} (policy ≥ {}; per-position p ≥ {:.2e}, {} positions below the uncorrected {}){}",
                 b.bits_per_token,
                 b.conversion.replace('_', " "),
                 b.bits_analysed,
                 b.effective_entropy_bits,
+                b.capacity_bits
+                    .map(|c| format!(", at most the {c:.1} bits the characters can hold"))
+                    .unwrap_or_default(),
                 a.min_entropy_bits,
                 b.threshold,
                 b.failing_uncorrected,
@@ -96,6 +107,12 @@ pub fn text(a: &Analysis) -> String {
                     let _ = writeln!(o, "FIPS 140-2: not run (fewer than 20000 bits)");
                 }
             }
+        }
+        None if a.duplicates > 0 => {
+            let _ = writeln!(
+                o,
+                "Bit level: not measured (the sample is not unique; a sample with duplicates gets no entropy figure)"
+            );
         }
         None => {
             let _ = writeln!(o, "Bit level: not measured");

@@ -15,6 +15,12 @@
 //!   decoded bytes of base64. A timestamp when ≥ 95 % of tokens land within ±10 years of now; a
 //!   random field lands there with probability at most ~0.3 per token, so with 20+ tokens a false
 //!   alarm is negligible.
+//! - **fields** of structured tokens ([`fields`]): split at the first separator (`.`, `:`, `|`, …)
+//!   every token holds equally often; each field decoded (hex, base64/base64url, then zlib when it is
+//!   a zlib stream) and read as readable JSON/text (user keys named, values never shown), a Unix time
+//!   (4/6/8 bytes, 10/13 decimal digits, 5-7 base-62 digits, seconds since 1970 or 2011), a counter,
+//!   or constant. Only the other fields are left to the statistics.
+//! - **UUIDv1**: the issue time in 100 ns, a clock sequence and the node: predictable by design.
 //! - **readable data**: JWTs (`header.payload.signature` with a JSON header naming `alg`/`typ`; the
 //!   payload's claim *names* are reported, never their values) and tokens whose base64 or hex decoding
 //!   is printable text or JSON. A session id should be an opaque random reference (WSTG-SESS-01), so
@@ -413,6 +419,372 @@ pub fn readable(tokens: &[&str]) -> Vec<Finding> {
     out
 }
 
+/// Separators structured tokens are built with, most telling first. `_`, `/` and `+` are base64
+/// symbols and never split; `-` only when every token holds the same number of them (UUIDs).
+const SEPARATORS: &[char] = &['.', ':', '|', '~', '!', ',', ';', '*', '$', '-'];
+
+/// Keys of a JSON payload that name the user the session belongs to.
+const USER_KEYS: &[&str] = &[
+    "user",
+    "user_id",
+    "userid",
+    "uid",
+    "username",
+    "user_name",
+    "login",
+    "email",
+    "sub",
+    "id",
+    "account",
+    "account_id",
+    "_user_id",
+    "name",
+];
+
+/// 2011-01-01, the epoch of older signed-cookie libraries' time fields.
+const EPOCH_2011: u64 = 1_293_840_000;
+
+/// What [`fields`] found in a structured token.
+#[derive(Debug, Clone, Default)]
+pub struct Fields {
+    pub findings: Vec<Finding>,
+    /// When some varying field is predictable (readable, a time, a counter): per token, the fields
+    /// left to judge, concatenated. `None` when nothing was set aside.
+    pub judged: Option<Vec<String>>,
+    /// What the judged fields can hold at most: Σ length × log2(symbols seen), field by field.
+    pub judged_capacity_bits: f64,
+    /// Whether a time field was found (the whole-token timestamp search is then redundant).
+    pub has_time: bool,
+}
+
+enum Decoded {
+    Hex,
+    Base64,
+    Raw,
+}
+
+fn decode_field(kind: &Decoded, v: &str) -> Vec<u8> {
+    match kind {
+        Decoded::Hex => decode_hex(v).unwrap_or_default(),
+        Decoded::Base64 => decode_base64(v).unwrap_or_default(),
+        Decoded::Raw => v.as_bytes().to_vec(),
+    }
+}
+
+/// Splits tokens at the first separator every token holds equally often, then reads each field:
+/// constant, readable (JSON or text, naming user keys), a Unix time (4, 6 or 8 decoded bytes, 10 or
+/// 13 decimal digits), a counter, or unpredictable. Only the last kind is left for the statistics.
+pub fn fields(tokens: &[&str], now_s: u64, report_readable: bool) -> Fields {
+    let mut out = Fields::default();
+    let Some(first) = tokens.first() else {
+        return out;
+    };
+    let Some(sep) = SEPARATORS.iter().copied().find(|&c| {
+        let count = first.matches(c).count();
+        count > 0 && tokens.iter().all(|t| t.matches(c).count() == count)
+    }) else {
+        return out;
+    };
+    let split: Vec<Vec<&str>> = tokens.iter().map(|t| t.split(sep).collect()).collect();
+    let count = split[0].len();
+    let n = tokens.len();
+    let mut judged_fields = Vec::new();
+    let mut predictable = false;
+    for i in 0..count {
+        let vals: Vec<&str> = split.iter().map(|f| f[i]).collect();
+        let name = format!("field {} of {count} (split at '{sep}')", i + 1);
+        let constant = vals.iter().all(|v| *v == vals[0]);
+        if vals.iter().all(|v| v.is_empty()) {
+            continue;
+        }
+        let kind = if vals.iter().all(|v| decode_hex(v).is_some()) {
+            Decoded::Hex
+        } else if vals.iter().all(|v| decode_base64(v).is_some()) {
+            Decoded::Base64
+        } else {
+            Decoded::Raw
+        };
+        let mut decoded: Vec<Vec<u8>> = vals.iter().map(|v| decode_field(&kind, v)).collect();
+        let zlib = !matches!(kind, Decoded::Raw) && decoded.iter().all(|b| inflate(b).is_some());
+        if zlib {
+            decoded = decoded.iter().filter_map(|b| inflate(b)).collect();
+        }
+        // Readable: JSON or text (decoded or as written).
+        let text = decoded.iter().filter(|b| printable(b)).count();
+        let keys: Vec<Vec<String>> = decoded.iter().filter_map(|b| json_keys(b)).collect();
+        if !matches!(kind, Decoded::Raw) && text * 2 > n || keys.len() * 2 > n {
+            predictable = true;
+            if report_readable {
+                let all: BTreeSet<String> = keys.iter().flatten().cloned().collect();
+                let users: BTreeSet<String> = all
+                    .iter()
+                    .filter(|k| USER_KEYS.contains(&k.to_ascii_lowercase().as_str()))
+                    .cloned()
+                    .collect();
+                let how = match (&kind, zlib) {
+                    (Decoded::Hex, false) => "hex",
+                    (Decoded::Hex, true) => "hex, then zlib",
+                    (Decoded::Base64, false) => "base64",
+                    (Decoded::Base64, true) => "base64, then zlib",
+                    (Decoded::Raw, _) => "as written",
+                };
+                out.findings.push(Finding {
+                    kind: FindingKind::ReadableData,
+                    fails: true,
+                    detail: if keys.len() * 2 > n {
+                        format!(
+                            "token carries readable data: {name} decodes ({how}) to JSON in {} of {n} tokens (keys: {}){}{}",
+                            keys.len(),
+                            names(&all),
+                            if users.is_empty() {
+                                String::new()
+                            } else {
+                                format!("; it names the user ({})", names(&users))
+                            },
+                            if constant { "; the same in every token" } else { "" }
+                        )
+                    } else {
+                        format!(
+                            "token carries readable data: {name} decodes ({how}) to printable text in {text} of {n} tokens"
+                        )
+                    },
+                });
+            }
+            continue;
+        }
+        if constant {
+            out.findings.push(Finding {
+                kind: FindingKind::ConstantPositions,
+                fails: false,
+                detail: format!(
+                    "{name} is the same in every token ({} characters)",
+                    vals[0].len()
+                ),
+            });
+            continue;
+        }
+        if let Some(f) = time_field(&name, &kind, &vals, &decoded, now_s) {
+            predictable = true;
+            out.has_time = true;
+            out.findings.push(f);
+            continue;
+        }
+        // A field of a few bits steps up or down by chance in small samples; only wide ones can be
+        // told apart from noise as counters.
+        let wide = numbers(&vals).is_some_and(|(_, capacity)| capacity >= 24.0);
+        if let Some(mut f) = counter(&vals).filter(|_| wide) {
+            predictable = true;
+            f.detail = format!("{name}: {}", f.detail);
+            out.findings.push(f);
+            continue;
+        }
+        judged_fields.push(i);
+    }
+    if !predictable {
+        return out;
+    }
+    out.judged_capacity_bits = judged_fields
+        .iter()
+        .map(|&i| {
+            let mut seen = [false; 256];
+            let mut len = usize::MAX;
+            for f in &split {
+                let v = f[i].trim_end_matches('=');
+                len = len.min(v.len());
+                v.bytes().for_each(|b| seen[usize::from(b)] = true);
+            }
+            let observed = seen.iter().filter(|&&s| s).count();
+            let k = super::alphabet::Alphabet::detect(&seen)
+                .size()
+                .min(observed);
+            len as f64 * (k.max(1) as f64).log2()
+        })
+        .sum();
+    out.judged = Some(
+        split
+            .iter()
+            .map(|f| judged_fields.iter().map(|&i| f[i]).collect::<String>())
+            .collect(),
+    );
+    if !judged_fields.is_empty() {
+        let list: Vec<String> = judged_fields.iter().map(|i| (i + 1).to_string()).collect();
+        out.findings.push(Finding {
+            kind: FindingKind::ConstantPositions,
+            fails: false,
+            detail: format!(
+                "only field {} of {count} (split at '{sep}') varies unpredictably; the statistics judge it alone (at most {:.0} bits)",
+                list.join(", "),
+                out.judged_capacity_bits
+            ),
+        });
+    }
+    out
+}
+
+/// Inflates a zlib stream (RFC 1950 header checked first), at most 64 KiB of output.
+fn inflate(b: &[u8]) -> Option<Vec<u8>> {
+    use std::io::Read;
+    let header_ok =
+        b.len() >= 6 && b[0] & 0x0f == 8 && (u16::from(b[0]) << 8 | u16::from(b[1])) % 31 == 0;
+    if !header_ok {
+        return None;
+    }
+    let mut out = Vec::new();
+    flate2::read::ZlibDecoder::new(b)
+        .take(64 * 1024)
+        .read_to_end(&mut out)
+        .ok()?;
+    Some(out)
+}
+
+/// A base-62 number (`0-9A-Za-z`, as Django's signer writes times); `None` past 11 digits.
+fn base62(v: &str) -> Option<u64> {
+    if v.is_empty() || v.len() > 11 {
+        return None;
+    }
+    v.bytes().try_fold(0u64, |acc, c| {
+        let d = match c {
+            b'0'..=b'9' => c - b'0',
+            b'A'..=b'Z' => c - b'A' + 10,
+            b'a'..=b'z' => c - b'a' + 36,
+            _ => return None,
+        };
+        acc.checked_mul(62)?.checked_add(u64::from(d))
+    })
+}
+
+/// A field that reads as a Unix time near now, in seconds (also from 2011, as older signed-cookie
+/// libraries count) or milliseconds.
+fn time_field(
+    name: &str,
+    kind: &Decoded,
+    vals: &[&str],
+    decoded: &[Vec<u8>],
+    now_s: u64,
+) -> Option<Finding> {
+    let n = vals.len();
+    let be = |b: &[u8]| b.iter().fold(0u64, |a, &x| (a << 8) | u64::from(x));
+    let mut reads: Vec<(String, Vec<Option<u64>>)> = Vec::new();
+    if vals.iter().all(|v| all_bytes(v, u8::is_ascii_digit)) {
+        for (digits, what) in [(10, "seconds"), (13, "milliseconds")] {
+            if vals.iter().all(|v| v.len() == digits) {
+                reads.push((
+                    format!("{digits} decimal digits, Unix {what}"),
+                    vals.iter()
+                        .map(|v| {
+                            v.parse::<u64>()
+                                .ok()
+                                .map(|x| if digits == 13 { x / 1000 } else { x })
+                        })
+                        .collect(),
+                ));
+            }
+        }
+    }
+    if vals.iter().all(|v| (5..=7).contains(&v.len())) {
+        reads.push((
+            "base 62 digits, Unix seconds".into(),
+            vals.iter().map(|v| base62(v)).collect(),
+        ));
+    }
+    if !matches!(kind, Decoded::Raw) {
+        let len = decoded[0].len();
+        if decoded.iter().all(|b| b.len() == len) {
+            let v: Vec<u64> = decoded.iter().map(|b| be(b)).collect();
+            match len {
+                4 => {
+                    reads.push((
+                        "4 bytes, Unix seconds".into(),
+                        v.iter().map(|&x| Some(x)).collect(),
+                    ));
+                    reads.push((
+                        "4 bytes, seconds since 2011".into(),
+                        v.iter().map(|&x| Some(x + EPOCH_2011)).collect(),
+                    ));
+                }
+                6 => reads.push((
+                    "6 bytes, Unix milliseconds".into(),
+                    v.iter().map(|&x| Some(x / 1000)).collect(),
+                )),
+                8 => {
+                    reads.push((
+                        "8 bytes, Unix seconds".into(),
+                        v.iter().map(|&x| Some(x)).collect(),
+                    ));
+                    reads.push((
+                        "8 bytes, Unix milliseconds".into(),
+                        v.iter().map(|&x| Some(x / 1000)).collect(),
+                    ));
+                    reads.push((
+                        "8 bytes, Unix microseconds".into(),
+                        v.iter().map(|&x| Some(x / 1_000_000)).collect(),
+                    ));
+                }
+                _ => {}
+            }
+        }
+    }
+    for (what, secs) in reads {
+        let near: Vec<u64> = secs
+            .into_iter()
+            .flatten()
+            .filter(|&s| s.abs_diff(now_s) <= TEN_YEARS_S)
+            .collect();
+        if near.len() * 100 >= n * 95 {
+            let spread = near.iter().max()? - near.iter().min()?;
+            return Some(Finding {
+                kind: FindingKind::Timestamp,
+                fails: true,
+                detail: format!(
+                    "timestamp: {name} is the issue time ({what}) within ±10 years of now in {} of {n} tokens (spread over {spread} s): anyone who knows when a session was made knows this field",
+                    near.len()
+                ),
+            });
+        }
+    }
+    None
+}
+
+/// UUIDv1 (RFC 9562 §5.1): a 60-bit issue time in 100 ns, a clock sequence and the node (often the
+/// MAC address). The next id follows from the last one and the clock.
+pub fn uuid_v1(tokens: &[&str], now_s: u64) -> Option<Finding> {
+    const GREGORIAN_TO_UNIX_S: u64 = 12_219_292_800;
+    let n = tokens.len();
+    let mut times = Vec::new();
+    for t in tokens {
+        let b = t.as_bytes();
+        let shaped = b.len() == 36
+            && [8, 13, 18, 23].iter().all(|&i| b[i] == b'-')
+            && b[14] == b'1'
+            && matches!(b[19].to_ascii_lowercase(), b'8' | b'9' | b'a' | b'b');
+        if !shaped {
+            continue;
+        }
+        let hex = |r: std::ops::Range<usize>| u64::from_str_radix(&t[r], 16).ok();
+        let (Some(low), Some(mid), Some(hi)) = (hex(0..8), hex(9..13), hex(15..18)) else {
+            continue;
+        };
+        let ticks = (hi << 48) | (mid << 32) | low;
+        times.push((ticks / 10_000_000).saturating_sub(GREGORIAN_TO_UNIX_S));
+    }
+    if times.len() * 2 <= n {
+        return None;
+    }
+    let near = times
+        .iter()
+        .filter(|s| s.abs_diff(now_s) <= TEN_YEARS_S)
+        .count();
+    let spread = times.iter().max()? - times.iter().min()?;
+    Some(Finding {
+        kind: FindingKind::Timestamp,
+        fails: true,
+        detail: format!(
+            "time-derived ids: {} of {n} tokens are UUIDv1, which hold their issue time (in 100 ns), a clock sequence and the node; {near} of them decode to an issue time within ±10 years of now (spread over {spread} s), so ids are predictable from the clock",
+            times.len()
+        ),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -451,6 +823,34 @@ mod tests {
         let t: Vec<&str> = owned.iter().map(String::as_str).collect();
         let f = timestamp(&t, now).expect("found");
         assert!(f.detail.contains("field 2 of 3"), "{}", f.detail);
+    }
+
+    #[test]
+    fn fields_split_at_the_first_consistent_separator() {
+        let now = 1_750_000_000u64;
+        let owned: Vec<String> = (0..30u64)
+            .map(|i| format!("{}|{:02x}{:030x}", now + i, i * 7 % 256, i * 0x9e37_79b9))
+            .collect();
+        let t: Vec<&str> = owned.iter().map(String::as_str).collect();
+        let f = fields(&t, now, true);
+        assert!(f.has_time);
+        assert_eq!(f.judged.as_ref().unwrap()[1].len(), 32);
+        assert!(f.judged_capacity_bits <= 128.0);
+        // Random fields alone are not set aside.
+        let owned: Vec<String> = (0..30u64)
+            .map(|i| {
+                let a = (i + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+                format!(
+                    "{a:016x}.{:016x}",
+                    a.rotate_left(29) ^ 0xc2b2_ae3d_27d4_eb4f
+                )
+            })
+            .collect();
+        let t: Vec<&str> = owned.iter().map(String::as_str).collect();
+        assert!(fields(&t, now, true).judged.is_none());
+        assert_eq!(base62("1"), Some(1));
+        assert_eq!(base62("10"), Some(62));
+        assert_eq!(base62("a-b"), None);
     }
 
     #[test]
