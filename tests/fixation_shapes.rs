@@ -148,13 +148,11 @@ async fn planted_valid_id_on_plain_ticketbooth_runs_both_variants() {
 /// The profile of Ticketbooth mounted under /app/ (flow paths written out in full), naming the one
 /// cookie the mounted app uses, as a real app's profile does.
 fn mounted_profile(dir: &Path) -> std::path::PathBuf {
-    let text = std::fs::read_to_string(PROFILE)
-        .unwrap()
-        .replace("open: /", "open: /app/")
-        .replace(
-            "cookie: [__Host-tb_sid, __Secure-tb_sid, tb_sid]",
-            "cookie: __Secure-tb_sid",
-        );
+    // Paths stay as written: `/login` resolves under the target's `/app/`, as on any mounted app.
+    let text = std::fs::read_to_string(PROFILE).unwrap().replace(
+        "cookie: [__Host-tb_sid, __Secure-tb_sid, tb_sid]",
+        "cookie: __Secure-tb_sid",
+    );
     assert!(text.contains("cookie: __Secure-tb_sid"), "{text}");
     let path = dir.join("app.yaml");
     std::fs::write(&path, text).unwrap();
