@@ -13,6 +13,7 @@ use super::referer_probe::{PROBE_PATH, ProbeOrigin, Provoked};
 use crate::driver::NetEvent;
 use crate::engine::context::FlowCtx;
 use crate::engine::token::same_origin;
+use crate::engine::url_join::{path_of, strip_fragment};
 use std::collections::BTreeSet;
 
 /// Authenticated pages provoked at most: the Referrer-Policy is usually site-wide, and each page costs
@@ -354,24 +355,6 @@ fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
         .iter()
         .find(|(k, _)| k == name)
         .map(|(_, v)| v.as_str())
-}
-
-fn strip_fragment(u: &str) -> String {
-    url::Url::parse(u)
-        .map(|mut x| {
-            x.set_fragment(None);
-            x.to_string()
-        })
-        .unwrap_or_else(|_| u.to_string())
-}
-
-fn path_of(u: &str) -> String {
-    url::Url::parse(u)
-        .map(|x| match x.query() {
-            Some(q) => format!("{}?{q}", x.path()),
-            None => x.path().to_string(),
-        })
-        .unwrap_or_else(|_| u.to_string())
 }
 
 fn origin(u: &str) -> String {

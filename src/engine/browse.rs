@@ -8,6 +8,7 @@
 
 use super::browser_step::{StepError, StepResult};
 use super::context::FlowCtx;
+use super::url_join::{path_of, strip_fragment};
 use std::collections::{HashSet, VecDeque};
 use std::time::Duration;
 
@@ -228,25 +229,6 @@ fn enqueue(
             queue.push_back((url, depth));
         }
     }
-}
-
-fn strip_fragment(u: &str) -> String {
-    url::Url::parse(u)
-        .map(|mut x| {
-            x.set_fragment(None);
-            x.to_string()
-        })
-        .unwrap_or_else(|_| u.to_string())
-}
-
-/// Path and query, for the timeline (tokens in a query are redacted with the rest of the timeline).
-fn path_of(u: &str) -> String {
-    url::Url::parse(u)
-        .map(|x| match x.query() {
-            Some(q) => format!("{}?{q}", x.path()),
-            None => x.path().to_string(),
-        })
-        .unwrap_or_else(|_| u.to_string())
 }
 
 #[cfg(test)]

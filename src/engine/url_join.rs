@@ -19,6 +19,26 @@ pub fn resolve(base: &Url, target: &str) -> Result<Url, ParseError> {
     mount.join(target.trim_start_matches('/'))
 }
 
+/// The URL without its fragment (which never reaches the server), or the text as it is.
+pub fn strip_fragment(u: &str) -> String {
+    Url::parse(u)
+        .map(|mut x| {
+            x.set_fragment(None);
+            x.to_string()
+        })
+        .unwrap_or_else(|_| u.to_string())
+}
+
+/// Path and query, for timelines and evidence (tokens in a query are redacted with the rest).
+pub fn path_of(u: &str) -> String {
+    Url::parse(u)
+        .map(|x| match x.query() {
+            Some(q) => format!("{}?{q}", x.path()),
+            None => x.path().to_string(),
+        })
+        .unwrap_or_else(|_| u.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
