@@ -62,6 +62,19 @@ fn configs(filter: Option<&FlawSet>) -> Vec<Config> {
     out
 }
 
+/// With `--skip-repeats`, the scenarios a row leaves out: those only another flaw can change (in the
+/// no-flaw and all-flaws rows, and in their own flaw's row, they run).
+fn repeats_left_out(flaws: FlawSet, skip_repeats: bool) -> Vec<&'static str> {
+    if !skip_repeats || flaws.is_empty() || flaws == FlawSet::all() {
+        return Vec::new();
+    }
+    crate::suite::DECIDED_BY_ONE_FLAW
+        .iter()
+        .filter(|(_, flaw)| !flaws.contains(*flaw))
+        .map(|(name, _)| *name)
+        .collect()
+}
+
 /// The README table: one row per configuration, the flows it must fail, and why.
 fn render(configs: &[Config]) -> String {
     let total = crate::suite::BUILTIN.len();
@@ -116,23 +129,34 @@ pub async fn matrix(demo: &DemoArgs, args: &DemoMatrixArgs, redactor: &Redactor)
             return Exit::BadInput;
         }
     };
-    let all: Vec<&str> = crate::suite::BUILTIN.iter().map(|b| b.name).collect();
-    let suite = match demo_project(&profile, redactor, &all, shapes) {
-        Ok(p) => p,
-        Err(e) => {
-            eprint!("{e}");
-            return Exit::BadInput;
-        }
-    };
     let configs = configs(filter.as_ref());
+    let left_out: Vec<Vec<&str>> = configs
+        .iter()
+        .map(|c| repeats_left_out(c.flaws, args.skip_repeats))
+        .collect();
+    let mut suites = Vec::new();
+    for skip in &left_out {
+        let names: Vec<&str> = crate::suite::BUILTIN
+            .iter()
+            .map(|b| b.name)
+            .filter(|n| !skip.contains(n))
+            .collect();
+        match demo_project(&profile, redactor, &names, shapes) {
+            Ok(p) => suites.push(Arc::new(p)),
+            Err(e) => {
+                eprint!("{e}");
+                return Exit::BadInput;
+            }
+        }
+    }
     if args.expected_only {
         return readme(&render(&configs), args, Exit::Passed);
     }
     let cancel = cancel_on_signals();
     let permits = Arc::new(tokio::sync::Semaphore::new(args.parallel.max(1)));
-    let suite = Arc::new(suite);
     let mut tasks = Vec::new();
     for (i, c) in configs.iter().enumerate() {
+        let suite = &suites[i];
         let jobs = demo.jobs;
         let (suite, driver, redactor, cancel, permits) = (
             suite.clone(),
@@ -155,7 +179,7 @@ pub async fn matrix(demo: &DemoArgs, args: &DemoMatrixArgs, redactor: &Redactor)
         }));
     }
     let mut exit = Exit::Passed;
-    for (c, t) in configs.iter().zip(tasks) {
+    for ((c, t), skip) in configs.iter().zip(tasks).zip(&left_out) {
         let done = match t.await {
             Ok(Ok(d)) => d,
             Ok(Err(e)) => {
@@ -175,7 +199,7 @@ pub async fn matrix(demo: &DemoArgs, args: &DemoMatrixArgs, redactor: &Redactor)
             .map(|f| (f.name.as_str(), f.verdict))
             .collect();
         let mut wrong = Vec::new();
-        for b in crate::suite::BUILTIN {
+        for b in crate::suite::BUILTIN.iter().filter(|b| !skip.contains(&b.name)) {
             let want = if crate::suite::expected_skip(b.name, shapes).is_some() {
                 Verdict::Skipped
             } else if c.expected_fail.contains(&b.name) {
@@ -205,8 +229,16 @@ pub async fn matrix(demo: &DemoArgs, args: &DemoMatrixArgs, redactor: &Redactor)
             }
         }
         let status = if wrong.is_empty() { "ok" } else { "WRONG" };
+        let repeats = if skip.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " ({} left out: only another flaw can change it)",
+                skip.join(", ")
+            )
+        };
         crate::outln!(
-            "{status:<6} {:<28} {:>3} flows in {:.0}s",
+            "{status:<6} {:<28} {:>3} flows in {:.0}s{repeats}",
             c.label,
             done.flows.len(),
             done.summary.duration.as_secs_f64()
@@ -268,4 +300,21 @@ fn readme(table: &str, args: &DemoMatrixArgs, mut exit: Exit) -> Exit {
         }
     }
     exit
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn repeats_are_left_out_only_of_rows_whose_flaw_cannot_change_them() {
+        assert!(repeats_left_out(FlawSet::none(), true).is_empty());
+        assert!(repeats_left_out(FlawSet::all(), true).is_empty());
+        assert!(repeats_left_out(FlawSet::only(Flaw::PredictableIds), true).is_empty());
+        assert!(repeats_left_out(FlawSet::only(Flaw::Fixation), false).is_empty());
+        assert_eq!(
+            repeats_left_out(FlawSet::only(Flaw::Fixation), true),
+            vec!["token-predictability"]
+        );
+    }
 }

@@ -86,6 +86,12 @@ pub const TIMING_POLICY: &[(&str, &str)] = &[
 /// Tokens the predictability scenario samples in the demo (200 by default).
 pub const DEMO_TOKEN_SAMPLES: &str = "40";
 
+/// Scenarios whose verdict only one flaw can change, because they judge one server protection and
+/// nothing a browser does around it (tests/demo_flaws.rs proves at HTTP level that no other flaw
+/// breaks that protection). `usher demo matrix --skip-repeats` runs them only in the no-flaw row,
+/// their flaw's row and the all-flaws row; elsewhere their verdict would repeat the no-flaw row's.
+pub const DECIDED_BY_ONE_FLAW: &[(&str, Flaw)] = &[("token-predictability", Flaw::PredictableIds)];
+
 /// Why `scenario` cannot be judged on a Ticketbooth of these shapes (its precondition is gone), if it
 /// cannot: it must then end SKIPPED with a reason, whatever the flaws, never PASS or ERROR.
 pub fn expected_skip(scenario: &str, shapes: crate::demo::ShapeSet) -> Option<&'static str> {
