@@ -199,7 +199,10 @@ pub async fn matrix(demo: &DemoArgs, args: &DemoMatrixArgs, redactor: &Redactor)
             .map(|f| (f.name.as_str(), f.verdict))
             .collect();
         let mut wrong = Vec::new();
-        for b in crate::suite::BUILTIN.iter().filter(|b| !skip.contains(&b.name)) {
+        for b in crate::suite::BUILTIN
+            .iter()
+            .filter(|b| !skip.contains(&b.name))
+        {
             let want = if crate::suite::expected_skip(b.name, shapes).is_some() {
                 Verdict::Skipped
             } else if c.expected_fail.contains(&b.name) {
