@@ -43,29 +43,6 @@ async fn logged_in(t: &Target, email: &str) -> Browser {
     b
 }
 
-/// Signs up a fresh account through the signup form; returns its email.
-async fn new_user(t: &Target, tag: &str) -> String {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    static NEXT: AtomicUsize = AtomicUsize::new(1);
-    let email = format!("{tag}-{}@shape.test", NEXT.fetch_add(1, Ordering::Relaxed));
-    let mut b = t.browser();
-    let form = b.get("/signup").await;
-    let page = b
-        .submit(
-            &form,
-            "/signup",
-            &[("email", &email), ("password", PASSWORD)],
-        )
-        .await;
-    assert_eq!(
-        page.status,
-        StatusCode::SEE_OTHER,
-        "signup of {email}: {}",
-        page.body
-    );
-    email
-}
-
 /// Seats → details → the pay page, through the forms; returns the checkout id and the pay page.
 async fn checkout_to_pay(b: &mut Browser) -> (String, Page) {
     let event = b.get("/events/1").await;
@@ -128,7 +105,7 @@ async fn mounted(t: &Target) -> bool {
         app_login.body
     );
     assert_eq!(b.follow("/app").await.location(), "/app/");
-    let email = new_user(t, "mounted").await;
+    let email = t.new_user("mounted").await;
     let (mut b, login) = login(t, &email, PASSWORD).await;
     assert_eq!(login.location(), "/app/account");
     let set_cookie = login.session_set_cookie().expect("login sets the cookie");
@@ -152,7 +129,7 @@ async fn mounted(t: &Target) -> bool {
 }
 
 async fn login_redirects_authenticated(t: &Target) -> bool {
-    let email = new_user(t, "redirects").await;
+    let email = t.new_user("redirects").await;
     let mut b = logged_in(t, &email).await;
     let page = b.get("/login").await;
     page.status == StatusCode::SEE_OTHER
@@ -161,7 +138,7 @@ async fn login_redirects_authenticated(t: &Target) -> bool {
 }
 
 async fn session_bound_csrf(t: &Target) -> bool {
-    let email = new_user(t, "csrf").await;
+    let email = t.new_user("csrf").await;
     let creds = [("email", email.as_str()), ("password", PASSWORD)];
     let mut b = t.browser();
     let form = b.get_following("/login").await;
@@ -204,14 +181,14 @@ async fn no_anonymous_sessions(t: &Target) -> bool {
     for path in ["/", "/login", "/events/1", "/signup", "/reset"] {
         issued |= b.get_following(path).await.session_set_cookie().is_some();
     }
-    let email = new_user(t, "noanon").await;
+    let email = t.new_user("noanon").await;
     let (b, login) = login(t, &email, PASSWORD).await;
     assert!(login.session_set_cookie().is_some() && b.session().is_some());
     !issued
 }
 
 async fn logout_on_account_page(t: &Target) -> bool {
-    let email = new_user(t, "logoutpage").await;
+    let email = t.new_user("logoutpage").await;
     let mut b = logged_in(t, &email).await;
     let home = b.get("/").await;
     let event = b.get("/events/1").await;
@@ -259,7 +236,7 @@ async fn title_has_username(t: &Target) -> bool {
 }
 
 async fn echo_param(t: &Target) -> bool {
-    let email = new_user(t, "echo").await;
+    let email = t.new_user("echo").await;
     let mut b = logged_in(t, &email).await;
     let account = b.get("/account").await;
     let out = b.submit(&account, "/logout", &[]).await;
@@ -274,7 +251,7 @@ async fn echo_param(t: &Target) -> bool {
 }
 
 async fn no_third_party(t: &Target) -> bool {
-    let email = new_user(t, "thirdparty").await;
+    let email = t.new_user("thirdparty").await;
     let mut b = logged_in(t, &email).await;
     let (_, pay) = checkout_to_pay(&mut b).await;
     let analytics = t.demo.analytics_url();
@@ -345,7 +322,7 @@ async fn all_shapes_together_show_every_behaviour() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn all_shapes_serve_every_flow() {
     let t = Target::start(config(ShapeSet::all(), FlawSet::none())).await;
-    let email = new_user(&t, "flows").await;
+    let email = t.new_user("flows").await;
     let mut b = logged_in(&t, &email).await;
     let account = b.get("/account").await;
     assert!(
@@ -446,8 +423,8 @@ struct Planted {
 }
 
 async fn plant_authenticated_id(t: &Target) -> Planted {
-    let victim_email = new_user(t, "planted-victim").await;
-    let attacker_email = new_user(t, "planted-attacker").await;
+    let victim_email = t.new_user("planted-victim").await;
+    let attacker_email = t.new_user("planted-attacker").await;
     let creds = [("email", victim_email.as_str()), ("password", PASSWORD)];
     let mut attacker = logged_in(t, &attacker_email).await;
     let planted = attacker.session().expect("attacker's session");
