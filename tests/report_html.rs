@@ -231,6 +231,25 @@ async fn chromium_shows_the_report_without_console_errors_and_the_filters_work()
     assert!(shot.starts_with(b"\x89PNG"));
     std::fs::write(dir.path().join("report.png"), &shot).unwrap();
 
+    // The drawings render, and their marks take the keyboard focus like any link.
+    let drawn = s
+        .execute(
+            r#"const svg = document.querySelector('#flow-0 svg.swimlane');
+               const box = svg.getBoundingClientRect();
+               const mark = svg.querySelector('a.failmark');
+               mark.focus();
+               return {width: box.width, height: box.height, lanes: svg.querySelectorAll('g.lane').length,
+                       focused: document.activeElement === mark,
+                       };"#,
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert!(drawn["width"].as_f64().unwrap() > 300.0, "{drawn}");
+    assert!(drawn["height"].as_f64().unwrap() > 40.0, "{drawn}");
+    assert_eq!(drawn["lanes"], 2, "{drawn}");
+    assert_eq!(drawn["focused"], true, "{drawn}");
+
     // The FAIL filter hides the other verdicts; pressed again, it shows all.
     let fail = Locator::css(r#"[data-filter-verdict="FAIL"]"#);
     s.click(&fail).await.unwrap();
@@ -309,3 +328,107 @@ async fn the_report_fits_a_phone_screen() {
 
 #[path = "report_html_support/hostile_target.rs"]
 mod hostile_target;
+
+/// The drawn parts of the report: what lies between `<svg class="drawing {kind}"` and `</svg>`.
+fn drawings<'a>(html: &'a str, kind: &str) -> Vec<&'a str> {
+    html.split(&format!(r#"<svg class="drawing {kind}""#))
+        .skip(1)
+        .map(|s| s.split("</svg>").next().unwrap())
+        .collect()
+}
+
+#[test]
+fn the_session_timeline_and_the_run_are_drawn() {
+    let dir = tempfile::tempdir().unwrap();
+    write_artifacts(dir.path(), "<title>Account</title>");
+    let mut flows = four_flows();
+    for (i, f) in flows.iter_mut().enumerate() {
+        f.started = Some(std::time::Duration::from_millis(700 * i as u64));
+    }
+    let html = render(&flows, dir.path());
+    std::fs::write("/tmp/usher-report-drawn.html", &html).ok();
+    assert_inert_html(&html);
+
+    let lanes = drawings(&html, "swimlane");
+    assert_eq!(lanes.len(), 1, "only the flow with a timeline");
+    let fixation = lanes[0];
+    for persona in ["victim", "attacker"] {
+        assert!(
+            fixation.contains(&format!(">{persona}</text>")),
+            "{fixation}"
+        );
+    }
+    // The attacker's id is planted into the victim: one arrow, from the attacker's lane to the
+    // victim's, from where it was captured to where it was planted.
+    assert_eq!(fixation.matches(r#"<line class="move plant""#).count(), 1);
+    assert!(fixation.contains("planted id tok:3f9a1c"));
+    assert!(fixation.contains(r#"<text class="fp""#) && fixation.contains(">tok:3f9a1c</text>"));
+    // The victim logs in holding that id, so the attacker, found logged in with it, acts as the victim.
+    let lane = |persona: &str| {
+        fixation
+            .split(&format!(">{persona}</text>"))
+            .nth(1)
+            .and_then(|l| l.split("</g>").next())
+            .unwrap_or_else(|| panic!("{persona}'s lane in {fixation}"))
+    };
+    assert!(lane("attacker").contains(r#"<rect class="seg s-other""#));
+    assert!(lane("attacker").contains("<title>acting as victim, 2.3 s–2.5 s</title>"));
+    assert!(lane("victim").contains("<title>logged in as itself, 2.1 s–2.5 s</title>"));
+    assert!(!lane("victim").contains("s-other"));
+    // The failed check is marked and links to its evidence; token moves link to their steps.
+    assert!(fixation.contains(r##"<a href="#flow-0-check-0" class="failmark fail">"##));
+    assert!(fixation.contains(">FAIL token_changed</text>"));
+    assert!(html.contains(r#"<li class="check fail" id="flow-0-check-0">"#));
+    assert!(fixation.contains(r##"<a href="#flow-0-step-"##));
+    assert!(html.contains(r#"<li id="flow-0-step-2">"#));
+    // Readable without the picture.
+    assert!(fixation.contains(
+        "<desc id=\"flow-0-lanes-desc\">Session timeline of token-fixation: victim, attacker"
+    ));
+
+    let gantt = drawings(&html, "gantt");
+    assert_eq!(gantt.len(), 1);
+    assert_eq!(gantt[0].matches(r#"<rect class="bar "#).count(), 4);
+    for (i, verdict) in ["fail", "error", "skipped", "pass"].iter().enumerate() {
+        assert!(
+            gantt[0].contains(&format!(r##"<a href="#flow-{i}">"##)),
+            "{verdict}"
+        );
+        assert!(gantt[0].contains(&format!(r#"<rect class="bar {verdict}""#)));
+    }
+}
+
+#[test]
+fn measured_values_are_drawn_against_the_policy() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut flows = four_flows();
+    let c = &mut flows[0].checks[0];
+    c.measured
+        .insert("idle_timeout_lower_s".into(), serde_json::json!(8.0));
+    c.measured
+        .insert("policy_s".into(), serde_json::json!(10.0));
+    let mut probes = flows[3].checks[0].clone();
+    probes.measured = serde_json::from_value(serde_json::json!({
+        "observed_cap": 2, "policy_cap": 3, "logins_alive": [false, true, true, false, false]
+    }))
+    .unwrap();
+    flows[3].checks.push(probes);
+    let html = render(&flows, dir.path());
+    assert_inert_html(&html);
+    let charts = drawings(&html, "chart");
+    assert_eq!(charts.len(), 2, "{charts:?}");
+    // Idle timeout between 8 s and 16.5 s against a 10 s policy: the bracket crosses the line.
+    assert!(
+        charts[0].contains(r#"<rect class="bracket fail""#),
+        "{}",
+        charts[0]
+    );
+    assert!(charts[0].contains("ended between 8 s and 16 s; the policy allows 10 s"));
+    assert!(charts[0].contains(">policy 10 s</text>"));
+    assert_eq!(
+        charts[1].matches(r#"<circle class="probe alive""#).count(),
+        2
+    );
+    assert_eq!(charts[1].matches(r#"<circle class="probe""#).count(), 3);
+    assert!(charts[1].contains(">cap 3</text>"));
+}

@@ -45,6 +45,53 @@ fn demo_passes_secure_and_catches_every_flaw() {
     for column in ["secure", "flawed"] {
         let junit = std::fs::read_to_string(reports.path().join(column).join("junit.xml")).unwrap();
         assert_eq!(junit.matches("<testcase ").count(), total, "{column}");
+        let html = std::fs::read_to_string(reports.path().join(column).join("index.html")).unwrap();
+        drawings_hold_every_flow_and_no_secret(column, &html, total);
+    }
+}
+
+/// The HTML report of a real run draws each flow's session timeline (the flawed column also where its
+/// checks failed) and the run at a glance, and no drawing holds a password or a whole token.
+fn drawings_hold_every_flow_and_no_secret(column: &str, html: &str, total: usize) {
+    for secret in ["alice-demo-password", "mallory-demo-password"] {
+        assert!(!html.contains(secret), "{column}: a password in the report");
+    }
+    let svgs: Vec<&str> = html
+        .split("<svg class=\"drawing ")
+        .skip(1)
+        .map(|s| s.split("</svg>").next().unwrap())
+        .collect();
+    let lanes: Vec<&&str> = svgs.iter().filter(|s| s.starts_with("swimlane")).collect();
+    assert_eq!(lanes.len(), total, "{column}: a swimlane per flow");
+    assert_eq!(
+        svgs.iter().filter(|s| s.starts_with("gantt")).count(),
+        1,
+        "{column}: the run at a glance"
+    );
+    assert!(
+        lanes.iter().any(|s| s.contains(r#"<line class="move "#)),
+        "{column}: token moves are drawn"
+    );
+    let failed = lanes
+        .iter()
+        .filter(|s| s.contains(r#"class="failmark fail""#))
+        .count();
+    if column == "flawed" {
+        assert_eq!(failed, total, "every flawed flow marks its failed check");
+    } else {
+        assert_eq!(failed, 0, "{column}: no failure marked");
+    }
+    // Session ids are 32 or 64 hex digits (a counter under `predictable-ids`); fingerprints are 6.
+    for s in &svgs {
+        let longest = s
+            .split(|c: char| !c.is_ascii_hexdigit())
+            .map(str::len)
+            .max()
+            .unwrap_or(0);
+        assert!(
+            longest < 16,
+            "{column}: a token-like run of {longest} hex digits in a drawing"
+        );
     }
 }
 

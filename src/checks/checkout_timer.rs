@@ -37,6 +37,16 @@ pub async fn check(ctx: &mut FlowCtx, persona: &str) -> Outcome {
             f.origin, f.error
         ));
     }
+    ctx.mark_as(
+        persona,
+        format!(
+            "checkout left idle for {}",
+            humantime::format_duration(wait)
+        ),
+        crate::engine::events::Mark::Idle {
+            seconds: wait.as_secs_f64(),
+        },
+    );
     if let Err(e) = ctx.sleep_until(Instant::now() + wait).await {
         return Outcome::from_step_error("checkout_expires", e);
     }

@@ -76,6 +76,8 @@ pub async fn check(ctx: &mut FlowCtx, persona: &str) -> Outcome {
     o.with("oldest session", oldest)
         .with("logins", format!("{cap} one after another, then 2 at once"))
         .measure("observed_cap", count)
+        // In login order: which sessions were still logged in at the end, for the report's drawing.
+        .measure("logins_alive", alive)
         .measure("policy_cap", cap)
         .measure("at_cap", behaviour)
 }

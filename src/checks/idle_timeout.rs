@@ -93,7 +93,16 @@ pub async fn check(ctx: &mut FlowCtx, persona: &str) -> Outcome {
     let mut deadlines = Vec::new();
     for (probe, wait) in names.iter().zip(&waits) {
         match ctx.oracle(probe).await {
-            Ok(a) if a.logged_in => deadlines.push((Instant::now() + *wait, probe.clone(), *wait)),
+            Ok(a) if a.logged_in => {
+                ctx.mark_as(
+                    probe,
+                    format!("left idle for {}", humantime::format_duration(*wait)),
+                    crate::engine::events::Mark::Idle {
+                        seconds: wait.as_secs_f64(),
+                    },
+                );
+                deadlines.push((Instant::now() + *wait, probe.clone(), *wait))
+            }
             Ok(_) => {
                 return Outcome::error(format!("{probe} was logged out right after logging in"));
             }

@@ -19,6 +19,7 @@ pub fn schema(_: &mut SchemaGenerator) -> Schema {
             "observed_cap": integer("concurrent_sessions_at_most: sessions of one account logged in at once at the end"),
             "policy_cap": integer("concurrent_sessions_at_most: the policy's max_sessions"),
             "at_cap": {"type": "string", "description": "concurrent_sessions_at_most: what the app did at the cap"},
+            "logins_alive": {"type": "array", "items": {"type": "boolean"}, "description": "concurrent_sessions_at_most: per login, in login order, whether it was still logged in at the end"},
             "entropy_bits": {"type": ["integer", "null"], "minimum": 0, "description": "entropy_at_least: effective entropy of the sampled tokens, bits (null: not estimated)"},
             "samples": integer("entropy_at_least: tokens sampled"),
             "analysis": {"type": "object", "description": "entropy_at_least: the full token analysis (never a token)"},

@@ -2,7 +2,7 @@
 
 use super::browser_step::{self, StepError, StepResult};
 use super::context::{FlowCtx, HttpResponse, Persona};
-use super::events::{Event, StepRecord, TimelineEntry};
+use super::events::{Event, Mark, StepRecord, TimelineEntry};
 use super::token::{self, Placement, Token, TokenPart};
 use crate::driver::{NetEvent, Session};
 use crate::redact::Kind;
@@ -47,16 +47,26 @@ impl FlowCtx {
                 .await?,
         );
         self.persona_mut(name).session = Some(session.clone());
-        self.mark(name, "browser started (no session)");
+        self.mark_as(name, "browser started (no session)", Mark::NoSession);
         Ok(session)
     }
 
     pub fn mark(&mut self, persona: &str, state: impl Into<String>) {
-        let state = self.run.redactor.redact(&state.into());
+        self.push_mark(persona, state.into(), None);
+    }
+
+    /// [`Self::mark`] with what the entry means, for the drawn timeline.
+    pub fn mark_as(&mut self, persona: &str, state: impl Into<String>, mark: Mark) {
+        self.push_mark(persona, state.into(), Some(mark));
+    }
+
+    fn push_mark(&mut self, persona: &str, state: String, mark: Option<Mark>) {
+        let state = self.run.redactor.redact(&state);
         self.timeline.push(TimelineEntry {
             at: self.started.elapsed(),
             persona: persona.to_string(),
             state,
+            mark,
         });
     }
 
@@ -179,6 +189,7 @@ impl FlowCtx {
                 ),
                 persona: persona.clone(),
                 origin: step.origin.to_string(),
+                at: started.duration_since(self.started),
                 duration: started.elapsed(),
                 error: error.clone(),
             };
@@ -219,7 +230,11 @@ impl FlowCtx {
                 self.exec_steps(&flow.steps, persona)
                     .await
                     .map_err(|f| nest(f, name))?;
-                self.mark(persona, format!("ran {name}"));
+                self.mark_as(
+                    persona,
+                    format!("ran {name}"),
+                    Mark::Ran { flow: name.clone() },
+                );
                 match name.as_str() {
                     "login" => self.persona_mut(persona).ran_login = true,
                     "logged_in" => self.note_authenticated(persona).await,
@@ -241,7 +256,18 @@ impl FlowCtx {
                 } else {
                     "from its submit"
                 };
-                self.mark(persona, format!("ran {} {half}", part.flow));
+                let text = format!("ran {} {half}", part.flow);
+                match part.until {
+                    // The second half completes the flow: for a login, the browser is now logged in.
+                    None => self.mark_as(
+                        persona,
+                        text,
+                        Mark::Ran {
+                            flow: part.flow.clone(),
+                        },
+                    ),
+                    Some(_) => self.mark(persona, text),
+                }
                 Ok(())
             }
             Action::LoginHttp(args) => self.login_http(persona, args, limit).await,
@@ -287,7 +313,14 @@ impl FlowCtx {
                 }
                 self.put_token(&s.to, &t).await?;
                 let fp = self.fingerprints(&t);
-                self.mark(&s.to, format!("holds {}'s token {fp}", s.from));
+                self.mark_as(
+                    &s.to,
+                    format!("holds {}'s token {fp}", s.from),
+                    Mark::Stole {
+                        from: s.from.clone(),
+                        token: fp,
+                    },
+                );
                 Ok(())
             }
             Action::Plant(p) => {
@@ -306,7 +339,14 @@ impl FlowCtx {
                 }
                 self.put_token(&p.into, &t).await?;
                 let fp = self.fingerprints(&t);
-                self.mark(&p.into, format!("planted id {fp}"));
+                self.mark_as(
+                    &p.into,
+                    format!("planted id {fp}"),
+                    Mark::Planted {
+                        token: fp,
+                        from: p.from.clone(),
+                    },
+                );
                 Ok(())
             }
             Action::Capture(c) => {
@@ -328,7 +368,14 @@ impl FlowCtx {
                     )));
                 }
                 let fp = self.fingerprints(&t);
-                self.mark(from, format!("token {fp} captured as {}", c.label));
+                self.mark_as(
+                    from,
+                    format!("token {fp} captured as {}", c.label),
+                    Mark::Captured {
+                        token: fp,
+                        label: c.label.clone(),
+                    },
+                );
                 self.captured.insert(c.label.clone(), t);
                 Ok(())
             }
@@ -342,7 +389,14 @@ impl FlowCtx {
                 if let Some(into) = &r.into {
                     self.put_token(into, &t).await?;
                     let fp = self.fingerprints(&t);
-                    self.mark(into, format!("replays {fp}"));
+                    self.mark_as(
+                        into,
+                        format!("replays {fp}"),
+                        Mark::Replayed {
+                            token: fp,
+                            label: r.token.clone(),
+                        },
+                    );
                     return Ok(());
                 }
                 let h = r.http.as_ref().expect("validated: into or http");
@@ -357,7 +411,7 @@ impl FlowCtx {
                 let p = self.persona_mut(&name);
                 p.url_token = None;
                 self.session(&name).await?;
-                self.mark(&name, "fresh browser");
+                self.mark_as(&name, "fresh browser", Mark::NoSession);
                 Ok(())
             }
             Action::Forget(p) => {
@@ -372,7 +426,7 @@ impl FlowCtx {
                     .await;
                 session.set_extra_headers(&[]).await.ok();
                 self.persona_mut(&name).url_token = None;
-                self.mark(&name, "cookies and storage cleared");
+                self.mark_as(&name, "cookies and storage cleared", Mark::NoSession);
                 Ok(())
             }
             Action::Parallel(p) => self.parallel(&p.personas, &p.run, limit).await,
@@ -487,7 +541,13 @@ impl FlowCtx {
         });
         let results = futures::future::join_all(runs).await;
         for p in personas {
-            self.mark(p, format!("ran {} (in parallel)", flow.name));
+            self.mark_as(
+                p,
+                format!("ran {} (in parallel)", flow.name),
+                Mark::Ran {
+                    flow: flow.name.clone(),
+                },
+            );
             if flow.name == "login" {
                 self.persona_mut(p).ran_login = true;
             }

@@ -431,6 +431,13 @@ impl FlowCtx {
                 self.tokens_seen.insert(c.value.clone());
             }
         }
+        self.mark_as(
+            persona,
+            "logged in over HTTP; the browser holds the session it left",
+            super::events::Mark::Ran {
+                flow: "login".into(),
+            },
+        );
         Ok(())
     }
 }

@@ -36,12 +36,15 @@ impl FlowCtx {
         if answer.logged_in {
             self.note_authenticated(persona).await;
         }
-        self.mark(
+        self.mark_as(
             persona,
             if answer.logged_in {
                 "oracle: logged in"
             } else {
                 "oracle: logged out"
+            },
+            super::events::Mark::Oracle {
+                logged_in: answer.logged_in,
             },
         );
         Ok(answer)

@@ -45,7 +45,9 @@ pub fn html_report(
 
 /// View fields whose values the report makes up itself (verdict names, CSS classes, anchors, links):
 /// a short secret that happens to equal `pass` must not rename a class or break the filter.
-const OURS: &[&str] = &["verdict", "class", "id", "flow_id", "href"];
+const OURS: &[&str] = &[
+    "verdict", "class", "id", "flow_id", "href", "anchor", "kind",
+];
 
 /// The view as JSON with every string from the records redacted and its control characters made
 /// visible. Keys are the template's field names and stay as they are.
@@ -59,6 +61,14 @@ fn clean_value(v: serde_json::Value, redactor: &Redactor) -> serde_json::Value {
     match v {
         J::String(s) => J::String(show_controls(&redactor.redact(&s))),
         J::Array(a) => J::Array(a.into_iter().map(|x| clean_value(x, redactor)).collect()),
+        // The drawings' coordinates: `104`, not `104.0`, in every attribute of every drawing.
+        J::Number(n)
+            if n.is_f64()
+                && n.as_f64()
+                    .is_some_and(|f| f.fract() == 0.0 && f.abs() < 1e15) =>
+        {
+            J::from(n.as_f64().unwrap_or_default() as i64)
+        }
         J::Object(m) => J::Object(
             m.into_iter()
                 .map(|(k, x)| {
@@ -140,6 +150,7 @@ mod tests {
                 label: format!("open {text}"),
                 persona: "victim".into(),
                 origin: "f.yaml:3:5".into(),
+                at: Duration::ZERO,
                 duration: Duration::from_millis(120),
                 error: None,
             }],
@@ -160,6 +171,10 @@ mod tests {
                 at: Duration::from_millis(300),
                 persona: "victim".into(),
                 state: "oracle: logged in".into(),
+                mark: Some(crate::engine::events::Mark::Captured {
+                    token: text.into(),
+                    label: text.into(),
+                }),
             }],
             accounts: Default::default(),
             started: None,

@@ -2,6 +2,7 @@
 //! per-persona timelines, tag links, and the artifacts read back from the report directory.
 //! Everything here is plain data; escaping is the template's job, redaction [`super::html`]'s.
 
+use super::drawing::{self, Chart, Overview, Swimlane};
 use crate::engine::events::{CheckOutcome, FlowRecord, RunInfo, RunSummary, StepRecord, Verdict};
 use base64::Engine as _;
 use serde::Serialize;
@@ -24,6 +25,8 @@ pub struct View {
     pub total: usize,
     pub tags: Vec<String>,
     pub flows: Vec<FlowView>,
+    /// The run at a glance: flows on its time axis.
+    pub overview: Option<Overview>,
     /// What got worse since `--baseline`; empty without one.
     pub regressions: Vec<RegressionView>,
 }
@@ -80,6 +83,7 @@ pub struct FlowView {
     pub personas: String,
     pub error: Option<String>,
     pub timeline: Vec<Lane>,
+    pub swimlane: Option<Swimlane>,
     pub steps: Vec<StepView>,
     pub checks: Vec<CheckView>,
     pub screenshots: Vec<Shot>,
@@ -111,6 +115,7 @@ pub struct State {
 
 #[derive(Serialize)]
 pub struct StepView {
+    pub id: String,
     pub index: usize,
     pub persona: String,
     pub label: String,
@@ -121,6 +126,7 @@ pub struct StepView {
 
 #[derive(Serialize)]
 pub struct CheckView {
+    pub id: String,
     pub check: String,
     pub persona: String,
     pub verdict: &'static str,
@@ -129,6 +135,7 @@ pub struct CheckView {
     pub origin: String,
     pub evidence: Vec<Pair>,
     pub measured: Vec<Pair>,
+    pub chart: Option<Chart>,
 }
 
 #[derive(Serialize)]
@@ -225,6 +232,7 @@ pub fn build(
         total: summary.total(),
         tags,
         flows: views,
+        overview: drawing::overview(summary, flows),
         regressions,
     };
     (view, images)
@@ -308,8 +316,11 @@ fn flow(i: usize, f: &FlowRecord, report_dir: &Path) -> (FlowView, Vec<(usize, S
         personas: f.personas.join(", "),
         error: f.error.clone(),
         timeline: lanes(f),
-        steps: f.steps.iter().map(step).collect(),
-        checks: f.checks.iter().map(check).collect(),
+        swimlane: drawing::swimlane(i, f),
+        steps: f.steps.iter().map(|s| step(i, s)).collect(),
+        checks: (f.checks.iter().enumerate())
+            .map(|(j, c)| check(format!("flow-{i}-check-{j}"), c))
+            .collect(),
         screenshots,
         sources,
         other_artifacts,
@@ -407,8 +418,9 @@ fn state_class(state: &str) -> &'static str {
     }
 }
 
-fn step(s: &StepRecord) -> StepView {
+fn step(flow: usize, s: &StepRecord) -> StepView {
     StepView {
+        id: format!("flow-{flow}-step-{}", s.index),
         index: s.index + 1,
         persona: s.persona.clone(),
         label: s.label.clone(),
@@ -418,8 +430,10 @@ fn step(s: &StepRecord) -> StepView {
     }
 }
 
-fn check(c: &CheckOutcome) -> CheckView {
+fn check(id: String, c: &CheckOutcome) -> CheckView {
     CheckView {
+        id,
+        chart: drawing::chart(c),
         check: c.check.clone(),
         persona: c.persona.clone(),
         verdict: c.verdict.label(),

@@ -4,6 +4,7 @@
 mod atomic;
 pub mod baseline;
 mod console;
+mod drawing;
 mod html;
 mod html_view;
 mod json;

@@ -7,7 +7,8 @@ use std::path::Path;
 use std::time::Duration;
 use usher::driver::{DriverConfig, Launcher, Session};
 use usher::engine::events::{
-    CheckOutcome, Evidence, FlowRecord, RunInfo, RunSummary, StepRecord, TimelineEntry, Verdict,
+    CheckOutcome, Evidence, FlowRecord, Mark, RunInfo, RunSummary, StepRecord, TimelineEntry,
+    Verdict,
 };
 
 /// Markup, a CDATA end, NUL, an ANSI escape and both quotes: what hostile pages put in titles and cookies.
@@ -53,16 +54,18 @@ fn step(index: usize, persona: &str, label: &str, line: u32, error: Option<&str>
         label: label.into(),
         persona: persona.into(),
         origin: format!("suite/flow.yaml:{line}:5"),
+        at: Duration::from_millis(index as u64 * 200),
         duration: Duration::from_millis(142),
         error: error.map(String::from),
     }
 }
 
-fn at(ms: u64, persona: &str, state: &str) -> TimelineEntry {
+fn at(ms: u64, persona: &str, state: &str, mark: Option<Mark>) -> TimelineEntry {
     TimelineEntry {
         at: Duration::from_millis(ms),
         persona: persona.into(),
         state: state.into(),
+        mark,
     }
 }
 
@@ -116,12 +119,65 @@ pub fn four_flows() -> Vec<FlowRecord> {
         "token_changed (victim): victim's token tok:3f9a1c is the same as `before_login`",
     );
     fail.timeline = vec![
-        at(300, "victim", "oracle: logged out"),
-        at(900, "attacker", "planted id tok:3f9a1c"),
-        at(2100, "victim", "ran login"),
-        at(2200, "victim", "oracle: logged in"),
-        at(2300, "attacker", "oracle: logged in"),
+        at(
+            100,
+            "victim",
+            "browser started (no session)",
+            Some(Mark::NoSession),
+        ),
+        at(
+            150,
+            "attacker",
+            "browser started (no session)",
+            Some(Mark::NoSession),
+        ),
+        at(
+            300,
+            "victim",
+            "oracle: logged out",
+            Some(Mark::Oracle { logged_in: false }),
+        ),
+        at(
+            600,
+            "attacker",
+            "token tok:3f9a1c captured as before_login",
+            Some(Mark::Captured {
+                token: "tok:3f9a1c".into(),
+                label: "before_login".into(),
+            }),
+        ),
+        at(
+            900,
+            "victim",
+            "planted id tok:3f9a1c",
+            Some(Mark::Planted {
+                token: "tok:3f9a1c".into(),
+                from: Some("attacker".into()),
+            }),
+        ),
+        at(
+            2100,
+            "victim",
+            "ran login",
+            Some(Mark::Ran {
+                flow: "login".into(),
+            }),
+        ),
+        at(
+            2200,
+            "victim",
+            "oracle: logged in",
+            Some(Mark::Oracle { logged_in: true }),
+        ),
+        at(
+            2300,
+            "attacker",
+            "oracle: logged in",
+            Some(Mark::Oracle { logged_in: true }),
+        ),
     ];
+    fail.steps
+        .push(step(2, "victim", "check token_changed", 20, None));
     let mut c = check(
         "token_changed",
         Verdict::Fail,
@@ -205,7 +261,28 @@ pub fn hostile_flow(text: &str, verdict: Verdict) -> FlowRecord {
     c.origin = text.into();
     c.measured.insert(text.into(), serde_json::json!(text));
     f.checks = vec![c];
-    f.timeline = vec![at(100, text, text)];
+    f.timeline = vec![
+        at(100, text, text, Some(Mark::NoSession)),
+        at(
+            150,
+            text,
+            text,
+            Some(Mark::Captured {
+                token: text.into(),
+                label: text.into(),
+            }),
+        ),
+        at(
+            200,
+            "attacker",
+            text,
+            Some(Mark::Stole {
+                from: text.into(),
+                token: text.into(),
+            }),
+        ),
+        at(250, "attacker", text, Some(Mark::Ran { flow: text.into() })),
+    ];
     f.artifacts = vec![PAGE_SOURCE.into(), text.into()];
     f
 }
@@ -266,6 +343,17 @@ const OUR_ELEMENTS: &[&str] = &[
     "figcaption",
     "footer",
     "script",
+    // the drawings (inline SVG)
+    "svg",
+    "desc",
+    "defs",
+    "marker",
+    "path",
+    "g",
+    "line",
+    "rect",
+    "circle",
+    "text",
 ];
 const OUR_ATTRIBUTES: &[&str] = &[
     "html",
@@ -292,6 +380,30 @@ const OUR_ATTRIBUTES: &[&str] = &[
     "open",
     "src",
     "alt",
+    // the drawings (inline SVG)
+    "viewbox",
+    "aria-labelledby",
+    "aria-hidden",
+    "x",
+    "y",
+    "x1",
+    "y1",
+    "x2",
+    "y2",
+    "cx",
+    "cy",
+    "r",
+    "rx",
+    "width",
+    "height",
+    "d",
+    "text-anchor",
+    "marker-end",
+    "refx",
+    "refy",
+    "markerwidth",
+    "markerheight",
+    "orient",
 ];
 
 /// The elements of `html` with their attribute names, read the way a browser tokenizes tags.

@@ -46,6 +46,13 @@
     }
   }
   window.addEventListener("hashchange", openTarget);
+  // Paper has no disclosure triangles: print every flow open, whatever the filters hide.
+  window.addEventListener("beforeprint", function () {
+    document.querySelectorAll("details.flow").forEach(function (d) {
+      d.hidden = false;
+      d.open = true;
+    });
+  });
   openTarget();
   apply();
 })();
