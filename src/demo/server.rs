@@ -3,7 +3,7 @@
 
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use tokio::net::TcpListener;
 use tokio::sync::watch;
@@ -13,7 +13,9 @@ use super::accounts::{DemoAccount, accounts};
 use super::analytics;
 use super::config::DemoConfig;
 use super::flaws::Flaw;
+use super::login_guard::LoginStats;
 use super::routes;
+use super::session_ids::SessionIds;
 use super::state::AppState;
 use crate::duration::format_duration;
 
@@ -25,6 +27,7 @@ pub struct RunningDemo {
     addr: SocketAddr,
     analytics_addr: SocketAddr,
     config: DemoConfig,
+    state: AppState,
     stop: watch::Sender<bool>,
     tasks: Vec<JoinHandle<io::Result<()>>>,
 }
@@ -69,6 +72,13 @@ impl RunningDemo {
         &self.config
     }
 
+    /// What the login protection saw: failed logins, locks, 429 answers. For tests that must prove a
+    /// sampler locked no account and backed off.
+    pub fn login_stats(&self) -> LoginStats {
+        let store = self.state.store();
+        store.login_guard.stats(&store.users, Instant::now())
+    }
+
     pub async fn shutdown(mut self) {
         let _ = self.stop.send(true);
         for mut task in std::mem::take(&mut self.tasks) {
@@ -108,7 +118,7 @@ pub async fn start(config: DemoConfig) -> io::Result<RunningDemo> {
     let state = AppState::new(config.clone(), analytics_url(analytics_addr));
     let (stop, stop_rx) = watch::channel(false);
 
-    let app = routes::app(state);
+    let app = routes::app(state.clone());
     let app_stop = stop_rx.clone();
     let app_task = tokio::spawn(async move {
         axum::serve(app_listener, app)
@@ -126,6 +136,7 @@ pub async fn start(config: DemoConfig) -> io::Result<RunningDemo> {
         addr,
         analytics_addr,
         config,
+        state,
         stop,
         tasks: vec![app_task, analytics_task],
     })
@@ -156,6 +167,13 @@ fn banner(demo: &RunningDemo) -> String {
         for shape in config.shapes.iter() {
             out.push_str(&format!("  {:30} {}\n", shape.name(), shape.description()));
         }
+    }
+    if config.session_ids != SessionIds::Csprng {
+        out.push_str(&format!(
+            "Session ids: {} ({})\n",
+            config.session_ids,
+            config.session_ids.description()
+        ));
     }
     let enforced = |flaw: Flaw| {
         if config.flaws.contains(flaw) {
