@@ -15,6 +15,7 @@ pub fn schema(_: &mut SchemaGenerator) -> Schema {
             "idle_timeout_lower_s": number_or_null("idle_timeout_at_most: the longest idle wait after which the session was still logged in, seconds (null: none was)"),
             "idle_timeout_upper_s": number_or_null("idle_timeout_at_most: the shortest idle wait after which it was logged out, seconds (null: none was)"),
             "ended_after_s": number_or_null("absolute_timeout_at_most: when a session kept busy ended, seconds (null: it outlived the wait)"),
+            "alive_after_s": number_or_null("absolute_timeout_at_most: how long a session kept busy was seen still logged in, seconds (null: it ended)"),
             "policy_s": {"type": "number", "description": "idle_timeout_at_most, absolute_timeout_at_most: the policy's limit, seconds"},
             "observed_cap": integer("concurrent_sessions_at_most: sessions of one account logged in at once at the end"),
             "policy_cap": integer("concurrent_sessions_at_most: the policy's max_sessions"),

@@ -82,12 +82,8 @@ pub fn chart(c: &CheckOutcome) -> Option<Chart> {
     }
     if m.contains_key("ended_after_s") {
         let ended = num("ended_after_s");
-        return Some(timeline(
-            ended.unwrap_or(0.0),
-            ended,
-            policy?,
-            "absolute lifetime",
-        ));
+        let alive = ended.or_else(|| num("alive_after_s")).unwrap_or(0.0);
+        return Some(timeline(alive, ended, policy?, "absolute lifetime"));
     }
     if let Some(alive) = m.get("logins_alive").and_then(Value::as_array) {
         return probes(alive, m.get("policy_cap").and_then(Value::as_u64)?);
@@ -217,4 +213,85 @@ fn positions(analysis: &Value) -> Option<Chart> {
         base_y: base,
         max_label: format!("{most:.2} bits"),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::events::Verdict;
+
+    fn outcome(measured: Value) -> CheckOutcome {
+        CheckOutcome {
+            check: "c".into(),
+            persona: "victim".into(),
+            verdict: Verdict::Pass,
+            message: String::new(),
+            evidence: vec![],
+            measured: serde_json::from_value(measured).unwrap(),
+            origin: String::new(),
+        }
+    }
+
+    #[test]
+    fn a_session_that_outlived_the_wait_runs_off_the_axis() {
+        let Some(Chart::Timeline {
+            open, class, x2, ..
+        }) = chart(&outcome(serde_json::json!({
+            "ended_after_s": null, "alive_after_s": 12.0, "policy_s": 10.0
+        })))
+        else {
+            panic!("a timeline")
+        };
+        assert!(open);
+        assert_eq!(class, "fail");
+        assert_eq!(x2, RIGHT);
+        // Without the time it was seen alive, nothing is known against the policy: not a PASS colour.
+        let Some(Chart::Timeline { class, .. }) = chart(&outcome(
+            serde_json::json!({"ended_after_s": null, "policy_s": 10.0}),
+        )) else {
+            panic!("a timeline")
+        };
+        assert_eq!(class, "error");
+    }
+
+    #[test]
+    fn an_idle_timeout_inside_the_policy_is_drawn_left_of_its_line() {
+        let Some(Chart::Timeline {
+            x1,
+            x2,
+            policy_x,
+            class,
+            ..
+        }) = chart(&outcome(serde_json::json!({
+            "idle_timeout_lower_s": 4.0, "idle_timeout_upper_s": 6.0, "policy_s": 8.0
+        })))
+        else {
+            panic!("a timeline")
+        };
+        assert!(x1 < x2 && x2 <= policy_x, "{x1} {x2} {policy_x}");
+        assert_eq!(class, "pass");
+    }
+
+    #[test]
+    fn positions_that_are_not_uniform_stand_out() {
+        let analysis = serde_json::json!({"char_level": {"alphabet_size": 16, "per_position": [
+            {"shannon_bits": 4.0, "uniform": true},
+            {"shannon_bits": 1.0, "uniform": false},
+        ]}});
+        let Some(Chart::Positions { bars, summary, .. }) =
+            chart(&outcome(serde_json::json!({ "analysis": analysis })))
+        else {
+            panic!("positions")
+        };
+        assert_eq!(bars.len(), 2);
+        assert_eq!(bars[0].class, "pass");
+        assert_eq!(bars[1].class, "fail");
+        assert!(bars[0].h > bars[1].h * 3.9);
+        assert!(summary.contains("1 not uniform"), "{summary}");
+    }
+
+    #[test]
+    fn checks_without_measured_values_have_no_chart() {
+        assert!(chart(&outcome(serde_json::json!({"logged_in": true}))).is_none());
+    }
 }
