@@ -63,7 +63,9 @@ pub async fn check(ctx: &mut FlowCtx, persona: &str) -> Outcome {
     o.measure("ended_after_s", ended_after.map(|d| d.as_secs_f64()))
         .measure(
             "alive_after_s",
-            ended_after.is_none().then(|| deadline_after.as_secs_f64()),
+            ended_after
+                .is_none()
+                .then_some(deadline_after.as_secs_f64()),
         )
         .measure("policy_s", limit.as_secs_f64())
         .with(
