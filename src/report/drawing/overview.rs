@@ -118,3 +118,73 @@ pub fn overview(summary: &RunSummary, flows: &[FlowRecord]) -> Option<Overview> 
         bars,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::events::{Regression, RegressionKind, Verdict};
+    use std::time::Duration;
+
+    fn flow(name: &str, verdict: Verdict, started: Option<u64>, ms: u64) -> FlowRecord {
+        FlowRecord {
+            suite: "app".into(),
+            name: name.into(),
+            file: String::new(),
+            target: String::new(),
+            policy: crate::scenario::Policy::default(),
+            description: None,
+            tags: vec![],
+            personas: vec![],
+            verdict,
+            summary: String::new(),
+            duration: Duration::from_millis(ms),
+            steps: vec![],
+            checks: vec![],
+            error: None,
+            artifacts: vec![],
+            timeline: vec![],
+            accounts: Default::default(),
+            started: started.map(Duration::from_millis),
+        }
+    }
+
+    #[test]
+    fn flows_sit_on_the_run_axis_in_start_order_with_regressions_marked() {
+        let flows = [
+            flow("late", Verdict::Pass, Some(4000), 1000),
+            flow("early", Verdict::Fail, Some(0), 3000),
+            flow("never", Verdict::Skipped, None, 0),
+        ];
+        let summary = RunSummary {
+            duration: Duration::from_secs(5),
+            regressions: vec![Regression {
+                suite: "app".into(),
+                flow: "early".into(),
+                kind: RegressionKind::NowFails,
+                check: None,
+                persona: None,
+                before: "PASS".into(),
+                after: "FAIL".into(),
+                message: String::new(),
+            }],
+            ..Default::default()
+        };
+        let o = overview(&summary, &flows).unwrap();
+        let names: Vec<&str> = o.bars.iter().map(|b| b.href.as_str()).collect();
+        assert_eq!(
+            names,
+            ["#flow-1", "#flow-0"],
+            "start order; a flow that never ran has no bar"
+        );
+        assert!(o.bars[0].regressed && o.bars[0].label.starts_with("↓ early"));
+        assert!(!o.bars[1].regressed);
+        assert_eq!((o.bars[0].class, o.bars[1].class), ("fail", "pass"));
+        assert!(o.bars[0].x < o.bars[1].x && o.bars[0].w > o.bars[1].w);
+        assert!(
+            o.summary.contains("the longest, early, took 3 s"),
+            "{}",
+            o.summary
+        );
+        assert!(overview(&summary, &flows[2..]).is_none());
+    }
+}
