@@ -432,3 +432,56 @@ fn measured_values_are_drawn_against_the_policy() {
     assert_eq!(charts[1].matches(r#"<circle class="probe""#).count(), 3);
     assert!(charts[1].contains(">cap 3</text>"));
 }
+
+/// A report from a real run, not from records written by hand: `usher demo` on two scenarios whose
+/// flawed column moves tokens between personas and measures values, opened in real Chromium.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_real_demo_report_draws_its_flows_and_opens_without_console_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_usher"))
+        .args(["demo", "--only", "fixation-planted-chosen-id", "--only"])
+        .args(["concurrent-sessions", "--report-dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let browser = Browser::start(false).await;
+    let s = browser.session().await;
+    for column in ["secure", "flawed"] {
+        let path = dir.path().join(column).join("index.html");
+        assert_inert_html(&std::fs::read_to_string(&path).unwrap());
+        s.goto(&file_url(&path)).await.unwrap();
+        let drawn = s
+            .execute(
+                r#"const lanes = [...document.querySelectorAll('svg.swimlane')];
+                   return {swimlanes: lanes.length,
+                           drawn: lanes.filter(l => l.getBoundingClientRect().width > 300).length,
+                           moves: document.querySelectorAll('svg.swimlane line.move').length,
+                           failed: document.querySelectorAll('svg.swimlane a.failmark.fail').length,
+                           probes: document.querySelectorAll('svg.chart circle.probe').length,
+                           bars: document.querySelectorAll('svg.gantt rect.bar').length};"#,
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert_eq!(drawn["swimlanes"], 2, "{column}: {drawn}");
+        assert_eq!(
+            drawn["drawn"], 2,
+            "{column}: every drawing lays out: {drawn}"
+        );
+        assert_eq!(drawn["bars"], 2, "{column}: {drawn}");
+        assert!(drawn["moves"].as_u64().unwrap() >= 1, "{column}: {drawn}");
+        assert!(drawn["probes"].as_u64().unwrap() >= 4, "{column}: {drawn}");
+        let failed = if column == "flawed" { 2 } else { 0 };
+        assert_eq!(drawn["failed"], failed, "{column}: {drawn}");
+    }
+    let console = browser.console().await;
+    browser.shutdown().await;
+    assert!(console.is_empty(), "console messages: {console:?}");
+}
