@@ -132,6 +132,15 @@ async fn run(
     let landed = scan(v, &victim.username).await?;
     let landing = site.relative(&landed.url).unwrap_or_else(|| "/".into());
     let cookies = v.cookies().await?;
+    if landed.identity.is_empty() && landed.logouts.is_empty() && !landed.logins.is_empty() {
+        return Err(fail(
+            "victim login",
+            format!(
+                "after logging in as the victim, {landing} still shows a login form and nothing of the account: is {} right?",
+                victim.var
+            ),
+        ));
+    }
 
     // 3. The identity: an element whose whole text is the victim's username, selected by something
     // other than that text.
@@ -230,8 +239,9 @@ async fn run(
         return Err(fail(
             "attacker login",
             format!(
-                "after the attacker's login, {protected} has no `{}`",
-                oracle.show()
+                "after the attacker's login, {protected} has no `{}`: is {} right?",
+                oracle.show(),
+                attacker.var
             ),
         ));
     }
