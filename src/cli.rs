@@ -367,6 +367,10 @@ pub struct DemoServeArgs {
     /// Concurrent sessions per user (the oldest is evicted beyond it).
     #[arg(long, default_value_t = 3)]
     pub max_sessions: usize,
+    /// How the pages are written, for `usher discover` to be proved on: plain, no-ids, aria-only,
+    /// placeholder-only, input-submit, localized, two-step.
+    #[arg(long, default_value = "plain", value_name = "VARIANT")]
+    pub markup: String,
     /// Print the flaw switches with a line each, and exit.
     #[arg(long)]
     pub list_flaws: bool,

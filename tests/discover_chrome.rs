@@ -162,3 +162,139 @@ fn one_account_is_bad_input() {
         .unwrap();
     assert_eq!(found.status.code(), Some(2), "{}", show(&found));
 }
+
+/// Every markup variant Ticketbooth takes, and every shape at once: discover writes a profile that
+/// passes check-profile. One Ticketbooth at a time (2-core machines).
+#[tokio::test(flavor = "multi_thread")]
+async fn discover_works_on_every_markup_variant() {
+    for markup in usher::demo::Markup::ALL {
+        if markup == usher::demo::Markup::Plain {
+            continue;
+        }
+        let (_app, _dir, text) = discovers(DemoConfig {
+            markup,
+            ..DemoConfig::default()
+        })
+        .await;
+        assert!(text.contains("  logout:"), "{markup}: no logout\n{text}");
+        assert!(text.contains("  change_password:"), "{markup}\n{text}");
+        if markup == usher::demo::Markup::TwoStep {
+            assert!(text.contains("two-step login"), "{text}");
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn discover_works_with_every_shape() {
+    let app = usher::demo::start(DemoConfig {
+        shapes: usher::demo::ShapeSet::all(),
+        ..DemoConfig::default()
+    })
+    .await
+    .expect("Ticketbooth starts");
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("app.yaml");
+    // Mounted under /app/, and the attacker is malice@ (whose name holds alice's).
+    let found = std::process::Command::new(env!("CARGO_BIN_EXE_usher"))
+        .args(["discover", &format!("{}/app/", app.base_url())])
+        .args(["--account", "victim=alice@ticketbooth.test"])
+        .args(["--account", "attacker=malice@ticketbooth.test"])
+        .args(["--secret", &format!("VICTIM_PASSWORD={ALICE}")])
+        .args(["--secret", "ATTACKER_PASSWORD=malice-demo-password"])
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(found.status.code(), Some(0), "{}", show(&found));
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(text.contains("/app'"), "base_url is the mount: {text}");
+    assert!(
+        text.contains("hidden input(s) csrf"),
+        "the logout form's CSRF input: {text}"
+    );
+}
+
+/// The built-in suite (without the timing scenarios and token-predictability, to keep it short) run
+/// with the discovered profile gives the hand-written profile's verdict on every scenario both run,
+/// on the secure app and on a flawed one. Scenarios needing a flow discovery leaves to the user
+/// (`reset_password`, the checkout) are SKIPPED with the discovered profile, and listed.
+#[tokio::test(flavor = "multi_thread")]
+async fn builtin_suite_gives_the_hand_written_verdicts() {
+    use usher::demo::{Flaw, FlawSet};
+    for flaws in [FlawSet::none(), FlawSet::only(Flaw::NoLogoutInvalidation)] {
+        let (app, dir, _text) = discovers(DemoConfig {
+            flaws,
+            ..DemoConfig::default()
+        })
+        .await;
+        let discovered = suite(&app, &dir.path().join("app.yaml"), dir.path(), "d");
+        let hand = suite(
+            &app,
+            Path::new("scenarios/ticketbooth/app.yaml"),
+            dir.path(),
+            "h",
+        );
+        let mut compared = 0;
+        for (name, verdict) in &discovered {
+            if verdict == "SKIPPED" {
+                continue;
+            }
+            let theirs = hand
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, v)| v.as_str());
+            assert_eq!(
+                Some(verdict.as_str()),
+                theirs,
+                "{name} with {flaws:?}: discovered {discovered:?}\nhand-written {hand:?}"
+            );
+            compared += 1;
+        }
+        assert!(compared >= 8, "only {compared} compared: {discovered:?}");
+        let skipped: Vec<&str> = discovered
+            .iter()
+            .filter(|(_, v)| v == "SKIPPED")
+            .map(|(n, _)| n.as_str())
+            .collect();
+        eprintln!(
+            "{flaws:?}: {compared} verdicts agree; SKIPPED with the discovered profile: {skipped:?}"
+        );
+    }
+}
+
+/// (scenario, verdict) of the built-in suite run with `profile`.
+fn suite(app: &RunningDemo, profile: &Path, dir: &Path, tag: &str) -> Vec<(String, String)> {
+    let reports = dir.join(format!("reports-{tag}"));
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_usher"));
+    cmd.env_remove("RUST_LOG")
+        .args(["run", "--suite", "builtin", "--profile"])
+        .arg(profile)
+        .args(["--target", &app.base_url(), "--report-dir"])
+        .arg(&reports)
+        .args(["--secret", &format!("VICTIM_PASSWORD={ALICE}")])
+        .args(["--secret", &format!("ATTACKER_PASSWORD={MALLORY}")])
+        .args(["--secret", &format!("TB_ALICE_PASSWORD={ALICE}")])
+        .args(["--secret", &format!("TB_MALLORY_PASSWORD={MALLORY}")]);
+    for skip in usher::suite::TIMING_SCENARIOS
+        .iter()
+        .chain(["token-predictability"].iter())
+    {
+        cmd.args(["--skip", skip]);
+    }
+    let out = cmd.output().expect("usher runs");
+    let results: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(reports.join("results.json")).unwrap_or_else(|_| panic!("{}", show(&out))),
+    )
+    .unwrap();
+    results["flows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["name"].as_str().unwrap().to_string(),
+                f["verdict"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}

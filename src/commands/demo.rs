@@ -261,6 +261,7 @@ pub async fn serve(args: &DemoServeArgs) -> Exit {
             absolute_timeout: parse("absolute-timeout", &args.absolute_timeout)?,
             checkout_timeout: parse("checkout-timeout", &args.checkout_timeout)?,
             max_sessions: args.max_sessions,
+            markup: args.markup.parse().map_err(|e| format!("--markup: {e}"))?,
             ..DemoConfig::default()
         })
     })();

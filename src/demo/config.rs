@@ -21,6 +21,8 @@ pub struct DemoConfig {
     pub checkout_timeout: Duration,
     /// Concurrent sessions per user; the oldest is evicted beyond it. 0 behaves as 1.
     pub max_sessions: usize,
+    /// How the pages are written (`--markup`); the server behaves the same under every variant.
+    pub markup: super::markup::Markup,
 }
 
 impl Default for DemoConfig {
@@ -35,6 +37,7 @@ impl Default for DemoConfig {
             absolute_timeout: Duration::from_secs(8 * 60 * 60),
             checkout_timeout: Duration::from_secs(10 * 60),
             max_sessions: 3,
+            markup: super::markup::Markup::Plain,
         }
     }
 }

@@ -29,29 +29,37 @@ const labelText = (el) => {
   if (by) { const l = document.getElementById(by.split(' ')[0]); if (l) return words(l); }
   return '';
 };
+// Candidates, strongest first: what a developer names on purpose (id, name, labels, test ids), then
+// the words a user reads (a button's text), then what many elements share (role, type, class).
 function own(el, tag) {
-  const out = [];
-  if (el.id && !minted(el.id)) out.push({ css: '#' + CSS.escape(el.id), why: 'its id' });
+  const strong = [];
+  const weak = [];
+  if (el.id && !minted(el.id)) strong.push({ css: '#' + CSS.escape(el.id), why: 'its id' });
   for (const a of ['name', 'aria-label', 'placeholder', 'autocomplete', 'data-testid', 'title']) {
     const v = el.getAttribute(a);
-    if (v && v.length < 80) out.push({ css: `${tag}[${a}=${q(v)}]`, why: `its \`${a}\`` });
+    if (v && v.length < 80) strong.push({ css: `${tag}[${a}=${q(v)}]`, why: `its \`${a}\`` });
   }
+  if (tag === 'input' && (el.getAttribute('type') || '').toLowerCase() === 'submit' && el.value)
+    strong.push({ css: `input[type="submit"][value=${q(el.value)}]`, why: 'its label' });
   const role = el.getAttribute('role');
-  if (role) out.push({ css: `${tag}[role=${q(role)}]`, why: 'its ARIA role' });
-  if (tag === 'input') {
-    const t = (el.getAttribute('type') || 'text').toLowerCase();
-    if (t === 'submit' && el.value) out.push({ css: `input[type="submit"][value=${q(el.value)}]`, why: 'its label' });
-    out.push({ css: `input[type=${q(t)}]`, why: 'its type' });
-  }
-  if (tag === 'button' && el.getAttribute('type')) out.push({ css: `button[type=${q(el.getAttribute('type'))}]`, why: 'its type' });
-  for (const c of Array.from(el.classList || [])) if (!minted(c)) out.push({ css: `${tag}.${CSS.escape(c)}`, why: 'its class' });
-  return out;
+  if (role) weak.push({ css: `${tag}[role=${q(role)}]`, why: 'its ARIA role' });
+  if (tag === 'input') weak.push({ css: `input[type=${q((el.getAttribute('type') || 'text').toLowerCase())}]`, why: 'its type' });
+  if (tag === 'button' && el.getAttribute('type')) weak.push({ css: `button[type=${q(el.getAttribute('type'))}]`, why: 'its type' });
+  for (const c of Array.from(el.classList || [])) if (!minted(c)) weak.push({ css: `${tag}.${CSS.escape(c)}`, why: 'its class' });
+  return [strong, weak];
 }
 function selector(el, depth) {
   if (!el) return null;
   const tag = el.tagName.toLowerCase();
-  const mine = own(el, tag);
-  for (const c of mine) if (css1(c.css) === el) return c;
+  const [strong, weak] = own(el, tag);
+  for (const c of strong) if (css1(c.css) === el) return c;
+  const text = words(el);
+  if (['a', 'button'].includes(tag) && text && text.length < 40 && !text.includes("'")) {
+    const x = `//${tag}[normalize-space()='${text}']`;
+    if (xp1(x) === el) return { xpath: x, why: 'its text' };
+  }
+  const mine = strong.concat(weak);
+  for (const c of weak) if (css1(c.css) === el) return c;
   // The same, scoped by a uniquely selectable ancestor (a form, a sidebar, a dialog).
   if ((depth || 0) < 2) {
     for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
@@ -65,8 +73,7 @@ function selector(el, depth) {
       }
     }
   }
-  const text = words(el);
-  if (text && text.length < 40 && !text.includes("'")) {
+  if (text && text.length < 40 && !text.includes("'") && !['a', 'button'].includes(tag)) {
     const x = `//${tag}[normalize-space()='${text}']`;
     if (xp1(x) === el) return { xpath: x, why: 'its text' };
   }

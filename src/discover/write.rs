@@ -146,7 +146,7 @@ pub fn profile(w: &Written, f: &Found, victim: &Account, attacker: &Account) -> 
     ));
     comment(&mut o, "  ", &format!("The oracle: {}.", f.oracle_evidence));
     o.push_str(&format!(
-        "  logged_in:\n    - open: {}\n    - see: {}\n\n",
+        "  logged_in:\n    - open: {}\n    - see: {{ element: {} }}\n\n",
         f.protected,
         f.oracle.yaml()
     ));
