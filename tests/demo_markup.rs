@@ -59,8 +59,9 @@ async fn each_variant_writes_the_login_page_its_way_and_still_logs_in() {
                     .get(&format!("/login?email={}", ALICE.0.replace('@', "%40")))
                     .await;
                 assert!(
-                    second.body.contains(r#"<input type="hidden" name="email" value="alice@ticketbooth.test">"#)
-                        && second.body.contains("type=\"password\"")
+                    second.body.contains(
+                        r#"<input type="hidden" name="email" value="alice@ticketbooth.test">"#
+                    ) && second.body.contains("type=\"password\"")
                         && !second.body.contains("type=\"email\""),
                     "{}",
                     second.body
