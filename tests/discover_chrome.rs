@@ -216,14 +216,21 @@ async fn discover_works_with_every_shape() {
 
 /// The built-in suite (without the timing scenarios and token-predictability, to keep it short) run
 /// with the discovered profile gives the hand-written profile's verdict on every scenario both run,
-/// on the secure app and on a flawed one. Scenarios needing a flow discovery leaves to the user
+/// on the secure app and on a flawed one, plain and in German. Scenarios needing a flow discovery leaves to the user
 /// (`reset_password`, the checkout) are SKIPPED with the discovered profile, and listed.
 #[tokio::test(flavor = "multi_thread")]
 async fn builtin_suite_gives_the_hand_written_verdicts() {
-    use usher::demo::{Flaw, FlawSet};
-    for flaws in [FlawSet::none(), FlawSet::only(Flaw::NoLogoutInvalidation)] {
+    use usher::demo::{Flaw, FlawSet, Markup};
+    // The hand-written profile's ids are still there on the German page, so it can run there too.
+    let rows = [
+        (FlawSet::none(), Markup::Plain),
+        (FlawSet::only(Flaw::NoLogoutInvalidation), Markup::Plain),
+        (FlawSet::only(Flaw::NoLogoutInvalidation), Markup::Localized),
+    ];
+    for (flaws, markup) in rows {
         let (app, dir, _text) = discovers(DemoConfig {
             flaws,
+            markup,
             ..DemoConfig::default()
         })
         .await;
@@ -246,7 +253,7 @@ async fn builtin_suite_gives_the_hand_written_verdicts() {
             assert_eq!(
                 Some(verdict.as_str()),
                 theirs,
-                "{name} with {flaws:?}: discovered {discovered:?}\nhand-written {hand:?}"
+                "{name} with {flaws:?} {markup}: discovered {discovered:?}\nhand-written {hand:?}"
             );
             compared += 1;
         }
@@ -257,7 +264,7 @@ async fn builtin_suite_gives_the_hand_written_verdicts() {
             .map(|(n, _)| n.as_str())
             .collect();
         eprintln!(
-            "{flaws:?}: {compared} verdicts agree; SKIPPED with the discovered profile: {skipped:?}"
+            "{flaws:?} {markup}: {compared} verdicts agree; SKIPPED with the discovered profile: {skipped:?}"
         );
     }
 }
