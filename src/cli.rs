@@ -39,6 +39,9 @@ pub enum Command {
     /// Prove a profile's `logged_in` oracle for every persona (no before `login`, yes after it, no
     /// after `logout`) and that its password forms hold their fields, without submitting them.
     CheckProfile(CheckProfileArgs),
+    /// Explore an app from its URL with two accounts in a real browser and write a proved, commented
+    /// profile (login, token, oracle, identity, logout, password form, pages to browse).
+    Discover(DiscoverArgs),
     /// Ticketbooth, the bundled demo ticketing app: run the bundled scenarios against it, or serve it.
     Demo(DemoArgs),
     /// Compare two runs' results.json: print what got worse; exit 1 when something did.
@@ -247,6 +250,33 @@ pub struct CheckProfileArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct DiscoverArgs {
+    /// The app's login page, or any page with a "log in" link; its directory becomes `base_url`.
+    #[arg(value_name = "URL")]
+    pub url: String,
+    /// An account: --account victim=USERNAME --account attacker=USERNAME. The password of ROLE is the
+    /// secret ROLE_PASSWORD (--secret VICTIM_PASSWORD=... or the environment); it is never printed.
+    #[arg(long = "account", value_name = "ROLE=USERNAME", required = true)]
+    pub accounts: Vec<String>,
+    /// Where the profile goes.
+    #[arg(long, default_value = "app.yaml", value_name = "APP.yaml")]
+    pub out: PathBuf,
+    /// Also write the built-in suite for the profile into DIR (as `usher generate`).
+    #[arg(long, value_name = "DIR")]
+    pub generate: Option<PathBuf>,
+    /// The profile's `app:` name (default: the first label of the host name).
+    #[arg(long)]
+    pub app: Option<String>,
+    /// Overwrite the profile and generated files if they exist.
+    #[arg(long)]
+    pub force: bool,
+    #[command(flatten)]
+    pub inputs: InputArgs,
+    #[command(flatten)]
+    pub driver: DriverArgs,
+}
+
+#[derive(Debug, Args)]
 pub struct DemoArgs {
     #[command(subcommand)]
     pub command: Option<DemoCommand>,
@@ -344,6 +374,10 @@ pub struct DemoServeArgs {
     /// How long the `lockout` shape locks an account.
     #[arg(long, default_value = "60s", value_name = "DURATION")]
     pub lockout_period: String,
+    /// How the pages are written, for `usher discover` to be proved on: plain, no-ids, aria-only,
+    /// placeholder-only, input-submit, localized, two-step.
+    #[arg(long, default_value = "plain", value_name = "VARIANT")]
+    pub markup: String,
     /// Print the flaw switches with a line each, and exit.
     #[arg(long)]
     pub list_flaws: bool,

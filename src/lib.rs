@@ -28,6 +28,7 @@ pub mod checks;
 pub mod cli;
 pub mod commands;
 pub mod demo;
+pub mod discover;
 pub mod driver;
 pub mod duration;
 pub mod engine;

@@ -108,8 +108,6 @@ const CASES: &[Case] = &[
     // Variables and durations
     case("undefined_variable", &["tests/data/bad/undefined_variable/scenario.yaml:5:5"],
         "undefined variable `${X}` in this step", true),
-    case("missing_secret.yaml", &["tests/data/bad/missing_secret.yaml:11:15"],
-        "undefined variable `${MISSING_ATTACKER_PASSWORD}` in persona `attacker`", true),
     case("duration_bare_number.yaml", &["tests/data/bad/duration_bare_number.yaml:13:17"],
         "bad `step_timeout`: `15` has no unit", true),
     case("duration_words", &["tests/data/bad/duration_words/scenario.yaml:5:11"],
@@ -306,7 +304,6 @@ cases! {
     literal_password => "literal_password.yaml",
     flow_cycle => "flow_cycle.yaml",
     undefined_variable => "undefined_variable",
-    missing_secret => "missing_secret.yaml",
     duration_bare_number => "duration_bare_number.yaml",
     duration_words => "duration_words",
     step_timeout_bad => "step_timeout_bad",
@@ -493,4 +490,102 @@ fn run_refuses_every_case_before_starting_anything() {
         assert!(stderr.contains(c.at[0]), "{}: {stderr}", c.name);
         assert!(!dir.exists(), "{}: a report directory was written", c.name);
     }
+}
+
+/// `validate` is for a lint job, which holds no passwords: a persona's unset secret is a note (exit 0),
+/// and only `run`, which needs the value, refuses it.
+#[test]
+fn unset_secret_is_a_note_for_validate_and_an_error_for_run() {
+    let path = "tests/data/unset_secret/app.yaml";
+    let out = validate(&[path], &[]);
+    assert_eq!(out.code, Some(0), "stderr:\n{}", out.stderr);
+    assert!(
+        out.stderr.starts_with("note: ")
+            && out.stderr.contains("${MISSING_ATTACKER_PASSWORD}")
+            && out
+                .stderr
+                .contains("--> tests/data/unset_secret/app.yaml:11:15")
+            && !out.stderr.contains("error"),
+        "stderr:\n{}",
+        out.stderr
+    );
+    assert!(
+        out.stdout.starts_with("ok: profile `shop`"),
+        "stdout:\n{}",
+        out.stdout
+    );
+    insta::assert_snapshot!("unset_secret_note", out.stderr);
+
+    let reports = tempfile::tempdir().unwrap();
+    let run = usher()
+        .args(["run", path, "--report-dir"])
+        .arg(reports.path().join("r"))
+        .args(["--secret", &format!("VICTIM_PASSWORD={VICTIM_SECRET}")])
+        .env("PATH", "/nonexistent")
+        .output()
+        .expect("usher runs");
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(2), "stderr:\n{stderr}");
+    assert!(
+        stderr.contains(
+            "error: undefined variable `${MISSING_ATTACKER_PASSWORD}` in persona `attacker`"
+        ),
+        "stderr:\n{stderr}"
+    );
+}
+
+/// A secret whose name is one letter off a given one is a typo, not a value to come: still an error.
+#[test]
+fn near_miss_of_a_given_secret_stays_an_error() {
+    let out = validate(
+        &["tests/data/unset_secret/app.yaml"],
+        &["--secret", "MISSING_ATTACKER_PASSWORDS=x"],
+    );
+    assert_eq!(out.code, Some(2), "stderr:\n{}", out.stderr);
+    assert!(
+        out.stderr.contains("did you mean"),
+        "stderr:\n{}",
+        out.stderr
+    );
+}
+
+/// The summary says which personas the loader added (the built-in suite's `victim_phone`) and prints
+/// the profile path as the user would write it, not joined onto a generated suite's `../`.
+#[test]
+fn summary_names_implicit_personas_and_plain_paths() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let profile = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/ticketbooth/app.yaml"),
+    )
+    .unwrap()
+    .replace("  victim_phone:\n    same_account_as: victim\n", "");
+    std::fs::write(root.join("app.yaml"), profile).unwrap();
+    let generated = usher()
+        .current_dir(root)
+        .args(["generate", "--profile", "app.yaml", "--out", "a/b/suite"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        generated.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&generated.stderr)
+    );
+    let out = usher()
+        .current_dir(root)
+        .args(["validate", "a/b/suite"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.starts_with("ok: profile `ticketbooth` (app.yaml) with 18 scenario(s), 2 personas (+ victim_phone, implicit), 8 flow(s)"),
+        "stdout:\n{stdout}"
+    );
 }

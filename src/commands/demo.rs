@@ -270,6 +270,7 @@ pub async fn serve(args: &DemoServeArgs) -> Exit {
                 .parse::<SessionIds>()
                 .map_err(|e| format!("--session-ids: {e}"))?,
             lockout_period: parse("lockout-period", &args.lockout_period)?,
+            markup: args.markup.parse().map_err(|e| format!("--markup: {e}"))?,
             ..DemoConfig::default()
         })
     })();

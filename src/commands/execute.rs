@@ -211,6 +211,7 @@ async fn resolve_auto_tokens(
     Project {
         suites,
         sources: project.sources.clone(),
+        notes: project.notes.clone(),
     }
 }
 

@@ -82,6 +82,7 @@ pub fn inputs(args: &InputArgs, redactor: &Redactor) -> Result<Inputs, BadInput>
         secrets,
         policy,
         profile: args.profile.clone(),
+        secrets_later: false,
     })
 }
 

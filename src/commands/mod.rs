@@ -5,6 +5,7 @@ pub mod check_profile;
 pub mod demo;
 pub mod demo_matrix;
 pub mod diff;
+pub mod discover;
 pub mod doctor;
 pub mod execute;
 pub mod generate;

@@ -7,7 +7,10 @@ use crate::redact::Redactor;
 
 pub fn validate(args: &ValidateArgs, redactor: &Redactor) -> Exit {
     let inputs = match inputs(&args.inputs, redactor) {
-        Ok(i) => i,
+        Ok(i) => crate::scenario::Inputs {
+            secrets_later: true,
+            ..i
+        },
         Err(e) => {
             eprintln!("error: {e}");
             return Exit::BadInput;
@@ -15,13 +18,19 @@ pub fn validate(args: &ValidateArgs, redactor: &Redactor) -> Exit {
     };
     match crate::scenario::load(&args.paths, &inputs) {
         Ok(project) => {
+            let notes = crate::scenario::Diagnostics {
+                notes: project.notes.clone(),
+                sources: project.sources.clone(),
+                ..Default::default()
+            };
+            eprint!("{}", redactor.redact(&notes.render_notes()));
             for suite in &project.suites {
                 crate::outln!(
-                    "ok: profile `{}` ({}) with {} scenario(s), {} persona(s), {} flow(s)",
+                    "ok: profile `{}` ({}) with {} scenario(s), {}, {} flow(s)",
                     suite.profile.app,
                     suite.profile.file,
                     suite.scenarios.len(),
-                    suite.profile.personas.len(),
+                    personas(&suite.profile),
                     suite.profile.flows.len()
                 );
             }
@@ -32,4 +41,16 @@ pub fn validate(args: &ValidateArgs, redactor: &Redactor) -> Exit {
             Exit::BadInput
         }
     }
+}
+
+/// "2 personas (+ victim_phone, implicit)": the count the user wrote, then what the loader added.
+fn personas(p: &crate::scenario::Profile) -> String {
+    let (implicit, written): (Vec<_>, Vec<_>) = p.personas.values().partition(|d| d.implicit);
+    let n = written.len();
+    let mut out = format!("{n} persona{}", if n == 1 { "" } else { "s" });
+    if !implicit.is_empty() {
+        let names: Vec<&str> = implicit.iter().map(|d| d.name.as_str()).collect();
+        out.push_str(&format!(" (+ {}, implicit)", names.join(", ")));
+    }
+    out
 }

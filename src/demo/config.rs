@@ -26,6 +26,8 @@ pub struct DemoConfig {
     pub session_ids: SessionIds,
     /// How long the `lockout` shape locks an account after its fifth consecutive failed login.
     pub lockout_period: Duration,
+    /// How the pages are written (`--markup`); the server behaves the same under every variant.
+    pub markup: super::markup::Markup,
 }
 
 impl Default for DemoConfig {
@@ -42,6 +44,7 @@ impl Default for DemoConfig {
             max_sessions: 3,
             session_ids: SessionIds::Csprng,
             lockout_period: Duration::from_secs(60),
+            markup: super::markup::Markup::Plain,
         }
     }
 }

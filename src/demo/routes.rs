@@ -45,7 +45,8 @@ pub fn app(state: AppState) -> Router {
         )
         .route("/outbox", get(password::outbox))
         .fallback(home::fallback)
-        .layer(from_fn_with_state(state.clone(), visit::resolve_session));
+        .layer(from_fn_with_state(state.clone(), visit::resolve_session))
+        .layer(from_fn_with_state(state.clone(), super::markup::rewrite));
     let site = if state.config.mount().is_empty() {
         site
     } else {

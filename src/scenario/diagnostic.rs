@@ -52,7 +52,12 @@ impl Diagnostic {
 
     /// Renders like rustc: message, arrow with location, the source line with a caret underline, hint.
     pub fn render(&self, source: Option<&str>) -> String {
-        let mut out = format!("error: {}\n", self.message);
+        self.render_as("error", source)
+    }
+
+    /// The same layout under another level (`note`).
+    pub fn render_as(&self, level: &str, source: Option<&str>) -> String {
+        let mut out = format!("{level}: {}\n", self.message);
         match self.pos {
             Some(p) => {
                 let line_no = p.line.to_string();
@@ -103,6 +108,8 @@ fn printable(c: char) -> char {
 pub struct Diagnostics {
     pub items: Vec<Diagnostic>,
     pub sources: std::collections::HashMap<Arc<str>, Arc<str>>,
+    /// Rendered as `note:`; they fail nothing.
+    pub notes: Vec<Diagnostic>,
 }
 
 impl Diagnostics {
@@ -117,11 +124,22 @@ impl Diagnostics {
             out.push_str(&d.render(src));
             out.push('\n');
         }
+        out.push_str(&self.render_notes());
         let n = self.items.len();
         out.push_str(&format!(
             "error: {n} problem{} found; nothing was run\n",
             if n == 1 { "" } else { "s" }
         ));
+        out
+    }
+
+    pub fn render_notes(&self) -> String {
+        let mut out = String::new();
+        for d in &self.notes {
+            let src = self.sources.get(&d.file).map(|s| &**s);
+            out.push_str(&d.render_as("note", src));
+            out.push('\n');
+        }
         out
     }
 }

@@ -24,6 +24,9 @@ pub struct Inputs {
     pub policy: Vec<(String, String)>,
     /// Use this profile for every scenario instead of the `app.yaml` beside it.
     pub profile: Option<PathBuf>,
+    /// `validate` runs in lint jobs, which hold no passwords: a persona's unset secret is then a note
+    /// (`Project::notes`), not a problem. `run` leaves this false and refuses it.
+    pub secrets_later: bool,
 }
 
 /// One profile and the scenarios that run against it (one JUnit testsuite).
@@ -39,6 +42,8 @@ pub struct Suite {
 pub struct Project {
     pub suites: Vec<Suite>,
     pub sources: HashMap<Arc<str>, Arc<str>>,
+    /// What a user should know but that stops nothing (secrets to give at run time).
+    pub notes: Vec<Diagnostic>,
 }
 
 impl Project {
@@ -136,6 +141,7 @@ pub fn load(paths: &[PathBuf], inputs: &Inputs) -> Result<Project, Diagnostics> 
     let project = Project {
         suites: suites.into_values().collect(),
         sources: HashMap::new(),
+        notes: Vec::new(),
     };
     let mut project = project;
     for suite in &mut project.suites {
@@ -155,7 +161,7 @@ pub fn load(paths: &[PathBuf], inputs: &Inputs) -> Result<Project, Diagnostics> 
     }
     apply_policy_overrides(&mut project, inputs, &mut diags);
     for suite in &project.suites {
-        validate::suite(suite, inputs, &mut diags.items);
+        validate::suite(suite, inputs, &mut diags.items, &mut diags.notes);
     }
     let mut names: HashMap<(String, String), Arc<str>> = HashMap::new();
     for suite in &project.suites {
@@ -188,6 +194,7 @@ pub fn load(paths: &[PathBuf], inputs: &Inputs) -> Result<Project, Diagnostics> 
     if diags.is_empty() {
         Ok(Project {
             sources: diags.sources,
+            notes: diags.notes,
             ..project
         })
     } else {
@@ -267,6 +274,31 @@ fn display(p: &Path) -> Arc<str> {
     Arc::from(p.display().to_string())
 }
 
+/// A path as a user would write it: `suite/../app.yaml` (a scenario's `profile: ../app.yaml` joined onto
+/// its directory) is shown as `app.yaml`. Only when both name the same file: through a symbolic link,
+/// `dir/..` is not the directory holding `dir`.
+fn as_written(p: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out: Vec<Component> = Vec::new();
+    for c in p.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir if matches!(out.last(), Some(Component::Normal(_))) => {
+                out.pop();
+            }
+            c => out.push(c),
+        }
+    }
+    let plain: PathBuf = out.iter().collect();
+    if plain.as_os_str().is_empty() || plain == p {
+        return p.to_path_buf();
+    }
+    match (std::fs::canonicalize(p), std::fs::canonicalize(&plain)) {
+        (Ok(a), Ok(b)) if a == b => plain,
+        _ => p.to_path_buf(),
+    }
+}
+
 fn canonical(p: &Path) -> PathBuf {
     std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf())
 }
@@ -281,7 +313,7 @@ fn dedup(files: Vec<PathBuf>) -> Vec<PathBuf> {
 
 /// Reads a file as UTF-8 text within the size limit, or reports why not.
 fn read(path: &Path, diags: &mut Diagnostics) -> Option<(Arc<str>, Arc<str>)> {
-    let name = display(path);
+    let name = display(&as_written(path));
     let meta = match std::fs::metadata(path) {
         Ok(m) => m,
         Err(e) => {
@@ -454,14 +486,16 @@ pub fn load_embedded(
             Some(reason) => suite.skipped.push((s, reason)),
         }
     }
-    validate::suite(&suite, inputs, &mut diags.items);
+    validate::suite(&suite, inputs, &mut diags.items, &mut diags.notes);
     let mut project = Project {
         suites: vec![suite],
         sources: HashMap::new(),
+        notes: Vec::new(),
     };
     apply_policy_overrides(&mut project, inputs, &mut diags);
     if diags.is_empty() {
         project.sources = diags.sources;
+        project.notes = diags.notes;
         Ok(project)
     } else {
         Err(diags)
@@ -502,6 +536,7 @@ fn add_victim_phone(p: &mut Profile) {
             pooled: false,
             same_account_as: Some("victim".into()),
             pos: victim.pos,
+            implicit: true,
         };
         p.personas.insert("victim_phone".into(), phone);
     }
@@ -532,6 +567,34 @@ fn load_scenario(path: &Path, diags: &mut Diagnostics) -> Option<Scenario> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn paths_show_as_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("a/b")).unwrap();
+        std::fs::write(root.join("app.yaml"), "").unwrap();
+        assert_eq!(
+            as_written(&root.join("a/b/../../app.yaml")),
+            root.join("app.yaml")
+        );
+        assert_eq!(
+            as_written(&root.join("./a/../app.yaml")),
+            root.join("app.yaml")
+        );
+        // A file that is not there keeps the path given, `..` and all.
+        let missing = root.join("a/../nowhere.yaml");
+        assert_eq!(as_written(&missing), missing);
+        #[cfg(unix)]
+        {
+            // Through a link, `link/..` is the link target's parent: not shortened.
+            std::fs::create_dir_all(root.join("x/y")).unwrap();
+            std::fs::write(root.join("x/app.yaml"), "").unwrap();
+            std::os::unix::fs::symlink(root.join("x/y"), root.join("link")).unwrap();
+            let through = root.join("link/../app.yaml");
+            assert_eq!(as_written(&through), through);
+        }
+    }
 
     #[test]
     fn finds_the_bracket_left_open() {

@@ -56,6 +56,9 @@ pub struct PersonaDef {
     pub pooled: bool,
     pub same_account_as: Option<String>,
     pub pos: Pos,
+    /// Added by the loader, not written in the profile (the built-in suite's `victim_phone`).
+    #[serde(skip)]
+    pub implicit: bool,
 }
 
 /// Flows `same_account_as` links: at most this many hops (a cycle is reported at load).
@@ -143,6 +146,7 @@ pub fn from_node(ctx: &mut Ctx, node: &Node, out: &mut IndexMap<String, PersonaD
                 pooled: doc.accounts.is_some(),
                 same_account_as: doc.same_account_as,
                 pos: key.pos,
+                implicit: false,
             },
         );
     }

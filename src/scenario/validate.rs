@@ -9,7 +9,12 @@ use super::suggest::did_you_mean;
 use super::vars;
 use std::collections::HashSet;
 
-pub fn suite(suite: &Suite, inputs: &Inputs, out: &mut Vec<Diagnostic>) {
+pub fn suite(
+    suite: &Suite,
+    inputs: &Inputs,
+    out: &mut Vec<Diagnostic>,
+    notes: &mut Vec<Diagnostic>,
+) {
     let p = &*suite.profile;
     let known = Known::new(p, inputs, &suite.scenarios);
     for (name, persona) in &p.personas {
@@ -24,12 +29,15 @@ pub fn suite(suite: &Suite, inputs: &Inputs, out: &mut Vec<Diagnostic>) {
             .flat_map(|a| [&a.username, &a.password].into_iter().zip(a.field_pos));
         for (field, pos) in fields {
             for (var, _) in vars::references(field) {
-                if !known.has(&var, false) {
+                let near_miss = known.suggest(&var, false);
+                if !known.has(&var, false) && inputs.secrets_later && near_miss.is_empty() {
+                    notes.push(unset_secret(&p.file, pos, &var, name));
+                } else if !known.has(&var, false) {
                     out.push(undefined_var(
                         &p.file,
                         pos,
                         &var,
-                        &format!("persona `{name}`{}", known.suggest(&var, false)),
+                        &format!("persona `{name}`{}", near_miss),
                     ));
                 }
             }
@@ -408,6 +416,24 @@ fn unknown_persona(
     ))
 }
 
+/// A secret a lint job need not hold; a one-letter-off name of a given one stays an error (a typo).
+fn unset_secret(
+    file: &std::sync::Arc<str>,
+    pos: super::node::Pos,
+    var: &str,
+    persona: &str,
+) -> Diagnostic {
+    let pos = (pos.line > 0).then_some(pos);
+    Diagnostic::new(
+        file,
+        pos,
+        format!("`${{{var}}}` (persona `{persona}`) is not set; `usher run` will need it"),
+    )
+    .hint(format!(
+        "give it at run time: --secret {var}=... or the environment variable {var}"
+    ))
+}
+
 fn undefined_var(
     file: &std::sync::Arc<str>,
     pos: super::node::Pos,
@@ -437,7 +463,7 @@ mod tests {
             skipped: Vec::new(),
         };
         let mut out = Vec::new();
-        suite(&s, &Inputs::default(), &mut out);
+        suite(&s, &Inputs::default(), &mut out, &mut Vec::new());
         out
     }
 

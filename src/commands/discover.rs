@@ -1,0 +1,358 @@
+//! `usher discover URL --account victim=USER --account attacker=USER`: explores the app in a real
+//! browser, writes a commented profile only when every piece passed its negative controls and the
+//! whole profile passed `check-profile`, and prints what was found, what was not and what to write by
+//! hand. `--generate DIR` also writes the built-in suite for it.
+
+use super::inputs::{driver_config, inputs, step_timeout};
+use crate::cli::DiscoverArgs;
+use crate::discover::explore::{Found, explore};
+use crate::discover::site::Site;
+use crate::discover::write::{self, Written};
+use crate::discover::{Account, Failure};
+use crate::driver::Launcher;
+use crate::engine::RunCtx;
+use crate::engine::check_profile::{Mark, prove};
+use crate::exit::Exit;
+use crate::redact::{Kind, Redactor};
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Instant;
+
+fn accounts(
+    args: &DiscoverArgs,
+    secrets: &indexmap::IndexMap<String, String>,
+    redactor: &Redactor,
+) -> Result<(Account, Account), String> {
+    let mut found: Vec<Account> = Vec::new();
+    for a in &args.accounts {
+        let Some((role, user)) = a.split_once('=') else {
+            return Err(format!(
+                "--account wants ROLE=USERNAME, e.g. --account victim=alice@example.com (got `{a}`)"
+            ));
+        };
+        let role = role.trim().to_string();
+        if !["victim", "attacker"].contains(&role.as_str()) {
+            return Err(format!(
+                "--account {role}=...: the roles are `victim` and `attacker`"
+            ));
+        }
+        let var = format!("{}_PASSWORD", role.to_ascii_uppercase());
+        let password = match secrets.get(&var) {
+            Some(p) => p.clone(),
+            None => match std::env::var(&var) {
+                Ok(p) => {
+                    redactor.register(Kind::Secret, &p);
+                    p
+                }
+                Err(_) => {
+                    return Err(format!(
+                        "no password for the {role}: pass --secret {var}=... (or @file), or set the environment variable {var}"
+                    ));
+                }
+            },
+        };
+        if password.is_empty() || user.trim().is_empty() {
+            return Err(format!(
+                "--account {role}: the username and the password must not be empty"
+            ));
+        }
+        found.retain(|f| f.role != role);
+        found.push(Account {
+            role,
+            username: user.trim().to_string(),
+            password,
+            var,
+        });
+    }
+    let take = |r: &str| found.iter().find(|a| a.role == r).cloned();
+    match (take("victim"), take("attacker")) {
+        (Some(v), Some(a)) if v.username != a.username => Ok((v, a)),
+        (Some(_), Some(_)) => {
+            Err("the victim and the attacker must be two different accounts".into())
+        }
+        _ => Err(
+            "discover needs two accounts: --account victim=USERNAME --account attacker=USERNAME"
+                .into(),
+        ),
+    }
+}
+
+pub async fn discover(args: &DiscoverArgs, redactor: &Redactor) -> Exit {
+    let started = Instant::now();
+    let prepared = (|| {
+        let i = inputs(&args.inputs, redactor).map_err(|e| e.to_string())?;
+        let (v, a) = accounts(args, &i.secrets, redactor)?;
+        let site = Site::new(&args.url)?;
+        let t = step_timeout(&args.driver).map_err(|e| e.to_string())?;
+        let d = driver_config(&args.driver, None, &serde_json::Map::new())
+            .map_err(|e| e.to_string())?;
+        if args.out.exists() && !args.force {
+            return Err(format!(
+                "{} exists and may hold your edits; pass --force to overwrite it, or --out another path",
+                args.out.display()
+            ));
+        }
+        Ok::<_, String>((i, v, a, site, t, d))
+    })();
+    let (mut inputs, victim, attacker, site, step_timeout, driver) = match prepared {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Exit::BadInput;
+        }
+    };
+    for a in [&victim, &attacker] {
+        inputs.secrets.insert(a.var.clone(), a.password.clone());
+    }
+    let launcher = match Launcher::start(driver).await {
+        Ok(l) => Arc::new(l),
+        Err(e) => {
+            eprintln!("error: infrastructure error: {e}");
+            return Exit::Infrastructure;
+        }
+    };
+    crate::outln!(
+        "discovering {} as victim {} and attacker {}",
+        site.base,
+        victim.username,
+        attacker.username
+    );
+    let run = Arc::new(RunCtx {
+        launcher: launcher.clone(),
+        redactor: redactor.clone(),
+        cancel: super::execute::cancel_on_signals(),
+        report_dir: std::env::temp_dir(),
+        step_timeout,
+        inputs,
+        target: None,
+        http: crate::engine::http_client::replay_client(),
+        sink: Arc::new(|_| {}),
+    });
+    let outcome = finish(args, &run, &site, &victim, &attacker).await;
+    launcher.shutdown().await;
+    match outcome {
+        Ok((found, token, text, proof_lines)) => {
+            if let Err(e) = crate::report::write_atomic(&args.out, text.as_bytes()) {
+                eprintln!("error: cannot write {}: {e}", args.out.display());
+                return Exit::BadInput;
+            }
+            for l in proof_lines {
+                crate::outln!("  {l}");
+            }
+            table(&found, &token);
+            crate::outln!(
+                "\nwrote {} in {:.1} s; it passed check-profile for the victim and the attacker",
+                args.out.display(),
+                started.elapsed().as_secs_f64()
+            );
+            if let Some(dir) = &args.generate {
+                return generate(&args.out, dir, args.force);
+            }
+            Exit::Passed
+        }
+        Err(f) => {
+            crate::outln!("ERROR: {}", redactor.redact(&f.to_string()));
+            crate::outln!("no profile was written");
+            Exit::Infrastructure
+        }
+    }
+}
+
+type Finished = (Found, String, String, Vec<String>);
+
+async fn finish(
+    args: &DiscoverArgs,
+    run: &Arc<RunCtx>,
+    site: &Site,
+    victim: &Account,
+    attacker: &Account,
+) -> Result<Finished, Failure> {
+    let found = explore(&run.launcher, site, &args.url, victim, attacker).await?;
+    let app = args.app.clone().unwrap_or_else(|| {
+        url::Url::parse(&site.base)
+            .ok()
+            .and_then(|u| {
+                u.host_str()
+                    .map(|h| h.split('.').next().unwrap_or(h).to_string())
+            })
+            .unwrap_or_else(|| "app".into())
+    });
+    let mut w = Written {
+        app,
+        start: args.url.clone(),
+        base: site.base.clone(),
+        token: None,
+    };
+    let dir = tempfile::tempdir()
+        .map_err(|e| Failure::Unreachable(format!("a temporary directory: {e}")))?;
+    let draft = dir.path().join("app.yaml");
+    let load = |text: &str| -> Result<Arc<crate::scenario::Profile>, Failure> {
+        std::fs::write(&draft, text)
+            .map_err(|e| Failure::Unreachable(format!("writing a draft: {e}")))?;
+        let mut diags = crate::scenario::Diagnostics::default();
+        crate::scenario::load::load_profile(&draft, &mut diags)
+            .map(Arc::new)
+            .ok_or_else(|| {
+                crate::discover::fail(
+                    "profile",
+                    format!("the written profile does not load:\n{}", diags.render()),
+                )
+            })
+    };
+    // The token, through `token: auto` on the draft.
+    let profile = load(&write::profile(&w, &found, victim, attacker))?;
+    let token = crate::engine::token_discovery::discover(run.clone(), profile, site.base.clone())
+        .await
+        .map_err(|e| crate::discover::fail("session token", e.to_string()))?;
+    let scope = match &token {
+        crate::scenario::TokenLocation::Cookie(names) => write::cookie_scope(names, &found.cookies),
+        _ => String::new(),
+    };
+    let why = format!(
+        "The session token, found by `token: auto`: of what changed at login, removing it alone logged the victim out.{}",
+        if scope.is_empty() {
+            String::new()
+        } else {
+            format!("\nAs set: {scope}.")
+        }
+    );
+    let described = format!(
+        "{}{}",
+        token.describe(),
+        if scope.is_empty() {
+            String::new()
+        } else {
+            format!(" ({scope})")
+        }
+    );
+    w.token = Some((token, why));
+    let text = write::profile(&w, &found, victim, attacker);
+    let profile = load(&text)?;
+    let proof = prove(
+        run.clone(),
+        profile,
+        site.base.clone(),
+        vec!["victim".into(), "attacker".into()],
+    )
+    .await;
+    let lines: Vec<String> = proof
+        .lines
+        .iter()
+        .map(|l| {
+            format!(
+                "{} {}",
+                match l.mark {
+                    Mark::Ok => "ok  ",
+                    Mark::Warn => "warn",
+                    Mark::Fail => "FAIL",
+                },
+                l.text
+            )
+        })
+        .collect();
+    if proof.infra_error || proof.profile_wrong {
+        return Err(crate::discover::fail(
+            "check-profile",
+            format!(
+                "the discovered profile did not pass:\n  {}",
+                lines.join("\n  ")
+            ),
+        ));
+    }
+    Ok((found, described, text, lines))
+}
+
+fn table(f: &Found, token: &str) {
+    let mut rows: Vec<(&str, &str, String)> = vec![
+        (
+            "login form",
+            "found",
+            format!(
+                "{} ({})",
+                f.login.page,
+                if f.login.first.is_some() {
+                    "two steps"
+                } else {
+                    "one step"
+                }
+            ),
+        ),
+        ("session token", "found", token.to_string()),
+        (
+            "oracle",
+            "found",
+            format!("{} sees `{}`", f.protected, f.oracle.show()),
+        ),
+    ];
+    rows.push(match &f.identity {
+        Some((s, _)) => ("identity", "found", format!("`{}`", s.show())),
+        None => (
+            "identity",
+            "not found",
+            "no element shows the username alone; the checks judge by whole words".into(),
+        ),
+    });
+    rows.push(match &f.logout {
+        Some(l) => ("logout", "found", format!("{} `{}`", l.page, l.sel.show())),
+        None => (
+            "logout",
+            "write by hand",
+            "no logout control found: add a `logout` flow".into(),
+        ),
+    });
+    rows.push(match &f.change {
+        Some(c) => (
+            "password change",
+            "found",
+            format!("{} (located, not submitted)", c.page),
+        ),
+        None => (
+            "password change",
+            "write by hand",
+            "no form with current and new password fields found: add `change_password`".into(),
+        ),
+    });
+    rows.push((
+        "password reset",
+        "write by hand",
+        "discovery reads no mail: add `reset_password` (see docs/scenario-language.md)".into(),
+    ));
+    rows.push(if f.browse.is_empty() {
+        (
+            "pages to browse",
+            "not found",
+            "the `browse` step will crawl from the oracle's page".into(),
+        )
+    } else {
+        ("pages to browse", "found", f.browse.join(" "))
+    });
+    rows.push(("checkout", "write by hand", "pages behind forms (`start_checkout`, `complete_checkout`) are never submitted by discovery".into()));
+    crate::outln!("\n  {:<16} {:<14} detail", "piece", "status");
+    for (what, status, detail) in rows {
+        crate::outln!("  {what:<16} {status:<14} {detail}");
+    }
+}
+
+fn generate(profile_path: &Path, dir: &Path, force: bool) -> Exit {
+    let mut diags = crate::scenario::Diagnostics::default();
+    let Some(profile) = crate::scenario::load::load_profile(profile_path, &mut diags) else {
+        eprint!("{}", diags.render());
+        return Exit::BadInput;
+    };
+    let all = crate::suite::select(&[], &[]).unwrap_or_default();
+    match crate::suite::generate(profile_path, &profile, dir, &all, force) {
+        Ok(done) => {
+            crate::outln!(
+                "{} scenario(s) written to {}; run them with: usher run {}",
+                done.written.len(),
+                dir.display(),
+                dir.display()
+            );
+            Exit::Passed
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            Exit::BadInput
+        }
+    }
+}

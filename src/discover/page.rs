@@ -1,0 +1,158 @@
+//! One page as discovery reads it: the login and password forms, the log-in and log-out controls, the
+//! elements showing a username and the links, each with a selector the page itself proved unique.
+
+use crate::driver::{DriverResult, Locator, Session};
+use serde::Deserialize;
+use std::time::{Duration, Instant};
+
+const SCAN: &str = include_str!("scan.js");
+
+/// A selector that matched exactly one element when the page was read, and why it was chosen.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+pub struct Sel {
+    #[serde(default)]
+    pub css: Option<String>,
+    #[serde(default)]
+    pub xpath: Option<String>,
+    #[serde(default)]
+    pub why: String,
+}
+
+impl Sel {
+    pub fn locator(&self) -> Locator {
+        match (&self.css, &self.xpath) {
+            (Some(c), _) => Locator::css(c.clone()),
+            (None, Some(x)) => Locator {
+                strategy: "xpath".into(),
+                value: x.clone(),
+            },
+            (None, None) => Locator::css(":not(*)"),
+        }
+    }
+
+    /// As a profile writes it: a CSS string, or `{ xpath: ... }`, single-quoted for YAML.
+    pub fn yaml(&self) -> String {
+        let quote = |s: &str| format!("'{}'", s.replace('\'', "''"));
+        match (&self.css, &self.xpath) {
+            (Some(c), _) => quote(c),
+            (None, Some(x)) => format!("{{ xpath: {} }}", quote(x)),
+            (None, None) => "''".into(),
+        }
+    }
+
+    /// For comments and the table.
+    pub fn show(&self) -> String {
+        self.css
+            .clone()
+            .or_else(|| self.xpath.clone())
+            .unwrap_or_default()
+    }
+}
+
+/// One control or field.
+#[derive(Debug, Clone, Deserialize, Default)]
+pub struct Element {
+    pub sel: Option<Sel>,
+    #[serde(default)]
+    pub text: String,
+    #[serde(default)]
+    pub tag: String,
+    #[serde(default)]
+    pub href: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct LoginForm {
+    pub user: Option<Element>,
+    pub pass: Option<Element>,
+    pub submit: Option<Element>,
+    /// Inside a `<form>` (else a box of controls a script submits).
+    #[serde(default)]
+    pub form: bool,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct FirstStep {
+    pub user: Option<Element>,
+    pub submit: Option<Element>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct ChangeForm {
+    pub current: Option<Element>,
+    pub new: Option<Element>,
+    pub confirm: Option<Element>,
+    pub submit: Option<Element>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Logout {
+    #[serde(flatten)]
+    pub element: Element,
+    /// Submits a POST form (else a link or a script's button).
+    #[serde(default)]
+    pub post: bool,
+    /// Names of the form's hidden inputs (a CSRF nonce among them).
+    #[serde(default)]
+    pub hidden: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Scan {
+    pub url: String,
+    #[serde(default)]
+    pub logins: Vec<LoginForm>,
+    #[serde(default)]
+    pub changes: Vec<ChangeForm>,
+    pub first_step: Option<FirstStep>,
+    #[serde(default)]
+    pub login_links: Vec<Element>,
+    #[serde(default)]
+    pub logouts: Vec<Logout>,
+    #[serde(default)]
+    pub identity: Vec<Element>,
+    #[serde(default)]
+    pub links: Vec<crate::engine::browse::Link>,
+}
+
+/// Reads the current page; `username` names the elements showing it.
+pub async fn scan(s: &dyn Session, username: &str) -> DriverResult<Scan> {
+    let v = s.execute(SCAN, vec![username.into()]).await?;
+    serde_json::from_value(v).map_err(|e| {
+        crate::driver::DriverError::Session(format!("reading the page for discovery: {e}"))
+    })
+}
+
+/// How many elements `sel` matches on the current page.
+pub async fn count(s: &dyn Session, sel: &Sel) -> DriverResult<usize> {
+    const COUNT: &str = r#"
+const [css, xp] = arguments;
+try {
+  if (css) return document.querySelectorAll(css).length;
+  return document.evaluate(xp, document, null, XPathResult.ORDERED_NODE_SNAPSHOT_TYPE, null).snapshotLength;
+} catch (e) { return -1; }"#;
+    let v = s
+        .execute(
+            COUNT,
+            vec![
+                sel.css.clone().into(),
+                sel.xpath.clone().unwrap_or_default().into(),
+            ],
+        )
+        .await?;
+    Ok(v.as_i64().unwrap_or(-1).max(0) as usize)
+}
+
+/// Whether `sel` appears within `wait` (pages that render late).
+pub async fn appears(s: &dyn Session, sel: &Sel, wait: Duration) -> DriverResult<bool> {
+    let until = Instant::now() + wait;
+    loop {
+        if count(s, sel).await? > 0 {
+            return Ok(true);
+        }
+        if Instant::now() >= until {
+            return Ok(false);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}

@@ -1,0 +1,165 @@
+// What `usher discover` reads from one page, in one round trip. Selectors are built here because only
+// the page can say whether one matches exactly the element meant: ids, `name`, ARIA labels,
+// placeholders and labels first, positions never; a selector matching more than one element is never
+// returned. Open shadow roots and same-origin iframes are not searched yet.
+const username = arguments[0] || '';
+const LOGIN = /\b(log ?in|sign ?in|log ?on|anmelden|einloggen|connexion|se connecter|iniciar sesi[oó]n|entrar|acceder|accedi|inloggen|aanmelden|zaloguj|entrar|войти|登录|ログイン)\b/i;
+const LOGOUT = /\b(log ?out|log ?off|sign ?out|sign ?off|abmelden|ausloggen|d[ée]connexion|se d[ée]connecter|cerrar sesi[oó]n|salir|esci|uitloggen|afmelden|wyloguj|sair|выйти|退出|ログアウト)\b/i;
+const USERISH = /(user|email|e-mail|login|account|benutzer|correo|courriel|utente|nom|name)/i;
+const q = (s) => '"' + String(s).replace(/\\/g, '\\\\').replace(/"/g, '\\"') + '"';
+const visible = (el) => {
+  if (!el || !el.isConnected) return false;
+  const r = el.getBoundingClientRect();
+  const st = getComputedStyle(el);
+  return r.width > 0 && r.height > 0 && st.visibility !== 'hidden' && st.display !== 'none';
+};
+// Ids and classes that look minted per render or per build (React/Ember ids, CSS-module hashes).
+const minted = (s) => /\d{3,}|[0-9a-f]{8,}|^(ember|react|mui|css|sc|jsx|ng|svelte|:r)[-_:]?|[_-][a-z0-9]{5,}$/i.test(s) && /\d/.test(s);
+const css1 = (sel) => { try { const m = document.querySelectorAll(sel); return m.length === 1 ? m[0] : null; } catch (e) { return null; } };
+const xp1 = (x) => {
+  try {
+    const r = document.evaluate(x, document, null, XPathResult.ORDERED_NODE_SNAPSHOT_TYPE, null);
+    return r.snapshotLength === 1 ? r.snapshotItem(0) : null;
+  } catch (e) { return null; }
+};
+const words = (el) => (el.textContent || '').replace(/\s+/g, ' ').trim();
+const labelText = (el) => {
+  if (el.labels && el.labels.length) return words(el.labels[0]);
+  const by = el.getAttribute('aria-labelledby');
+  if (by) { const l = document.getElementById(by.split(' ')[0]); if (l) return words(l); }
+  return '';
+};
+// Candidates, strongest first: what a developer names on purpose (id, name, labels, test ids), then
+// the words a user reads (a button's text), then what many elements share (role, type, class).
+function own(el, tag) {
+  const strong = [];
+  const weak = [];
+  if (el.id && !minted(el.id)) strong.push({ css: '#' + CSS.escape(el.id), why: 'its id' });
+  for (const a of ['name', 'aria-label', 'placeholder', 'autocomplete', 'data-testid', 'title']) {
+    const v = el.getAttribute(a);
+    if (v && v.length < 80) strong.push({ css: `${tag}[${a}=${q(v)}]`, why: `its \`${a}\`` });
+  }
+  if (tag === 'input' && (el.getAttribute('type') || '').toLowerCase() === 'submit' && el.value)
+    strong.push({ css: `input[type="submit"][value=${q(el.value)}]`, why: 'its label' });
+  const role = el.getAttribute('role');
+  if (role) weak.push({ css: `${tag}[role=${q(role)}]`, why: 'its ARIA role' });
+  if (tag === 'input') weak.push({ css: `input[type=${q((el.getAttribute('type') || 'text').toLowerCase())}]`, why: 'its type' });
+  if (tag === 'button' && el.getAttribute('type')) weak.push({ css: `button[type=${q(el.getAttribute('type'))}]`, why: 'its type' });
+  for (const c of Array.from(el.classList || [])) if (!minted(c)) weak.push({ css: `${tag}.${CSS.escape(c)}`, why: 'its class' });
+  return [strong, weak];
+}
+function selector(el, depth) {
+  if (!el) return null;
+  const tag = el.tagName.toLowerCase();
+  const [strong, weak] = own(el, tag);
+  for (const c of strong) if (css1(c.css) === el) return c;
+  const text = words(el);
+  if (['a', 'button'].includes(tag) && text && text.length < 40 && !text.includes("'")) {
+    const x = `//${tag}[normalize-space()='${text}']`;
+    if (xp1(x) === el) return { xpath: x, why: 'its text' };
+  }
+  const mine = strong.concat(weak);
+  for (const c of weak) if (css1(c.css) === el) return c;
+  // The same, scoped by a uniquely selectable ancestor (a form, a sidebar, a dialog).
+  if ((depth || 0) < 2) {
+    for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
+      const at = a.tagName.toLowerCase();
+      if (!['form', 'aside', 'nav', 'header', 'section', 'dialog', 'div', 'main', 'footer'].includes(at)) continue;
+      const s = selector(a, (depth || 0) + 1);
+      if (!s || !s.css) continue;
+      for (const c of mine) {
+        const sel = `${s.css} ${c.css}`;
+        if (css1(sel) === el) return { css: sel, why: `${c.why} inside ${s.css}` };
+      }
+    }
+  }
+  if (text && text.length < 40 && !text.includes("'") && !['a', 'button'].includes(tag)) {
+    const x = `//${tag}[normalize-space()='${text}']`;
+    if (xp1(x) === el) return { xpath: x, why: 'its text' };
+  }
+  const lt = labelText(el);
+  if (lt && !lt.includes("'") && ['input', 'select', 'textarea'].includes(tag)) {
+    const x = `//label[normalize-space()='${lt}']//${tag}`;
+    if (xp1(x) === el) return { xpath: x, why: 'its label' };
+  }
+  return null;
+}
+const describe = (el) => el && {
+  sel: selector(el),
+  text: words(el).slice(0, 60) || el.value || el.getAttribute('aria-label') || '',
+  tag: el.tagName.toLowerCase(),
+  href: el.href || '',
+};
+const fields = (root) => Array.from(root.querySelectorAll('input, textarea')).filter(visible);
+const isPass = (el) => (el.getAttribute('type') || '').toLowerCase() === 'password';
+const isText = (el) => ['text', 'email', 'tel', ''].includes((el.getAttribute('type') || 'text').toLowerCase()) && el.tagName === 'INPUT';
+// The container a control belongs to: its form, else the nearest ancestor holding a submit control.
+const scope = (el) => el.form || el.closest('[role=form], dialog, aside, section, main, div') || document.body;
+const submitOf = (root, after) => {
+  const c = Array.from(root.querySelectorAll('button, input[type=submit], input[type=image], [role=button]')).filter(visible)
+    .filter((b) => (b.getAttribute('type') || 'submit').toLowerCase() !== 'button' || b.getAttribute('role') === 'button' || b.tagName !== 'BUTTON');
+  return c.find((b) => after.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_FOLLOWING) || c[0] || null;
+};
+const userField = (root, before) => {
+  const texts = fields(root).filter(isText);
+  const score = (el) => (el.getAttribute('autocomplete') === 'username' ? 4 : 0) + (el.type === 'email' ? 2 : 0)
+    + (USERISH.test([el.name, el.id, el.placeholder, el.getAttribute('aria-label'), labelText(el)].join(' ')) ? 1 : 0);
+  const ranked = texts.filter((el) => !before || (el.compareDocumentPosition(before) & Node.DOCUMENT_POSITION_FOLLOWING))
+    .sort((a, b) => score(b) - score(a));
+  return ranked[0] || null;
+};
+
+const passwords = fields(document).filter(isPass);
+const logins = [];
+const changes = [];
+const seen = new Set();
+for (const p of passwords) {
+  const root = scope(p);
+  if (seen.has(root)) continue;
+  seen.add(root);
+  const ps = fields(root).filter(isPass);
+  if (ps.length >= 2) {
+    const kind = (el) => {
+      const s = [el.getAttribute('autocomplete'), el.name, el.id, el.placeholder, el.getAttribute('aria-label'), labelText(el)].join(' ').toLowerCase();
+      return /current-password|current|old|actuel|aktuell|alt/.test(s) ? 'current' : /confirm|repeat|again|retype|bestätig|wiederhol|confirmer/.test(s) ? 'confirm' : 'new';
+    };
+    const byKind = {};
+    for (const el of ps) { const k = kind(el); if (!byKind[k]) byKind[k] = el; }
+    changes.push({
+      current: describe(byKind.current), new: describe(byKind.new), confirm: describe(byKind.confirm),
+      submit: describe(submitOf(root, ps[ps.length - 1])), form: root.tagName === 'FORM',
+    });
+  } else {
+    logins.push({ user: describe(userField(root, p)), pass: describe(p), submit: describe(submitOf(root, p)), form: root.tagName === 'FORM' });
+  }
+}
+// A first step of a two-step login: a username field and a submit, no password field anywhere.
+let first_step = null;
+if (!passwords.length) {
+  const u = userField(document, null);
+  if (u && (u.getAttribute('autocomplete') === 'username' || u.type === 'email' || USERISH.test([u.name, u.id, labelText(u)].join(' '))))
+    first_step = { user: describe(u), submit: describe(submitOf(scope(u), u)) };
+}
+const controls = Array.from(document.querySelectorAll('a[href], button, input[type=submit], [role=button], [role=link]')).filter(visible);
+const said = (el) => [words(el), el.value, el.getAttribute('aria-label'), el.title].filter(Boolean).join(' ');
+const login_links = controls.filter((el) => LOGIN.test(said(el)) && !el.closest('form:has(input[type=password])')).map(describe);
+const logouts = controls.filter((el) => LOGOUT.test(said(el)) || (el.form && /log-?out|sign-?out|log-?off/i.test(el.form.getAttribute('action') || '')))
+  .map((el) => Object.assign(describe(el), {
+    post: !!(el.form && (el.form.method || '').toLowerCase() === 'post'),
+    hidden: el.form ? Array.from(el.form.querySelectorAll('input[type=hidden]')).map((h) => h.name) : [],
+  }));
+// Identity: the innermost visible elements whose whole text is the username.
+let identity = [];
+if (username) {
+  const want = username.trim().toLowerCase();
+  identity = Array.from(document.body.querySelectorAll('*')).filter((el) => visible(el) && words(el).toLowerCase() === want
+    && !Array.from(el.children).some((c) => words(c).toLowerCase() === want)).map(describe);
+}
+const links = Array.from(document.querySelectorAll('a[href]')).map((a) => ({
+  href: String(a.href || ''),
+  words: [a.textContent, a.id, typeof a.className === 'string' ? a.className : '', a.getAttribute('title'), a.getAttribute('aria-label')]
+    .filter(Boolean).join(' ').slice(0, 500),
+  download: a.hasAttribute('download'),
+  method: a.getAttribute('data-method') || a.getAttribute('data-turbo-method') || '',
+}));
+return { url: document.URL, logins, changes, first_step, login_links, logouts, identity, links };
