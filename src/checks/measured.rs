@@ -21,6 +21,7 @@ pub fn schema(_: &mut SchemaGenerator) -> Schema {
             "at_cap": {"type": "string", "description": "concurrent_sessions_at_most: what the app did at the cap"},
             "entropy_bits": {"type": ["integer", "null"], "minimum": 0, "description": "entropy_at_least: effective entropy of the sampled tokens, bits (null: not estimated)"},
             "samples": integer("entropy_at_least: tokens sampled"),
+            "sampling": {"type": "string", "enum": ["http", "browser"], "description": "entropy_at_least: how the tokens were sampled: logins replayed over HTTP, or browser logins (the login could not be replayed)"},
             "analysis": {"type": "object", "description": "entropy_at_least: the full token analysis (never a token)"},
             "cookie": {
                 "type": "object",

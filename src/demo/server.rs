@@ -25,6 +25,8 @@ pub struct RunningDemo {
     addr: SocketAddr,
     analytics_addr: SocketAddr,
     config: DemoConfig,
+    /// Kept for the test hook `live_sessions_of`.
+    state: AppState,
     stop: watch::Sender<bool>,
     tasks: Vec<JoinHandle<io::Result<()>>>,
 }
@@ -69,6 +71,16 @@ impl RunningDemo {
         &self.config
     }
 
+    /// Sessions of the account `email` the server holds now (expired ones not yet purged included):
+    /// for tests that prove a client logged its sessions out.
+    pub fn live_sessions_of(&self, email: &str) -> usize {
+        let store = self.state.store();
+        store
+            .users
+            .find_by_email(email)
+            .map_or(0, |u| store.sessions.count_for_user(u.id))
+    }
+
     pub async fn shutdown(mut self) {
         let _ = self.stop.send(true);
         for mut task in std::mem::take(&mut self.tasks) {
@@ -108,7 +120,7 @@ pub async fn start(config: DemoConfig) -> io::Result<RunningDemo> {
     let state = AppState::new(config.clone(), analytics_url(analytics_addr));
     let (stop, stop_rx) = watch::channel(false);
 
-    let app = routes::app(state);
+    let app = routes::app(state.clone());
     let app_stop = stop_rx.clone();
     let app_task = tokio::spawn(async move {
         axum::serve(app_listener, app)
@@ -126,6 +138,7 @@ pub async fn start(config: DemoConfig) -> io::Result<RunningDemo> {
         addr,
         analytics_addr,
         config,
+        state,
         stop,
         tasks: vec![app_task, analytics_task],
     })
