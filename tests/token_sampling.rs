@@ -142,7 +142,9 @@ async fn a_thousand_replayed_logins_pass_a_secure_ticketbooth_and_fail_a_counter
 
 /// Session-bound CSRF nonces (a fresh one per sample, bound to the sample's own session), the site
 /// mounted under /app/ (cookie Path=/app/) with its logout form on the account page only, and no cap
-/// on sessions (the flaw), so that only the samples' logouts keep alice's sessions few.
+/// on sessions (the flaw), so that only the samples' logouts keep alice's sessions few. Links and
+/// forms also carry the session id (`token-in-url`): the logout form learned from the browser posts
+/// to `/app/logout?sid=<the learner's id>`, and each sample must post to its own.
 #[tokio::test(flavor = "multi_thread")]
 async fn replayed_logins_take_fresh_nonces_and_every_sample_logs_out() {
     let shapes = [
@@ -150,7 +152,7 @@ async fn replayed_logins_take_fresh_nonces_and_every_sample_logs_out() {
         Shape::Mounted,
         Shape::LogoutOnAccountPage,
     ];
-    let app = demo(&[Flaw::UnlimitedSessions], &shapes).await;
+    let app = demo(&[Flaw::UnlimitedSessions, Flaw::TokenInUrl], &shapes).await;
     let ran = run(&app, Path::new(SHAPED), &app.site_url(), &[]).await;
     assert_eq!(ran.verdict, "PASS", "{:#}\n{}", ran.check, ran.shown);
     assert_eq!(ran.measured("sampling"), "http", "{:#}", ran.check);

@@ -42,7 +42,39 @@ fn css_of(l: &LocatorDoc) -> Option<String> {
     .filter(|css| scraper::Selector::parse(css).is_ok())
 }
 
+/// `url` without the query parameters holding one of `values` (the learning browser's own session
+/// ids, which an app that carries sessions in URLs writes into its links and forms).
+fn without_values(url: &Url, values: &[String]) -> Url {
+    let mut u = url.clone();
+    if values.is_empty() || url.query().is_none() {
+        return u;
+    }
+    let kept: Vec<(String, String)> = url
+        .query_pairs()
+        .filter(|(_, v)| !values.iter().any(|t| t == v))
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    if kept.is_empty() {
+        u.set_query(None);
+    } else {
+        u.query_pairs_mut().clear().extend_pairs(kept);
+    }
+    u
+}
+
 impl FlowCtx {
+    /// The values of the token cookies `learner`'s browser holds now.
+    async fn held_ids(&mut self, learner: &str, names: &[String]) -> StepResult<Vec<String>> {
+        let session = self.session(learner).await?;
+        Ok(session
+            .cookies()
+            .await?
+            .into_iter()
+            .filter(|c| names.contains(&c.name) && !c.value.is_empty())
+            .map(|c| c.value)
+            .collect())
+    }
+
     /// Logs `learner` (a probe of `persona`'s account) in and out in its browser, learning the
     /// requests on the way. Errors are the browser's: the login itself did not work.
     pub async fn learn_login(&mut self, persona: &str, learner: &str) -> StepResult<Learned> {
@@ -77,8 +109,9 @@ impl FlowCtx {
             Ok(f) => f,
             Err(why) => return Ok(Learned::NotReplayable(why)),
         };
-        let page = Url::parse(&form.page);
-        let action = Url::parse(&form.action);
+        let mut ids = self.held_ids(learner, &names).await?;
+        let page = Url::parse(&form.page).map(|u| without_values(&u, &ids));
+        let action = Url::parse(&form.action).map(|u| without_values(&u, &ids));
         let (Ok(page), Ok(action)) = (page, action) else {
             return Ok(Learned::NotReplayable(
                 "the login form's page or action is not a usable URL".into(),
@@ -103,8 +136,9 @@ impl FlowCtx {
             "logged in once in the browser to learn the login request",
         );
 
+        ids.extend(self.held_ids(learner, &names).await?);
         let mut notes = Vec::new();
-        let logout = match self.learn_logout(learner).await {
+        let logout = match self.learn_logout(learner, &ids).await {
             Ok(l) => Some(l),
             Err(why) => {
                 notes.push(format!("samples were not logged out: {why}"));
@@ -234,7 +268,11 @@ impl FlowCtx {
 
     /// Logs `learner` out with the `logout` flow, learning what its last click sends (or the last
     /// page it opens, when it clicks nothing). `Err` says why no logout can be replayed.
-    async fn learn_logout(&mut self, learner: &str) -> Result<LogoutRecipe, String> {
+    async fn learn_logout(
+        &mut self,
+        learner: &str,
+        ids: &[String],
+    ) -> Result<LogoutRecipe, String> {
         let flow = self
             .profile
             .flows
@@ -256,7 +294,7 @@ impl FlowCtx {
             };
             let t = self.expand(t, learner).map_err(|e| e.to_string())?;
             let url = self.url_of(learner, &t).map_err(|e| e.to_string())?;
-            let url = Url::parse(&url).map_err(|e| e.to_string())?;
+            let url = without_values(&Url::parse(&url).map_err(|e| e.to_string())?, ids);
             self.logout_in_browser(learner, steps).await?;
             return Ok(LogoutRecipe::Get { url });
         };
@@ -273,7 +311,7 @@ impl FlowCtx {
         let origin_ok = |u: &Url| super::token::same_origin(u.as_str(), &self.base_url);
         match control.map_err(|e| format!("its logout control cannot be read: {e}"))? {
             Control::Link { url, .. } => {
-                let url = Url::parse(&url).map_err(|e| e.to_string())?;
+                let url = without_values(&Url::parse(&url).map_err(|e| e.to_string())?, ids);
                 if !origin_ok(&url) {
                     return Err("its logout link leads to another origin".into());
                 }
@@ -284,6 +322,7 @@ impl FlowCtx {
                 let (Ok(page), Ok(action)) = (Url::parse(&f.page), Url::parse(&f.action)) else {
                     return Err("its logout form has no usable URL".into());
                 };
+                let (page, action) = (without_values(&page, ids), without_values(&action, ids));
                 if !origin_ok(&action) {
                     return Err("its logout form posts to another origin".into());
                 }
@@ -332,5 +371,21 @@ mod tests {
         );
         assert_eq!(css_of(&strategy("xpath", "//a")), None);
         assert_eq!(css_of(&LocatorDoc::Css("a[".into())), None);
+    }
+
+    #[test]
+    fn learned_urls_lose_the_learning_browsers_session_ids() {
+        let u = Url::parse("http://app.localhost/app/logout?sid=abc&next=%2Fx").unwrap();
+        let ids = vec!["abc".to_string()];
+        assert_eq!(
+            without_values(&u, &ids).as_str(),
+            "http://app.localhost/app/logout?next=%2Fx"
+        );
+        let only = Url::parse("http://app.localhost/account?sid=abc").unwrap();
+        assert_eq!(
+            without_values(&only, &ids).as_str(),
+            "http://app.localhost/account"
+        );
+        assert_eq!(without_values(&only, &[]), only);
     }
 }

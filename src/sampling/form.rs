@@ -30,13 +30,34 @@ pub fn hidden_inputs(html: &str, page: &Url, action: &Url) -> HashMap<String, St
     out
 }
 
-/// Whether the page holds a form that posts to `action` (the page where a logout button lives).
-pub fn has_form_for(html: &str, page: &Url, action: &Url) -> bool {
+/// The page's own form for `action`: the first whose action has its origin and path, with the
+/// action as this page writes it (an app that carries the session in the URL puts this visitor's id
+/// in the query, not the one of the browser the form was learned from) and its hidden inputs.
+pub fn matching_form(
+    html: &str,
+    page: &Url,
+    action: &Url,
+) -> Option<(Url, HashMap<String, String>)> {
     let doc = scraper::Html::parse_document(html);
     let forms = scraper::Selector::parse("form").expect("valid selector");
-    doc.select(&forms).any(|f| {
-        let target = f.value().attr("action").unwrap_or_default();
-        page.join(target).is_ok_and(|u| u == *action)
+    let hidden = scraper::Selector::parse("input[type=hidden][name]").expect("valid selector");
+    doc.select(&forms).find_map(|f| {
+        let target = page
+            .join(f.value().attr("action").unwrap_or_default())
+            .ok()?;
+        if target.origin() != action.origin() || target.path() != action.path() {
+            return None;
+        }
+        let mut inputs = HashMap::new();
+        for input in f.select(&hidden) {
+            let el = input.value();
+            if let Some(name) = el.attr("name") {
+                inputs
+                    .entry(name.to_string())
+                    .or_insert_with(|| el.attr("value").unwrap_or_default().to_string());
+            }
+        }
+        Some((target, inputs))
     })
 }
 
@@ -108,9 +129,11 @@ mod tests {
         let html = r#"<form action="/app/logout" method="post"><input type="hidden" name="csrf" value="c3"></form>"#;
         let h = hidden_inputs(html, &account, &action);
         assert_eq!(h.get("csrf").map(String::as_str), Some("c3"));
-        let logout = Url::parse("http://app.localhost/app/logout").unwrap();
-        assert!(has_form_for(html, &account, &logout));
-        assert!(!has_form_for(html, &account, &action));
+        let logout = Url::parse("http://app.localhost/app/logout?sid=learners").unwrap();
+        let (mine, inputs) = matching_form(html, &account, &logout).expect("the logout form");
+        assert_eq!(mine.as_str(), "http://app.localhost/app/logout");
+        assert_eq!(inputs.get("csrf").map(String::as_str), Some("c3"));
+        assert!(matching_form(html, &account, &action).is_none());
     }
 
     #[test]

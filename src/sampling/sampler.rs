@@ -9,7 +9,7 @@
 //! waited out within bounds (see `throttle.rs`).
 
 use super::exchange::{Exchange, HttpError, Landed, cookie_url};
-use super::form::{encode, has_form_for, hidden_inputs, refresh};
+use super::form::{encode, hidden_inputs, matching_form, refresh};
 use super::recipe::{LoginRecipe, LogoutRecipe};
 use super::throttle::{Backoff, Throttle};
 use cookie_store::CookieStore;
@@ -253,27 +253,19 @@ async fn one(
     if let Some(a) = pushed_back(&page) {
         return a;
     }
+    let (action, fresh) = own_form(&page, &recipe.action);
     let mut fields = recipe.fields.clone();
-    refresh(
-        &mut fields,
-        &recipe.hidden,
-        &hidden_inputs(&page.body, &page.url, &recipe.action),
-    );
+    refresh(&mut fields, &recipe.hidden, &fresh);
     let referer = page.url.to_string();
     let landed = if recipe.method == reqwest::Method::GET {
-        let mut url = recipe.action.clone();
+        let mut url = action;
         url.query_pairs_mut().clear().extend_pairs(&fields);
         ex.send(reqwest::Method::GET, url, None, Some(&referer))
             .await
     } else {
         let body = encode(&recipe.enctype, &fields);
-        ex.send(
-            recipe.method.clone(),
-            recipe.action.clone(),
-            Some(body),
-            Some(&referer),
-        )
-        .await
+        ex.send(recipe.method.clone(), action, Some(body), Some(&referer))
+            .await
     };
     let landed = match landed {
         Ok(l) => l,
@@ -356,6 +348,16 @@ async fn one(
     }
 }
 
+/// The page's own form for `action` (its action as this page writes it, its hidden inputs), else the
+/// learned action with the page's hidden inputs of those names.
+fn own_form(
+    page: &Landed,
+    action: &url::Url,
+) -> (url::Url, std::collections::HashMap<String, String>) {
+    matching_form(&page.body, &page.url, action)
+        .unwrap_or_else(|| (action.clone(), hidden_inputs(&page.body, &page.url, action)))
+}
+
 /// Sends the logout; its hidden inputs come from `shown` when it holds the logout form, else from the
 /// logout's own page fetched under the sample's session. Returns the final status.
 async fn log_out(
@@ -382,7 +384,7 @@ async fn log_out(
             hidden,
         } => {
             let fetched;
-            let holder = if has_form_for(&shown.body, &shown.url, action) {
+            let holder = if matching_form(&shown.body, &shown.url, action).is_some() {
                 shown
             } else {
                 fetched = ex
@@ -390,22 +392,19 @@ async fn log_out(
                     .await?;
                 &fetched
             };
+            let (action, fresh) = own_form(holder, action);
             let mut fields = fields.clone();
-            refresh(
-                &mut fields,
-                hidden,
-                &hidden_inputs(&holder.body, &holder.url, action),
-            );
+            refresh(&mut fields, hidden, &fresh);
             let referer = holder.url.to_string();
             let landed = if *method == reqwest::Method::GET {
-                let mut url = action.clone();
+                let mut url = action;
                 url.query_pairs_mut().clear().extend_pairs(&fields);
                 ex.send(reqwest::Method::GET, url, None, Some(&referer))
                     .await?
             } else {
                 ex.send(
                     method.clone(),
-                    action.clone(),
+                    action,
                     Some(encode(enctype, &fields)),
                     Some(&referer),
                 )
