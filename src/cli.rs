@@ -337,10 +337,20 @@ pub struct DemoServeArgs {
     /// Concurrent sessions per user (the oldest is evicted beyond it).
     #[arg(long, default_value_t = 3)]
     pub max_sessions: usize,
+    /// Where session ids come from: csprng (secure), base36-short, signed-cookie, uuid1, lcg, mt,
+    /// counter-hash (see --list-session-ids).
+    #[arg(long, default_value = "csprng", value_name = "FAMILY")]
+    pub session_ids: String,
+    /// How long the `lockout` shape locks an account.
+    #[arg(long, default_value = "60s", value_name = "DURATION")]
+    pub lockout_period: String,
     /// Print the flaw switches with a line each, and exit.
     #[arg(long)]
     pub list_flaws: bool,
     /// Print the shape switches with a line each, and exit.
     #[arg(long)]
     pub list_shapes: bool,
+    /// Print the session-id families with a line each, and exit.
+    #[arg(long)]
+    pub list_session_ids: bool,
 }

@@ -89,6 +89,8 @@ async fn shows(shape: Shape, t: &Target) -> bool {
         Shape::TitleHasUsername => title_has_username(t).await,
         Shape::EchoParam => echo_param(t).await,
         Shape::NoThirdParty => no_third_party(t).await,
+        Shape::ThrottledLogin => throttled_login(t).await,
+        Shape::Lockout => lockout(t).await,
     }
 }
 
@@ -262,11 +264,77 @@ async fn no_third_party(t: &Target) -> bool {
     pages.iter().all(|p| !p.body.contains(&analytics))
 }
 
+/// 60 login posts at once from browsers that fetched the form: under the shape, more than 20 of them
+/// within a second are answered 429 with `Retry-After: 1` and log nobody in; a second later logins work.
+async fn throttled_login(t: &Target) -> bool {
+    let email = t.new_user("throttle").await;
+    let mut browsers = Vec::new();
+    for _ in 0..60 {
+        let mut b = t.browser();
+        let form = b.get_following("/login").await;
+        browsers.push((b, form));
+    }
+    let posts = browsers.iter_mut().map(|(b, form)| async {
+        let page = b
+            .submit(form, "/login", &[("email", &email), ("password", PASSWORD)])
+            .await;
+        let logged_in = b.is_logged_in().await;
+        (page, logged_in)
+    });
+    let answers = join_all(posts).await;
+    let refused: Vec<_> = answers
+        .iter()
+        .filter(|(p, _)| p.status == StatusCode::TOO_MANY_REQUESTS)
+        .collect();
+    for (page, logged_in) in &refused {
+        assert_eq!(page.header("retry-after").as_deref(), Some("1"), "{page:?}");
+        assert!(!logged_in, "a throttled login logged in");
+    }
+    if refused.is_empty() {
+        return false;
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let (_, after) = login(t, &email, PASSWORD).await;
+    assert_eq!(
+        after.status,
+        StatusCode::SEE_OTHER,
+        "a second later: {after:?}"
+    );
+    true
+}
+
+/// Five wrong passwords, then the right one: under the shape the account is locked (423 "Account
+/// locked") even for the right password.
+async fn lockout(t: &Target) -> bool {
+    let email = t.new_user("lockout").await;
+    for _ in 0..usher::demo::LOCKOUT_FAILURES {
+        login(t, &email, "wrong-password").await;
+    }
+    let (mut b, page) = login(t, &email, PASSWORD).await;
+    let locked = page.status == StatusCode::LOCKED && page.body.contains("Account locked");
+    assert_eq!(
+        locked,
+        !b.is_logged_in().await,
+        "locked exactly when the right password did not log in: {page:?}"
+    );
+    locked
+}
+
+/// Every probe at once, except `throttled-login`'s, which runs alone afterwards: it spends the
+/// server-wide login budget that the others' logins need.
 async fn observed(shapes: ShapeSet) -> Vec<(Shape, bool)> {
     let t = Target::start(config(shapes, FlawSet::none())).await;
-    let results = join_all(Shape::ALL.map(|s| shows(s, &t))).await;
+    let alone = Shape::ThrottledLogin;
+    let others: Vec<Shape> = Shape::ALL.into_iter().filter(|s| *s != alone).collect();
+    let mut results: Vec<(Shape, bool)> = others
+        .iter()
+        .copied()
+        .zip(join_all(others.iter().map(|s| shows(*s, &t))).await)
+        .collect();
+    results.push((alone, shows(alone, &t).await));
     t.demo.shutdown().await;
-    Shape::ALL.into_iter().zip(results).collect()
+    results.sort_by_key(|(s, _)| *s);
+    results
 }
 
 fn mismatches(label: &str, got: &[(Shape, bool)], expect: impl Fn(Shape) -> bool) -> Vec<String> {
@@ -313,7 +381,7 @@ async fn each_shape_alone_shows_its_behaviour() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn all_shapes_together_show_every_behaviour() {
     let got = observed(ShapeSet::all()).await;
-    let wrong = mismatches("all shapes", &got, |_| true);
+    let wrong = mismatches("all shapes", &got, |s| s.in_all());
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
 

@@ -204,3 +204,28 @@ async fn a_token_the_login_answer_does_not_set_is_sampled_through_the_browser() 
     assert_ne!(ran.verdict, "ERROR", "{:#}\n{}", ran.check, ran.shown);
     app.shutdown().await;
 }
+
+/// A login rate limit (`throttled-login`: more than 20 login posts a second answer 429 with
+/// Retry-After: 1) beside `lockout` (5 failed logins lock the account): the sampler waits the 429s
+/// out, spaces its logins, and never fails a login, so no account is ever locked.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_login_rate_limit_is_waited_out_and_no_account_is_locked() {
+    let app = demo(&[], &[Shape::ThrottledLogin, Shape::Lockout]).await;
+    let ran = run(
+        &app,
+        Path::new(PROFILE),
+        &app.base_url(),
+        &["token_samples=300"],
+    )
+    .await;
+    assert_eq!(ran.verdict, "PASS", "{:#}\n{}", ran.check, ran.shown);
+    assert_eq!(ran.measured("sampling"), "http", "{:#}", ran.check);
+    assert_eq!(ran.measured("samples"), 300, "{:#}", ran.check);
+    let stats = app.login_stats();
+    assert!(stats.throttled > 0, "the rate limit was reached: {stats:?}");
+    assert_eq!(stats.lockouts, 0, "{stats:?}");
+    assert!(stats.failures.is_empty(), "{stats:?}");
+    let how = ran.evidence("sampling");
+    assert!(how.contains("answered 429 Too Many Requests"), "{how}");
+    app.shutdown().await;
+}

@@ -5,7 +5,7 @@
 use super::execute::{ExecOptions, Executed, cancel_on_signals, execute};
 use super::inputs::{driver_config, step_timeout};
 use crate::cli::{DemoArgs, DemoServeArgs, DriverArgs};
-use crate::demo::{ACCOUNTS, DemoConfig, FlawSet, MALICE, Shape, ShapeSet};
+use crate::demo::{ACCOUNTS, DemoConfig, FlawSet, MALICE, SessionIds, Shape, ShapeSet};
 use crate::driver::{BrowserKind, DriverConfig};
 use crate::engine::events::Verdict;
 use crate::exit::Exit;
@@ -242,6 +242,10 @@ pub async fn serve(args: &DemoServeArgs) -> Exit {
         crate::out!("{}", crate::demo::list_shapes());
         return Exit::Passed;
     }
+    if args.list_session_ids {
+        crate::out!("{}", crate::demo::list_session_ids());
+        return Exit::Passed;
+    }
     let parse = |flag: &str, v: &str| {
         crate::duration::parse_duration(v).map_err(|e| format!("--{flag}: {e}"))
     };
@@ -261,6 +265,11 @@ pub async fn serve(args: &DemoServeArgs) -> Exit {
             absolute_timeout: parse("absolute-timeout", &args.absolute_timeout)?,
             checkout_timeout: parse("checkout-timeout", &args.checkout_timeout)?,
             max_sessions: args.max_sessions,
+            session_ids: args
+                .session_ids
+                .parse::<SessionIds>()
+                .map_err(|e| format!("--session-ids: {e}"))?,
+            lockout_period: parse("lockout-period", &args.lockout_period)?,
             ..DemoConfig::default()
         })
     })();

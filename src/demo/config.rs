@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use super::flaws::FlawSet;
+use super::session_ids::SessionIds;
 use super::shapes::{MOUNT, Shape, ShapeSet};
 
 #[derive(Debug, Clone)]
@@ -21,6 +22,10 @@ pub struct DemoConfig {
     pub checkout_timeout: Duration,
     /// Concurrent sessions per user; the oldest is evicted beyond it. 0 behaves as 1.
     pub max_sessions: usize,
+    /// Where session ids come from (`--session-ids`); `csprng` is the secure default.
+    pub session_ids: SessionIds,
+    /// How long the `lockout` shape locks an account after its fifth consecutive failed login.
+    pub lockout_period: Duration,
 }
 
 impl Default for DemoConfig {
@@ -35,6 +40,8 @@ impl Default for DemoConfig {
             absolute_timeout: Duration::from_secs(8 * 60 * 60),
             checkout_timeout: Duration::from_secs(10 * 60),
             max_sessions: 3,
+            session_ids: SessionIds::Csprng,
+            lockout_period: Duration::from_secs(60),
         }
     }
 }

@@ -3,7 +3,7 @@
 
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use tokio::net::TcpListener;
 use tokio::sync::watch;
@@ -13,7 +13,9 @@ use super::accounts::{DemoAccount, accounts};
 use super::analytics;
 use super::config::DemoConfig;
 use super::flaws::Flaw;
+use super::login_guard::LoginStats;
 use super::routes;
+use super::session_ids::SessionIds;
 use super::state::AppState;
 use crate::duration::format_duration;
 
@@ -25,7 +27,7 @@ pub struct RunningDemo {
     addr: SocketAddr,
     analytics_addr: SocketAddr,
     config: DemoConfig,
-    /// Kept for the test hook `live_sessions_of`.
+    /// Kept for the test hooks (`live_sessions_of`, `login_stats`).
     state: AppState,
     stop: watch::Sender<bool>,
     tasks: Vec<JoinHandle<io::Result<()>>>,
@@ -79,6 +81,13 @@ impl RunningDemo {
             .users
             .find_by_email(email)
             .map_or(0, |u| store.sessions.count_for_user(u.id))
+    }
+
+    /// What the login protection saw: failed logins, locks, 429 answers. For tests that must prove a
+    /// sampler locked no account and backed off.
+    pub fn login_stats(&self) -> LoginStats {
+        let store = self.state.store();
+        store.login_guard.stats(&store.users, Instant::now())
     }
 
     pub async fn shutdown(mut self) {
@@ -169,6 +178,13 @@ fn banner(demo: &RunningDemo) -> String {
         for shape in config.shapes.iter() {
             out.push_str(&format!("  {:30} {}\n", shape.name(), shape.description()));
         }
+    }
+    if config.session_ids != SessionIds::Csprng {
+        out.push_str(&format!(
+            "Session ids: {} ({})\n",
+            config.session_ids,
+            config.session_ids.description()
+        ));
     }
     let enforced = |flaw: Flaw| {
         if config.flaws.contains(flaw) {

@@ -4,11 +4,11 @@
 use std::collections::HashMap;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
-use rand::RngCore;
-
 use super::accounts::UserId;
 use super::config::DemoConfig;
 use super::flaws::Flaw;
+use super::id_generator::{IdGenerator, Owner};
+use super::session_ids::SessionIds;
 
 #[derive(Debug, Clone)]
 pub struct Session {
@@ -47,12 +47,24 @@ pub enum Lookup {
 #[derive(Debug)]
 pub struct Sessions {
     map: HashMap<String, Session>,
+    /// The `predictable-ids` flaw's counter, which overrides the id family.
     counter: u128,
+    ids: IdGenerator,
     issued_since_purge: usize,
 }
 
-impl Default for Sessions {
-    fn default() -> Self {
+/// Whether a client-presented id is even worth looking at; anything else is ignored outright. Every
+/// id family passes: signed cookies have `.` between their parts and carry the user's email in their
+/// payload (up to 254 bytes, so up to about 410 characters).
+pub fn plausible_token(token: &str) -> bool {
+    (16..=512).contains(&token.len())
+        && token
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.')
+}
+
+impl Sessions {
+    pub fn new(family: SessionIds) -> Self {
         let start_ms = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map(|d| d.as_millis())
@@ -60,30 +72,22 @@ impl Default for Sessions {
         Sessions {
             map: HashMap::new(),
             counter: start_ms,
+            ids: IdGenerator::new(family),
             issued_since_purge: 0,
         }
     }
-}
 
-/// Whether a client-presented id is even worth looking at; anything else is ignored outright.
-pub fn plausible_token(token: &str) -> bool {
-    (16..=128).contains(&token.len())
-        && token
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-}
-
-impl Sessions {
-    fn issue_id(&mut self, config: &DemoConfig) -> String {
+    fn issue_id(&mut self, config: &DemoConfig, owner: Option<Owner<'_>>) -> String {
         if config.flaws.contains(Flaw::PredictableIds) {
             self.counter = self.counter.wrapping_add(1);
             return format!("{:032x}", self.counter);
         }
+        // A signed cookie is a pure function of its payload and second: a user's second login in one
+        // second gets the same id, which the store then treats as the same session (as such apps do).
+        let same_session_ok = owner.is_some() && self.ids.family() == SessionIds::SignedCookie;
         loop {
-            let mut bytes = [0u8; 32];
-            rand::rng().fill_bytes(&mut bytes);
-            let id = hex::encode(bytes);
-            if !self.map.contains_key(&id) {
+            let id = self.ids.issue(owner);
+            if same_session_ok || !self.map.contains_key(&id) {
                 return id;
             }
         }
@@ -121,7 +125,7 @@ impl Sessions {
         now: Instant,
         config: &DemoConfig,
     ) -> String {
-        let id = self.issue_id(config);
+        let id = self.issue_id(config, None);
         self.insert(id.clone(), None, user_agent, now, config);
         id
     }
@@ -162,18 +166,19 @@ impl Sessions {
         &mut self,
         previous: Option<&str>,
         keep: Option<&str>,
-        user: UserId,
+        owner: Owner<'_>,
         user_agent: &str,
         now: Instant,
         config: &DemoConfig,
     ) -> String {
+        let user = owner.id;
         let id = match keep {
             Some(kept) => kept.to_string(),
             None => {
                 if let Some(old) = previous {
                     self.map.remove(old);
                 }
-                self.issue_id(config)
+                self.issue_id(config, Some(owner))
             }
         };
         self.map.remove(&id);
@@ -204,10 +209,11 @@ impl Sessions {
         }
     }
 
-    /// Moves a session to a fresh id, keeping its user and lifetime; the old id stops working.
-    pub fn rotate(&mut self, id: &str, config: &DemoConfig) -> Option<String> {
+    /// Moves a session of `owner` to a fresh id, keeping its user and lifetime; the old id stops
+    /// working (unless the family issues the same id again, as a signed cookie does within a second).
+    pub fn rotate(&mut self, id: &str, owner: Owner<'_>, config: &DemoConfig) -> Option<String> {
         let mut session = self.map.remove(id)?;
-        let new_id = self.issue_id(config);
+        let new_id = self.issue_id(config, Some(owner));
         session.id = new_id.clone();
         self.map.insert(new_id.clone(), session);
         Some(new_id)

@@ -27,10 +27,12 @@ pub enum Shape {
     TitleHasUsername,
     EchoParam,
     NoThirdParty,
+    ThrottledLogin,
+    Lockout,
 }
 
 impl Shape {
-    pub const ALL: [Shape; 10] = [
+    pub const ALL: [Shape; 12] = [
         Shape::Mounted,
         Shape::LoginRedirectsAuthenticated,
         Shape::SessionBoundCsrf,
@@ -41,6 +43,8 @@ impl Shape {
         Shape::TitleHasUsername,
         Shape::EchoParam,
         Shape::NoThirdParty,
+        Shape::ThrottledLogin,
+        Shape::Lockout,
     ];
 
     /// The kebab-case name used on the command line and in reports.
@@ -56,6 +60,8 @@ impl Shape {
             Shape::TitleHasUsername => "title-has-username",
             Shape::EchoParam => "echo-param",
             Shape::NoThirdParty => "no-third-party",
+            Shape::ThrottledLogin => "throttled-login",
+            Shape::Lockout => "lockout",
         }
     }
 
@@ -85,7 +91,20 @@ impl Shape {
                 "logout goes to /?bye=EMAIL (\"Goodbye, EMAIL!\"); the login page echoes ?email="
             }
             Shape::NoThirdParty => "pages load nothing from another origin (no analytics)",
+            Shape::ThrottledLogin => {
+                "more than 20 login posts within 1 s (whole server) answer 429 with Retry-After: 1"
+            }
+            Shape::Lockout => {
+                "5 consecutive failed logins lock the account (423 \"Account locked\", 60 s by default)"
+            }
         }
+    }
+
+    /// Whether `all` takes this shape. Not `throttled-login`: its limit is server-wide, so a
+    /// token sampler spending it would make the logins of flows running beside it fail, and every
+    /// HTTP probe run at once would too; a suite is run on it deliberately (`--shape throttled-login`).
+    pub fn in_all(self) -> bool {
+        self != Shape::ThrottledLogin
     }
 
     pub fn from_name(name: &str) -> Option<Shape> {
@@ -111,6 +130,10 @@ impl Switch for Shape {
     fn description(self) -> &'static str {
         Shape::description(self)
     }
+
+    fn in_all(self) -> bool {
+        Shape::in_all(self)
+    }
 }
 
 impl fmt::Display for Shape {
@@ -131,8 +154,9 @@ impl ShapeSet {
         ShapeSet(0)
     }
 
+    /// Every shape that `all` takes (`Shape::in_all`).
     pub fn all() -> Self {
-        Shape::ALL.into_iter().collect()
+        Shape::ALL.into_iter().filter(|s| s.in_all()).collect()
     }
 
     pub fn only(shape: Shape) -> Self {

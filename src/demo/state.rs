@@ -6,6 +6,7 @@ use super::accounts::{Users, accounts};
 use super::checkout::Checkouts;
 use super::config::DemoConfig;
 use super::csrf::CsrfKey;
+use super::login_guard::LoginGuard;
 use super::outbox::Outbox;
 use super::sessions::Sessions;
 
@@ -15,6 +16,7 @@ pub struct Store {
     pub sessions: Sessions,
     pub checkouts: Checkouts,
     pub outbox: Outbox,
+    pub login_guard: LoginGuard,
 }
 
 #[derive(Clone)]
@@ -30,15 +32,17 @@ pub struct AppState {
 impl AppState {
     pub fn new(config: DemoConfig, analytics_url: String) -> Self {
         let users = Users::seeded(&accounts(&config.shapes));
+        let sessions = Sessions::new(config.session_ids);
         AppState {
             config: Arc::new(config),
             analytics_url: analytics_url.into(),
             csrf: CsrfKey::random(),
             store: Arc::new(Mutex::new(Store {
                 users,
-                sessions: Sessions::default(),
+                sessions,
                 checkouts: Checkouts::default(),
                 outbox: Outbox::default(),
+                login_guard: LoginGuard::default(),
             })),
         }
     }

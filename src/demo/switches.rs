@@ -1,7 +1,8 @@
-//! What flaw switches and shape switches share: kebab-case names, parsing a comma-separated list
-//! (with `all` and `none`) that suggests the nearest name for a typo, and the aligned `--list-*` output.
+//! What flaw switches, shape switches and the session-id families share: kebab-case names, parsing a
+//! comma-separated list (with `all` and `none`) or a single name that suggests the nearest name for a
+//! typo, and the aligned `--list-*` output.
 
-/// One named switch of Ticketbooth (a flaw or a shape).
+/// One named switch of Ticketbooth (a flaw, a shape or a session-id family).
 pub trait Switch: Copy + Eq + 'static {
     /// "flaw" or "shape", for messages.
     const KIND: &'static str;
@@ -12,6 +13,11 @@ pub trait Switch: Copy + Eq + 'static {
     fn name(self) -> &'static str;
 
     fn description(self) -> &'static str;
+
+    /// Whether `all` takes it (every switch unless one says otherwise).
+    fn in_all(self) -> bool {
+        true
+    }
 }
 
 pub fn from_name<T: Switch>(name: &str) -> Option<T> {
@@ -26,7 +32,7 @@ pub fn from_name<T: Switch>(name: &str) -> Option<T> {
 pub fn parse_list<T: Switch>(text: &str) -> Result<Vec<T>, String> {
     let trimmed = text.trim();
     if trimmed.eq_ignore_ascii_case("all") {
-        return Ok(T::all().to_vec());
+        return Ok(T::all().iter().copied().filter(|s| s.in_all()).collect());
     }
     if trimmed.eq_ignore_ascii_case("none") {
         return Ok(Vec::new());
@@ -45,8 +51,15 @@ pub fn parse_list<T: Switch>(text: &str) -> Result<Vec<T>, String> {
     }
     names
         .into_iter()
-        .map(|name| from_name(name).ok_or_else(|| unknown_message::<T>(name)))
+        .map(|name| from_name(name).ok_or_else(|| unknown_message::<T>(name, &valid_names::<T>())))
         .collect()
+}
+
+/// Exactly one name (a choice, not a set: no `all`, no `none`, no list).
+pub fn parse_one<T: Switch>(text: &str) -> Result<T, String> {
+    let names: Vec<&str> = T::all().iter().map(|s| s.name()).collect();
+    let valid = format!("valid: {}", names.join(", "));
+    from_name(text).ok_or_else(|| unknown_message::<T>(text.trim(), &valid))
 }
 
 fn valid_names<T: Switch>() -> String {
@@ -54,7 +67,7 @@ fn valid_names<T: Switch>() -> String {
     format!("valid: all, none, {}", names.join(", "))
 }
 
-fn unknown_message<T: Switch>(name: &str) -> String {
+fn unknown_message<T: Switch>(name: &str, valid: &str) -> String {
     let lowered = name.to_ascii_lowercase();
     let names = || T::all().iter().map(|s| s.name());
     let nearest = names()
@@ -66,15 +79,13 @@ fn unknown_message<T: Switch>(name: &str) -> String {
         .or_else(|| names().find(|n| lowered.contains(n) || n.contains(lowered.as_str())));
     let kind = T::KIND;
     match nearest {
-        Some(n) => format!(
-            "unknown {kind} `{name}`, did you mean `{n}`? ({})",
-            valid_names::<T>()
-        ),
-        None => format!("unknown {kind} `{name}` ({})", valid_names::<T>()),
+        Some(n) => format!("unknown {kind} `{name}`, did you mean `{n}`? ({valid})"),
+        None => format!("unknown {kind} `{name}` ({valid})"),
     }
 }
 
-/// One line per switch, name padded, for `usher demo serve --list-flaws` / `--list-shapes`.
+/// One line per switch, name padded, for `usher demo serve --list-flaws` / `--list-shapes` /
+/// `--list-session-ids`.
 pub fn list<T: Switch>() -> String {
     let width = T::all().iter().map(|s| s.name().len()).max().unwrap_or(0);
     let mut out = String::new();

@@ -5,7 +5,8 @@ use std::time::Instant;
 use axum::Extension;
 use axum::body::Bytes;
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
+use axum::http::header::RETRY_AFTER;
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::Response;
 use serde::Deserialize;
 
@@ -13,6 +14,8 @@ use crate::demo::accounts::{MIN_PASSWORD_LEN, UserId};
 use crate::demo::flaws::Flaw;
 use crate::demo::form::FormData;
 use crate::demo::html::{self, attr, csrf_field, text};
+use crate::demo::id_generator::Owner;
+use crate::demo::login_guard::{Gate, RETRY_AFTER_SECS};
 use crate::demo::shapes::Shape;
 use crate::demo::state::{AppState, Store};
 use crate::demo::visit::{SessionChange, Visit, with_change, with_token};
@@ -116,10 +119,18 @@ fn establish(app: &AppState, store: &mut Store, visit: &Visit, user: UserId) -> 
     } else {
         None
     };
+    let email = store
+        .users
+        .get(user)
+        .map(|u| u.email.clone())
+        .unwrap_or_default();
     store.sessions.log_in(
         visit.session_id.as_deref(),
         keep.as_deref(),
-        user,
+        Owner {
+            id: user,
+            email: &email,
+        },
         &visit.user_agent,
         Instant::now(),
         config,
@@ -147,14 +158,37 @@ pub async fn login(
     let form = FormData::parse(&body);
     let email = form.value("email").trim();
     let next = form.get("next").or(query.next.as_deref());
-    let session = {
+    let (gate, session) = {
         let mut store = app.store();
-        let user = store.users.authenticate(email, form.value("password"));
-        user.map(|u| establish(&app, &mut store, &visit, u))
+        let now = Instant::now();
+        let config = &app.config;
+        let account = store.users.find_by_email(email).map(|u| u.id);
+        if config.has(Shape::ThrottledLogin) && !store.login_guard.admit(now) {
+            (Gate::Throttled, None)
+        } else if config.has(Shape::Lockout)
+            && account.is_some_and(|id| store.login_guard.is_locked(id, now))
+        {
+            (Gate::Locked, None)
+        } else {
+            match store.users.authenticate(email, form.value("password")) {
+                Some(user) => {
+                    store.login_guard.succeeded(user);
+                    (Gate::Open, Some(establish(&app, &mut store, &visit, user)))
+                }
+                None => {
+                    let lock_for = config.has(Shape::Lockout).then_some(config.lockout_period);
+                    let locked =
+                        account.is_some_and(|id| store.login_guard.failed(id, now, lock_for));
+                    (if locked { Gate::Locked } else { Gate::Open }, None)
+                }
+            }
+        }
     };
-    match session {
-        Some(id) => redirect_after_login(&app, id, next),
-        None => html::ok(login_page(
+    match (gate, session) {
+        (Gate::Throttled, _) => throttled(&app, &visit),
+        (Gate::Locked, _) => locked(&app, &visit),
+        (Gate::Open, Some(id)) => redirect_after_login(&app, id, next),
+        (Gate::Open, None) => html::ok(login_page(
             &app,
             &visit,
             next,
@@ -163,6 +197,33 @@ pub async fn login(
             None,
         )),
     }
+}
+
+/// `throttled-login`: the answer to a login post over the server's rate; nobody is logged in.
+fn throttled(app: &AppState, visit: &Visit) -> Response {
+    let body = format!(
+        r#"<h1 id="login-throttled">Too many login attempts</h1>
+<p>Please wait a moment and <a href="{}">try again</a>.</p>"#,
+        attr(&visit.url("/login"))
+    );
+    let mut response = html::respond(
+        StatusCode::TOO_MANY_REQUESTS,
+        html::page(app, visit, "Too many login attempts", &body),
+    );
+    response
+        .headers_mut()
+        .insert(RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECS));
+    response
+}
+
+/// `lockout`: the answer to any login of a locked account, right password or not.
+fn locked(app: &AppState, visit: &Visit) -> Response {
+    let body = r#"<h1 id="account-locked">Account locked</h1>
+<p>Too many failed logins: this account is locked for a while. Try again later.</p>"#;
+    html::respond(
+        StatusCode::LOCKED,
+        html::page(app, visit, "Account locked", body),
+    )
 }
 
 fn signup_page(app: &AppState, visit: &Visit, error: Option<&str>, email: &str) -> String {

@@ -14,6 +14,7 @@ use crate::demo::accounts::{MIN_PASSWORD_LEN, UserId};
 use crate::demo::flaws::Flaw;
 use crate::demo::form::FormData;
 use crate::demo::html::{self, attr, csrf_field, text};
+use crate::demo::id_generator::Owner;
 use crate::demo::state::{AppState, Store};
 use crate::demo::visit::{SessionChange, Visit, with_change};
 
@@ -30,7 +31,13 @@ fn after_password_change(
         .session_id
         .as_deref()
         .filter(|_| visit.user.as_ref().is_some_and(|u| u.id == user));
-    let rotated = current.and_then(|id| store.sessions.rotate(id, config));
+    let owner = visit.user.as_ref().map(|u| Owner {
+        id: u.id,
+        email: &u.email,
+    });
+    let rotated = current
+        .zip(owner)
+        .and_then(|(id, owner)| store.sessions.rotate(id, owner, config));
     if !config.flaws.contains(Flaw::NoResetInvalidation) {
         store
             .sessions
