@@ -35,5 +35,6 @@ pub mod engine;
 pub mod exit;
 pub mod redact;
 pub mod report;
+pub mod sampling;
 pub mod scenario;
 pub mod suite;

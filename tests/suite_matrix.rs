@@ -2,7 +2,7 @@
 //! exactly the flows `usher::suite::expected_failures` names, all flaws — on a Ticketbooth with every
 //! shape of a real app switched on (mounted under a path, no anonymous sessions, session-bound CSRF,
 //! logout only on the account page, …), about 12 minutes on 2 cores with the headless shell
-//! (docs/PERFORMANCE.md), where `--skip-repeats` runs token-predictability (40 logins a row) only in
+//! (docs/PERFORMANCE.md), where `--skip-repeats` runs token-predictability (1 000 logins a row, replayed over HTTP) only in
 //! the rows whose verdict it can change (no flaw, `predictable-ids`, all flaws: tests/demo_flaws.rs
 //! proves at HTTP level that no other flaw touches the ids); and the `usher demo` command itself, the whole suite, on the plain
 //! Ticketbooth (its two columns are the plain matrix's first and last rows). The plain matrix's rows

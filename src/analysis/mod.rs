@@ -68,6 +68,9 @@ pub struct AnalysisOptions {
     pub significance: f64,
     /// Search for hashes of small integers and recent Unix times.
     pub hash_search: bool,
+    /// When the tokens were sampled: unix milliseconds of the first request and of the last answer
+    /// (time fields near it are issue times). `None`: unknown.
+    pub sample_window_ms: Option<(u64, u64)>,
 }
 
 impl Default for AnalysisOptions {
@@ -76,6 +79,7 @@ impl Default for AnalysisOptions {
             min_entropy_bits: 128,
             significance: 0.01,
             hash_search: true,
+            sample_window_ms: None,
         }
     }
 }

@@ -23,6 +23,7 @@ pub fn schema(_: &mut SchemaGenerator) -> Schema {
             "logins_alive": {"type": "array", "items": {"type": "boolean"}, "description": "concurrent_sessions_at_most: per login, in login order, whether it was still logged in at the end"},
             "entropy_bits": {"type": ["integer", "null"], "minimum": 0, "description": "entropy_at_least: effective entropy of the sampled tokens, bits (null: not estimated)"},
             "samples": integer("entropy_at_least: tokens sampled"),
+            "sampling": {"type": "string", "enum": ["http", "browser"], "description": "entropy_at_least: how the tokens were sampled: logins replayed over HTTP, or browser logins (the login could not be replayed)"},
             "analysis": {"type": "object", "description": "entropy_at_least: the full token analysis (never a token)"},
             "cookie": {
                 "type": "object",

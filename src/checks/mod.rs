@@ -10,6 +10,7 @@ mod client_binding;
 mod concurrent_sessions;
 mod cookie_attributes;
 mod entropy;
+mod entropy_browser;
 mod http_response;
 pub mod identity;
 mod idle_timeout;

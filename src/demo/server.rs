@@ -27,6 +27,7 @@ pub struct RunningDemo {
     addr: SocketAddr,
     analytics_addr: SocketAddr,
     config: DemoConfig,
+    /// Kept for the test hooks (`live_sessions_of`, `login_stats`).
     state: AppState,
     stop: watch::Sender<bool>,
     tasks: Vec<JoinHandle<io::Result<()>>>,
@@ -70,6 +71,16 @@ impl RunningDemo {
 
     pub fn config(&self) -> &DemoConfig {
         &self.config
+    }
+
+    /// Sessions of the account `email` the server holds now (expired ones not yet purged included):
+    /// for tests that prove a client logged its sessions out.
+    pub fn live_sessions_of(&self, email: &str) -> usize {
+        let store = self.state.store();
+        store
+            .users
+            .find_by_email(email)
+            .map_or(0, |u| store.sessions.count_for_user(u.id))
     }
 
     /// What the login protection saw: failed logins, locks, 429 answers. For tests that must prove a

@@ -12,6 +12,7 @@ pub mod flow;
 pub mod form_probe;
 pub mod http_client;
 pub mod login_http;
+pub mod login_recipe;
 pub mod oracle;
 pub mod run;
 pub mod token;

@@ -118,7 +118,7 @@ impl Policy {
             at_cap: AtCap::EvictOldest,
             cookie: strict_cookie.clone(),
             min_entropy_bits: 128,
-            token_samples: 200,
+            token_samples: 1000,
             enforce_client_binding: false,
         };
         match preset {
@@ -268,7 +268,7 @@ pub struct PolicyDoc {
     pub max_sessions: Option<u32>,
     pub at_cap: Option<AtCap>,
     pub min_entropy_bits: Option<u32>,
-    /// Tokens sampled by the predictability check (default 200, up to 20 000).
+    /// Tokens sampled by the predictability check (default 1 000, up to 20 000).
     pub token_samples: Option<u32>,
     pub enforce_client_binding: Option<bool>,
     pub cookie: Option<CookiePolicyDoc>,

@@ -83,8 +83,9 @@ pub const TIMING_POLICY: &[(&str, &str)] = &[
     ("absolute_timeout", "20s"),
 ];
 
-/// Tokens the predictability scenario samples in the demo (200 by default).
-pub const DEMO_TOKEN_SAMPLES: &str = "40";
+/// Tokens the predictability scenario samples in the demo: the policy's default, since logins replayed
+/// over HTTP take about a millisecond each (browser logins, which once made the demo sample 40, ~0.5 s).
+pub const DEMO_TOKEN_SAMPLES: &str = "1000";
 
 /// Scenarios whose verdict only one flaw can change, because they judge one server protection and
 /// nothing a browser does around it (tests/demo_flaws.rs proves at HTTP level that no other flaw
