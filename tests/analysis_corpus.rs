@@ -397,6 +397,32 @@ fn mersenne_twister_ids_are_predicted() {
     }
 }
 
+/// An anonymous session's id drawn between every two sampled logins: no run of 78 consecutive ids
+/// exists, yet the recurrence predicts half of every later token's outputs.
+#[test]
+fn mersenne_twister_ids_with_unseen_ids_between_are_predicted() {
+    let all = mt_ids(77, 400);
+    let tokens: Vec<String> = all.iter().step_by(2).cloned().collect();
+    let a = judge("mt, every other id", &tokens, 0.0);
+    let reason = a
+        .reasons
+        .iter()
+        .find(|r| r.contains("the next token was predicted"))
+        .unwrap_or_else(|| panic!("{}", a.render_text()));
+    assert!(reason.contains("Mersenne Twister"), "{reason}");
+    assert!(
+        reason.contains("across ids the sample did not see"),
+        "{reason}"
+    );
+    // Tokens 39 sampled ids (78 issued) after the first 161: 4 outputs each (the words whose
+    // partners 397 outputs on fall in a sampled id).
+    assert!(
+        reason.contains("644 outputs of 161 later tokens"),
+        "{reason}"
+    );
+    assert_eq!(a.effective_entropy_bits(), None);
+}
+
 /// Python's `'%032x' % random.getrandbits(128)`: four outputs, the first as the lowest word.
 #[test]
 fn python_getrandbits_tokens_are_predicted() {

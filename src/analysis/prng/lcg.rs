@@ -73,6 +73,7 @@ pub fn predict(words: &Words) -> Option<Prediction> {
         recovered_from,
         predicted,
         seed_token,
+        outputs_only: None,
     };
     if w >= 2 {
         for j in 0..n.min(ORDERED_PREFIX).min(SEEDS) {

@@ -173,6 +173,9 @@ pub struct Prediction {
     pub predicted: usize,
     /// The first token the state was recovered from (fingerprinted in the report).
     pub seed_token: usize,
+    /// When the state could not be recovered whole (ids drawn unseen between the sampled ones), the
+    /// 32-bit outputs of the `predicted` tokens that were predicted exactly; `None`: whole tokens.
+    pub outputs_only: Option<usize>,
 }
 
 /// Tries every generator on every reading; of the verified predictions, the one that predicts most
@@ -190,7 +193,19 @@ pub fn predict(tokens: &[&str]) -> Option<Finding> {
                 .flatten();
             lcg.into_iter().chain(mt)
         })
-        .max_by_key(|p| p.predicted)?;
+        .max_by_key(|p| (p.outputs_only.is_none(), p.predicted))?;
+    let seed =
+        crate::redact::fingerprint(crate::redact::Kind::Token, tokens[prediction.seed_token]);
+    if let Some(outputs) = prediction.outputs_only {
+        return Some(Finding {
+            kind: FindingKind::PredictedGenerator,
+            fails: true,
+            detail: format!(
+                "the next token was predicted: {} recognised by its state recurrence from tokens in issue order (from {seed}, read as {}), across ids the sample did not see; {outputs} outputs of {} later tokens predicted exactly (32 bits each), found among the sample",
+                prediction.generator, prediction.format, prediction.predicted
+            ),
+        });
+    }
     Some(Finding {
         kind: FindingKind::PredictedGenerator,
         fails: true,
@@ -203,7 +218,7 @@ pub fn predict(tokens: &[&str]) -> Option<Finding> {
             } else {
                 "s"
             },
-            crate::redact::fingerprint(crate::redact::Kind::Token, tokens[prediction.seed_token]),
+            seed,
             prediction.format,
             prediction.predicted
         ),

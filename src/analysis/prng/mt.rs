@@ -2,7 +2,8 @@
 //! ([`rand_mt::Mt::recover`]). The state is taken from a run of tokens in issue order (78 tokens of 8
 //! outputs); a run broken by ids drawn unseen in between gives a wrong state, whose output then
 //! matches nothing, so successive start tokens are tried. Each try first runs the generator a
-//! short way ([`LOOK_IDS`] ids) and only a hit is followed to the end.
+//! short way ([`LOOK_IDS`] ids) and only a hit is followed to the end. Without such a run, the
+//! recurrence still predicts single outputs across the gaps ([`predict_through_gaps`]).
 
 use super::walk::{Bounds, Index, count_found};
 use super::{ORDERED_PREFIX, Prediction, Words};
@@ -57,7 +58,112 @@ pub fn predict(words: &Words) -> Option<Prediction> {
             recovered_from: span,
             predicted,
             seed_token: j,
+            outputs_only: None,
         });
     }
-    None
+    predict_through_gaps(words)
+}
+
+const UPPER: u32 = 0x8000_0000;
+const MATRIX_A: u32 = 0x9908_b0df;
+
+fn undo_right(y: u32, shift: u32) -> u32 {
+    (0..32 / shift).fold(y, |x, _| y ^ (x >> shift))
+}
+
+fn undo_left(y: u32, shift: u32, mask: u32) -> u32 {
+    (0..32 / shift).fold(y, |x, _| y ^ ((x << shift) & mask))
+}
+
+/// MT19937's output tempering.
+pub fn temper(mut y: u32) -> u32 {
+    y ^= y >> 11;
+    y ^= (y << 7) & 0x9d2c_5680;
+    y ^= (y << 15) & 0xefc6_0000;
+    y ^ (y >> 18)
+}
+
+pub fn untemper(y: u32) -> u32 {
+    let y = undo_right(y, 18);
+    let y = undo_left(y, 15, 0xefc6_0000);
+    let y = undo_left(y, 7, 0x9d2c_5680);
+    undo_right(y, 11)
+}
+
+/// The state recurrence, x[k+624] = x[k+397] ^ twist(x[k], x[k+1]) (untempered words).
+fn twist(a: u32, b: u32) -> u32 {
+    let y = (a & UPPER) | (b & !UPPER);
+    (y >> 1) ^ if y & 1 == 1 { MATRIX_A } else { 0 }
+}
+
+/// When no run of tokens in issue order holds 624 consecutive outputs — the app drew other ids (say
+/// an anonymous session per login page) between the sampled ones — the recurrence still links three
+/// outputs 397 and 624 apart. For each token A in issue order, each token B up to 51 tokens after
+/// it, and each pair of neighbouring outputs of A, the output 624 after is computed and looked for
+/// in every token. Ids are whole tokens, so the word of B and of the predicted token C follow from
+/// the word of A. A chance match of one 32-bit output is likely among thousands of tries; two
+/// outputs of one (A, B, C) triple are not, so only those count.
+pub fn predict_through_gaps(words: &Words) -> Option<Prediction> {
+    let (w, n) = (words.width, words.len());
+    let ordered = n.min(ORDERED_PREFIX);
+    if w < 2 || ordered < 3 {
+        return None;
+    }
+    let mut at: std::collections::HashMap<u32, usize> =
+        std::collections::HashMap::with_capacity(words.words.len());
+    for (p, &x) in words.words.iter().enumerate() {
+        at.entry(x).or_insert(p);
+    }
+    let reach = 397 / w + 2;
+    let mut triples: std::collections::HashMap<(usize, usize, usize), usize> =
+        std::collections::HashMap::new();
+    for a in 0..ordered {
+        let ua: Vec<u32> = words.token(a).iter().map(|&x| untemper(x)).collect();
+        for b in a + 1..(a + reach).min(ordered) {
+            let tb = words.token(b);
+            for i in 0..w - 1 {
+                let x = untemper(tb[(i + 397) % w]) ^ twist(ua[i], ua[i + 1]);
+                if let Some(&p) = at.get(&temper(x))
+                    && p % w == (i + 624) % w
+                    && p / w != a
+                    && p / w != b
+                {
+                    *triples.entry((a, b, p / w)).or_default() += 1;
+                }
+            }
+        }
+    }
+    let proved: Vec<(usize, usize, usize)> = triples
+        .into_iter()
+        .filter(|&(_, hits)| hits >= 2)
+        .map(|((a, _, c), hits)| (a, c, hits))
+        .collect();
+    let seed = proved.iter().map(|&(a, _, _)| a).min()?;
+    let predicted: std::collections::BTreeSet<usize> = proved.iter().map(|&(_, c, _)| c).collect();
+    Some(Prediction {
+        generator: "Mersenne Twister (MT19937)",
+        format: words.format,
+        recovered_from: 2,
+        predicted: predicted.len(),
+        seed_token: seed,
+        outputs_only: Some(proved.iter().map(|&(_, _, h)| h).sum()),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn untemper_inverts_temper_and_the_recurrence_holds() {
+        let mut g = Mt::new(7);
+        let out: Vec<u32> = (0..700).map(|_| g.next_u32()).collect();
+        for &y in &out {
+            assert_eq!(temper(untemper(y)), y);
+        }
+        let x: Vec<u32> = out.iter().map(|&y| untemper(y)).collect();
+        for k in 0..70 {
+            assert_eq!(x[k + 624], x[k + 397] ^ twist(x[k], x[k + 1]));
+        }
+    }
 }
