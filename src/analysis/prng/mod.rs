@@ -76,12 +76,7 @@ pub fn readings(tokens: &[&str]) -> Vec<(Fits, Words)> {
             let mut words = Vec::with_capacity(tokens.len() * len / 8);
             for t in tokens {
                 let start = words.len();
-                words.extend(
-                    t.as_bytes()
-                        .chunks_exact(8)
-                        .map(|c| u32::from_str_radix(std::str::from_utf8(c).unwrap_or(""), 16))
-                        .map(|r| r.unwrap_or(0)),
-                );
+                words.extend(t.as_bytes().chunks_exact(8).map(|c| hex_value(c) as u32));
                 if reverse {
                     words[start..].reverse();
                 }
@@ -104,9 +99,7 @@ pub fn readings(tokens: &[&str]) -> Vec<(Fits, Words)> {
             let mut words = Vec::with_capacity(tokens.len() * len / 8);
             for t in tokens {
                 for c in t.as_bytes().chunks_exact(16) {
-                    let v =
-                        u64::from_str_radix(std::str::from_utf8(c).unwrap_or(""), 16).unwrap_or(0);
-                    words.extend(long_outputs(v));
+                    words.extend(long_outputs(hex_value(c)));
                 }
             }
             out.push((
@@ -152,6 +145,13 @@ pub fn readings(tokens: &[&str]) -> Vec<(Fits, Words)> {
         }
     }
     out
+}
+
+/// The value of up to 16 hex digits (already checked to be hex).
+fn hex_value(digits: &[u8]) -> u64 {
+    digits.iter().fold(0u64, |v, &d| {
+        (v << 4) | u64::from(super::alphabet::hex_val(d).unwrap_or(0))
+    })
 }
 
 /// The two 32-bit outputs behind a Java `nextLong()` value: `(hi << 32) + lo` with `lo` added as a

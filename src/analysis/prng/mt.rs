@@ -109,11 +109,21 @@ pub fn predict_through_gaps(words: &Words) -> Option<Prediction> {
     if w < 2 || ordered < 3 {
         return None;
     }
-    let mut at: std::collections::HashMap<u32, usize> =
-        std::collections::HashMap::with_capacity(words.words.len());
-    for (p, &x) in words.words.iter().enumerate() {
-        at.entry(x).or_insert(p);
-    }
+    // Every output of the sample with its place, sorted for lookup (cheaper than hashing 160 000
+    // words of a 20 000-token sample).
+    let mut at: Vec<u64> = words
+        .words
+        .iter()
+        .enumerate()
+        .map(|(p, &x)| (u64::from(x) << 32) | p as u64)
+        .collect();
+    at.sort_unstable();
+    let place = |x: u32| -> Option<usize> {
+        let i = at.partition_point(|&e| (e >> 32) < u64::from(x));
+        at.get(i)
+            .filter(|&&e| (e >> 32) == u64::from(x))
+            .map(|&e| (e & 0xffff_ffff) as usize)
+    };
     let reach = 397 / w + 2;
     let mut triples: std::collections::HashMap<(usize, usize, usize), usize> =
         std::collections::HashMap::new();
@@ -123,7 +133,7 @@ pub fn predict_through_gaps(words: &Words) -> Option<Prediction> {
             let tb = words.token(b);
             for i in 0..w - 1 {
                 let x = untemper(tb[(i + 397) % w]) ^ twist(ua[i], ua[i + 1]);
-                if let Some(&p) = at.get(&temper(x))
+                if let Some(p) = place(temper(x))
                     && p % w == (i + 624) % w
                     && p / w != a
                     && p / w != b
