@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # `usher analyze` on 20 000 tokens (release build): whole-process wall time (start, reading the file,
 # the analysis, printing), median and best of RUNS, and the peak RSS. The token files are
-# generated from a fixed seed, so every run analyses the same bytes: CSPRNG-like hex and
-# alphanumerics (PASS), and java.util.Random / MT19937 ids in the formats of Ticketbooth's `lcg` and
+# generated from a fixed seed, so every run analyses the same bytes: CSPRNG hex and alphanumerics
+# (SHAKE-256 of a fixed seed; PASS), and java.util.Random / MT19937 ids in the formats of Ticketbooth's `lcg` and
 # `mt` families (FAIL: predicted), the first 200 in issue order and the rest shuffled as a
 # concurrent sampler returns them.
 # With OLD_USHER=/path/to/previous/usher, every run of the new binary is followed by one of the old
@@ -15,14 +15,25 @@ trap bench_cleanup EXIT
 (cd "$BENCH_ROOT" && cargo build --release --quiet --bin usher)
 
 python3 - "$BENCH_WORK" "$count" <<'EOF'
-import random, string, sys
+import hashlib, random, string, sys
 work, n = sys.argv[1], int(sys.argv[2])
-rng = random.Random(20000)
+# The "random" tokens come from SHAKE-256 of a fixed seed: a CSPRNG stream, the same every run.
+# (Python's `random` is a Mersenne Twister, which usher now predicts: it is the `mt` set below.)
+stream = iter(hashlib.shake_256(b"usher analyze bench 20000").digest(n * 96))
+def take(k):
+    return bytes(next(stream) for _ in range(k))
 alnum = string.ascii_letters + string.digits
+def alnum32():
+    out = []
+    while len(out) < 32:
+        b = next(stream)
+        if b < 248:  # 248 = 4 * 62: no modulo bias
+            out.append(alnum[b % 62])
+    return "".join(out)
 sets = {
-    "hex64": lambda: f"{rng.getrandbits(256):064x}",
-    "hex32": lambda: f"{rng.getrandbits(128):032x}",
-    "alnum32": lambda: "".join(rng.choice(alnum) for _ in range(32)),
+    "hex64": lambda: take(32).hex(),
+    "hex32": lambda: take(16).hex(),
+    "alnum32": alnum32,
 }
 for name, make in sets.items():
     with open(f"{work}/{name}.txt", "w") as f:

@@ -319,14 +319,16 @@ fn timestamp_in(source: &str, fields: &[&str], clock: &Clock) -> Option<Finding>
             });
         }
     }
-    // A time anywhere inside the decoded token (after random bytes, before a counter).
-    let decoded: Option<Vec<Vec<u8>>> =
-        if fields.iter().all(|f| all_bytes(f, u8::is_ascii_hexdigit)) {
-            fields.iter().map(|f| decode_hex(f)).collect()
-        } else {
-            fields.iter().map(|f| decode_base64(f)).collect()
-        };
-    let t = scan(&decoded?, clock)?;
+    // A time anywhere inside the decoded token (after random bytes, before a counter). The first
+    // tokens rule out almost every layout, so the whole sample is decoded only when they agree.
+    let hex = fields.iter().all(|f| all_bytes(f, u8::is_ascii_hexdigit));
+    let decode = |part: &[&str]| -> Option<Vec<Vec<u8>>> {
+        part.iter()
+            .map(|f| if hex { decode_hex(f) } else { decode_base64(f) })
+            .collect()
+    };
+    scan(&decode(&fields[..n.min(40)])?, clock)?;
+    let t = scan(&decode(fields)?, clock)?;
     Some(Finding {
         kind: FindingKind::Timestamp,
         fails: true,

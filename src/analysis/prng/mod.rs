@@ -67,50 +67,53 @@ pub fn readings(tokens: &[&str]) -> Vec<(Fits, Words)> {
         return out;
     };
     let same_len = tokens.iter().all(|t| t.len() == len);
-    let hex = same_len
-        && tokens
-            .iter()
-            .all(|t| t.bytes().all(|b| b.is_ascii_hexdigit()));
-    if hex && len >= 8 && len.is_multiple_of(8) {
-        let read = |reverse: bool| -> Words {
-            let mut words = Vec::with_capacity(tokens.len() * len / 8);
-            for t in tokens {
-                let start = words.len();
-                words.extend(t.as_bytes().chunks_exact(8).map(|c| hex_value(c) as u32));
-                if reverse {
-                    words[start..].reverse();
-                }
-            }
-            Words {
-                format: if reverse {
-                    "hex, 32-bit outputs with the first as the lowest word"
-                } else {
-                    "hex, one 32-bit output per 8 digits"
-                },
-                width: len / 8,
-                words,
-            }
-        };
-        out.push((Fits::Both, read(false)));
+    let forward: Option<Vec<u32>> = (same_len && len >= 8 && len.is_multiple_of(8))
+        .then(|| {
+            tokens
+                .iter()
+                .flat_map(|t| t.as_bytes().chunks_exact(8).map(hex_word))
+                .collect()
+        })
+        .flatten();
+    if let Some(forward) = forward {
+        let width = len / 8;
         if len >= 16 {
-            out.push((Fits::Mt, read(true)));
+            let mut reversed = forward.clone();
+            reversed.chunks_exact_mut(width).for_each(<[u32]>::reverse);
+            out.push((
+                Fits::Mt,
+                Words {
+                    format: "hex, 32-bit outputs with the first as the lowest word",
+                    width,
+                    words: reversed,
+                },
+            ));
         }
         if len.is_multiple_of(16) {
-            let mut words = Vec::with_capacity(tokens.len() * len / 8);
-            for t in tokens {
-                for c in t.as_bytes().chunks_exact(16) {
-                    words.extend(long_outputs(hex_value(c)));
-                }
-            }
+            let longs = forward
+                .chunks_exact(2)
+                .flat_map(|p| long_outputs((u64::from(p[0]) << 32) | u64::from(p[1])))
+                .collect();
             out.push((
                 Fits::Lcg,
                 Words {
                     format: "hex, Java nextLong() values of 16 digits",
-                    width: len / 8,
-                    words,
+                    width,
+                    words: longs,
                 },
             ));
         }
+        out.insert(
+            0,
+            (
+                Fits::Both,
+                Words {
+                    format: "hex, one 32-bit output per 8 digits",
+                    width,
+                    words: forward,
+                },
+            ),
+        );
     }
     let decimal = tokens.iter().all(|t| {
         let d = t.strip_prefix('-').unwrap_or(t);
@@ -147,11 +150,27 @@ pub fn readings(tokens: &[&str]) -> Vec<(Fits, Words)> {
     out
 }
 
-/// The value of up to 16 hex digits (already checked to be hex).
-fn hex_value(digits: &[u8]) -> u64 {
-    digits.iter().fold(0u64, |v, &d| {
-        (v << 4) | u64::from(super::alphabet::hex_val(d).unwrap_or(0))
-    })
+/// Hex digit values; 0xff for any other byte.
+static HEX: [u8; 256] = {
+    let mut t = [0xffu8; 256];
+    let mut i = 0;
+    while i < 16 {
+        t[b"0123456789abcdef"[i] as usize] = i as u8;
+        t[b"0123456789ABCDEF"[i] as usize] = i as u8;
+        i += 1;
+    }
+    t
+};
+
+/// The value of 8 hex digits; `None` if any is not one (one pass: the check and the value).
+fn hex_word(digits: &[u8]) -> Option<u32> {
+    let (mut v, mut bad) = (0u32, 0u8);
+    for &d in digits {
+        let x = HEX[usize::from(d)];
+        bad |= x;
+        v = (v << 4) | u32::from(x & 15);
+    }
+    (bad & 0xf0 == 0).then_some(v)
 }
 
 /// The two 32-bit outputs behind a Java `nextLong()` value: `(hi << 32) + lo` with `lo` added as a

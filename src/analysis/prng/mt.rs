@@ -100,25 +100,34 @@ fn twist(a: u32, b: u32) -> u32 {
 /// an anonymous session per login page) between the sampled ones — the recurrence still links three
 /// outputs 397 and 624 apart. For each token A in issue order, each token B up to 51 tokens after
 /// it, and each pair of neighbouring outputs of A, the output 624 after is computed and looked for
-/// in every token. Ids are whole tokens, so the word of B and of the predicted token C follow from
-/// the word of A. A chance match of one 32-bit output is likely among thousands of tries; two
-/// outputs of one (A, B, C) triple are not, so only those count.
+/// among the tokens in issue order (where A and B are too). Ids are whole tokens, so the word of B
+/// and of the predicted token C follow from the word of A. A chance match of one 32-bit output
+/// happens among tens of thousands of tries; two outputs of one (A, B, C) triple do not, so only
+/// those count.
 pub fn predict_through_gaps(words: &Words) -> Option<Prediction> {
     let (w, n) = (words.width, words.len());
     let ordered = n.min(ORDERED_PREFIX);
     if w < 2 || ordered < 3 {
         return None;
     }
-    // Every output of the sample with its place, sorted for lookup (cheaper than hashing 160 000
-    // words of a 20 000-token sample).
-    let mut at: Vec<u64> = words
-        .words
+    let prefix = &words.words[..ordered * w];
+    let untempered: Vec<u32> = prefix.iter().map(|&x| untemper(x)).collect();
+    // The prefix's outputs with their places, sorted, behind a 64 Ki-bit filter on their top 16 bits
+    // that turns almost every miss away before the search.
+    let mut at: Vec<u64> = prefix
         .iter()
         .enumerate()
         .map(|(p, &x)| (u64::from(x) << 32) | p as u64)
         .collect();
     at.sort_unstable();
+    let mut filter = vec![0u64; 1 << 10];
+    for &x in prefix {
+        filter[(x >> 22) as usize] |= 1 << ((x >> 16) & 63);
+    }
     let place = |x: u32| -> Option<usize> {
+        if filter[(x >> 22) as usize] & (1 << ((x >> 16) & 63)) == 0 {
+            return None;
+        }
         let i = at.partition_point(|&e| (e >> 32) < u64::from(x));
         at.get(i)
             .filter(|&&e| (e >> 32) == u64::from(x))
@@ -128,11 +137,11 @@ pub fn predict_through_gaps(words: &Words) -> Option<Prediction> {
     let mut triples: std::collections::HashMap<(usize, usize, usize), usize> =
         std::collections::HashMap::new();
     for a in 0..ordered {
-        let ua: Vec<u32> = words.token(a).iter().map(|&x| untemper(x)).collect();
+        let ua = &untempered[a * w..(a + 1) * w];
         for b in a + 1..(a + reach).min(ordered) {
-            let tb = words.token(b);
+            let ub = &untempered[b * w..(b + 1) * w];
             for i in 0..w - 1 {
-                let x = untemper(tb[(i + 397) % w]) ^ twist(ua[i], ua[i + 1]);
+                let x = ub[(i + 397) % w] ^ twist(ua[i], ua[i + 1]);
                 if let Some(p) = place(temper(x))
                     && p % w == (i + 624) % w
                     && p / w != a
