@@ -63,8 +63,11 @@ for name, tokens in (("lcg", lcg), ("mt", mts)):
         f.write("\n".join(shuffled_tail(tokens)) + "\n")
 EOF
 
-# Exit codes: 0 PASS, 1 FAIL (a flaw found).
-cases=("hex64 0" "hex64 0 --no-hash-search" "hex32 0" "hex32 0 --no-hash-search" "alnum32 0" "lcg 1" "mt 1")
+# Exit codes: 0 PASS, 1 FAIL (a flaw found). 32 hex digits hold exactly the 128-bit policy, and with
+# 20 000 tokens each of the 128 bit positions also gets the FIPS 140-2 battery, which rejects a
+# random position about 0.15 % of the time (src/analysis/bitlevel.rs): such a file fails by chance
+# about one time in six, as this one does, so its verdict is not checked ("any").
+cases=("hex64 0" "hex64 0 --no-hash-search" "hex32 any" "hex32 any --no-hash-search" "alnum32 0" "lcg 1" "mt 1")
 echo "load before: $(load_avg); $(nproc) cores"
 if [ -n "${OLD_USHER:-}" ]; then
   echo "| tokens | what | new: median (best) | previous: median (best) | new / previous (medians) | new peak RSS |"
@@ -79,7 +82,7 @@ for case in "${cases[@]}"; do
   walls=(); old_walls=()
   for _ in $(seq "$runs"); do
     timed "$USHER" analyze "$BENCH_WORK/$name.txt" ${flag:+"$flag"}
-    if [ "$RC" != "$want" ]; then echo "usher analyze $name $flag exited $RC, not $want" >&2; cat "$BENCH_WORK/last.out" >&2; exit 1; fi
+    if [ "$want" != any ] && [ "$RC" != "$want" ]; then echo "usher analyze $name $flag exited $RC, not $want" >&2; cat "$BENCH_WORK/last.out" >&2; exit 1; fi
     walls+=("$WALL")
     cp "$BENCH_WORK/last.out" "$BENCH_WORK/new.out"
     if [ -n "${OLD_USHER:-}" ]; then
@@ -90,7 +93,8 @@ for case in "${cases[@]}"; do
   done
   read -r _ med _ best _ <<< "$(printf '%s\n' "${walls[@]}" | stats)"
   # No child processes here, so GNU time's maximum RSS is usher's own.
-  rss=$(/usr/bin/time -f %M "$USHER" analyze "$BENCH_WORK/$name.txt" ${flag:+"$flag"} 2>&1 >/dev/null | tail -1)
+  # (A FAIL exits 1, which GNU time passes on.)
+  rss=$( (/usr/bin/time -f %M "$USHER" analyze "$BENCH_WORK/$name.txt" ${flag:+"$flag"} 2>&1 >/dev/null || true) | tail -1)
   what=$(sed -n 's/^Hash of counter: no \([^ ]*\) .* among \([0-9]*\) candidates.*/\1 search over \2 candidates/p' "$BENCH_WORK/new.out")
   case $name in lcg|mt) what="$(sed -n 's/^Token analysis: \(.*\)/\1/p' "$BENCH_WORK/new.out"), ${what:-no hash search applies}" ;; esac
   what="${flag:-${what:-no hash search applies}}"
