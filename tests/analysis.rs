@@ -116,7 +116,13 @@ fn counter_tokens_fail() {
     let a = run(&tokens, &AnalysisOptions::default());
     assert_eq!(a.verdict, TokenVerdict::Fail);
     assert!(has(&a, FindingKind::Counter), "{}", a.render_text());
-    assert!(a.effective_entropy_bits().unwrap() < 128);
+    assert!(a.bit_level.as_ref().unwrap().effective_entropy_bits < 128);
+    // Sequential ids get no entropy figure: the low bits' statistics would overstate a counter.
+    assert_eq!(a.effective_entropy_bits(), None);
+    assert!(
+        a.render_text()
+            .contains("Entropy credited: none — the tokens are sequential")
+    );
     assert!(a.reasons.iter().any(|r| r.contains("sequential ids")));
     assert!(a.reasons.iter().any(|r| r.contains("effective entropy")));
 }
@@ -143,10 +149,12 @@ fn md5_of_sequential_integers_passes_statistics_but_fails_hash_search() {
     assert_eq!(a.verdict, TokenVerdict::Fail);
     // The statistics see nothing...
     assert!(
-        a.effective_entropy_bits().unwrap() >= 120,
+        a.bit_level.as_ref().unwrap().effective_entropy_bits >= 120,
         "{}",
         a.render_text()
     );
+    // ...and are not believed: no entropy is credited to hashes of a counter.
+    assert_eq!(a.effective_entropy_bits(), None);
     assert!(a.structure.iter().all(|f| !f.fails));
     // ...the hash search does, and the report says why statistics are not enough.
     let f = a.hash_of_counter.as_ref().expect("hash of counter");
@@ -178,7 +186,8 @@ fn sha256_of_recent_unix_seconds_fails() {
         "{:?}",
         a.reasons
     );
-    assert!(a.effective_entropy_bits().unwrap() >= 120);
+    assert!(a.bit_level.as_ref().unwrap().effective_entropy_bits >= 120);
+    assert_eq!(a.effective_entropy_bits(), None);
 }
 
 #[test]

@@ -20,14 +20,22 @@
 //!    FIPS 140-2 battery. Effective entropy = bit positions that pass. **FAIL when it is below the
 //!    policy's minimum** (`min_entropy_bits`, 128 by default). This is the number the verdict rests on.
 //! 5. **Structure** ([`structure`]): shared prefixes/suffixes, counters, timestamps, JWTs and
-//!    base64/hex payloads that decode to readable data, UUIDv1. Structured tokens (signed cookies:
+//!    base64/hex payloads that decode to readable data, UUIDv1. Times are judged against the
+//!    sample's wall clock ([`clock`]: the sampling window when the sampler gives it). Structured tokens (signed cookies:
 //!    `payload.time.mac`) are split at their separators first; fields that are readable, a time or a
 //!    counter are predictable, and steps 2–4 then run on the remaining fields alone, capped at what
 //!    those fields can hold. The bit-level figure is never above the varying characters ×
 //!    log2(symbols), counting no more symbols than were seen.
 //! 6. **Hash of counter** ([`hashsearch`]): digests of small integers or recent Unix times pass every
 //!    statistical test, so they are searched for directly.
-//! 7. **Sample size.** Statistics on fewer than [`MIN_SAMPLES`] tokens mean nothing, so steps 3–5
+//! 7. **Generator prediction** ([`prng`]): `java.util.Random` and Mersenne Twister ids pass every
+//!    statistical test too; their state is recovered from tokens in the order given and a FAIL is
+//!    claimed only when the recovered generator reproduces other sampled tokens exactly.
+//! 8. **What is credited.** When the tokens were shown to follow from guessable inputs (predicted,
+//!    hashes of a counter or the clock, UUIDv1, sequential, the issue time) the bit-level figure is
+//!    reported but not credited ([`Analysis::entropy_withheld`]): the statistics only fail to see the
+//!    recipe, and an estimate must never be above the true entropy.
+//! 9. **Sample size.** Statistics on fewer than [`MIN_SAMPLES`] tokens mean nothing, so steps 3–5
 //!    (except readable data) are skipped and the verdict is `Inconclusive` (an ERROR for the check,
 //!    never a PASS) — unless a definitive finding (duplicate, readable data, hash of counter) already
 //!    proves a FAIL.
@@ -38,13 +46,16 @@
 pub mod alphabet;
 pub mod bitlevel;
 pub mod charlevel;
+pub mod clock;
 pub mod hashsearch;
+pub mod prng;
 mod render;
 pub mod structure;
 
 pub use alphabet::Alphabet;
 pub use bitlevel::{BitLevel, FipsSummary};
 pub use charlevel::{CharLevel, PositionStat};
+pub use clock::Clock;
 pub use hashsearch::HashSearch;
 pub use structure::{Finding, FindingKind};
 
@@ -68,8 +79,9 @@ pub struct AnalysisOptions {
     pub significance: f64,
     /// Search for hashes of small integers and recent Unix times.
     pub hash_search: bool,
-    /// When the tokens were sampled: unix milliseconds of the first request and of the last answer
-    /// (time fields near it are issue times). `None`: unknown.
+    /// When the sample was taken: Unix milliseconds of the first and the last sample (the sampler
+    /// fills it). Time fields are then looked for within a day of it, and the hash search covers the
+    /// two days before its end. `None` (a file of tokens of unknown age): within ten years of now.
     pub sample_window_ms: Option<(u64, u64)>,
 }
 
@@ -121,6 +133,14 @@ pub struct Analysis {
     pub structure: Vec<Finding>,
     pub hash_search: HashSearch,
     pub hash_of_counter: Option<Finding>,
+    /// A non-cryptographic generator proved by predicting sampled tokens.
+    pub prediction: Option<Finding>,
+    /// The wall clock time fields were judged against.
+    pub clock: Clock,
+    /// Why no entropy figure is credited although the statistics measured one: the tokens were shown
+    /// to follow from guessable inputs (earlier tokens, a counter, the clock), so whatever the bit
+    /// tests saw would overstate them. `None` when the figure stands.
+    pub entropy_withheld: Option<String>,
     pub note: String,
 }
 
@@ -134,8 +154,12 @@ impl Analysis {
         render::text(self)
     }
 
-    /// The measured effective entropy (bit level), if measured.
+    /// The effective entropy credited to the tokens (bit level): `None` when not measured (too few
+    /// tokens, duplicates) or withheld ([`Analysis::entropy_withheld`]).
     pub fn effective_entropy_bits(&self) -> Option<usize> {
+        if self.entropy_withheld.is_some() {
+            return None;
+        }
         self.bit_level.as_ref().map(|b| b.effective_entropy_bits)
     }
 }
@@ -147,12 +171,20 @@ fn now_unix_s() -> u64 {
 }
 
 /// Analyses a sample of tokens, judging against `opts`. Tokens are trimmed; empty ones are dropped.
+/// "Now" is the end of the sample window when there is one.
 pub fn analyze(tokens: &[String], opts: &AnalysisOptions) -> Analysis {
-    analyze_at(tokens, opts, now_unix_s())
+    let now_s = opts
+        .sample_window_ms
+        .map_or_else(now_unix_s, |(_, end_ms)| end_ms / 1000);
+    analyze_at(tokens, opts, now_s)
 }
 
 /// [`analyze`] with "now" given (Unix seconds), for timestamp and hash-of-time checks.
 pub fn analyze_at(tokens: &[String], opts: &AnalysisOptions, now_s: u64) -> Analysis {
+    let clock = match opts.sample_window_ms {
+        Some((start_ms, end_ms)) => Clock::window(start_ms, end_ms),
+        None => Clock::recent(now_s),
+    };
     let all: Vec<&str> = tokens.iter().map(|t| t.trim()).collect();
     let toks: Vec<&str> = all.iter().copied().filter(|t| !t.is_empty()).collect();
     let n = toks.len();
@@ -192,8 +224,18 @@ pub fn analyze_at(tokens: &[String], opts: &AnalysisOptions, now_s: u64) -> Anal
     // 5c. Structured tokens: fields that are readable, times or counters are predictable and set
     // aside; the statistics judge only the fields that vary unpredictably.
     let readable_found = structure_findings.iter().any(|f| f.fails);
-    let fields = structure::fields(&toks, now_s, !readable_found);
-    let uuid_v1 = structure::uuid_v1(&toks, now_s);
+    let fields = structure::fields(&toks, &clock, !readable_found);
+    let uuid_v1 = structure::uuid_v1(&toks, &clock);
+    if unique < n {
+        // Whether the repeats share their issue second: with a time field they must, so the token
+        // is a function of the login and its second.
+        reasons[0].push_str(&match &fields.time_field {
+            Some(name) => format!(
+                "; the tokens hold their issue time ({name}), so each repeated token was issued twice in the same second"
+            ),
+            None => "; no issue time is readable in the tokens".to_string(),
+        });
+    }
     for f in uuid_v1.iter().chain(&fields.findings) {
         if f.fails {
             reasons.push(f.detail.clone());
@@ -241,12 +283,29 @@ pub fn analyze_at(tokens: &[String], opts: &AnalysisOptions, now_s: u64) -> Anal
     // 6. Hash of counter: on digest-shaped tokens the costliest step, so it runs beside steps 3-5
     // (its reason still comes first).
     let hash_reason_at = reasons.len();
+    let mut derived: Option<&str> = None;
     let mut char_level = None;
     let mut bit_level = None;
-    let (hash_search, hash_of_counter) = std::thread::scope(|scope| {
+    let (hash_search, hash_of_counter, prediction) = std::thread::scope(|scope| {
         let search = opts
             .hash_search
             .then(|| scope.spawn(|| hashsearch::search(&toks, now_s)));
+        // 7. Generator prediction (cheap: a few hundred thousand steps when nothing is found).
+        let prediction = prng::predict(&toks).or_else(|| {
+            let prefix = structure::common_prefix(&toks);
+            let suffix = structure::common_suffix(&toks, length_min - prefix.min(length_min));
+            let middles: Vec<&str> = toks
+                .iter()
+                .map(|t| t.get(prefix..t.len() - suffix).unwrap_or(""))
+                .collect();
+            (prefix + suffix > 0)
+                .then(|| prng::predict(&middles))
+                .flatten()
+        });
+        if let Some(f) = &prediction {
+            reasons.push(f.detail.clone());
+            structure_findings.push(f.clone());
+        }
         if n >= MIN_SAMPLES && !varying.is_empty() {
             // 5b. Shared prefix/suffix, constant positions, counters, timestamps.
             let prefix = structure::common_prefix(&work);
@@ -319,7 +378,7 @@ pub fn analyze_at(tokens: &[String], opts: &AnalysisOptions, now_s: u64) -> Anal
                 .map(|t| t.get(prefix..t.len() - suffix).unwrap_or(""))
                 .collect();
             let timestamp = (!fields.has_time && uuid_v1.is_none())
-                .then(|| structure::timestamp(&toks, now_s))
+                .then(|| structure::timestamp(&toks, &clock))
                 .flatten();
             for f in [structure::counter(&middles), timestamp]
                 .into_iter()
@@ -327,6 +386,10 @@ pub fn analyze_at(tokens: &[String], opts: &AnalysisOptions, now_s: u64) -> Anal
             {
                 if f.fails {
                     reasons.push(f.detail.clone());
+                    derived.get_or_insert(match f.kind {
+                        FindingKind::Counter => "the tokens are sequential",
+                        _ => "the tokens hold their issue time",
+                    });
                 }
                 structure_findings.push(f);
             }
@@ -392,13 +455,25 @@ pub fn analyze_at(tokens: &[String], opts: &AnalysisOptions, now_s: u64) -> Anal
             opts.min_entropy_bits
         ));
         }
-        match search {
+        let (status, found) = match search {
             Some(handle) => handle
                 .join()
                 .unwrap_or_else(|p| std::panic::resume_unwind(p)),
             None => (HashSearch::Disabled, None),
-        }
+        };
+        (status, found, prediction)
     });
+    let entropy_withheld = if unique < n {
+        Some("the sample is not unique".to_string())
+    } else if prediction.is_some() {
+        Some("the tokens were predicted from earlier ones".to_string())
+    } else if hash_of_counter.is_some() {
+        Some("the tokens are hashes of a counter or the clock".to_string())
+    } else if uuid_v1.is_some() {
+        Some("the ids are derived from their issue time".to_string())
+    } else {
+        derived.map(str::to_string)
+    };
     if let Some(f) = &hash_of_counter {
         reasons.insert(hash_reason_at, f.detail.clone());
     }
@@ -432,6 +507,9 @@ pub fn analyze_at(tokens: &[String], opts: &AnalysisOptions, now_s: u64) -> Anal
         structure: structure_findings,
         hash_search,
         hash_of_counter,
+        prediction,
+        clock,
+        entropy_withheld,
         note: NOTE.to_string(),
     }
 }

@@ -118,6 +118,13 @@ pub fn text(a: &Analysis) -> String {
             let _ = writeln!(o, "Bit level: not measured");
         }
     }
+    if let (Some(why), Some(b)) = (&a.entropy_withheld, &a.bit_level) {
+        let _ = writeln!(
+            o,
+            "Entropy credited: none — {why}; the {} bits above are what the statistics alone could not tell from random",
+            b.effective_entropy_bits
+        );
+    }
     if a.structure.is_empty() {
         let _ = writeln!(o, "Structure: nothing found");
     } else {

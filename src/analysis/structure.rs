@@ -12,7 +12,8 @@
 //! - **timestamps**: fields (the whole token, or each field when every token splits at the same
 //!   non-alphanumeric separators into the same count) read as Unix seconds or milliseconds: the leading
 //!   or trailing 10/13 decimal digits, the leading 8 (s) or 11/12 (ms) hex digits, the first 4/8
-//!   decoded bytes of base64. A timestamp when ≥ 95 % of tokens land within ±10 years of now; a
+//!   decoded bytes of base64, or 4/6/8 bytes at any offset of the hex- or base64-decoded token. A
+//!   timestamp when ≥ 95 % of tokens land near the sample's wall clock ([`super::clock`]); a
 //!   random field lands there with probability at most ~0.3 per token, so with 20+ tokens a false
 //!   alarm is negligible.
 //! - **fields** of structured tokens ([`fields`]): split at the first separator (`.`, `:`, `|`, …)
@@ -27,6 +28,7 @@
 //!   readable content is a failure whether or not it is signed.
 
 use super::alphabet::{decode_base64, decode_hex};
+use super::clock::{Clock, scan};
 use serde::Serialize;
 use std::collections::BTreeSet;
 
@@ -41,6 +43,8 @@ pub enum FindingKind {
     Jwt,
     ReadableData,
     HashOfCounter,
+    /// A non-cryptographic generator recognised by predicting sampled tokens ([`super::prng`]).
+    PredictedGenerator,
 }
 
 /// One observation about the tokens. `detail` never contains a token: only lengths, positions,
@@ -54,7 +58,6 @@ pub struct Finding {
 }
 
 const SMALL_STEP: u128 = 1024;
-const TEN_YEARS_S: u64 = 10 * 366 * 86_400;
 
 /// Length in bytes of the prefix every token shares.
 pub fn common_prefix(tokens: &[&str]) -> usize {
@@ -173,8 +176,8 @@ enum Unit {
     Millis,
 }
 
-/// Timestamps (Unix seconds or milliseconds within ±10 years of `now`) in a field of the tokens.
-pub fn timestamp(tokens: &[&str], now_s: u64) -> Option<Finding> {
+/// Timestamps (Unix seconds or milliseconds near `clock`) in a field of the tokens.
+pub fn timestamp(tokens: &[&str], clock: &Clock) -> Option<Finding> {
     let mut sources: Vec<(String, Vec<&str>)> = vec![("the whole token".into(), tokens.to_vec())];
     let split: Vec<Vec<&str>> = tokens
         .iter()
@@ -194,7 +197,7 @@ pub fn timestamp(tokens: &[&str], now_s: u64) -> Option<Finding> {
         }
     }
     for (source, fields) in sources {
-        if let Some(f) = timestamp_in(&source, &fields, now_s) {
+        if let Some(f) = timestamp_in(&source, &fields, clock) {
             return Some(f);
         }
     }
@@ -204,7 +207,7 @@ pub fn timestamp(tokens: &[&str], now_s: u64) -> Option<Finding> {
 type Extract = Box<dyn Fn(&str) -> Option<u64>>;
 type Extractor = (&'static str, Unit, Extract);
 
-fn timestamp_in(source: &str, fields: &[&str], now_s: u64) -> Option<Finding> {
+fn timestamp_in(source: &str, fields: &[&str], clock: &Clock) -> Option<Finding> {
     let digits = |lead: bool, n: usize, radix: u32| -> Extract {
         Box::new(move |s: &str| {
             if s.len() < n {
@@ -297,7 +300,7 @@ fn timestamp_in(source: &str, fields: &[&str], now_s: u64) -> Option<Finding> {
                 Unit::Seconds => v,
                 Unit::Millis => v / 1000,
             })
-            .filter(|&s| s.abs_diff(now_s) <= TEN_YEARS_S)
+            .filter(|&s| clock.near(s))
             .collect();
         if secs.len() * 100 >= n * 95 {
             let spread = secs.iter().max()? - secs.iter().min()?;
@@ -309,13 +312,31 @@ fn timestamp_in(source: &str, fields: &[&str], now_s: u64) -> Option<Finding> {
                 kind: FindingKind::Timestamp,
                 fails: true,
                 detail: format!(
-                    "timestamp: in {} of {n} tokens, {source} read as {what} is a Unix time in {unit_name} within ±10 years of now (spread over {spread} s)",
-                    secs.len()
+                    "timestamp: in {} of {n} tokens, {source} read as {what} is a Unix time in {unit_name} {} (spread over {spread} s)",
+                    secs.len(),
+                    clock.near_what
                 ),
             });
         }
     }
-    None
+    // A time anywhere inside the decoded token (after random bytes, before a counter). The first
+    // tokens rule out almost every layout, so the whole sample is decoded only when they agree.
+    let hex = fields.iter().all(|f| all_bytes(f, u8::is_ascii_hexdigit));
+    let decode = |part: &[&str]| -> Option<Vec<Vec<u8>>> {
+        part.iter()
+            .map(|f| if hex { decode_hex(f) } else { decode_base64(f) })
+            .collect()
+    };
+    scan(&decode(&fields[..n.min(40)])?, clock)?;
+    let t = scan(&decode(fields)?, clock)?;
+    Some(Finding {
+        kind: FindingKind::Timestamp,
+        fails: true,
+        detail: format!(
+            "timestamp: in {} of {n} tokens, {source} decoded holds a Unix time at {} {} (spread over {} s)",
+            t.near, t.what, clock.near_what, t.spread_s
+        ),
+    })
 }
 
 fn printable(b: &[u8]) -> bool {
@@ -455,6 +476,8 @@ pub struct Fields {
     pub judged_capacity_bits: f64,
     /// Whether a time field was found (the whole-token timestamp search is then redundant).
     pub has_time: bool,
+    /// The first time field's name (`field 2 of 3 (split at '.')`).
+    pub time_field: Option<String>,
 }
 
 enum Decoded {
@@ -474,7 +497,7 @@ fn decode_field(kind: &Decoded, v: &str) -> Vec<u8> {
 /// Splits tokens at the first separator every token holds equally often, then reads each field:
 /// constant, readable (JSON or text, naming user keys), a Unix time (4, 6 or 8 decoded bytes, 10 or
 /// 13 decimal digits), a counter, or unpredictable. Only the last kind is left for the statistics.
-pub fn fields(tokens: &[&str], now_s: u64, report_readable: bool) -> Fields {
+pub fn fields(tokens: &[&str], clock: &Clock, report_readable: bool) -> Fields {
     let mut out = Fields::default();
     let Some(first) = tokens.first() else {
         return out;
@@ -563,9 +586,10 @@ pub fn fields(tokens: &[&str], now_s: u64, report_readable: bool) -> Fields {
             });
             continue;
         }
-        if let Some(f) = time_field(&name, &kind, &vals, &decoded, now_s) {
+        if let Some(f) = time_field(&name, &kind, &vals, &decoded, clock) {
             predictable = true;
             out.has_time = true;
+            out.time_field.get_or_insert(name.clone());
             out.findings.push(f);
             continue;
         }
@@ -660,7 +684,7 @@ fn time_field(
     kind: &Decoded,
     vals: &[&str],
     decoded: &[Vec<u8>],
-    now_s: u64,
+    clock: &Clock,
 ) -> Option<Finding> {
     let n = vals.len();
     let be = |b: &[u8]| b.iter().fold(0u64, |a, &x| (a << 8) | u64::from(x));
@@ -728,7 +752,7 @@ fn time_field(
         let near: Vec<u64> = secs
             .into_iter()
             .flatten()
-            .filter(|&s| s.abs_diff(now_s) <= TEN_YEARS_S)
+            .filter(|&s| clock.near(s))
             .collect();
         if near.len() * 100 >= n * 95 {
             let spread = near.iter().max()? - near.iter().min()?;
@@ -736,18 +760,31 @@ fn time_field(
                 kind: FindingKind::Timestamp,
                 fails: true,
                 detail: format!(
-                    "timestamp: {name} is the issue time ({what}) within ±10 years of now in {} of {n} tokens (spread over {spread} s): anyone who knows when a session was made knows this field",
+                    "timestamp: {name} is the issue time ({what}) {} in {} of {n} tokens (spread over {spread} s): anyone who knows when a session was made knows this field",
+                    clock.near_what,
                     near.len()
                 ),
             });
         }
     }
-    None
+    // A time at some offset of a longer decoded field.
+    if matches!(kind, Decoded::Raw) {
+        return None;
+    }
+    let t = scan(decoded, clock)?;
+    Some(Finding {
+        kind: FindingKind::Timestamp,
+        fails: true,
+        detail: format!(
+            "timestamp: {name} holds the issue time ({}) {} in {} of {n} tokens (spread over {} s): anyone who knows when a session was made knows these bytes",
+            t.what, clock.near_what, t.near, t.spread_s
+        ),
+    })
 }
 
 /// UUIDv1 (RFC 9562 §5.1): a 60-bit issue time in 100 ns, a clock sequence and the node (often the
 /// MAC address). The next id follows from the last one and the clock.
-pub fn uuid_v1(tokens: &[&str], now_s: u64) -> Option<Finding> {
+pub fn uuid_v1(tokens: &[&str], clock: &Clock) -> Option<Finding> {
     const GREGORIAN_TO_UNIX_S: u64 = 12_219_292_800;
     let n = tokens.len();
     let mut times = Vec::new();
@@ -770,17 +807,15 @@ pub fn uuid_v1(tokens: &[&str], now_s: u64) -> Option<Finding> {
     if times.len() * 2 <= n {
         return None;
     }
-    let near = times
-        .iter()
-        .filter(|s| s.abs_diff(now_s) <= TEN_YEARS_S)
-        .count();
+    let near = times.iter().filter(|&&s| clock.near(s)).count();
     let spread = times.iter().max()? - times.iter().min()?;
     Some(Finding {
         kind: FindingKind::Timestamp,
         fails: true,
         detail: format!(
-            "time-derived ids: {} of {n} tokens are UUIDv1, which hold their issue time (in 100 ns), a clock sequence and the node; {near} of them decode to an issue time within ±10 years of now (spread over {spread} s), so ids are predictable from the clock",
-            times.len()
+            "time-derived ids: {} of {n} tokens are UUIDv1, which hold their issue time (in 100 ns), a clock sequence and the node; {near} of them decode to an issue time {} (spread over {spread} s), so ids are predictable from the clock",
+            times.len(),
+            clock.near_what
         ),
     })
 }
@@ -821,7 +856,7 @@ mod tests {
             .map(|i| format!("x9z-{:x}-ab{i}", now + i))
             .collect();
         let t: Vec<&str> = owned.iter().map(String::as_str).collect();
-        let f = timestamp(&t, now).expect("found");
+        let f = timestamp(&t, &Clock::recent(now)).expect("found");
         assert!(f.detail.contains("field 2 of 3"), "{}", f.detail);
     }
 
@@ -832,7 +867,7 @@ mod tests {
             .map(|i| format!("{}|{:02x}{:030x}", now + i, i * 7 % 256, i * 0x9e37_79b9))
             .collect();
         let t: Vec<&str> = owned.iter().map(String::as_str).collect();
-        let f = fields(&t, now, true);
+        let f = fields(&t, &Clock::recent(now), true);
         assert!(f.has_time);
         assert_eq!(f.judged.as_ref().unwrap()[1].len(), 32);
         assert!(f.judged_capacity_bits <= 128.0);
@@ -847,7 +882,7 @@ mod tests {
             })
             .collect();
         let t: Vec<&str> = owned.iter().map(String::as_str).collect();
-        assert!(fields(&t, now, true).judged.is_none());
+        assert!(fields(&t, &Clock::recent(now), true).judged.is_none());
         assert_eq!(base62("1"), Some(1));
         assert_eq!(base62("10"), Some(62));
         assert_eq!(base62("a-b"), None);
