@@ -337,6 +337,9 @@ pub struct DemoServeArgs {
     /// Concurrent sessions per user (the oldest is evicted beyond it).
     #[arg(long, default_value_t = 3)]
     pub max_sessions: usize,
+    /// Take the `late-render` shape with this render delay (±25 % per view), e.g. `1500ms`.
+    #[arg(long, value_name = "DURATION")]
+    pub render_delay: Option<String>,
     /// Print the flaw switches with a line each, and exit.
     #[arg(long)]
     pub list_flaws: bool,

@@ -263,6 +263,13 @@ pub async fn serve(args: &DemoServeArgs) -> Exit {
             max_sessions: args.max_sessions,
             ..DemoConfig::default()
         })
+        .and_then(|mut c| {
+            if let Some(d) = &args.render_delay {
+                c.render_delay = parse("render-delay", d)?;
+                c.shapes.insert(Shape::LateRender);
+            }
+            Ok(c)
+        })
     })();
     let config = match config {
         Ok(c) => c,

@@ -21,6 +21,9 @@ pub struct DemoConfig {
     pub checkout_timeout: Duration,
     /// Concurrent sessions per user; the oldest is evicted beyond it. 0 behaves as 1.
     pub max_sessions: usize,
+    /// Under `late-render`: how long the account data takes to appear after the page loads (varied
+    /// by ±25 % per view).
+    pub render_delay: Duration,
 }
 
 impl Default for DemoConfig {
@@ -35,6 +38,7 @@ impl Default for DemoConfig {
             absolute_timeout: Duration::from_secs(8 * 60 * 60),
             checkout_timeout: Duration::from_secs(10 * 60),
             max_sessions: 3,
+            render_delay: Duration::from_millis(1500),
         }
     }
 }

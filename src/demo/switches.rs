@@ -12,6 +12,11 @@ pub trait Switch: Copy + Eq + 'static {
     fn name(self) -> &'static str;
 
     fn description(self) -> &'static str;
+
+    /// Whether `all` includes it (opt-in switches must be named).
+    fn in_all(self) -> bool {
+        true
+    }
 }
 
 pub fn from_name<T: Switch>(name: &str) -> Option<T> {
@@ -26,7 +31,7 @@ pub fn from_name<T: Switch>(name: &str) -> Option<T> {
 pub fn parse_list<T: Switch>(text: &str) -> Result<Vec<T>, String> {
     let trimmed = text.trim();
     if trimmed.eq_ignore_ascii_case("all") {
-        return Ok(T::all().to_vec());
+        return Ok(T::all().iter().copied().filter(|s| s.in_all()).collect());
     }
     if trimmed.eq_ignore_ascii_case("none") {
         return Ok(Vec::new());
