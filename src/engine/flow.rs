@@ -60,11 +60,14 @@ impl FlowCtx {
 
     /// Starts, in the background, the browsers of the scenario's `personas:` that its first step
     /// will not use, so that the first `steal` or `check ... as:` finds one ready instead of
-    /// waiting for a browser to start. Only on this machine's own driver: a Grid or Appium endpoint
-    /// decides itself how many sessions it runs at once, and an early request could queue the
-    /// first persona's behind it.
+    /// waiting for a browser to start. Only on this machine's own chromedriver: a Grid or Appium
+    /// endpoint decides itself how many sessions it runs at once, and an early request could queue
+    /// the first persona's behind it; local Firefox (one geckodriver per session, several
+    /// CPU-seconds a start) once failed to connect when started beside the first persona's on a
+    /// loaded machine, so its sessions still start one at a time.
     pub fn prestart(&mut self, personas: &[String], first: &str) {
-        if self.run.launcher.work_dir().is_none() {
+        let launcher = &self.run.launcher;
+        if launcher.work_dir().is_none() || launcher.endpoint().is_empty() {
             return;
         }
         for name in personas {

@@ -1,5 +1,6 @@
 //! The oracle on pages that render late (Ticketbooth's `late-render` shape: the account arrives by
-//! script 1.5 s ±25 % after the page loaded, a long-poll and a beacon stay open), in real Chromium:
+//! script 1.5 s ±25 % after the page loaded, a long-poll and a beacon stay open), in real Chromium
+//! and Firefox:
 //! the built-in replay scenarios still FAIL when logout or a password change leaves the session
 //! valid, and PASS on a secure app. A fixed 800 ms wait answered "logged out" before the account
 //! had rendered: the stolen copy looked dead, a false PASS.
@@ -10,6 +11,12 @@ use std::time::Duration;
 use usher::demo::{DemoConfig, Flaw, FlawSet, Shape, ShapeSet};
 
 const SCENARIOS: [&str; 2] = ["logout-invalidates-token", "password-change-ends-sessions"];
+
+fn on_path(name: &str) -> bool {
+    std::env::var_os("PATH")
+        .map(|p| std::env::split_paths(&p).any(|d| d.join(name).is_file()))
+        .unwrap_or(false)
+}
 
 fn usher(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_usher"))
@@ -30,9 +37,9 @@ fn show(out: &Output) -> String {
 }
 
 /// The built-in scenarios, as `usher generate` writes them for the shipped profile.
-fn generate(dir: &Path) {
+fn generate(dir: &Path, scenarios: &[&str]) {
     let mut args = vec!["generate", "--profile", "scenarios/ticketbooth/app.yaml"];
-    for s in SCENARIOS {
+    for s in scenarios {
         args.extend(["--only", s]);
     }
     args.extend(["--out", dir.to_str().unwrap()]);
@@ -69,15 +76,29 @@ fn checks(report_dir: &Path) -> Vec<(String, String, String, String)> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn replay_flaws_are_not_hidden_by_late_rendering() {
+    judged_right(&[], &SCENARIOS).await;
+}
+
+/// Firefox installs the probe over WebDriver BiDi; the logout replay is judged the same.
+#[tokio::test(flavor = "multi_thread")]
+async fn firefox_is_not_fooled_either() {
+    if !on_path("geckodriver") || !(on_path("firefox") || on_path("firefox-esr")) {
+        eprintln!("skipped: geckodriver and Firefox are needed");
+        return;
+    }
+    judged_right(&["--browser", "firefox"], &SCENARIOS[..1]).await;
+}
+
+async fn judged_right(extra: &[&str], scenarios: &[&str]) {
     let tmp = tempfile::tempdir().unwrap();
     let suite = tmp.path().join("suite");
-    generate(&suite);
+    generate(&suite, scenarios);
     let mut flaws = FlawSet::only(Flaw::NoLogoutInvalidation);
     flaws.insert(Flaw::NoResetInvalidation);
     let flawed = usher::demo::start(late(flaws)).await.unwrap();
     let reports = tmp.path().join("flawed");
     let run = |target: String, reports: &Path| {
-        usher(&[
+        let mut args = vec![
             "run",
             suite.to_str().unwrap(),
             "--target",
@@ -90,7 +111,9 @@ async fn replay_flaws_are_not_hidden_by_late_rendering() {
             "TB_MALLORY_PASSWORD=mallory-demo-password",
             "--jobs",
             "1",
-        ])
+        ];
+        args.extend(extra);
+        usher(&args)
     };
     let out = run(flawed.base_url(), &reports);
     let seen = checks(&reports);
@@ -102,7 +125,7 @@ async fn replay_flaws_are_not_hidden_by_late_rendering() {
     }
     // ... and the session that logout (or the password change) left valid is seen acting as the
     // victim: a `logged_out` check of each scenario FAILs.
-    for scenario in SCENARIOS {
+    for scenario in scenarios {
         assert!(
             seen.iter()
                 .any(|(s, c, v, _)| s.contains(scenario) && c == "logged_out" && v == "FAIL"),
