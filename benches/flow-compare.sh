@@ -15,6 +15,8 @@
 # shape and the `no-logout-invalidation` flaw, where it must find the flaw (exit 1) every round.
 #   bash benches/flow-compare.sh [ROUNDS] [PORT]
 #   RENDER_DELAY=1500ms bash benches/flow-compare.sh [ROUNDS] [PORT]
+# OLD_USHER=path/to/an/older/usher adds that binary as `usherold` to the default mode's rounds, for a
+# before/after measured side by side.
 set -euo pipefail
 rounds=${1:-10}; port=${2:-18480}
 source "$(dirname "$0")/common.sh"
@@ -60,6 +62,10 @@ run_usherflaw() {
   "$USHER" run "$BENCH_ROOT/benches/data/replay-flow" --target "$FLAWED" "${SECRETS[@]}" \
     --report-dir "$BENCH_WORK/reports-flaw"
 }
+run_usherold() {
+  "$OLD_USHER" run "$BENCH_ROOT/benches/data/replay-flow" --target "$TARGET" "${SECRETS[@]}" \
+    --report-dir "$BENCH_WORK/reports-old"
+}
 run_rawr() { run_raw --wait-rendered; }
 run_pythonr() { run_python --wait-rendered; }
 
@@ -67,6 +73,7 @@ if [ -n "${RENDER_DELAY:-}" ]; then
   impls=(usher rawr pythonr usherflaw)
 else
   impls=(usher usher0 raw raw800 python python800)
+  if [ -n "${OLD_USHER:-}" ]; then impls+=(usherold); fi
 fi
 csv=$BENCH_WORK/flow.csv
 echo "round,impl,wall_s" > "$csv"
@@ -96,7 +103,7 @@ by = {}
 for r in rows:
     by.setdefault(r["impl"], {})[r["round"]] = float(r["wall_s"])
 # Per round, usher against the raw program run beside it: the load of that round cancels out.
-for mine in [i for i in ["usher", "usher0"] if i in by]:
+for mine in [i for i in ["usher", "usher0", "usherold"] if i in by]:
     for other in [i for i in by if not i.startswith("usher")]:
         ratios = sorted(by[mine][k] / by[other][k] for k in by[mine])
         print(f"{mine}/{other} per round: median {statistics.median(ratios):.3f} "

@@ -90,7 +90,7 @@ impl Shape {
             Shape::NoThirdParty => "pages load nothing from another origin (no analytics)",
             Shape::LateRender => {
                 "the account page is a script that fetches and renders the account after --render-delay \
-                 (1.5 s, with jitter); logged-in pages keep a long-poll open, every page an analytics beacon \
+                 (1.5 s, with jitter); logged-in pages keep a long-poll open, every page sends a slow analytics beacon \
                  (opt-in: not part of `all`)"
             }
         }

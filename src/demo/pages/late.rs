@@ -2,7 +2,7 @@
 //! whose script fetches the account (`/api/account`, answered after most of the render delay) and
 //! renders it a moment later; until then the page says "Loading". Logged-in pages also keep a
 //! long-poll for notifications open (`/api/updates`), and every page sends an analytics beacon that
-//! the server holds open (`/api/beacon`). An oracle that answers "logged out" before the account
+//! the server is slow to acknowledge (`/api/beacon`). An oracle that answers "logged out" before the account
 //! has rendered, or that waits for every request to end, is what this shape exposes.
 //!
 //! The rendered account is the server-rendered page's own `<main>`, so the markup scenarios select
@@ -23,9 +23,13 @@ use crate::demo::html::{self, js_string};
 use crate::demo::state::AppState;
 use crate::demo::visit::Visit;
 
-/// How long the server holds a long-poll that has nothing to say, and an analytics beacon.
+/// How long the server holds a long-poll that has nothing to say (a page leaving ends it).
 const LONG_POLL_HOLD: Duration = Duration::from_secs(25);
-const BEACON_HOLD: Duration = Duration::from_secs(30);
+/// How long the analytics collector takes to acknowledge a beacon. Beacons outlive the page that
+/// sent them, and a browser opens at most six connections to a host: held much longer, a quick
+/// series of page views would queue the site's own requests behind them, which no real site could
+/// afford either.
+const BEACON_HOLD: Duration = Duration::from_secs(2);
 
 /// The share of the render delay the client spends after the data arrived (a fade-in, a framework's
 /// next tick): the rest is the server's answer time.
