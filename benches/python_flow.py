@@ -5,7 +5,10 @@ Service, so Selenium Manager never runs), same browser binary and switches as us
 
   TB_ALICE_PASSWORD=... TB_MALLORY_PASSWORD=... python benches/python_flow.py \
       --target http://tickets.ticketbooth.localhost:8080 --browser /path/to/headless-shell-wrapper \
-      [--see-grace-ms 800]
+      [--see-grace-ms 800 | --wait-rendered]
+
+`--wait-rendered` is the version for pages that render late (`usher demo serve --render-delay`):
+"logged in?" waits until either the account's e-mail or the login form is on the page.
 
 Prints one JSON line (timings only, never a cookie or password); exits 1 when the app does not
 behave as a secure one should, 3 on an infrastructure error.
@@ -65,9 +68,19 @@ def wait_for(d, css):
         time.sleep(0.05)
 
 
-def logged_in(d, base, grace):
-    """Polls as usher's `see` does (every 100 ms within the grace; usher's oracle waits 800 ms)."""
+def logged_in(d, base, grace, rendered=False):
+    """Polls every 100 ms within the grace; with `rendered`, until the page shows either answer."""
     d.get(f"{base}/account")
+    if rendered:
+        start = time.monotonic()
+        while True:
+            if present(d, "#account-email"):
+                return True
+            if present(d, "#login-submit"):
+                return False
+            if time.monotonic() - start > WAIT_LIMIT:
+                raise RuntimeError("neither the account nor the login form appeared")
+            time.sleep(0.05)
     deadline = time.monotonic() + grace
     while True:
         if present(d, "#account-email"):
@@ -109,7 +122,7 @@ def flow(args, timings, work):
         sessions.append(victim)
         timings["victim_session_s"] = time.monotonic() - t
         login(victim, base, "alice@ticketbooth.test", os.environ["TB_ALICE_PASSWORD"])
-        expect("victim not logged in", logged_in(victim, base, grace), True)
+        expect("victim not logged in", logged_in(victim, base, grace, args.wait_rendered), True)
 
         stolen = [c for c in victim.get_cookies() if c["name"] in TOKEN_COOKIES]
         if not stolen:
@@ -126,16 +139,16 @@ def flow(args, timings, work):
                 c.pop("domain", None)
             attacker.add_cookie(c)
         expect(
-            "the stolen cookie does not act as the victim", logged_in(attacker, base, grace), True
+            "the stolen cookie does not act as the victim", logged_in(attacker, base, grace, args.wait_rendered), True
         )
 
         victim.get(f"{base}/")
         victim.find_element(By.CSS_SELECTOR, "#logout").click()
         wait_for(victim, "#login-link")
-        expect("victim still logged in after logout", logged_in(victim, base, grace), False)
+        expect("victim still logged in after logout", logged_in(victim, base, grace, args.wait_rendered), False)
         expect(
             "the stolen cookie still acts as the victim after logout",
-            logged_in(attacker, base, grace),
+            logged_in(attacker, base, grace, args.wait_rendered),
             False,
         )
         t = time.monotonic()
@@ -158,6 +171,7 @@ def main():
     p.add_argument("--browser", required=True)
     p.add_argument("--driver", default="/usr/bin/chromedriver")
     p.add_argument("--see-grace-ms", type=int, default=0)
+    p.add_argument("--wait-rendered", action="store_true")
     args = p.parse_args()
     start = time.monotonic()
     timings = {}

@@ -5,7 +5,10 @@
 //!
 //!   TB_ALICE_PASSWORD=... TB_MALLORY_PASSWORD=... cargo run --release --example raw_thirtyfour_flow -- \
 //!     --target http://tickets.ticketbooth.localhost:8080 --browser /path/to/headless-shell-wrapper \
-//!     [--see-grace-ms 800]
+//!     [--see-grace-ms 800 | --wait-rendered]
+//!
+//! `--wait-rendered` is the version for pages that render late (`usher demo serve --render-delay`):
+//! "logged in?" waits until either the account's e-mail or the login form is on the page.
 //!
 //! Prints one JSON line (timings only, never a cookie or password); exits 1 when the app does not
 //! behave as a secure one should, 3 on an infrastructure error.
@@ -41,6 +44,8 @@ struct Args {
     /// How long "is the e-mail on /account" waits for late rendering before answering no (usher's
     /// oracle waits 800 ms); 0 answers at once.
     see_grace: Duration,
+    /// Wait for either the account's e-mail or the login form instead.
+    wait_rendered: bool,
 }
 
 fn parse_args() -> Result<Args> {
@@ -48,6 +53,7 @@ fn parse_args() -> Result<Args> {
     let mut browser = None;
     let mut driver = PathBuf::from("/usr/bin/chromedriver");
     let mut see_grace = Duration::ZERO;
+    let mut wait_rendered = false;
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
         let mut value = || it.next().ok_or(format!("{a} needs a value"));
@@ -56,6 +62,7 @@ fn parse_args() -> Result<Args> {
             "--browser" => browser = Some(PathBuf::from(value()?)),
             "--driver" => driver = PathBuf::from(value()?),
             "--see-grace-ms" => see_grace = Duration::from_millis(value()?.parse()?),
+            "--wait-rendered" => wait_rendered = true,
             _ => return Err(format!("unknown argument `{a}`").into()),
         }
     }
@@ -64,6 +71,7 @@ fn parse_args() -> Result<Args> {
         browser: browser.ok_or("--browser PATH is required")?,
         driver,
         see_grace,
+        wait_rendered,
     })
 }
 
@@ -152,10 +160,26 @@ async fn wait_for(d: &WebDriver, css: &str) -> Result<()> {
     Ok(())
 }
 
-/// Polls as usher's `see` does (src/engine/browser_step.rs: every 100 ms within the grace).
-async fn logged_in(d: &WebDriver, base: &str, grace: Duration) -> Result<bool> {
+/// Polls every 100 ms within the grace; with `wait_rendered`, until the page shows either answer.
+async fn logged_in(d: &WebDriver, base: &str, args: &Args) -> Result<bool> {
     const POLL: Duration = Duration::from_millis(100);
+    let grace = args.see_grace;
     d.goto(format!("{base}/account")).await?;
+    if args.wait_rendered {
+        let start = Instant::now();
+        loop {
+            if present(d, "#account-email").await? {
+                return Ok(true);
+            }
+            if present(d, "#login-submit").await? {
+                return Ok(false);
+            }
+            if start.elapsed() > WAIT_LIMIT {
+                return Err("neither the account nor the login form appeared".into());
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
     let deadline = Instant::now() + grace;
     loop {
         if present(d, "#account-email").await? {
@@ -214,7 +238,7 @@ async fn steps(args: &Args, driver: &Driver, mark: &mut impl FnMut(&str)) -> Res
     .await?;
     expect(
         "victim not logged in",
-        logged_in(&victim, base, args.see_grace).await?,
+        logged_in(&victim, base, args).await?,
         true,
     );
     mark("victim_logged_in");
@@ -240,7 +264,7 @@ async fn steps(args: &Args, driver: &Driver, mark: &mut impl FnMut(&str)) -> Res
     }
     expect(
         "the stolen cookie does not act as the victim",
-        logged_in(&attacker, base, args.see_grace).await?,
+        logged_in(&attacker, base, args).await?,
         true,
     );
 
@@ -251,12 +275,12 @@ async fn steps(args: &Args, driver: &Driver, mark: &mut impl FnMut(&str)) -> Res
     mark("logged_out");
     expect(
         "victim still logged in after logout",
-        logged_in(&victim, base, args.see_grace).await?,
+        logged_in(&victim, base, args).await?,
         false,
     );
     expect(
         "the stolen cookie still acts as the victim after logout",
-        logged_in(&attacker, base, args.see_grace).await?,
+        logged_in(&attacker, base, args).await?,
         false,
     );
     mark("checked");

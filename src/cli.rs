@@ -378,6 +378,9 @@ pub struct DemoServeArgs {
     /// placeholder-only, input-submit, localized, two-step.
     #[arg(long, default_value = "plain", value_name = "VARIANT")]
     pub markup: String,
+    /// Take the `late-render` shape with this render delay (±25 % per view), e.g. `1500ms`.
+    #[arg(long, value_name = "DURATION")]
+    pub render_delay: Option<String>,
     /// Print the flaw switches with a line each, and exit.
     #[arg(long)]
     pub list_flaws: bool,

@@ -273,6 +273,13 @@ pub async fn serve(args: &DemoServeArgs) -> Exit {
             markup: args.markup.parse().map_err(|e| format!("--markup: {e}"))?,
             ..DemoConfig::default()
         })
+        .and_then(|mut c| {
+            if let Some(d) = &args.render_delay {
+                c.render_delay = parse("render-delay", d)?;
+                c.shapes.insert(Shape::LateRender);
+            }
+            Ok(c)
+        })
     })();
     let config = match config {
         Ok(c) => c,

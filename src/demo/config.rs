@@ -28,6 +28,9 @@ pub struct DemoConfig {
     pub lockout_period: Duration,
     /// How the pages are written (`--markup`); the server behaves the same under every variant.
     pub markup: super::markup::Markup,
+    /// Under `late-render`: how long the account data takes to appear after the page loads (varied
+    /// by ±25 % per view).
+    pub render_delay: Duration,
 }
 
 impl Default for DemoConfig {
@@ -45,6 +48,7 @@ impl Default for DemoConfig {
             session_ids: SessionIds::Csprng,
             lockout_period: Duration::from_secs(60),
             markup: super::markup::Markup::Plain,
+            render_delay: Duration::from_millis(1500),
         }
     }
 }

@@ -114,7 +114,7 @@ pub fn page(app: &AppState, visit: &Visit, title: &str, body: &str) -> String {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title} · Ticketbooth{title_tag}</title>
 <style>{STYLE}</style>
-{storage_script}</head>
+{storage_script}{beacon}</head>
 <body>
 <nav>
 <a class="brand" id="home-link" href="{home}">🎟 Ticketbooth{brand_tag}</a>
@@ -129,6 +129,7 @@ pub fn page(app: &AppState, visit: &Visit, title: &str, body: &str) -> String {
 "#,
         title = text(title),
         home = attr(&visit.href("/")),
+        beacon = super::pages::late::beacon_script(app, visit),
     )
 }
 

@@ -12,7 +12,8 @@ use axum::routing::{get, post};
 
 use super::blog;
 use super::html;
-use super::pages::{account, auth, checkout, home, password};
+use super::pages::{account, auth, checkout, home, late, password};
+use super::shapes::Shape;
 use super::state::AppState;
 use super::visit::{self, apply_common_headers};
 
@@ -43,7 +44,15 @@ pub fn app(state: AppState) -> Router {
             "/reset/{token}",
             get(password::reset_confirm_form).post(password::reset_confirm),
         )
-        .route("/outbox", get(password::outbox))
+        .route("/outbox", get(password::outbox));
+    let site = if state.config.has(Shape::LateRender) {
+        site.route("/api/account", get(late::account_data))
+            .route("/api/updates", get(late::updates))
+            .route("/api/beacon", post(late::beacon))
+    } else {
+        site
+    };
+    let site = site
         .fallback(home::fallback)
         .layer(from_fn_with_state(state.clone(), visit::resolve_session))
         .layer(from_fn_with_state(state.clone(), super::markup::rewrite));

@@ -29,10 +29,11 @@ pub enum Shape {
     NoThirdParty,
     ThrottledLogin,
     Lockout,
+    LateRender,
 }
 
 impl Shape {
-    pub const ALL: [Shape; 12] = [
+    pub const ALL: [Shape; 13] = [
         Shape::Mounted,
         Shape::LoginRedirectsAuthenticated,
         Shape::SessionBoundCsrf,
@@ -45,6 +46,7 @@ impl Shape {
         Shape::NoThirdParty,
         Shape::ThrottledLogin,
         Shape::Lockout,
+        Shape::LateRender,
     ];
 
     /// The kebab-case name used on the command line and in reports.
@@ -62,6 +64,7 @@ impl Shape {
             Shape::NoThirdParty => "no-third-party",
             Shape::ThrottledLogin => "throttled-login",
             Shape::Lockout => "lockout",
+            Shape::LateRender => "late-render",
         }
     }
 
@@ -97,14 +100,21 @@ impl Shape {
             Shape::Lockout => {
                 "5 consecutive failed logins lock the account (423 \"Account locked\", 60 s by default)"
             }
+            Shape::LateRender => {
+                "the account page is a script that fetches and renders the account after --render-delay \
+                 (1.5 s, with jitter); logged-in pages keep a long-poll open, every page sends a slow analytics beacon \
+                 (opt-in: not part of `all`)"
+            }
         }
     }
 
     /// Whether `all` takes this shape. Not `throttled-login`: its limit is server-wide, so a
     /// token sampler spending it would make the logins of flows running beside it fail, and every
     /// HTTP probe run at once would too; a suite is run on it deliberately (`--shape throttled-login`).
+    /// Not `late-render`: it slows every page view down, so the shaped matrix would take far longer
+    /// for what one targeted test proves (tests/late_render.rs).
     pub fn in_all(self) -> bool {
-        self != Shape::ThrottledLogin
+        !matches!(self, Shape::ThrottledLogin | Shape::LateRender)
     }
 
     pub fn from_name(name: &str) -> Option<Shape> {

@@ -14,7 +14,7 @@ pub trait Switch: Copy + Eq + 'static {
 
     fn description(self) -> &'static str;
 
-    /// Whether `all` takes it (every switch unless one says otherwise).
+    /// Whether `all` takes it (every switch unless one says otherwise; those must be named).
     fn in_all(self) -> bool {
         true
     }

@@ -17,13 +17,14 @@ mod locator;
 mod network;
 mod process;
 mod session;
+mod settle;
 mod webdriver_session;
 
 pub use appium_context::is_native_app;
 pub use config::DriverConfig;
 pub use launcher::{BackForwardCache, Launcher};
 pub use session::{
-    BrowserCookie, BrowserKind, DriverError, DriverResult, Locator, NetEvent, Session,
+    BrowserCookie, BrowserKind, DriverError, DriverResult, Locator, Look, NetEvent, Session, Settle,
 };
 pub use webdriver_session::WebDriverSession;
 

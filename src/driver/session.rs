@@ -5,6 +5,8 @@ use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
+pub use super::settle::{Look, Settle};
+
 /// Why a driver call failed. `NotFound` is an answer about the page (the element is not there); every
 /// other kind is a harness/infrastructure problem and must end in ERROR, never PASS.
 #[derive(Debug, thiserror::Error)]
@@ -150,6 +152,20 @@ pub trait Session: Send + Sync {
     /// paths reach a debuggable Android app's data directory). `Unsupported` where the driver has
     /// no such command (browsers, Appium drivers that leave it unimplemented).
     async fn pull_file(&self, path: &str) -> DriverResult<Vec<u8>>;
+
+    /// Installs the settling probe ([`super::settle`]) in every document this session opens from
+    /// now on; `Ok(false)` where the session cannot (native app contexts, endpoints without CDP or
+    /// BiDi). Idempotent: later calls only report the first one's result.
+    async fn watch_settling(&self) -> DriverResult<bool> {
+        Ok(false)
+    }
+
+    /// One look at the current document: whether `css` matches (asked in the same round trip) and
+    /// how settled the document is (`settle: None` when it is not watched).
+    async fn look(&self, css: Option<&str>) -> DriverResult<Look> {
+        let _ = css;
+        Ok(Look::default())
+    }
 
     fn kind(&self) -> BrowserKind;
     /// Ends the session and removes its profile directory. Safe to call twice.

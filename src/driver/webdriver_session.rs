@@ -28,7 +28,7 @@ use super::locator::to_selector;
 use super::network::{CdpEntry, NetLog};
 use super::process::{kill_all_mentioning, remove_dir_retrying};
 use super::session::{
-    BrowserCookie, BrowserKind, DriverError, DriverResult, Locator, NetEvent, Session,
+    BrowserCookie, BrowserKind, DriverError, DriverResult, Locator, Look, NetEvent, Session,
 };
 
 /// How long `drain_network` waits for extra-info events that have not arrived yet.
@@ -111,6 +111,19 @@ pub(crate) struct SessionCore {
     own_driver: std::sync::Mutex<Option<tokio::process::Child>>,
     /// Firefox: network capture over BiDi (there is no performance log).
     bidi: Option<BidiNetwork>,
+    /// Whether the settling probe is installed in new documents (decided once).
+    watching: tokio::sync::OnceCell<bool>,
+    /// The HTTP cache switch: what callers want, what the browser has. Switching it back on waits
+    /// for the next action that could load something, so answers in a row cost no round trip.
+    cache_wanted_off: AtomicBool,
+    cache_is_off: AtomicBool,
+    /// The browser refused the cache switch once: do not ask again on every action.
+    cache_switch_refused: AtomicBool,
+    /// `Network.enable` was sent (Chromium): it stays on for the session.
+    network_enabled: AtomicBool,
+    /// A command went to the browser since the session was handed out: before that there is no
+    /// network log to read.
+    used: AtomicBool,
 }
 
 impl SessionCore {
@@ -139,6 +152,12 @@ impl SessionCore {
             se_log: AtomicBool::new(false),
             own_driver: std::sync::Mutex::new(None),
             bidi: None,
+            watching: tokio::sync::OnceCell::new(),
+            cache_wanted_off: AtomicBool::new(false),
+            cache_is_off: AtomicBool::new(false),
+            cache_switch_refused: AtomicBool::new(false),
+            network_enabled: AtomicBool::new(false),
+            used: AtomicBool::new(false),
         }
     }
 
@@ -243,6 +262,7 @@ impl SessionCore {
         fut: impl Future<Output = WebDriverResult<T>>,
     ) -> DriverResult<T> {
         self.ensure_open()?;
+        self.used.store(true, Ordering::Relaxed);
         match tokio::time::timeout(self.timeout, fut).await {
             Ok(Ok(v)) => Ok(v),
             Ok(Err(e)) => Err(DriverError::Session(format!("{what}: {e}"))),
@@ -382,6 +402,63 @@ impl SessionCore {
         Ok(())
     }
 
+    /// Sends one CDP command on Chromium, turning the Network domain on first (once per session).
+    async fn cdp(&self, what: &str, method: &str, params: Value) -> DriverResult<()> {
+        let cdp = self.driver.cdp();
+        let enable =
+            method.starts_with("Network.") && !self.network_enabled.load(Ordering::Relaxed);
+        self.call(what, async {
+            if enable {
+                cdp.send_raw("Network.enable", json!({})).await?;
+            }
+            cdp.send_raw(method, params).await
+        })
+        .await?;
+        if enable {
+            self.network_enabled.store(true, Ordering::Relaxed);
+        }
+        Ok(())
+    }
+
+    /// Brings the browser's HTTP cache switch to what was last asked for.
+    async fn sync_cache(&self) -> DriverResult<()> {
+        let want = self.cache_wanted_off.load(Ordering::SeqCst);
+        if self.cache_is_off.load(Ordering::SeqCst) == want
+            || self.cache_switch_refused.load(Ordering::Relaxed)
+        {
+            return Ok(());
+        }
+        let result = if self.kind == BrowserKind::Firefox {
+            let behavior = if want { "bypass" } else { "default" };
+            self.bidi("switching the HTTP cache")?
+                .command(
+                    "network.setCacheBehavior",
+                    json!({ "cacheBehavior": behavior }),
+                    self.timeout,
+                )
+                .await
+                .map(drop)
+        } else {
+            self.cdp(
+                "switching the HTTP cache",
+                "Network.setCacheDisabled",
+                json!({ "cacheDisabled": want }),
+            )
+            .await
+        };
+        match result {
+            Ok(()) => self.cache_is_off.store(want, Ordering::SeqCst),
+            Err(_) => self.cache_switch_refused.store(true, Ordering::Relaxed),
+        }
+        result
+    }
+
+    /// Before an action that may load a page: the cache as last asked for. A failure to switch it
+    /// back on is not the action's failure (the action still does what it was asked).
+    async fn before_load(&self) {
+        let _ = self.sync_cache().await;
+    }
+
     /// Drops everything the browser did before the session was handed out (start page etc.).
     pub(crate) async fn discard_network(&self) {
         if let Some(bidi) = &self.bidi {
@@ -496,6 +573,7 @@ impl Drop for WebDriverSession {
 impl Session for WebDriverSession {
     async fn goto(&self, url: &str) -> DriverResult<()> {
         let c = &self.core;
+        c.before_load().await;
         c.call(&format!("opening {url}"), c.driver.goto(url)).await
     }
 
@@ -512,11 +590,13 @@ impl Session for WebDriverSession {
 
     async fn back(&self) -> DriverResult<()> {
         let c = &self.core;
+        c.before_load().await;
         c.call("going back", c.driver.back()).await
     }
 
     async fn refresh(&self) -> DriverResult<()> {
         let c = &self.core;
+        c.before_load().await;
         c.call("reloading", c.driver.refresh()).await
     }
 
@@ -578,6 +658,7 @@ impl Session for WebDriverSession {
     async fn click(&self, locator: &Locator) -> DriverResult<()> {
         let c = &self.core;
         let el = c.find(locator).await?;
+        c.before_load().await;
         let token = c.mark_document().await;
         c.call(&format!("clicking {locator}"), el.click()).await?;
         c.settle(token).await;
@@ -587,6 +668,7 @@ impl Session for WebDriverSession {
     async fn fill(&self, locator: &Locator, text: &str) -> DriverResult<()> {
         let c = &self.core;
         let el = c.find(locator).await?;
+        c.before_load().await;
         c.call(&format!("clearing {locator}"), el.clear()).await?;
         c.call(&format!("typing into {locator}"), el.send_keys(text))
             .await
@@ -607,6 +689,7 @@ impl Session for WebDriverSession {
             let matches = value.as_deref() == Some(option)
                 || label.as_deref().map(str::trim) == Some(option.trim());
             if matches {
+                c.before_load().await;
                 let token = c.mark_document().await;
                 c.call(&format!("choosing `{option}` in {locator}"), opt.click())
                     .await?;
@@ -625,6 +708,7 @@ impl Session for WebDriverSession {
         let arg = el
             .to_json()
             .map_err(|e| DriverError::Session(e.to_string()))?;
+        c.before_load().await;
         let token = c.mark_document().await;
         let submitted = c
             .script(
@@ -701,6 +785,7 @@ impl Session for WebDriverSession {
         // A native app context runs no JavaScript: `Unsupported`, not a broken session.
         let c = &self.core;
         c.ensure_open()?;
+        c.used.store(true, Ordering::Relaxed);
         super::appium_context::bounded(c.timeout, "running a script", async {
             Ok(c.driver.execute(script, args).await?.json().clone())
         })
@@ -755,41 +840,69 @@ impl Session for WebDriverSession {
             .iter()
             .map(|(k, v)| (k.clone(), Value::String(v.clone())))
             .collect();
-        let cdp = c.driver.cdp();
-        c.call("setting extra request headers", async {
-            cdp.send_raw("Network.enable", json!({})).await?;
-            cdp.send_raw("Network.setExtraHTTPHeaders", json!({ "headers": map }))
-                .await
-        })
+        c.cdp(
+            "setting extra request headers",
+            "Network.setExtraHTTPHeaders",
+            json!({ "headers": map }),
+        )
         .await
-        .map(drop)
     }
 
     async fn set_cache_disabled(&self, disabled: bool) -> DriverResult<()> {
+        // Off at once (the next load must reach the server); back on lazily, before the next
+        // action that may load something, so consecutive questions to the server cost nothing.
         let c = &self.core;
-        if c.kind == BrowserKind::Firefox {
-            let behavior = if disabled { "bypass" } else { "default" };
-            return c
-                .bidi("switching the HTTP cache")?
-                .command(
-                    "network.setCacheBehavior",
-                    json!({ "cacheBehavior": behavior }),
-                    c.timeout,
-                )
-                .await
-                .map(drop);
+        c.cache_wanted_off.store(disabled, Ordering::SeqCst);
+        if !disabled {
+            return Ok(());
         }
-        let cdp = c.driver.cdp();
-        c.call("switching the HTTP cache", async {
-            cdp.send_raw("Network.enable", json!({})).await?;
-            cdp.send_raw(
-                "Network.setCacheDisabled",
-                json!({ "cacheDisabled": disabled }),
-            )
-            .await
-        })
-        .await
-        .map(drop)
+        if c.cache_switch_refused.load(Ordering::Relaxed) {
+            return Err(DriverError::Unsupported("switching the HTTP cache".into()));
+        }
+        c.sync_cache().await
+    }
+
+    async fn watch_settling(&self) -> DriverResult<bool> {
+        let c = &self.core;
+        c.ensure_open()?;
+        let watching = c
+            .watching
+            .get_or_init(|| async {
+                if c.kind == BrowserKind::Firefox {
+                    let Ok(bidi) = c.bidi("the settling probe") else {
+                        return false;
+                    };
+                    let function = format!("() => {{ {} }}", super::settle::PROBE_JS);
+                    bidi.command(
+                        "script.addPreloadScript",
+                        json!({ "functionDeclaration": function }),
+                        c.timeout,
+                    )
+                    .await
+                    .is_ok()
+                } else {
+                    // Chromium, or a remote endpoint that may be one (Grid); Appium's native
+                    // contexts refuse, and keep the fixed wait.
+                    c.cdp(
+                        "installing the settling probe",
+                        "Page.addScriptToEvaluateOnNewDocument",
+                        json!({ "source": super::settle::PROBE_JS }),
+                    )
+                    .await
+                    .is_ok()
+                }
+            })
+            .await;
+        Ok(*watching)
+    }
+
+    async fn look(&self, css: Option<&str>) -> DriverResult<Look> {
+        let c = &self.core;
+        let arg = css.map_or(Value::Null, |s| json!(s));
+        let v = c
+            .script("looking at the page", super::settle::LOOK_JS, vec![arg])
+            .await?;
+        Ok(Look::parse(&v))
     }
 
     async fn screenshot_png(&self) -> DriverResult<Vec<u8>> {
@@ -802,6 +915,10 @@ impl Session for WebDriverSession {
         let c = &self.core;
         if c.kind == BrowserKind::Firefox {
             return Ok(c.bidi("network capture")?.drain(NETWORK_SETTLE).await);
+        }
+        if !c.used.load(Ordering::Relaxed) {
+            // Nothing was asked of the browser since its start page was discarded.
+            return Ok(Vec::new());
         }
         let mut net = c.net.lock().await;
         c.fetch_performance_log(&mut net).await?;

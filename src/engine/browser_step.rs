@@ -99,6 +99,75 @@ pub fn describe(e: &Expect) -> String {
     format!("URL containing \"{}\"", e.url.as_deref().unwrap_or(""))
 }
 
+/// How long a page must have been without a DOM change or pending work (src/driver/settle.rs) to
+/// count as settled: a few frames, for frameworks that render in a task after their data arrived.
+pub const QUIET: Duration = Duration::from_millis(100);
+/// How often a page that has not settled is looked at again.
+const SETTLE_POLL: Duration = Duration::from_millis(50);
+
+/// Whether the expectation holds on the current page, judged on the page as it settles: with
+/// `early`, "yes" as soon as it holds; either way "no" only once the page has settled without it
+/// (or at `ceiling`). Work the page has had pending for half the ceiling or longer is taken for a
+/// long-lived connection (a long-poll) and not waited for. `None` when the document is not watched
+/// (native app contexts, pages opened before the probe was installed): the caller waits as it
+/// would without the signal.
+pub async fn settled_holds(
+    session: &dyn Session,
+    e: &Expect,
+    early: bool,
+    ceiling: Duration,
+    resolve: &(dyn Fn(&str) -> StepResult<String> + Sync),
+) -> StepResult<Option<bool>> {
+    let css = match &e.element {
+        Some(l) => match l.resolve() {
+            (s, v) if s == "css selector" => Some(resolve(&v)?),
+            _ => None,
+        },
+        None => None,
+    };
+    let long_lived = ceiling / 2;
+    let deadline = Instant::now() + ceiling;
+    loop {
+        let look = match session.look(css.as_deref()).await {
+            Ok(l) => l,
+            // The document is being replaced (a script navigated): look again.
+            Err(DriverError::Session(m)) if navigating(&m) && Instant::now() < deadline => {
+                sleep(SETTLE_POLL).await;
+                continue;
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let Some(settle) = look.settle else {
+            return Ok(None);
+        };
+        let now_holds = match look.present {
+            Some(p) => p,
+            None => holds(session, e, resolve).await?,
+        };
+        if now_holds && early {
+            return Ok(Some(true));
+        }
+        let now = Instant::now();
+        if settle.is_settled(QUIET, long_lived) || now >= deadline {
+            return Ok(Some(now_holds));
+        }
+        let busy = !settle.complete || settle.pending.iter().any(|age| *age < long_lived);
+        let wait = if busy {
+            SETTLE_POLL
+        } else {
+            QUIET
+                .saturating_sub(settle.quiet)
+                .clamp(Duration::from_millis(10), SETTLE_POLL)
+        };
+        sleep(wait.min(deadline - now)).await;
+    }
+}
+
+fn navigating(message: &str) -> bool {
+    let m = message.to_ascii_lowercase();
+    m.contains("unloaded") || m.contains("execution context") || m.contains("detached")
+}
+
 /// Polls until the expectation holds (or, with `want = false`, stops holding), bounded by `limit`.
 pub async fn wait_until(
     session: &dyn Session,
@@ -177,7 +246,13 @@ pub async fn run(
             }
         }
         Action::NotSee(e) => {
-            if holds(session, e, resolve).await? {
+            // Judged on the settled page (a late render must not slip past), bounded like `see`.
+            let grace = limit.min(Duration::from_secs(2));
+            let seen = match settled_holds(session, e, false, grace, resolve).await? {
+                Some(seen) => seen,
+                None => holds(session, e, resolve).await?,
+            };
+            if seen {
                 return Err(StepError::Page(format!(
                     "expected not to see {}",
                     describe(e)

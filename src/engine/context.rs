@@ -97,7 +97,12 @@ pub struct FlowCtx {
     pub leased: BTreeMap<String, usize>,
     /// Start browsers in full Chromium even on a headless-shell run (the flow needs a back/forward cache).
     pub full_browser: bool,
+    /// Browsers being started ahead of their persona's first step (`prestart`).
+    pub warming: HashMap<String, Warming>,
 }
+
+/// A browser session starting in the background.
+pub type Warming = tokio::task::JoinHandle<crate::driver::DriverResult<Box<dyn Session>>>;
 
 impl FlowCtx {
     pub fn new(
@@ -126,6 +131,7 @@ impl FlowCtx {
             aliases: HashMap::new(),
             leased: BTreeMap::new(),
             full_browser: false,
+            warming: HashMap::new(),
         }
     }
 }

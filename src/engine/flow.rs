@@ -34,21 +34,54 @@ impl FlowCtx {
             .or_insert_with(|| Persona::new(name))
     }
 
-    /// The persona's browser, started on first use.
+    /// The persona's browser: the one `prestart` started for it, or one started now.
     pub async fn session(&mut self, name: &str) -> StepResult<Arc<dyn Session>> {
         if let Some(s) = self.persona_mut(name).session.clone() {
             return Ok(s);
         }
-        let label = format!("{}-{}", self.flow, name);
-        let session: Arc<dyn Session> = Arc::from(
-            self.run
-                .launcher
-                .new_session_in(&label, self.full_browser)
-                .await?,
-        );
+        let session: Arc<dyn Session> = match self.warming.remove(name) {
+            Some(start) => Arc::from(start.await.map_err(|e| {
+                StepError::Infra(format!("starting {name}'s browser failed: {e}"))
+            })??),
+            None => {
+                let session = start_session(
+                    self.run.clone(),
+                    format!("{}-{}", self.flow, name),
+                    self.full_browser,
+                )
+                .await?;
+                Arc::from(session)
+            }
+        };
         self.persona_mut(name).session = Some(session.clone());
         self.mark_as(name, "browser started (no session)", Mark::NoSession);
         Ok(session)
+    }
+
+    /// Starts, in the background, the browsers of the scenario's `personas:` that its first step
+    /// will not use, so that the first `steal` or `check ... as:` finds one ready instead of
+    /// waiting for a browser to start. Only on this machine's own chromedriver: a Grid or Appium
+    /// endpoint decides itself how many sessions it runs at once, and an early request could queue
+    /// the first persona's behind it; local Firefox (one geckodriver per session, several
+    /// CPU-seconds a start) once failed to connect when started beside the first persona's on a
+    /// loaded machine, so its sessions still start one at a time.
+    pub fn prestart(&mut self, personas: &[String], first: &str) {
+        let launcher = &self.run.launcher;
+        if launcher.work_dir().is_none() || launcher.endpoint().is_empty() {
+            return;
+        }
+        for name in personas {
+            if name == first || self.warming.contains_key(name) || self.personas.contains_key(name)
+            {
+                continue;
+            }
+            let start = start_session(
+                self.run.clone(),
+                format!("{}-{}", self.flow, name),
+                self.full_browser,
+            );
+            self.warming.insert(name.clone(), tokio::spawn(start));
+        }
     }
 
     pub fn mark(&mut self, persona: &str, state: impl Into<String>) {
@@ -664,16 +697,33 @@ impl FlowCtx {
     }
 
     /// Drains every open session's network log into its persona, noting navigations and tokens set.
+    /// The sessions are read at once: each read is a round trip to the driver.
     pub async fn observe_all(&mut self) {
-        let names: Vec<String> = self.personas.keys().cloned().collect();
-        for name in names {
-            let Some(session) = self.personas[&name].session.clone() else {
-                continue;
-            };
-            let Ok(events) = session.drain_network().await else {
-                continue;
-            };
-            self.absorb(&name, events);
+        let sessions: Vec<(String, Arc<dyn Session>)> = self
+            .personas
+            .iter()
+            .filter_map(|(n, p)| p.session.clone().map(|s| (n.clone(), s)))
+            .collect();
+        let drained = futures::future::join_all(
+            sessions
+                .iter()
+                .map(|(name, s)| async move { (name, s.drain_network().await) }),
+        )
+        .await;
+        for (name, events) in drained {
+            if let Ok(events) = events {
+                self.absorb(name, events);
+            }
+        }
+    }
+
+    /// Drains one persona's network log.
+    pub async fn observe(&mut self, name: &str) {
+        let Some(session) = self.personas.get(name).and_then(|p| p.session.clone()) else {
+            return;
+        };
+        if let Ok(events) = session.drain_network().await {
+            self.absorb(name, events);
         }
     }
 
@@ -746,7 +796,26 @@ impl FlowCtx {
                 let _ = s.close().await;
             }
         }
+        // Browsers started ahead that no step took: let each start finish, then close it (cutting a
+        // start short could leave a browser no registry knows of).
+        for (_, start) in self.warming.drain() {
+            if let Ok(Ok(s)) = start.await {
+                let _ = s.close().await;
+            }
+        }
     }
+}
+
+/// Starts one browser session and installs the settling probe in it (src/driver/settle.rs).
+async fn start_session(
+    run: Arc<super::context::RunCtx>,
+    label: String,
+    full_browser: bool,
+) -> crate::driver::DriverResult<Box<dyn Session>> {
+    let session = run.launcher.new_session_in(&label, full_browser).await?;
+    // Where it cannot be installed, the oracle keeps its fixed wait.
+    let _ = session.watch_settling().await;
+    Ok(session)
 }
 
 /// Variables whose names say they hold a secret are redacted even when they come from the environment.

@@ -1,6 +1,9 @@
 //! The `logged_in` oracle: the profile flow whose `see`/`not_see` steps say whether the current session
-//! acts as an authenticated user. Judged by content, never by status code. Its `see` steps wait up to
-//! the profile's `defaults.oracle_grace` (800 ms unless set) for pages that render late.
+//! acts as an authenticated user. Judged by content, never by status code, and on the page as it
+//! settles (src/driver/settle.rs): a `see` answers "yes" as soon as its element appears and "no" once
+//! the page is done without it, or at the profile's `defaults.oracle_grace` (a ceiling, 5 s unless
+//! set); a `not_see` looks at the settled page. Where the page cannot be watched (native app
+//! contexts) a `see` waits a fixed `oracle_grace` (800 ms unless set) as it always did.
 
 use super::browser_step::{self, StepError, StepResult};
 use super::context::FlowCtx;
@@ -69,14 +72,16 @@ impl FlowCtx {
             let url_of = |t: &str| this.url_of(who, t);
             match &step.action {
                 Action::See(e) => {
-                    let seen = browser_step::wait_until(
-                        &*session,
-                        e,
-                        true,
-                        self.profile.oracle_grace.min(limit),
-                        &resolve,
-                    )
-                    .await?;
+                    let ceiling = self.profile.oracle_grace.min(limit);
+                    let settled =
+                        browser_step::settled_holds(&*session, e, true, ceiling, &resolve).await?;
+                    let seen = match settled {
+                        Some(seen) => seen,
+                        None => {
+                            let grace = self.profile.oracle_unwatched_grace.min(limit);
+                            browser_step::wait_until(&*session, e, true, grace, &resolve).await?
+                        }
+                    };
                     observed.push(format!(
                         "{} {}",
                         if seen { "saw" } else { "did not see" },
@@ -85,7 +90,13 @@ impl FlowCtx {
                     logged_in &= seen;
                 }
                 Action::NotSee(e) => {
-                    let seen = browser_step::holds(&*session, e, &resolve).await?;
+                    let ceiling = self.profile.oracle_grace.min(limit);
+                    let settled =
+                        browser_step::settled_holds(&*session, e, false, ceiling, &resolve).await?;
+                    let seen = match settled {
+                        Some(seen) => seen,
+                        None => browser_step::holds(&*session, e, &resolve).await?,
+                    };
                     observed.push(format!(
                         "{} {}",
                         if seen { "saw" } else { "did not see" },
@@ -113,7 +124,7 @@ impl FlowCtx {
                 }
             }
         }
-        self.observe_all().await;
+        self.observe(persona).await;
         Ok(OracleAnswer {
             logged_in,
             observed,

@@ -161,6 +161,12 @@ pub async fn run_flow(
     let result = match ctx.expand(&base_url, &performer) {
         Ok(url) if url::Url::parse(&url).is_ok() => {
             ctx.base_url = url;
+            let first = s
+                .steps
+                .first()
+                .and_then(|step| step.persona.clone())
+                .unwrap_or_else(|| performer.clone());
+            ctx.prestart(&s.personas, &first);
             ctx.exec_steps(&s.steps, &performer).await
         }
         Ok(url) => Err(Failure {

@@ -105,8 +105,9 @@ pub struct Flow {
 pub struct DefaultsDoc {
     /// Default bound on every step, e.g. `10s`.
     pub step_timeout: Option<String>,
-    /// How long the oracle's `see` waits for its element before answering "no", e.g. `800ms` (the
-    /// default, for pages that render late); `0s` for pages rendered by the server.
+    /// The longest the oracle waits for its element on a page that has not settled, e.g. `5s` (the
+    /// default); it answers "no" as soon as the page has settled without it. Where the page cannot
+    /// be watched (native app contexts) it is a fixed wait of at most 800 ms. `0s`: one look.
     pub oracle_grace: Option<String>,
 }
 
@@ -130,17 +131,24 @@ pub struct Profile {
     pub policy: Policy,
     #[serde(skip)]
     pub step_timeout: Duration,
-    /// How long the oracle's `see` waits for late rendering before it answers "no".
+    /// The longest the oracle's `see` waits for late rendering on a page that has not settled.
     pub oracle_grace: Duration,
+    /// The oracle's fixed wait where the page cannot be watched: `oracle_grace` when the profile
+    /// sets it, else [`Profile::UNWATCHED_ORACLE_GRACE`].
+    pub oracle_unwatched_grace: Duration,
     pub flows: IndexMap<String, Flow>,
     /// `anonymous_sessions: false`: the app issues no session id before login (`None`: not said).
     pub anonymous_sessions: Option<bool>,
 }
 
 impl Profile {
-    /// The oracle's default wait for late rendering: long enough for client-side rendering after
-    /// the load event, short enough not to dominate a flow (docs/PERFORMANCE.md).
-    pub const DEFAULT_ORACLE_GRACE: Duration = Duration::from_millis(800);
+    /// The oracle's default ceiling on waiting for late rendering. It answers "logged out" once
+    /// the page has settled (src/driver/settle.rs), so this is paid only by pages that never
+    /// settle; a page that takes longer to show who is logged in is one a person calls broken.
+    pub const DEFAULT_ORACLE_GRACE: Duration = Duration::from_secs(5);
+    /// The fixed wait where the page cannot be watched (native app contexts): what the oracle
+    /// waited everywhere before it could tell a settled page (docs/PERFORMANCE.md).
+    pub const UNWATCHED_ORACLE_GRACE: Duration = Duration::from_millis(800);
 
     /// The flows every profile must define, and why.
     pub const REQUIRED_FLOWS: [(&'static str, &'static str); 2] = [
@@ -210,6 +218,7 @@ pub fn from_node(ctx: &mut Ctx, root: &Node, dir: PathBuf) -> Option<Profile> {
         policy: Policy::default(),
         step_timeout: Duration::from_secs(10),
         oracle_grace: Profile::DEFAULT_ORACLE_GRACE,
+        oracle_unwatched_grace: Profile::UNWATCHED_ORACLE_GRACE,
         flows: IndexMap::new(),
         anonymous_sessions: None,
     };
@@ -285,7 +294,10 @@ pub fn from_node(ctx: &mut Ctx, root: &Node, dir: PathBuf) -> Option<Profile> {
                 }
                 if let Some(d) = value.get("oracle_grace") {
                     match convert::duration(ctx, d, "`oracle_grace`") {
-                        Some(t) => profile.oracle_grace = t,
+                        Some(t) => {
+                            profile.oracle_grace = t;
+                            profile.oracle_unwatched_grace = t;
+                        }
                         None => timeout_ok = false,
                     }
                 }

@@ -25,6 +25,14 @@ fetch("{API_ME}", {headers: {"X-Session-Token": localStorage.getItem("tb_token")
 </script>"#;
 
 pub async fn account(State(app): State<AppState>, Extension(visit): Extension<Visit>) -> Response {
+    if app.config.has(Shape::LateRender) && visit.user.is_some() {
+        return super::late::shell(&app, &visit);
+    }
+    rendered(State(app), Extension(visit)).await
+}
+
+/// The account page as the server renders it (under `late-render`, what the shell's script shows).
+pub async fn rendered(State(app): State<AppState>, Extension(visit): Extension<Visit>) -> Response {
     let Some(user) = &visit.user else {
         return html::login_required(&app, &visit, "/account");
     };

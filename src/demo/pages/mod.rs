@@ -4,4 +4,5 @@ pub mod account;
 pub mod auth;
 pub mod checkout;
 pub mod home;
+pub mod late;
 pub mod password;

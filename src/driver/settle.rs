@@ -1,0 +1,197 @@
+//! Whether a page has settled: the signal that lets the oracle answer "logged out" as soon as a page
+//! is done instead of after a fixed wait, without being fooled by a page that renders late.
+//!
+//! A script installed before any of the page's own (CDP `Page.addScriptToEvaluateOnNewDocument`,
+//! BiDi `script.addPreloadScript`) counts the page's pending work: `fetch` calls and the reading of
+//! their bodies, `XMLHttpRequest`s, timers of up to 10 s (not those a timer chain re-arms beyond five
+//! links deep: polling loops), scripts inserted by script until they load, and a navigation the page
+//! has started. A `MutationObserver` notes the last change to the document (`style` attributes
+//! excepted: animations). What it leaves out on purpose, because it never ends while the page is
+//! shown: WebSockets, EventSource streams, `sendBeacon` and `keepalive` fetches (analytics beacons).
+//! Long-polls look like any fetch; the engine stops waiting for work older than it is willing to
+//! wait for (see `engine::oracle`).
+//!
+//! One script call ([`LOOK_JS`]) reads the counters and, in the same round trip, whether the element
+//! the oracle asks about is present.
+
+use std::time::Duration;
+
+use serde_json::Value;
+
+/// Installed in every document before the page's own scripts run (idempotent per document).
+pub(crate) const PROBE_JS: &str = r#"(function () {
+  if (window.__usherSettle) { return; }
+  var now = function () { return performance.now(); };
+  var s = { last: now(), pending: new Map(), next: 0, depth: 0, leaving: false };
+  try {
+    Object.defineProperty(window, "__usherSettle", { value: s, enumerable: false });
+  } catch (e) { return; }
+  function begin(kind) { var id = ++s.next; s.pending.set(id, now()); return id; }
+  function end(id) { if (s.pending.delete(id)) { s.last = now(); } }
+  function track(p, id) {
+    try { p.then(function () { end(id); }, function () { end(id); }); } catch (e) { end(id); }
+    return p;
+  }
+  var F = window.fetch;
+  if (F) {
+    window.fetch = function (input, init) {
+      // keepalive fetches are beacons: they may outlive the page and never matter to it.
+      if (init && init.keepalive) { return F.apply(this, arguments); }
+      var id = begin("fetch");
+      try { return track(F.apply(this, arguments), id); } catch (e) { end(id); throw e; }
+    };
+  }
+  if (window.Response) {
+    ["json", "text", "blob", "arrayBuffer", "formData"].forEach(function (m) {
+      var orig = Response.prototype[m];
+      if (!orig) { return; }
+      Response.prototype[m] = function () {
+        var id = begin("body");
+        try { return track(orig.apply(this, arguments), id); } catch (e) { end(id); throw e; }
+      };
+    });
+  }
+  if (window.XMLHttpRequest) {
+    var send = XMLHttpRequest.prototype.send;
+    XMLHttpRequest.prototype.send = function () {
+      var id = begin("xhr");
+      this.addEventListener("loadend", function () { end(id); });
+      try { return send.apply(this, arguments); } catch (e) { end(id); throw e; }
+    };
+  }
+  var ST = window.setTimeout, CT = window.clearTimeout, timers = new Map();
+  window.setTimeout = function (fn, ms) {
+    var delay = Number(ms) || 0;
+    var depth = s.depth;
+    if (typeof fn !== "function" || delay > 10000 || depth >= 5) { return ST.apply(this, arguments); }
+    var id = begin("timer"), args = Array.prototype.slice.call(arguments, 2), h;
+    h = ST.call(this, function () {
+      timers.delete(h);
+      s.depth = depth + 1;
+      try { return fn.apply(this, args); } finally { s.depth = depth; end(id); }
+    }, delay);
+    timers.set(h, id);
+    return h;
+  };
+  window.clearTimeout = function (h) {
+    var id = timers.get(h);
+    if (id) { timers.delete(h); end(id); }
+    return CT.apply(this, arguments);
+  };
+  function resource(node) {
+    if (node.nodeType !== 1 || node.tagName !== "SCRIPT" || !node.src) { return; }
+    var id = begin("script");
+    node.addEventListener("load", function () { end(id); });
+    node.addEventListener("error", function () { end(id); });
+  }
+  new MutationObserver(function (records) {
+    for (var i = 0; i < records.length; i++) {
+      var r = records[i];
+      if (r.type === "attributes" && r.attributeName === "style") { continue; }
+      s.last = now();
+      if (r.type === "childList" && document.readyState === "complete") {
+        r.addedNodes.forEach(resource);
+      }
+    }
+  }).observe(document, { subtree: true, childList: true, attributes: true, characterData: true });
+  window.addEventListener("beforeunload", function () { s.leaving = true; });
+  window.addEventListener("pageshow", function () { s.leaving = false; s.last = now(); });
+})();"#;
+
+/// One look: `[present, watched, complete, quiet_ms, [pending ages ms]]`; `arguments[0]` is a CSS
+/// selector or null. `present` is null when not asked or the selector is not valid CSS.
+pub(crate) const LOOK_JS: &str = r#"var sel = arguments[0], present = null;
+if (sel !== null) { try { present = document.querySelector(sel) !== null; } catch (e) { present = null; } }
+var s = window.__usherSettle;
+if (!s) { return [present, false]; }
+var t = performance.now(), ages = [];
+s.pending.forEach(function (at) { ages.push(Math.round(t - at)); });
+return [present, true, document.readyState === "complete" && !s.leaving, Math.round(t - s.last), ages];"#;
+
+/// How settled the current document is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settle {
+    /// `document.readyState` is `complete` and no navigation away has started.
+    pub complete: bool,
+    /// Since the last DOM change or the end of the last piece of pending work.
+    pub quiet: Duration,
+    /// How long each piece of pending work has been running.
+    pub pending: Vec<Duration>,
+}
+
+impl Settle {
+    /// Done: loaded, nothing pending that started less than `long_lived` ago, and no change for
+    /// `quiet`.
+    pub fn is_settled(&self, quiet: Duration, long_lived: Duration) -> bool {
+        self.complete && self.quiet >= quiet && self.pending.iter().all(|age| *age >= long_lived)
+    }
+}
+
+/// What one [`LOOK_JS`] call saw.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Look {
+    /// Whether the CSS selector asked about matches (None: not asked, or not answerable here).
+    pub present: Option<bool>,
+    /// None: this document is not watched (opened before the probe was installed, or no scripts).
+    pub settle: Option<Settle>,
+}
+
+fn ms(v: &Value) -> Duration {
+    Duration::from_millis(v.as_f64().map_or(0, |f| f.max(0.0) as u64))
+}
+
+impl Look {
+    pub(crate) fn parse(v: &Value) -> Look {
+        let Some(a) = v.as_array() else {
+            return Look::default();
+        };
+        let present = a.first().and_then(Value::as_bool);
+        if a.get(1).and_then(Value::as_bool) != Some(true) {
+            return Look {
+                present,
+                settle: None,
+            };
+        }
+        Look {
+            present,
+            settle: Some(Settle {
+                complete: a.get(2).and_then(Value::as_bool).unwrap_or(false),
+                quiet: a.get(3).map(ms).unwrap_or_default(),
+                pending: a
+                    .get(4)
+                    .and_then(Value::as_array)
+                    .map(|v| v.iter().map(ms).collect())
+                    .unwrap_or_default(),
+            }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn looks_parse_and_judge() {
+        let l = Look::parse(&json!([false, true, true, 250, [40, 9000]]));
+        assert_eq!(l.present, Some(false));
+        let s = l.settle.unwrap();
+        let q = Duration::from_millis(100);
+        // Young work pending: not settled; once only old (long-lived) work is left, settled.
+        assert!(!s.is_settled(q, Duration::from_secs(5)));
+        let old = Settle {
+            pending: vec![Duration::from_secs(9)],
+            ..s.clone()
+        };
+        assert!(old.is_settled(q, Duration::from_secs(5)));
+        let loading = Settle {
+            complete: false,
+            pending: vec![],
+            ..s
+        };
+        assert!(!loading.is_settled(q, Duration::from_secs(5)));
+        assert_eq!(Look::parse(&json!([true, false])).settle, None);
+        assert_eq!(Look::parse(&json!(null)), Look::default());
+    }
+}
