@@ -1,8 +1,13 @@
-//! The sampling loop. Each sample is a fresh visitor: its own cookie jar, the login page fetched for
-//! fresh hidden inputs, the login sent, the token taken from the cookies the app set, the session
-//! proven authenticated (a failed login's token is never counted), then logged out. The first
-//! `in_order` samples run one at a time so their tokens are in the order the app issued them (what
-//! generator prediction needs); the rest run `concurrency` at a time.
+//! The sampling loop. Each sample: the login page fetched for fresh hidden inputs, the login sent, the
+//! token taken from the cookies the app set, the session proven authenticated (a failed login's token
+//! is never counted), then logged out. The first `in_order` samples run one at a time so their tokens
+//! are in the order the app issued them (what generator prediction needs); the rest run `concurrency`
+//! at a time, each a fresh visitor with its own cookie jar.
+//!
+//! The ordered samples share one jar, as one browser logging in and out again would: the anonymous
+//! session a logout leaves is the one the next login page is fetched under. A fresh jar per sample
+//! would have the app draw one more id for that page, so two ids nobody sees would lie between two
+//! sampled tokens, and a Mersenne Twister can be followed across one unseen id, not two.
 //!
 //! The account is never put at risk: a login that does not yield an authenticated session is retried
 //! once, and a second in a row ends the sampling, as does a 423 (locked) answer; 429 answers are
@@ -104,10 +109,16 @@ pub async fn sample(
     };
     let start = now_ms();
     let in_order = plan.in_order.min(plan.wanted);
+    let mut jar = CookieStore::new();
     while run.tokens.len() < in_order {
         run.throttle.pace().await;
         let check = run.tokens.is_empty() && run.logout_ends_session.is_none();
-        let a = one(client, recipe, plan.limit, check).await;
+        let a = one(client, recipe, plan.limit, check, &mut jar).await;
+        // Only an anonymous session is carried over: after anything but a sample logged out, the
+        // next starts as a fresh visitor.
+        if !matches!(a, Attempt::Token { logged_out: true, .. }) {
+            jar = CookieStore::new();
+        }
         run.take(a)?;
     }
     let mut flying = FuturesUnordered::new();
@@ -118,7 +129,10 @@ pub async fn sample(
             && run.tokens.len() + flying.len() < plan.wanted
         {
             run.throttle.pace().await;
-            flying.push(one(client, recipe, plan.limit, false));
+            flying.push(async {
+                let mut jar = CookieStore::new();
+                one(client, recipe, plan.limit, false, &mut jar).await
+            });
         }
         let Some(a) = flying.next().await else {
             continue;
@@ -234,11 +248,11 @@ async fn one(
     recipe: &LoginRecipe,
     limit: Duration,
     check_logout: bool,
+    jar: &mut CookieStore,
 ) -> Attempt {
-    let mut jar = CookieStore::new();
     let mut ex = Exchange {
         client,
-        jar: &mut jar,
+        jar,
         ua: &recipe.user_agent,
         limit,
         same_origin: true,
