@@ -116,7 +116,13 @@ pub async fn sample(
         let a = one(client, recipe, plan.limit, check, &mut jar).await;
         // Only an anonymous session is carried over: after anything but a sample logged out, the
         // next starts as a fresh visitor.
-        if !matches!(a, Attempt::Token { logged_out: true, .. }) {
+        if !matches!(
+            a,
+            Attempt::Token {
+                logged_out: true,
+                ..
+            }
+        ) {
             jar = CookieStore::new();
         }
         run.take(a)?;
