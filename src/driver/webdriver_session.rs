@@ -898,6 +898,11 @@ impl Session for WebDriverSession {
 
     async fn look(&self, css: Option<&str>) -> DriverResult<Look> {
         let c = &self.core;
+        // Without the probe (native app contexts refuse it, and refuse scripts too) there is nothing
+        // to read: the caller waits as it would without the signal.
+        if c.watching.get() != Some(&true) {
+            return Ok(Look::default());
+        }
         let arg = css.map_or(Value::Null, |s| json!(s));
         let v = c
             .script("looking at the page", super::settle::LOOK_JS, vec![arg])
