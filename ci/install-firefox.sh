@@ -17,11 +17,11 @@ if ! command -v firefox-esr >/dev/null 2>&1 && ! command -v firefox >/dev/null 2
   $sudo apt-get install -y -qq --no-install-recommends firefox-esr >/dev/null
 fi
 
-installed="$(geckodriver --version 2>/dev/null | head -1 | awk '{print $2}' || true)"
+installed="$(geckodriver --version 2>/dev/null | sed -n 1p | awk '{print $2}' || true)"
 if [ "$installed" != "$geckodriver_version" ]; then
   echo "usher: building geckodriver $geckodriver_version (cargo install, about 1-3 min)" >&2
   cargo install --quiet --locked --debug geckodriver --version "$geckodriver_version" >&2
 fi
 
 firefox="$(command -v firefox-esr || command -v firefox)"
-echo "usher: $("$firefox" --version 2>/dev/null | head -1); $(geckodriver --version | head -1)" >&2
+echo "usher: $("$firefox" --version 2>/dev/null | head -1); $(geckodriver --version | sed -n 1p)" >&2
