@@ -1,8 +1,26 @@
 //! The command line (clap derive types only). `commands` turns these into typed options before
 //! anything runs.
 
+use crate::duration::parse_duration;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
+use std::time::Duration;
+
+/// `--jobs`: a count of flows at once, at least one.
+fn jobs(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(0) => Err("must be at least 1".into()),
+        Ok(n) => Ok(n),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// `--log`: a tracing filter (`warn`, `usher=debug,info`, …), checked before anything runs.
+fn log_filter(text: &str) -> Result<String, String> {
+    tracing_subscriber::EnvFilter::try_new(text)
+        .map(|_| text.to_string())
+        .map_err(|e| e.to_string())
+}
 
 #[derive(Debug, Parser)]
 #[command(
@@ -20,7 +38,7 @@ pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
     /// Log level for diagnostics on stderr (error, warn, info, debug, trace); tokens are always redacted.
-    #[arg(long, global = true, env = "USHER_LOG", default_value = "warn")]
+    #[arg(long, global = true, env = "USHER_LOG", default_value = "warn", value_parser = log_filter)]
     pub log: String,
 }
 
@@ -105,8 +123,8 @@ pub struct DriverArgs {
     #[arg(long)]
     pub headed: bool,
     /// Bound on every step unless the step sets its own `timeout` (default: the profile's, else 10s).
-    #[arg(long, value_name = "DURATION")]
-    pub step_timeout: Option<String>,
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub step_timeout: Option<Duration>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -168,7 +186,7 @@ pub struct RunArgs {
     #[command(flatten)]
     pub select: SelectArgs,
     /// How many flows run at once (flows sharing an account always run one after another).
-    #[arg(long, short = 'j', default_value_t = 2)]
+    #[arg(long, short = 'j', default_value_t = 2, value_parser = jobs)]
     pub jobs: usize,
     /// Run only this CI job's share of the flows: I/N (1-based). Shards 1..N together run every flow
     /// exactly once.
@@ -191,8 +209,8 @@ pub struct RunArgs {
     pub baseline: Option<PathBuf>,
     /// Skip (SKIPPED, with the command that runs them) flows whose planned wait (idle and timing
     /// checks) exceeds this; each flow's planned wait is printed before the run.
-    #[arg(long, default_value = crate::commands::max_wait::DEFAULT_MAX_WAIT, value_name = "DURATION")]
-    pub max_wait: String,
+    #[arg(long, default_value = crate::commands::max_wait::DEFAULT_MAX_WAIT, value_name = "DURATION", value_parser = parse_duration)]
+    pub max_wait: Duration,
     #[command(flatten)]
     pub inputs: InputArgs,
     #[command(flatten)]
@@ -291,14 +309,14 @@ pub struct DemoArgs {
     /// `usher demo serve --list-shapes`), with the shaped profile unless --profile says otherwise.
     #[arg(long, value_name = "LIST|all")]
     pub shape: Option<String>,
-    #[arg(long, short = 'j', default_value_t = 2)]
+    #[arg(long, short = 'j', default_value_t = 2, value_parser = jobs)]
     pub jobs: usize,
     /// Run only some built-in scenarios (`usher demo` itself; the matrix always runs them all).
     #[command(flatten)]
     pub select: SelectArgs,
     /// Skip flows whose planned wait exceeds this (the demo's timing scenarios wait seconds).
-    #[arg(long, default_value = crate::commands::max_wait::DEFAULT_MAX_WAIT, value_name = "DURATION")]
-    pub max_wait: String,
+    #[arg(long, default_value = crate::commands::max_wait::DEFAULT_MAX_WAIT, value_name = "DURATION", value_parser = parse_duration)]
+    pub max_wait: Duration,
     #[command(flatten)]
     pub driver: DriverArgs,
 }
@@ -356,14 +374,14 @@ pub struct DemoServeArgs {
     #[arg(long, default_value = "none", value_name = "LIST|all|none")]
     pub shape: String,
     /// Idle timeout enforced by the server.
-    #[arg(long, default_value = "15m", value_name = "DURATION")]
-    pub idle_timeout: String,
+    #[arg(long, default_value = "15m", value_name = "DURATION", value_parser = parse_duration)]
+    pub idle_timeout: Duration,
     /// Absolute session lifetime.
-    #[arg(long, default_value = "8h", value_name = "DURATION")]
-    pub absolute_timeout: String,
+    #[arg(long, default_value = "8h", value_name = "DURATION", value_parser = parse_duration)]
+    pub absolute_timeout: Duration,
     /// Inactivity limit of one checkout step.
-    #[arg(long, default_value = "10m", value_name = "DURATION")]
-    pub checkout_timeout: String,
+    #[arg(long, default_value = "10m", value_name = "DURATION", value_parser = parse_duration)]
+    pub checkout_timeout: Duration,
     /// Concurrent sessions per user (the oldest is evicted beyond it).
     #[arg(long, default_value_t = 3)]
     pub max_sessions: usize,
@@ -372,15 +390,15 @@ pub struct DemoServeArgs {
     #[arg(long, default_value = "csprng", value_name = "FAMILY")]
     pub session_ids: String,
     /// How long the `lockout` shape locks an account.
-    #[arg(long, default_value = "60s", value_name = "DURATION")]
-    pub lockout_period: String,
+    #[arg(long, default_value = "60s", value_name = "DURATION", value_parser = parse_duration)]
+    pub lockout_period: Duration,
     /// How the pages are written, for `usher discover` to be proved on: plain, no-ids, aria-only,
     /// placeholder-only, input-submit, localized, two-step.
     #[arg(long, default_value = "plain", value_name = "VARIANT")]
     pub markup: String,
     /// Take the `late-render` shape with this render delay (±25 % per view), e.g. `1500ms`.
-    #[arg(long, value_name = "DURATION")]
-    pub render_delay: Option<String>,
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub render_delay: Option<Duration>,
     /// Print the flaw switches with a line each, and exit.
     #[arg(long)]
     pub list_flaws: bool,

@@ -4,6 +4,7 @@ use clap::{CommandFactory, Parser};
 use std::process::ExitCode;
 use usher::cli::{Cli, Command, DemoCommand};
 use usher::commands;
+use usher::commands::error::CommandError;
 use usher::exit::Exit;
 use usher::redact::{RedactingWriter, Redactor};
 
@@ -14,17 +15,17 @@ fn main() -> ExitCode {
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
-            return Exit::Infrastructure.into();
+            let e = CommandError::Infrastructure(format!("cannot start the async runtime: {e}"));
+            return exit_with(Err(e)).into();
         }
     };
-    let exit = runtime.block_on(async {
+    let result = runtime.block_on(async {
         match &cli.command {
             Command::Run(a) => commands::run::run(a, &redactor).await,
             Command::Validate(a) => commands::validate::validate(a, &redactor),
             Command::Schema(a) => {
                 usher::out!("{}", commands::schema::schema(a));
-                Exit::Passed
+                Ok(Exit::Passed)
             }
             Command::Diff(a) => commands::diff::diff(a),
             Command::Discover(a) => commands::discover::discover(a, &redactor).await,
@@ -46,13 +47,24 @@ fn main() -> ExitCode {
                     "usher",
                     &mut std::io::stdout(),
                 );
-                Exit::Passed
+                Ok(Exit::Passed)
             }
         }
     });
     // Dropping the runtime would wait for stray blocking tasks; leave promptly instead.
     runtime.shutdown_timeout(std::time::Duration::from_secs(2));
-    exit.into()
+    exit_with(result).into()
+}
+
+/// The one place a command's error is said: `error: …` on stderr, and its exit code.
+fn exit_with(result: Result<Exit, CommandError>) -> Exit {
+    match result {
+        Ok(exit) => exit,
+        Err(e) => {
+            commands::error::report(&e);
+            Exit::from(&e)
+        }
+    }
 }
 
 /// Logs go to stderr through the redactor. `RUST_LOG` is honoured when `--log`/`USHER_LOG` is left at
@@ -63,6 +75,7 @@ fn init_logging(level: &str, redactor: &Redactor) {
         Ok(env) if level == "warn" && !env.trim().is_empty() => env,
         _ => level.to_string(),
     };
+    // `--log` was checked by clap; `RUST_LOG` was not, and falls back to `warn`.
     let filter = tracing_subscriber::EnvFilter::try_new(&spec)
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
     let filter = [

@@ -1,16 +1,19 @@
 //! `usher analyze FILE`: the predictability analysis on a file of tokens, one per line. The report never
 //! shows a token: only lengths, alphabets, positions and fingerprints.
 
+use super::error::CommandError;
 use crate::analysis::{AnalysisOptions, TokenVerdict, analyze};
 use crate::cli::AnalyzeArgs;
 use crate::exit::Exit;
 
-pub fn run(args: &AnalyzeArgs) -> Exit {
+pub fn run(args: &AnalyzeArgs) -> Result<Exit, CommandError> {
     let text = match std::fs::read(&args.file) {
         Ok(b) => String::from_utf8_lossy(&b).into_owned(),
         Err(e) => {
-            eprintln!("error: cannot read {}: {e}", args.file.display());
-            return Exit::BadInput;
+            return Err(CommandError::BadInput(format!(
+                "cannot read {}: {e}",
+                args.file.display()
+            )));
         }
     };
     let tokens: Vec<String> = text.lines().map(str::to_string).collect();
@@ -28,9 +31,9 @@ pub fn run(args: &AnalyzeArgs) -> Exit {
     } else {
         crate::out!("{}", a.render_text());
     }
-    match a.verdict {
+    Ok(match a.verdict {
         TokenVerdict::Pass => Exit::Passed,
         TokenVerdict::Fail => Exit::FlawFound,
         TokenVerdict::Inconclusive(_) => Exit::BadInput,
-    }
+    })
 }

@@ -2,14 +2,17 @@
 //! columns printed and written to `reports/demo/secure/` and `reports/demo/flawed/`.
 //! `usher demo serve`: Ticketbooth alone, until Ctrl-C. `usher demo matrix`: see `demo_matrix.rs`.
 
-use super::execute::{ExecOptions, Executed, cancel_on_signals, execute};
-use super::inputs::{driver_config, step_timeout};
+use super::error::{CommandError, missed};
+use super::execute::{cancel_on_signals, execute, write_reports};
+use super::inputs::driver_config;
 use crate::cli::{DemoArgs, DemoServeArgs, DriverArgs};
 use crate::demo::{ACCOUNTS, DemoConfig, FlawSet, MALICE, SessionIds, Shape, ShapeSet};
 use crate::driver::{BrowserKind, DriverConfig};
-use crate::engine::events::Verdict;
+use crate::engine::Verdict;
+use crate::engine::pipeline::{Executed, RunOptions};
 use crate::exit::Exit;
 use crate::redact::{Kind, Redactor};
+use crate::report::ReportPaths;
 use crate::scenario::{Inputs, Project};
 use indexmap::IndexMap;
 use std::path::{Path, PathBuf};
@@ -26,11 +29,11 @@ pub const SHAPED_PROFILE: &str = "scenarios/ticketbooth-shaped/app.yaml";
 pub fn demo_shapes_and_profile(
     shape: Option<&str>,
     profile: Option<&Path>,
-) -> Result<(ShapeSet, PathBuf), String> {
+) -> Result<(ShapeSet, PathBuf), CommandError> {
     let shapes = match shape {
         Some(list) => list
             .parse::<ShapeSet>()
-            .map_err(|e| format!("--shape: {e}"))?,
+            .map_err(|e| CommandError::BadInput(format!("--shape: {e}")))?,
         None => ShapeSet::none(),
     };
     if let Some(p) = profile {
@@ -40,10 +43,10 @@ pub fn demo_shapes_and_profile(
         return Ok((shapes, PathBuf::from(PROFILE)));
     }
     if !shapes.contains(Shape::PrefixUsernames) {
-        return Err(format!(
+        return Err(CommandError::BadInput(format!(
             "--shape: the shaped profile ({SHAPED_PROFILE}) logs the attacker in as {}, who exists only with the `prefix-usernames` shape; add it to --shape, or pass --profile",
             MALICE.email
-        ));
+        )));
     }
     Ok((shapes, PathBuf::from(SHAPED_PROFILE)))
 }
@@ -88,7 +91,7 @@ pub fn demo_project(
     redactor: &Redactor,
     selected: &[&str],
     shapes: ShapeSet,
-) -> Result<DemoSuite, String> {
+) -> Result<DemoSuite, CommandError> {
     let load = |timing: bool| {
         let mut policy: Vec<(String, String)> = vec![(
             "token_samples".into(),
@@ -113,13 +116,13 @@ pub fn demo_project(
             .map(|b| (format!("builtin/{}.yaml", b.name), b.text.to_string()))
             .collect();
         let project = crate::scenario::load::load_embedded(profile, &sources, &inputs).map_err(|d| {
-            format!(
+            CommandError::Diagnostics(format!(
                 "{}(the demo runs the built-in suite with {}; run it from the repository root or pass --profile)\n",
                 redactor.redact(&d.render()),
                 profile.display()
-            )
+            ))
         })?;
-        Ok::<_, String>((project, inputs))
+        Ok::<_, CommandError>((project, inputs))
     };
     let timing = load(true)?;
     let rest = load(false)?;
@@ -131,13 +134,11 @@ pub fn demo_project(
     })
 }
 
-pub fn demo_driver(args: &DriverArgs) -> Result<(DriverConfig, Option<Duration>), String> {
+pub fn demo_driver(args: &DriverArgs) -> Result<DriverConfig, CommandError> {
     if args.target.is_some() {
-        return Err("`usher demo` runs against its own Ticketbooth instances; to test another target use `usher run PATH --target URL`".into());
+        return Err(CommandError::BadInput("`usher demo` runs against its own Ticketbooth instances; to test another target use `usher run PATH --target URL`".into()));
     }
-    let driver = driver_config(args, None, &Default::default()).map_err(|e| e.to_string())?;
-    let timeout = step_timeout(args).map_err(|e| e.to_string())?;
-    Ok((driver, timeout))
+    driver_config(args, None, &Default::default())
 }
 
 /// Runs the suite against two Ticketbooth instances with these flaws and shapes (one with timeouts of
@@ -154,40 +155,38 @@ pub async fn run_against(
     report_dir: PathBuf,
     redactor: &Redactor,
     cancel: CancellationToken,
-) -> Result<Executed, String> {
+) -> Result<Executed, CommandError> {
+    let not_started = |e| CommandError::Infrastructure(format!("Ticketbooth could not start: {e}"));
     let fast = crate::demo::start(timing_config(flaws, shapes))
         .await
-        .map_err(|e| format!("Ticketbooth could not start: {e}"))?;
+        .map_err(not_started)?;
     let real = crate::demo::start(DemoConfig {
         flaws,
         shapes,
         ..DemoConfig::default()
     })
     .await
-    .map_err(|e| format!("Ticketbooth could not start: {e}"))?;
-    let opts = |inputs: &Inputs, target: String| ExecOptions {
+    .map_err(not_started)?;
+    let opts = |inputs: &Inputs, target: String| RunOptions {
         jobs,
         report_dir: report_dir.clone(),
-        junit: None,
-        json: None,
-        html: None,
         driver: driver.clone(),
         target: Some(target),
         step_timeout,
         inputs: inputs.clone(),
-        console: false,
-        write_reports: false,
     };
     let (timing, rest) = tokio::join!(
         execute(
             &suite.timing.0,
             opts(&suite.timing.1, fast.site_url()),
+            false,
             redactor,
             cancel.clone()
         ),
         execute(
             &suite.rest.0,
             opts(&suite.rest.1, real.site_url()),
+            false,
             redactor,
             cancel.clone()
         ),
@@ -213,43 +212,31 @@ pub async fn run_against(
     let mut info = rest.info;
     info.targets.extend(timing.info.targets);
     info.flows = flows.len();
-    let mut exit = summary.exit();
-    let ok = super::execute::write_reports(
-        &info,
-        &summary,
-        &flows,
-        &super::execute::ReportPaths::in_dir(&report_dir),
-        redactor,
-        false,
-    );
-    if !ok && exit == Exit::Passed {
-        exit = Exit::Infrastructure;
-    }
-    Ok(Executed {
+    let merged = Executed {
         flows,
         summary,
         info,
-        exit,
-    })
+        launch_error: rest.launch_error.or(timing.launch_error),
+    };
+    // The demo judges its columns by their verdicts; a report not written is said, not counted.
+    write_reports(&merged, &ReportPaths::in_dir(&report_dir), redactor, false);
+    Ok(merged)
 }
 
-pub async fn serve(args: &DemoServeArgs) -> Exit {
+pub async fn serve(args: &DemoServeArgs) -> Result<Exit, CommandError> {
     if args.list_flaws {
         crate::out!("{}", crate::demo::list_flaws());
-        return Exit::Passed;
+        return Ok(Exit::Passed);
     }
     if args.list_shapes {
         crate::out!("{}", crate::demo::list_shapes());
-        return Exit::Passed;
+        return Ok(Exit::Passed);
     }
     if args.list_session_ids {
         crate::out!("{}", crate::demo::list_session_ids());
-        return Exit::Passed;
+        return Ok(Exit::Passed);
     }
-    let parse = |flag: &str, v: &str| {
-        crate::duration::parse_duration(v).map_err(|e| format!("--{flag}: {e}"))
-    };
-    let config = (|| {
+    let mut config = (|| {
         Ok::<_, String>(DemoConfig {
             port: args.port,
             analytics_port: args.analytics_port,
@@ -261,79 +248,42 @@ pub async fn serve(args: &DemoServeArgs) -> Exit {
                 .shape
                 .parse::<ShapeSet>()
                 .map_err(|e| format!("--shape: {e}"))?,
-            idle_timeout: parse("idle-timeout", &args.idle_timeout)?,
-            absolute_timeout: parse("absolute-timeout", &args.absolute_timeout)?,
-            checkout_timeout: parse("checkout-timeout", &args.checkout_timeout)?,
+            idle_timeout: args.idle_timeout,
+            absolute_timeout: args.absolute_timeout,
+            checkout_timeout: args.checkout_timeout,
             max_sessions: args.max_sessions,
             session_ids: args
                 .session_ids
                 .parse::<SessionIds>()
                 .map_err(|e| format!("--session-ids: {e}"))?,
-            lockout_period: parse("lockout-period", &args.lockout_period)?,
+            lockout_period: args.lockout_period,
             markup: args.markup.parse().map_err(|e| format!("--markup: {e}"))?,
             ..DemoConfig::default()
         })
-        .and_then(|mut c| {
-            if let Some(d) = &args.render_delay {
-                c.render_delay = parse("render-delay", d)?;
-                c.shapes.insert(Shape::LateRender);
-            }
-            Ok(c)
-        })
-    })();
-    let config = match config {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return Exit::BadInput;
-        }
-    };
-    match crate::demo::serve_forever(config).await {
-        Ok(()) => Exit::Passed,
-        Err(e) => {
-            eprintln!("error: Ticketbooth could not start: {e}");
-            Exit::Infrastructure
-        }
+    })()
+    .map_err(CommandError::BadInput)?;
+    if let Some(delay) = args.render_delay {
+        config.render_delay = delay;
+        config.shapes.insert(Shape::LateRender);
     }
+    crate::demo::serve_forever(config)
+        .await
+        .map_err(|e| CommandError::Infrastructure(format!("Ticketbooth could not start: {e}")))?;
+    Ok(Exit::Passed)
 }
 
-pub async fn demo(args: &DemoArgs, redactor: &Redactor) -> Exit {
-    let (driver, timeout) = match demo_driver(&args.driver) {
-        Ok(d) => d,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return Exit::BadInput;
-        }
-    };
-    let selected = match crate::suite::select(&args.select.only, &args.select.skip) {
-        Ok(s) => s.iter().map(|b| b.name).collect::<Vec<_>>(),
-        Err(e) => {
-            eprintln!("error: {e}");
-            return Exit::BadInput;
-        }
-    };
+pub async fn demo(args: &DemoArgs, redactor: &Redactor) -> Result<Exit, CommandError> {
+    let driver = demo_driver(&args.driver)?;
+    let timeout = args.driver.step_timeout;
+    let selected = crate::suite::select(&args.select.only, &args.select.skip)
+        .map_err(CommandError::BadInput)?
+        .iter()
+        .map(|b| b.name)
+        .collect::<Vec<_>>();
     let (shapes, profile) =
-        match demo_shapes_and_profile(args.shape.as_deref(), args.profile.as_deref()) {
-            Ok(s) => s,
-            Err(e) => {
-                eprintln!("error: {e}");
-                return Exit::BadInput;
-            }
-        };
-    let mut suite = match demo_project(&profile, redactor, &selected, shapes) {
-        Ok(p) => p,
-        Err(e) => {
-            eprint!("{e}");
-            return Exit::BadInput;
-        }
-    };
-    let max_wait = match super::max_wait::parse(&args.max_wait) {
-        Ok(d) => d,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return Exit::BadInput;
-        }
-    };
+        demo_shapes_and_profile(args.shape.as_deref(), args.profile.as_deref())?;
+    let mut suite = demo_project(&profile, redactor, &selected, shapes)?;
+    let max_wait = args.max_wait;
     let rerun = |s: &crate::scenario::Scenario, wait: &str| {
         format!("usher demo --only {} --max-wait {wait}", s.name)
     };
@@ -383,13 +333,7 @@ pub async fn demo(args: &DemoArgs, redactor: &Redactor) -> Exit {
             cancel.clone()
         ),
     );
-    let (secure, flawed) = match (secure, flawed) {
-        (Ok(s), Ok(f)) => (s, f),
-        (Err(e), _) | (_, Err(e)) => {
-            eprintln!("error: {e}");
-            return Exit::Infrastructure;
-        }
-    };
+    let (secure, flawed) = (secure?, flawed?);
     print_columns(&secure, &flawed);
     let mut problems = Vec::new();
     let mut exit = Exit::Passed;
@@ -410,11 +354,7 @@ pub async fn demo(args: &DemoArgs, redactor: &Redactor) -> Exit {
                     expected.label(),
                     f.summary
                 ));
-                exit = if f.verdict == Verdict::Error && exit != Exit::FlawFound {
-                    Exit::Infrastructure
-                } else {
-                    Exit::FlawFound
-                };
+                exit = missed(exit, Some(f.verdict));
             }
         }
     }
@@ -443,7 +383,7 @@ pub async fn demo(args: &DemoArgs, redactor: &Redactor) -> Exit {
         args.report_dir.display(),
         args.report_dir.display()
     );
-    exit
+    Ok(exit)
 }
 
 fn print_columns(secure: &Executed, flawed: &Executed) {

@@ -4,10 +4,11 @@
 //! `--check README.md` fails when the README's copy differs.
 
 use super::demo::{demo_driver, demo_project, demo_shapes_and_profile, run_against};
+use super::error::{CommandError, missed, report};
 use super::execute::cancel_on_signals;
 use crate::cli::{DemoArgs, DemoMatrixArgs};
 use crate::demo::{Flaw, FlawSet};
-use crate::engine::events::Verdict;
+use crate::engine::Verdict;
 use crate::exit::Exit;
 use crate::redact::Redactor;
 use std::collections::BTreeMap;
@@ -100,35 +101,26 @@ fn splice(readme: &str, table: &str) -> Option<String> {
     (end > start).then(|| format!("{}{START}\n{table}{}", &readme[..start], &readme[end..]))
 }
 
-pub async fn matrix(demo: &DemoArgs, args: &DemoMatrixArgs, redactor: &Redactor) -> Exit {
-    let filter = match args.flaws.as_deref().map(str::parse::<FlawSet>).transpose() {
-        Ok(f) => f,
-        Err(e) => {
-            eprintln!("error: --flaws: {e}");
-            return Exit::BadInput;
-        }
-    };
-    let (driver, timeout) = match demo_driver(&demo.driver) {
-        Ok(d) => d,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return Exit::BadInput;
-        }
-    };
+pub async fn matrix(
+    demo: &DemoArgs,
+    args: &DemoMatrixArgs,
+    redactor: &Redactor,
+) -> Result<Exit, CommandError> {
+    let filter = args
+        .flaws
+        .as_deref()
+        .map(str::parse::<FlawSet>)
+        .transpose()
+        .map_err(|e| CommandError::BadInput(format!("--flaws: {e}")))?;
+    let driver = demo_driver(&demo.driver)?;
+    let timeout = demo.driver.step_timeout;
     if !demo.select.only.is_empty() || !demo.select.skip.is_empty() {
-        eprintln!(
-            "error: --only and --skip choose scenarios for `usher demo`; the matrix always runs the whole built-in suite"
-        );
-        return Exit::BadInput;
+        return Err(CommandError::BadInput(
+            "--only and --skip choose scenarios for `usher demo`; the matrix always runs the whole built-in suite".into(),
+        ));
     }
     let shape = args.shape.as_deref().or(demo.shape.as_deref());
-    let (shapes, profile) = match demo_shapes_and_profile(shape, demo.profile.as_deref()) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return Exit::BadInput;
-        }
-    };
+    let (shapes, profile) = demo_shapes_and_profile(shape, demo.profile.as_deref())?;
     let configs = configs(filter.as_ref());
     let left_out: Vec<Vec<&str>> = configs
         .iter()
@@ -141,13 +133,7 @@ pub async fn matrix(demo: &DemoArgs, args: &DemoMatrixArgs, redactor: &Redactor)
             .map(|b| b.name)
             .filter(|n| !skip.contains(n))
             .collect();
-        match demo_project(&profile, redactor, &names, shapes) {
-            Ok(p) => suites.push(Arc::new(p)),
-            Err(e) => {
-                eprint!("{e}");
-                return Exit::BadInput;
-            }
-        }
+        suites.push(Arc::new(demo_project(&profile, redactor, &names, shapes)?));
     }
     if args.expected_only {
         return readme(&render(&configs), args, Exit::Passed);
@@ -182,13 +168,14 @@ pub async fn matrix(demo: &DemoArgs, args: &DemoMatrixArgs, redactor: &Redactor)
     for ((c, t), skip) in configs.iter().zip(tasks).zip(&left_out) {
         let done = match t.await {
             Ok(Ok(d)) => d,
+            // A row that could not run is said, and the other rows still judged.
             Ok(Err(e)) => {
-                eprintln!("error: {}: {e}", c.label);
+                report(&CommandError::Infrastructure(format!("{}: {e}", c.label)));
                 exit = Exit::Infrastructure;
                 continue;
             }
             Err(e) => {
-                eprintln!("error: {}: {e}", c.label);
+                report(&CommandError::Infrastructure(format!("{}: {e}", c.label)));
                 exit = Exit::Infrastructure;
                 continue;
             }
@@ -224,11 +211,7 @@ pub async fn matrix(demo: &DemoArgs, args: &DemoMatrixArgs, redactor: &Redactor)
                     got.map_or("missing", |v| v.label()),
                     want.label()
                 ));
-                if got == Some(Verdict::Error) && exit == Exit::Passed {
-                    exit = Exit::Infrastructure;
-                } else if got != Some(Verdict::Error) {
-                    exit = Exit::FlawFound;
-                }
+                exit = missed(exit, got);
             }
         }
         let status = if wrong.is_empty() { "ok" } else { "WRONG" };
@@ -254,55 +237,49 @@ pub async fn matrix(demo: &DemoArgs, args: &DemoMatrixArgs, redactor: &Redactor)
 }
 
 /// Prints the table, and writes or checks the README's copy of it.
-fn readme(table: &str, args: &DemoMatrixArgs, mut exit: Exit) -> Exit {
+fn readme(table: &str, args: &DemoMatrixArgs, exit: Exit) -> Result<Exit, CommandError> {
     crate::outln!("\n{table}");
+    let no_markers = |path: &std::path::Path| {
+        CommandError::BadInput(format!(
+            "{} has no `{START}` … `{END}` markers",
+            path.display()
+        ))
+    };
     if let Some(path) = &args.write {
         if exit != Exit::Passed {
-            eprintln!(
-                "error: the observed matrix differs from the expected one; {} left unchanged",
-                path.display()
-            );
-            return exit;
+            return Err(CommandError::Disagrees {
+                message: format!(
+                    "the observed matrix differs from the expected one; {} left unchanged",
+                    path.display()
+                ),
+                outcome: exit,
+            });
         }
         let text = std::fs::read_to_string(path).unwrap_or_default();
-        match splice(&text, table) {
-            Some(new) => {
-                if let Err(e) = crate::report::write_atomic(path, new.as_bytes()) {
-                    eprintln!("error: cannot write {}: {e}", path.display());
-                    return Exit::Infrastructure;
-                }
-                crate::outln!("wrote the matrix into {}", path.display());
-            }
-            None => {
-                eprintln!(
-                    "error: {} has no `{START}` … `{END}` markers",
-                    path.display()
-                );
-                return Exit::BadInput;
-            }
-        }
+        let new = splice(&text, table).ok_or_else(|| no_markers(path))?;
+        crate::report::write_atomic(path, new.as_bytes()).map_err(|error| CommandError::Write {
+            path: path.clone(),
+            error,
+        })?;
+        crate::outln!("wrote the matrix into {}", path.display());
     }
     if let Some(path) = &args.check {
         let text = std::fs::read_to_string(path).unwrap_or_default();
         if !text.contains(START) || !text.contains(END) {
-            eprintln!(
-                "error: {} has no `{START}` … `{END}` markers",
-                path.display()
-            );
-            return Exit::BadInput;
+            return Err(no_markers(path));
         }
         if splice(&text, table).as_deref() != Some(text.as_str()) {
-            eprintln!(
-                "error: the verdict matrix in {} is out of date; run `usher demo matrix --expected-only --write {}`",
-                path.display(),
-                path.display()
-            );
-            if exit == Exit::Passed {
-                exit = Exit::FlawFound;
-            }
+            return Err(CommandError::Disagrees {
+                message: format!(
+                    "the verdict matrix in {} is out of date; run `usher demo matrix --expected-only --write {}`",
+                    path.display(),
+                    path.display()
+                ),
+                outcome: exit,
+            });
         }
     }
-    exit
+    Ok(exit)
 }
 
 #[cfg(test)]

@@ -2,18 +2,16 @@
 //! Exit 0 without regressions, 1 with any (a regression to ERROR too: the flow did pass before), 2 when
 //! a file cannot be read as a results.json.
 
+use super::error::CommandError;
 use crate::cli::DiffArgs;
 use crate::exit::Exit;
 use crate::report::Console;
 use crate::report::baseline::{compare, load};
 
-pub fn diff(args: &DiffArgs) -> Exit {
+pub fn diff(args: &DiffArgs) -> Result<Exit, CommandError> {
     let (old, new) = match (load(&args.old), load(&args.new)) {
         (Ok(old), Ok(new)) => (old, new),
-        (Err(e), _) | (_, Err(e)) => {
-            eprintln!("error: {e}");
-            return Exit::BadInput;
-        }
+        (Err(e), _) | (_, Err(e)) => return Err(CommandError::BadInput(e.to_string())),
     };
     let c = compare(&old, &new);
     if args.json {
@@ -34,9 +32,9 @@ pub fn diff(args: &DiffArgs) -> Exit {
                 .trim_start()
         );
     }
-    if c.regressions.is_empty() {
+    Ok(if c.regressions.is_empty() {
         Exit::Passed
     } else {
         Exit::FlawFound
-    }
+    })
 }

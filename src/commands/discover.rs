@@ -3,7 +3,8 @@
 //! whole profile passed `check-profile`, and prints what was found, what was not and what to write by
 //! hand. `--generate DIR` also writes the built-in suite for it.
 
-use super::inputs::{driver_config, inputs, step_timeout};
+use super::error::CommandError;
+use super::inputs::{driver_config, inputs};
 use crate::cli::DiscoverArgs;
 use crate::discover::explore::{Found, explore};
 use crate::discover::site::Site;
@@ -77,40 +78,26 @@ fn accounts(
     }
 }
 
-pub async fn discover(args: &DiscoverArgs, redactor: &Redactor) -> Exit {
+pub async fn discover(args: &DiscoverArgs, redactor: &Redactor) -> Result<Exit, CommandError> {
     let started = Instant::now();
-    let prepared = (|| {
-        let i = inputs(&args.inputs, redactor).map_err(|e| e.to_string())?;
-        let (v, a) = accounts(args, &i.secrets, redactor)?;
-        let site = Site::new(&args.url)?;
-        let t = step_timeout(&args.driver).map_err(|e| e.to_string())?;
-        let d = driver_config(&args.driver, None, &serde_json::Map::new())
-            .map_err(|e| e.to_string())?;
-        if args.out.exists() && !args.force {
-            return Err(format!(
-                "{} exists and may hold your edits; pass --force to overwrite it, or --out another path",
-                args.out.display()
-            ));
-        }
-        Ok::<_, String>((i, v, a, site, t, d))
-    })();
-    let (mut inputs, victim, attacker, site, step_timeout, driver) = match prepared {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return Exit::BadInput;
-        }
-    };
+    let mut inputs = inputs(&args.inputs, redactor)?;
+    let (victim, attacker) =
+        accounts(args, &inputs.secrets, redactor).map_err(CommandError::BadInput)?;
+    let site = Site::new(&args.url).map_err(CommandError::BadInput)?;
+    let driver = driver_config(&args.driver, None, &serde_json::Map::new())?;
+    if args.out.exists() && !args.force {
+        return Err(CommandError::BadInput(format!(
+            "{} exists and may hold your edits; pass --force to overwrite it, or --out another path",
+            args.out.display()
+        )));
+    }
     for a in [&victim, &attacker] {
         inputs.secrets.insert(a.var.clone(), a.password.clone());
     }
-    let launcher = match Launcher::start(driver).await {
-        Ok(l) => Arc::new(l),
-        Err(e) => {
-            eprintln!("error: infrastructure error: {e}");
-            return Exit::Infrastructure;
-        }
-    };
+    let launcher = Launcher::start(driver)
+        .await
+        .map(Arc::new)
+        .map_err(|e| CommandError::Infrastructure(format!("infrastructure error: {e}")))?;
     crate::outln!(
         "discovering {} as victim {} and attacker {}",
         site.base,
@@ -122,7 +109,7 @@ pub async fn discover(args: &DiscoverArgs, redactor: &Redactor) -> Exit {
         redactor: redactor.clone(),
         cancel: super::execute::cancel_on_signals(),
         report_dir: std::env::temp_dir(),
-        step_timeout,
+        step_timeout: args.driver.step_timeout,
         inputs,
         target: None,
         http: crate::engine::http_client::replay_client(),
@@ -132,10 +119,10 @@ pub async fn discover(args: &DiscoverArgs, redactor: &Redactor) -> Exit {
     launcher.shutdown().await;
     match outcome {
         Ok((found, token, text, proof_lines)) => {
-            if let Err(e) = crate::report::write_atomic(&args.out, text.as_bytes()) {
-                eprintln!("error: cannot write {}: {e}", args.out.display());
-                return Exit::BadInput;
-            }
+            // Exit 2, not 3: `--out` names the path (a write error is counted as the user's input).
+            crate::report::write_atomic(&args.out, text.as_bytes()).map_err(|e| {
+                CommandError::BadInput(format!("cannot write {}: {e}", args.out.display()))
+            })?;
             for l in proof_lines {
                 crate::outln!("  {l}");
             }
@@ -148,12 +135,12 @@ pub async fn discover(args: &DiscoverArgs, redactor: &Redactor) -> Exit {
             if let Some(dir) = &args.generate {
                 return generate(&args.out, dir, args.force);
             }
-            Exit::Passed
+            Ok(Exit::Passed)
         }
         Err(f) => {
             crate::outln!("ERROR: {}", redactor.redact(&f.to_string()));
             crate::outln!("no profile was written");
-            Exit::Infrastructure
+            Ok(Exit::Infrastructure)
         }
     }
 }
@@ -333,11 +320,10 @@ fn table(f: &Found, token: &str) {
     }
 }
 
-fn generate(profile_path: &Path, dir: &Path, force: bool) -> Exit {
+fn generate(profile_path: &Path, dir: &Path, force: bool) -> Result<Exit, CommandError> {
     let mut diags = crate::scenario::Diagnostics::default();
     let Some(profile) = crate::scenario::load::load_profile(profile_path, &mut diags) else {
-        eprint!("{}", diags.render());
-        return Exit::BadInput;
+        return Err(CommandError::Diagnostics(diags.render()));
     };
     let all = crate::suite::select(&[], &[]).unwrap_or_default();
     match crate::suite::generate(profile_path, &profile, dir, &all, force) {
@@ -348,11 +334,8 @@ fn generate(profile_path: &Path, dir: &Path, force: bool) -> Exit {
                 dir.display(),
                 dir.display()
             );
-            Exit::Passed
+            Ok(Exit::Passed)
         }
-        Err(e) => {
-            eprintln!("error: {e}");
-            Exit::BadInput
-        }
+        Err(e) => Err(CommandError::BadInput(e.to_string())),
     }
 }

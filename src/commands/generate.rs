@@ -1,21 +1,16 @@
 //! `usher generate`: the built-in suite as files for a profile.
 
+use super::error::CommandError;
 use crate::cli::GenerateArgs;
 use crate::exit::Exit;
 use crate::scenario::Diagnostics;
 
-pub fn generate(args: &GenerateArgs) -> Exit {
-    let selection = match crate::suite::select(&args.select.only, &args.select.skip) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return Exit::BadInput;
-        }
-    };
+pub fn generate(args: &GenerateArgs) -> Result<Exit, CommandError> {
+    let selection = crate::suite::select(&args.select.only, &args.select.skip)
+        .map_err(CommandError::BadInput)?;
     let mut diags = Diagnostics::default();
     let Some(profile) = crate::scenario::load::load_profile(&args.profile, &mut diags) else {
-        eprint!("{}", diags.render());
-        return Exit::BadInput;
+        return Err(CommandError::Diagnostics(diags.render()));
     };
     match crate::suite::generate(&args.profile, &profile, &args.out, &selection, args.force) {
         Ok(done) => {
@@ -31,11 +26,8 @@ pub fn generate(args: &GenerateArgs) -> Exit {
                 args.out.display(),
                 args.out.display()
             );
-            Exit::Passed
+            Ok(Exit::Passed)
         }
-        Err(e) => {
-            eprintln!("error: {e}");
-            Exit::BadInput
-        }
+        Err(e) => Err(CommandError::BadInput(e.to_string())),
     }
 }

@@ -1,23 +1,13 @@
 //! Turning CLI strings into typed inputs: variables, secrets, capabilities, driver configuration.
 
+use super::error::CommandError::{self, BadInput};
 use crate::cli::{BrowserArg, DriverArgs, InputArgs};
 use crate::driver::{BrowserKind, DriverConfig};
 use crate::redact::{Kind, Redactor};
 use crate::scenario::Inputs;
 use indexmap::IndexMap;
-use std::time::Duration;
 
-/// A bad command-line value: exit 2 with this message.
-#[derive(Debug)]
-pub struct BadInput(pub String);
-
-impl std::fmt::Display for BadInput {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-fn split_pair<'a>(flag: &str, text: &'a str) -> Result<(&'a str, Option<&'a str>), BadInput> {
+fn split_pair<'a>(flag: &str, text: &'a str) -> Result<(&'a str, Option<&'a str>), CommandError> {
     let (name, value) = match text.split_once('=') {
         Some((n, v)) => (n, Some(v)),
         None => (text, None),
@@ -35,7 +25,7 @@ fn split_pair<'a>(flag: &str, text: &'a str) -> Result<(&'a str, Option<&'a str>
 }
 
 /// Variables and secrets; secret values are registered for redaction before anything can print them.
-pub fn inputs(args: &InputArgs, redactor: &Redactor) -> Result<Inputs, BadInput> {
+pub fn inputs(args: &InputArgs, redactor: &Redactor) -> Result<Inputs, CommandError> {
     let mut vars = IndexMap::new();
     for v in &args.vars {
         let (name, value) = split_pair("--var", v)?;
@@ -86,21 +76,12 @@ pub fn inputs(args: &InputArgs, redactor: &Redactor) -> Result<Inputs, BadInput>
     })
 }
 
-pub fn step_timeout(args: &DriverArgs) -> Result<Option<Duration>, BadInput> {
-    args.step_timeout
-        .as_deref()
-        .map(|t| {
-            crate::duration::parse_duration(t).map_err(|e| BadInput(format!("--step-timeout: {e}")))
-        })
-        .transpose()
-}
-
 /// The driver configuration from the CLI, over the profile's browser and capabilities.
 pub fn driver_config(
     args: &DriverArgs,
     profile_browser: Option<&str>,
     profile_caps: &serde_json::Map<String, serde_json::Value>,
-) -> Result<DriverConfig, BadInput> {
+) -> Result<DriverConfig, CommandError> {
     let browser = match (args.browser, profile_browser) {
         (Some(BrowserArg::Firefox), _) | (None, Some("firefox")) => BrowserKind::Firefox,
         _ => BrowserKind::Chrome,

@@ -49,8 +49,3 @@ pub fn apply(
     }
     lines
 }
-
-/// Parses `--max-wait`.
-pub fn parse(text: &str) -> Result<Duration, String> {
-    crate::duration::parse_duration(text).map_err(|e| format!("--max-wait: {e}"))
-}

@@ -7,6 +7,7 @@ pub mod demo_matrix;
 pub mod diff;
 pub mod discover;
 pub mod doctor;
+pub mod error;
 pub mod execute;
 pub mod generate;
 pub mod inputs;

@@ -1,121 +1,65 @@
 //! `usher run`: load, validate, run, report; with `--baseline`, compare with an earlier run first.
 
-use super::execute::{
-    ExecOptions, Executed, ReportPaths, cancel_on_signals, execute, write_reports,
-};
-use super::inputs::{driver_config, inputs, step_timeout};
+use super::error::{CommandError, run_exit, with_reports};
+use super::execute::{cancel_on_signals, execute, write_reports};
+use super::inputs::{driver_config, inputs};
 use crate::cli::RunArgs;
+use crate::engine::pipeline::RunOptions;
 use crate::exit::Exit;
 use crate::redact::Redactor;
-use crate::report::Console;
 use crate::report::baseline::{RunResults, compare};
+use crate::report::{Console, ReportPaths};
 
-pub async fn run(args: &RunArgs, redactor: &Redactor) -> Exit {
-    let prepared = (|| {
-        let inputs = inputs(&args.inputs, redactor)?;
-        let timeout = step_timeout(&args.driver)?;
-        Ok::<_, super::inputs::BadInput>((inputs, timeout))
-    })();
-    let (inputs, step_timeout) = match prepared {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return Exit::BadInput;
-        }
-    };
-    if args.jobs == 0 {
-        eprintln!("error: --jobs must be at least 1");
-        return Exit::BadInput;
-    }
+pub async fn run(args: &RunArgs, redactor: &Redactor) -> Result<Exit, CommandError> {
+    let inputs = inputs(&args.inputs, redactor)?;
     // Read before any browser starts: a bad baseline is found in a moment, not after the run.
     let baseline = match &args.baseline {
         Some(path) => match crate::report::baseline::load(path) {
             Ok(old) => Some((path.display().to_string(), old)),
-            Err(e) => {
-                eprintln!("error: --baseline: {e}");
-                return Exit::BadInput;
-            }
+            Err(e) => return Err(CommandError::BadInput(format!("--baseline: {e}"))),
         },
         None => None,
     };
-    let max_wait = match super::max_wait::parse(&args.max_wait) {
-        Ok(d) => d,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return Exit::BadInput;
-        }
-    };
-    let mut project = match load(args, &inputs) {
-        Ok(p) => p,
-        Err(text) => {
-            eprint!("{}", redactor.redact(&text));
-            return Exit::BadInput;
-        }
-    };
-    for line in super::max_wait::apply(&mut project, max_wait, &|s, wait| rerun(args, s, wait)) {
+    let mut project = load(args, &inputs).map_err(|e| redacted(e, redactor))?;
+    for line in super::max_wait::apply(&mut project, args.max_wait, &|s, wait| rerun(args, s, wait))
+    {
         crate::outln!("{}", redactor.redact(&line));
     }
     let first = &project.suites[0].profile;
-    let driver = match driver_config(&args.driver, first.browser.as_deref(), &first.capabilities) {
-        Ok(d) => d,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return Exit::BadInput;
-        }
-    };
-    let opts = ExecOptions {
+    let driver = driver_config(&args.driver, first.browser.as_deref(), &first.capabilities)?;
+    let opts = RunOptions {
         jobs: args.jobs,
         report_dir: args.report_dir.clone(),
-        junit: args.junit.clone(),
-        json: args.json.clone(),
-        html: args.html.clone(),
         driver,
         target: args.driver.target.clone(),
-        step_timeout,
+        step_timeout: args.driver.step_timeout,
         inputs,
-        console: true,
-        // With a baseline the reports carry the regressions, so they are written after the comparison.
-        write_reports: baseline.is_none(),
     };
-    let done = execute(&project, opts, redactor, cancel_on_signals()).await;
-    match baseline {
-        Some((label, old)) => report_regressions(args, done, label, &old, redactor),
-        None => done.exit,
+    let mut done = execute(&project, opts, true, redactor, cancel_on_signals()).await;
+    // With a baseline the reports carry the regressions, so they are written after the comparison.
+    if let Some((label, old)) = baseline {
+        let c = compare(&old, &RunResults::from_flows(&done.flows));
+        crate::out!(
+            "{}",
+            redactor.redact(&Console::new().baseline_lines(&label, &c))
+        );
+        done.summary.baseline = Some(label);
+        done.summary.regressions = c.regressions;
     }
-}
-
-/// Compares the run with the baseline, prints what got worse and writes the reports with it.
-fn report_regressions(
-    args: &RunArgs,
-    mut done: Executed,
-    label: String,
-    old: &RunResults,
-    redactor: &Redactor,
-) -> Exit {
-    let c = compare(old, &RunResults::from_flows(&done.flows));
-    crate::out!(
-        "{}",
-        redactor.redact(&Console::new().baseline_lines(&label, &c))
-    );
-    done.summary.baseline = Some(label);
-    done.summary.regressions = c.regressions;
     let mut paths = ReportPaths::in_dir(&args.report_dir);
     paths.junit = args.junit.clone().unwrap_or(paths.junit);
     paths.json = args.json.clone().unwrap_or(paths.json);
     paths.html = args.html.clone().unwrap_or(paths.html);
-    let exit = done.summary.exit();
-    let written = write_reports(
-        &done.info,
-        &done.summary,
-        &done.flows,
-        &paths,
-        redactor,
-        true,
-    );
-    if !written && exit == Exit::Passed {
-        Exit::Infrastructure
-    } else {
-        exit
+    let written = write_reports(&done, &paths, redactor, true);
+    Ok(with_reports(run_exit(&done.summary), written))
+}
+
+/// Loader diagnostics and selection errors, with every secret they might quote redacted.
+fn redacted(e: CommandError, redactor: &Redactor) -> CommandError {
+    match e {
+        CommandError::Diagnostics(text) => CommandError::Diagnostics(redactor.redact(&text)),
+        CommandError::BadInput(text) => CommandError::BadInput(redactor.redact(&text)),
+        other => other,
     }
 }
 
@@ -123,11 +67,12 @@ fn report_regressions(
 fn load(
     args: &RunArgs,
     inputs: &crate::scenario::Inputs,
-) -> Result<crate::scenario::Project, String> {
+) -> Result<crate::scenario::Project, CommandError> {
+    let diagnostics = |d: crate::scenario::Diagnostics| CommandError::Diagnostics(d.render());
     let mut project = if args.paths.is_empty() {
         crate::scenario::Project::default()
     } else {
-        crate::scenario::load(&args.paths, inputs).map_err(|d| d.render())?
+        crate::scenario::load(&args.paths, inputs).map_err(diagnostics)?
     };
     if args.suite.is_some() {
         let profile = inputs
@@ -135,19 +80,19 @@ fn load(
             .clone()
             .expect("clap requires --profile with --suite");
         let selection = crate::suite::select(&args.select.only, &args.select.skip)
-            .map_err(|e| format!("error: {e}\n"))?;
+            .map_err(CommandError::BadInput)?;
         let sources: Vec<(String, String)> = selection
             .iter()
             .map(|b| (format!("builtin/{}.yaml", b.name), b.text.to_string()))
             .collect();
         let builtin = crate::scenario::load::load_embedded(&profile, &sources, inputs)
-            .map_err(|d| d.render())?;
+            .map_err(diagnostics)?;
         project.suites.extend(builtin.suites);
         project.sources.extend(builtin.sources);
     } else if !args.select.only.is_empty() || !args.select.skip.is_empty() {
-        return Err(
-            "error: --only and --skip choose built-in scenarios; add --suite builtin\n".into(),
-        );
+        return Err(CommandError::BadInput(
+            "--only and --skip choose built-in scenarios; add --suite builtin".into(),
+        ));
     }
     if let Some(shard) = args.shard {
         let all = project.scenario_count();

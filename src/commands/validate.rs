@@ -1,20 +1,15 @@
 //! `usher validate`: every problem at once, rustc style; exit 2 when there is one. Nothing runs.
 
+use super::error::CommandError;
 use super::inputs::inputs;
 use crate::cli::ValidateArgs;
 use crate::exit::Exit;
 use crate::redact::Redactor;
 
-pub fn validate(args: &ValidateArgs, redactor: &Redactor) -> Exit {
-    let inputs = match inputs(&args.inputs, redactor) {
-        Ok(i) => crate::scenario::Inputs {
-            secrets_later: true,
-            ..i
-        },
-        Err(e) => {
-            eprintln!("error: {e}");
-            return Exit::BadInput;
-        }
+pub fn validate(args: &ValidateArgs, redactor: &Redactor) -> Result<Exit, CommandError> {
+    let inputs = crate::scenario::Inputs {
+        secrets_later: true,
+        ..inputs(&args.inputs, redactor)?
     };
     match crate::scenario::load(&args.paths, &inputs) {
         Ok(project) => {
@@ -34,12 +29,9 @@ pub fn validate(args: &ValidateArgs, redactor: &Redactor) -> Exit {
                     suite.profile.flows.len()
                 );
             }
-            Exit::Passed
+            Ok(Exit::Passed)
         }
-        Err(diags) => {
-            eprint!("{}", redactor.redact(&diags.render()));
-            Exit::BadInput
-        }
+        Err(diags) => Err(CommandError::Diagnostics(redactor.redact(&diags.render()))),
     }
 }
 

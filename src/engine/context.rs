@@ -33,6 +33,20 @@ impl RunCtx {
     pub fn emit(&self, event: Event) {
         (self.sink)(event)
     }
+
+    /// The URL a suite of this run is tested at (see [`base_url`]).
+    pub fn base_url(&self, profile: &Profile) -> String {
+        base_url(self.target.as_deref(), profile)
+    }
+}
+
+/// The URL a profile's flows are tested at, `${var}`s still in it: `--target` over the profile's
+/// `base_url`; empty when neither is given (the flow then says so).
+pub fn base_url(target: Option<&str>, profile: &Profile) -> String {
+    target
+        .map(str::to_string)
+        .or_else(|| profile.base_url.clone())
+        .unwrap_or_default()
 }
 
 /// One persona's isolated browser and what was observed through it.

@@ -214,19 +214,6 @@ impl RunSummary {
     pub fn total(&self) -> usize {
         self.passed + self.failed + self.errors + self.skipped
     }
-
-    pub fn exit(&self) -> crate::exit::Exit {
-        use crate::exit::Exit;
-        // A regression to ERROR alone is an infrastructure matter; every other regression is a finding.
-        let regressed = (self.regressions.iter()).any(|r| r.kind != RegressionKind::NowErrors);
-        if self.failed > 0 || regressed {
-            Exit::FlawFound
-        } else if self.errors > 0 || self.interrupted {
-            Exit::Infrastructure
-        } else {
-            Exit::Passed
-        }
-    }
 }
 
 /// Something that got worse since a baseline run (`usher run --baseline`, `usher diff`); found by

@@ -14,6 +14,7 @@ pub mod http_client;
 pub mod login_http;
 pub mod login_recipe;
 pub mod oracle;
+pub mod pipeline;
 pub mod run;
 pub mod token;
 pub mod token_discovery;

@@ -67,12 +67,7 @@ pub async fn run(
     let mut by_name: HashMap<(String, String), FlowRecord> = HashMap::new();
     for suite in &project.suites {
         for (s, reason) in &suite.skipped {
-            let target = run
-                .target
-                .clone()
-                .or_else(|| suite.profile.base_url.clone())
-                .unwrap_or_default();
-            let target = run.redactor.redact(&target);
+            let target = run.redactor.redact(&run.base_url(&suite.profile));
             let r = not_run(&suite.profile, &target, s, Verdict::Skipped, reason);
             run.emit(Event::FlowFinished(Box::new(r.clone())));
             order.push((r.suite.clone(), r.name.clone()));
@@ -121,11 +116,7 @@ pub async fn run_flow(
             BackForwardCache::FullBrowser => full_browser = true,
             // Judged in a browser without the cache, a page users would see again could pass unseen.
             BackForwardCache::Unavailable(why) => {
-                let target = run
-                    .target
-                    .clone()
-                    .or_else(|| suite.profile.base_url.clone())
-                    .unwrap_or_default();
+                let target = run.base_url(&suite.profile);
                 let reason = format!("untestable here: it needs a back/forward cache, but {why}");
                 let r = not_run(
                     &suite.profile,
@@ -143,11 +134,7 @@ pub async fn run_flow(
         suite: app.clone(),
         name: s.name.clone(),
     });
-    let base_url = run
-        .target
-        .clone()
-        .or_else(|| suite.profile.base_url.clone())
-        .unwrap_or_default();
+    let base_url = run.base_url(&suite.profile);
     let mut ctx = FlowCtx::new(
         run.clone(),
         suite.profile.clone(),

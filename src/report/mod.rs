@@ -1,5 +1,6 @@
-//! Events in, files out. Each reporter consumes the same event stream; files are written once, at the
-//! end, atomically (temp file + rename), so an interrupted run never leaves a truncated report.
+//! Records in, files out. The console follows the run's events; JUnit, JSON and HTML are functions of
+//! the finished records, written once at the end (`write_all`), atomically (temp file + rename), so an
+//! interrupted run never leaves a truncated report.
 
 mod atomic;
 pub mod baseline;
@@ -9,9 +10,11 @@ mod html;
 mod html_view;
 mod json;
 mod junit;
+mod write_all;
 
 pub use atomic::write_atomic;
 pub use console::Console;
 pub use html::html_report;
 pub use json::{JSON_SCHEMA_VERSION, Results, results_json, results_schema};
 pub use junit::junit_xml;
+pub use write_all::{NotWritten, ReportPaths, write_all};

@@ -2,24 +2,19 @@
 //! the blocking ones to the exit code.
 
 use crate::cli::DoctorArgs;
+use crate::commands::error::CommandError;
 use crate::exit::Exit;
 
 use super::finding::Finding;
 use super::{appium, chrome, endpoint, optional};
 
-pub async fn doctor(args: &DoctorArgs) -> Exit {
-    let endpoint_url = match args
+pub async fn doctor(args: &DoctorArgs) -> Result<Exit, CommandError> {
+    let endpoint_url = args
         .webdriver_url
         .as_deref()
         .map(endpoint::parse)
         .transpose()
-    {
-        Ok(url) => url,
-        Err(message) => {
-            eprintln!("error: {message}");
-            return Exit::BadInput;
-        }
-    };
+        .map_err(CommandError::BadInput)?;
     let (mut local, optional, appium, remote) =
         tokio::join!(chrome::check(), optional::check(), appium::check(), async {
             match &endpoint_url {
@@ -41,7 +36,7 @@ pub async fn doctor(args: &DoctorArgs) -> Exit {
         .collect();
     let (text, exit) = render(&findings, endpoint_url.as_ref().map(endpoint::shown));
     crate::out!("{text}");
-    exit
+    Ok(exit)
 }
 
 fn render(findings: &[Finding], endpoint: Option<String>) -> (String, Exit) {
