@@ -6,6 +6,9 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use std::time::Duration;
 
+/// `--max-wait`'s default: what a pull-request job can afford to wait in one flow.
+pub const DEFAULT_MAX_WAIT: &str = "10m";
+
 /// `--jobs`: a count of flows at once, at least one.
 fn jobs(text: &str) -> Result<usize, String> {
     match text.parse::<usize>() {
@@ -209,7 +212,7 @@ pub struct RunArgs {
     pub baseline: Option<PathBuf>,
     /// Skip (SKIPPED, with the command that runs them) flows whose planned wait (idle and timing
     /// checks) exceeds this; each flow's planned wait is printed before the run.
-    #[arg(long, default_value = crate::commands::max_wait::DEFAULT_MAX_WAIT, value_name = "DURATION", value_parser = parse_duration)]
+    #[arg(long, default_value = DEFAULT_MAX_WAIT, value_name = "DURATION", value_parser = parse_duration)]
     pub max_wait: Duration,
     #[command(flatten)]
     pub inputs: InputArgs,
@@ -315,7 +318,7 @@ pub struct DemoArgs {
     #[command(flatten)]
     pub select: SelectArgs,
     /// Skip flows whose planned wait exceeds this (the demo's timing scenarios wait seconds).
-    #[arg(long, default_value = crate::commands::max_wait::DEFAULT_MAX_WAIT, value_name = "DURATION", value_parser = parse_duration)]
+    #[arg(long, default_value = DEFAULT_MAX_WAIT, value_name = "DURATION", value_parser = parse_duration)]
     pub max_wait: Duration,
     #[command(flatten)]
     pub driver: DriverArgs,

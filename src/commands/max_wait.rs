@@ -6,9 +6,6 @@ use crate::checks::{covering, planned_wait};
 use crate::scenario::{Project, Scenario};
 use std::time::Duration;
 
-/// The default: what a pull-request job can afford to wait in one flow.
-pub const DEFAULT_MAX_WAIT: &str = "10m";
-
 /// Moves every flow whose planned wait exceeds `max` to its suite's skipped flows. `rerun` gives the
 /// command that runs one scenario with a `--max-wait` value. Returns the console lines: the planned
 /// wait of each flow that waits at all.
