@@ -9,6 +9,14 @@
 //! Local Firefox: geckodriver serves one session at a time, so every session gets a geckodriver of
 //! its own (own WebDriver and BiDi ports, started in [`Launcher::new_session`], stopped with the
 //! session), all under the same work directory.
+//!
+//! The Chrome, Firefox and remote starts are in launcher/chrome.rs, launcher/firefox.rs and
+//! launcher/remote.rs; the local driver process in launcher/local_driver.rs.
+
+mod chrome;
+mod firefox;
+mod local_driver;
+mod remote;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -22,27 +30,12 @@ use super::capabilities::{
     LocalBrowser, default_capabilities, merge_capabilities, needs_chromedriver_port,
 };
 use super::config::DriverConfig;
-use super::process::{
-    browser_version, find_on_path, free_port, is_executable, kill_all_mentioning, log_tail,
-    remove_dir_retrying, version_token,
-};
+use super::process::{free_port, kill_all_mentioning, remove_dir_retrying};
 use super::session::{BrowserKind, DriverError, DriverResult, Session};
 use super::webdriver_session::{Registry, SessionCore, WebDriverSession};
-
-/// The headless shell (old headless mode, no browser UI): same network stack, about a quarter of the
-/// CPU per session and page (docs/PERFORMANCE.md). Preferred for headless runs. It is not the same
-/// browser, though: it keeps no back/forward cache, where full Chromium restores a page left by Back
-/// from memory, so flows that need one run in full Chromium (see [`BackForwardCache`]).
-pub(crate) const HEADLESS_SHELL_NAMES: &[&str] =
-    &["chromium-headless-shell", "chrome-headless-shell"];
-pub(crate) const BROWSER_NAMES: &[&str] = &[
-    "chromium",
-    "chromium-browser",
-    "google-chrome",
-    "google-chrome-stable",
-];
-pub(crate) const FIREFOX_NAMES: &[&str] = &["firefox-esr", "firefox"];
-const DRIVER_READY_LIMIT: Duration = Duration::from_secs(20);
+pub(crate) use chrome::{BROWSER_NAMES, HEADLESS_SHELL_NAMES};
+pub(crate) use firefox::FIREFOX_NAMES;
+use remote::is_loopback;
 
 /// The local driver binary and how it is started.
 #[derive(Debug, Clone)]
@@ -120,44 +113,6 @@ fn http_client(timeout: Duration, local: bool) -> reqwest::Client {
     builder.build().unwrap_or_default()
 }
 
-fn is_headless_shell(binary: &Path) -> bool {
-    binary
-        .file_name()
-        .is_some_and(|n| n.to_string_lossy().contains("headless-shell"))
-}
-
-/// chromedriver starts the browser without a URL, and the headless shell then opens no page, so
-/// chromedriver would wait for one forever; chromedriver also prefixes `--` to every argument we
-/// could give it. A two-line script in our work directory appends the start page.
-fn write_shell_wrapper(work_dir: &Path, shell: &Path) -> std::io::Result<PathBuf> {
-    let quoted = shell.display().to_string().replace('\'', r"'\''");
-    let path = work_dir.join("headless-shell");
-    std::fs::write(
-        &path,
-        format!("#!/bin/sh\nexec '{quoted}' \"$@\" about:blank\n"),
-    )?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755))?;
-    }
-    Ok(path)
-}
-
-/// Whether a WebDriver endpoint URL points at this machine (a Grid or Appium there is never reached
-/// through a proxy from the environment: reqwest does not skip loopback by itself).
-fn is_loopback(endpoint: &str) -> bool {
-    match url::Url::parse(endpoint)
-        .ok()
-        .and_then(|u| u.host().map(|h| h.to_owned()))
-    {
-        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        None => false,
-    }
-}
-
 fn sanitize(label: &str) -> String {
     let s: String = label
         .chars()
@@ -188,273 +143,6 @@ impl Launcher {
             )),
         }
     }
-
-    async fn start_remote(config: DriverConfig, url: String) -> DriverResult<Launcher> {
-        let mut endpoint = url.trim().to_string();
-        if !endpoint.ends_with('/') {
-            endpoint.push('/');
-        }
-        let parsed = url::Url::parse(&endpoint).map_err(|e| {
-            launch_err(
-                format!("remote WebDriver endpoint `{url}`"),
-                format!("not a URL: {e}"),
-            )
-        })?;
-        let status = parsed
-            .join("status")
-            .map_err(|e| launch_err("remote WebDriver endpoint", e.to_string()))?;
-        // Any HTTP answer proves the endpoint is there; only a connection failure is fatal.
-        let client = http_client(Duration::from_secs(10), is_loopback(&endpoint));
-        if let Err(e) = client.get(status.clone()).send().await {
-            return Err(launch_err(
-                format!("remote WebDriver endpoint {endpoint}"),
-                format!("{status} did not answer: {e}"),
-            ));
-        }
-        Ok(Launcher {
-            config,
-            endpoint,
-            local: None,
-            browser: None,
-            full_browser: None,
-            driver_version: None,
-            browser_version: Mutex::new(None),
-            registry: Arc::new(Registry::default()),
-            next_id: AtomicU64::new(1),
-            shut_down: AtomicBool::new(false),
-        })
-    }
-
-    async fn start_local_chrome(config: DriverConfig) -> DriverResult<Launcher> {
-        let driver_path = match &config.driver_path {
-            Some(p) if is_executable(p) => p.clone(),
-            Some(p) => {
-                return Err(launch_err(
-                    "chromedriver",
-                    format!(
-                        "`{}` does not exist or is not executable; fix driver_path or install chromedriver \
-                         (Debian/Ubuntu: `sudo apt-get install chromium-driver`)",
-                        p.display()
-                    ),
-                ));
-            }
-            None => find_on_path(&["chromedriver"]).ok_or_else(|| {
-                launch_err(
-                    "chromedriver",
-                    "it was not found on PATH; install it (Debian/Ubuntu: `sudo apt-get install chromium-driver`) \
-                     or set driver_path",
-                )
-            })?,
-        };
-        let browser_binary = match &config.browser_path {
-            Some(p) if is_executable(p) => p.clone(),
-            Some(p) => {
-                return Err(launch_err(
-                    "Chromium",
-                    format!("`{}` does not exist or is not executable; fix browser_path", p.display()),
-                ));
-            }
-            None => config
-                .headless
-                .then(|| find_on_path(HEADLESS_SHELL_NAMES))
-                .flatten()
-                .or_else(|| find_on_path(BROWSER_NAMES))
-                .ok_or_else(|| {
-                    launch_err(
-                        "Chromium",
-                        "none of chromium-headless-shell, chromium, chromium-browser, google-chrome was found \
-                         on PATH; install one (Debian/Ubuntu: `sudo apt-get install chromium-headless-shell` \
-                         or `chromium`) or set browser_path",
-                    )
-                })?,
-        };
-        let headless_shell = is_headless_shell(&browser_binary);
-        if headless_shell && !config.headless {
-            return Err(launch_err(
-                "Chromium",
-                format!(
-                    "`{}` is the headless shell, which cannot show a window; pass the full browser \
-                     (e.g. --browser-path /usr/bin/chromium) to run headed",
-                    browser_binary.display()
-                ),
-            ));
-        }
-
-        let (work_dir, tmp, profiles) = make_work_dir()?;
-
-        let browser = if headless_shell {
-            match write_shell_wrapper(&work_dir, &browser_binary) {
-                Ok(wrapper) => LocalBrowser {
-                    binary: wrapper,
-                    headless_shell,
-                },
-                Err(e) => {
-                    remove_dir_retrying(&work_dir);
-                    return Err(launch_err(
-                        "the headless shell's start script",
-                        e.to_string(),
-                    ));
-                }
-            }
-        } else {
-            LocalBrowser {
-                binary: browser_binary.clone(),
-                headless_shell,
-            }
-        };
-        // Full Chromium beside the shell, started only for flows that need a back/forward cache.
-        let full_browser = headless_shell
-            .then(|| find_on_path(BROWSER_NAMES))
-            .flatten()
-            .map(|binary| LocalBrowser {
-                binary,
-                headless_shell: false,
-            });
-        let log_path = work_dir.join("chromedriver.log");
-        let (spawned, version) = tokio::join!(
-            spawn_driver(&driver_path, &log_path, &tmp, |port| vec![format!(
-                "--port={port}"
-            )]),
-            browser_version(&browser_binary)
-        );
-        let (child, port, driver_version) = match spawned {
-            Ok(x) => x,
-            Err(e) => {
-                kill_all_mentioning(&work_dir, Duration::from_secs(3));
-                remove_dir_retrying(&work_dir);
-                return Err(e);
-            }
-        };
-        let pid = child.id();
-        Ok(Launcher {
-            config,
-            endpoint: format!("http://127.0.0.1:{port}/"),
-            local: Some(LocalDriver {
-                work_dir,
-                tmp,
-                profiles,
-                binary: DriverBinary::Chromedriver,
-                port,
-                pid,
-                child: Mutex::new(Some(child)),
-            }),
-            browser: Some(browser),
-            full_browser,
-            driver_version,
-            browser_version: Mutex::new(version),
-            registry: Arc::new(Registry::default()),
-            next_id: AtomicU64::new(1),
-            shut_down: AtomicBool::new(false),
-        })
-    }
-
-    async fn start_local_firefox(config: DriverConfig) -> DriverResult<Launcher> {
-        let driver_path = match &config.driver_path {
-            Some(p) if is_executable(p) => p.clone(),
-            Some(p) => {
-                return Err(launch_err(
-                    "geckodriver",
-                    format!(
-                        "`{}` does not exist or is not executable; fix driver_path or install geckodriver \
-                         (`cargo install geckodriver --locked`)",
-                        p.display()
-                    ),
-                ));
-            }
-            None => find_on_path(&["geckodriver"]).ok_or_else(|| {
-                launch_err(
-                    "geckodriver",
-                    "it was not found on PATH; install it (`cargo install geckodriver --locked`, then make \
-                     sure ~/.cargo/bin is on PATH) or set driver_path",
-                )
-            })?,
-        };
-        let browser_binary = match &config.browser_path {
-            Some(p) if is_executable(p) => p.clone(),
-            Some(p) => {
-                return Err(launch_err(
-                    "Firefox",
-                    format!(
-                        "`{}` does not exist or is not executable; fix browser_path",
-                        p.display()
-                    ),
-                ));
-            }
-            None => find_on_path(FIREFOX_NAMES).ok_or_else(|| {
-                launch_err(
-                    "Firefox",
-                    "neither firefox-esr nor firefox was found on PATH; install one (Debian: \
-                     `sudo apt-get install firefox-esr`) or set browser_path",
-                )
-            })?,
-        };
-        let (work_dir, tmp, profiles) = make_work_dir()?;
-        let (browser_version, driver_version) = tokio::join!(
-            browser_version(&browser_binary),
-            browser_version(&driver_path)
-        );
-        Ok(Launcher {
-            config,
-            endpoint: String::new(),
-            local: Some(LocalDriver {
-                work_dir,
-                tmp,
-                profiles,
-                binary: DriverBinary::Geckodriver(driver_path),
-                port: 0,
-                pid: None,
-                child: Mutex::new(None),
-            }),
-            browser: Some(LocalBrowser {
-                binary: browser_binary,
-                headless_shell: false,
-            }),
-            full_browser: None,
-            driver_version,
-            browser_version: Mutex::new(browser_version),
-            registry: Arc::new(Registry::default()),
-            next_id: AtomicU64::new(1),
-            shut_down: AtomicBool::new(false),
-        })
-    }
-
-    /// For local Firefox: this session's own geckodriver (WebDriver and BiDi ports of its own).
-    async fn spawn_session_driver(
-        &self,
-        id: u64,
-    ) -> DriverResult<Option<(tokio::process::Child, String)>> {
-        let Some(local) = &self.local else {
-            return Ok(None);
-        };
-        let DriverBinary::Geckodriver(path) = &local.binary else {
-            return Ok(None);
-        };
-        let profile_root = local.tmp.clone();
-        let (child, port, _) = spawn_driver(
-            path,
-            &local.work_dir.join(format!("geckodriver-{id}.log")),
-            &local.tmp,
-            move |port| {
-                // A BiDi port of its own too: the default (9222) would be shared by every session.
-                let ws = free_port()
-                    .map(|p| p.to_string())
-                    .unwrap_or_else(|_| "0".into());
-                vec![
-                    "--host".into(),
-                    "127.0.0.1".into(),
-                    "--port".into(),
-                    port.to_string(),
-                    "--websocket-port".into(),
-                    ws,
-                    "--profile-root".into(),
-                    profile_root.display().to_string(),
-                ]
-            },
-        )
-        .await?;
-        Ok(Some((child, format!("http://127.0.0.1:{port}/"))))
-    }
-
     /// Whether sessions restore pages from a back/forward cache (see [`BackForwardCache`]).
     pub fn back_forward_cache(&self) -> BackForwardCache {
         match (&self.browser, &self.full_browser) {
@@ -705,96 +393,4 @@ impl Drop for Launcher {
             local.kill_and_remove();
         }
     }
-}
-
-/// The launcher's own directory (removed at shutdown): the driver's `TMPDIR` and the profiles.
-fn make_work_dir() -> DriverResult<(PathBuf, PathBuf, PathBuf)> {
-    let work_dir = tempfile::Builder::new()
-        .prefix("usher-driver-")
-        .tempdir()
-        .map_err(|e| launch_err("a work directory for the driver", e.to_string()))?
-        .keep();
-    let tmp = work_dir.join("tmp");
-    let profiles = work_dir.join("profiles");
-    for dir in [&tmp, &profiles] {
-        if let Err(e) = std::fs::create_dir_all(dir) {
-            remove_dir_retrying(&work_dir);
-            return Err(launch_err("a work directory for the driver", e.to_string()));
-        }
-    }
-    Ok((work_dir, tmp, profiles))
-}
-
-/// Spawns a WebDriver server (chromedriver, geckodriver) on a free port and waits (bounded) until
-/// `/status` says ready. Returns the child, its port and the version it reports.
-async fn spawn_driver(
-    driver_path: &Path,
-    log_path: &Path,
-    tmp: &Path,
-    args: impl Fn(u16) -> Vec<String>,
-) -> DriverResult<(tokio::process::Child, u16, Option<String>)> {
-    let name = driver_path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "the WebDriver server".into());
-    let name = name.as_str();
-    let mut last_error = String::new();
-    for _attempt in 0..3 {
-        let port = free_port()?;
-        let log = std::fs::File::create(log_path)
-            .map_err(|e| launch_err(name, format!("cannot create its log file: {e}")))?;
-        let log_err = log
-            .try_clone()
-            .map_err(|e| launch_err(name, e.to_string()))?;
-        let mut child = tokio::process::Command::new(driver_path)
-            .args(args(port))
-            .env("TMPDIR", tmp)
-            .stdin(std::process::Stdio::null())
-            .stdout(log)
-            .stderr(log_err)
-            .kill_on_drop(true)
-            .spawn()
-            .map_err(|e| {
-                launch_err(
-                    name,
-                    format!("`{}` could not be run: {e}", driver_path.display()),
-                )
-            })?;
-
-        let client = http_client(Duration::from_secs(2), true);
-        let status_url = format!("http://127.0.0.1:{port}/status");
-        let start = Instant::now();
-        loop {
-            if let Ok(Some(exit)) = child.try_wait() {
-                last_error = format!(
-                    "it exited with {exit} before it was ready: {}",
-                    log_tail(log_path, 600)
-                );
-                break;
-            }
-            if let Ok(resp) = client.get(&status_url).send().await
-                && let Ok(body) = resp.json::<serde_json::Value>().await
-                && body["value"]["ready"].as_bool() == Some(true)
-            {
-                let version = body["value"]["build"]["version"]
-                    .as_str()
-                    .and_then(version_token);
-                return Ok((child, port, version));
-            }
-            if start.elapsed() > DRIVER_READY_LIMIT {
-                let _ = child.kill().await;
-                return Err(launch_err(
-                    name,
-                    format!(
-                        "it was not ready on port {port} after {DRIVER_READY_LIMIT:?}: {}",
-                        log_tail(log_path, 600)
-                    ),
-                ));
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        // Exited early: most likely the port was taken between probing and binding; try another.
-        let _ = child.wait().await;
-    }
-    Err(launch_err(name, last_error))
 }

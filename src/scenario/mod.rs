@@ -11,6 +11,7 @@ pub mod persona;
 pub mod policy;
 pub mod preconditions;
 pub mod profile;
+pub mod project;
 pub mod scenario_file;
 pub mod schema;
 pub mod shard;
@@ -20,8 +21,9 @@ pub mod validate;
 pub mod vars;
 
 pub use diagnostic::{Diagnostic, Diagnostics};
-pub use load::{Inputs, Project, Suite, load};
+pub use load::load;
 pub use policy::Policy;
 pub use profile::{Profile, TokenLocation};
+pub use project::{Inputs, Project, Suite};
 pub use scenario_file::Scenario;
 pub use step::{Action, Check, Origin, Step};

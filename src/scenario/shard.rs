@@ -2,7 +2,7 @@
 //! shards 1..N together run every flow exactly once, whatever order the files were given in, and
 //! each shard gets nearly the same number of flows.
 
-use super::load::Project;
+use super::project::Project;
 use std::collections::HashSet;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

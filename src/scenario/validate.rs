@@ -2,8 +2,8 @@
 //! and flows that run each other in a cycle.
 
 use super::diagnostic::Diagnostic;
-use super::load::{Inputs, Suite};
 use super::profile::Profile;
+use super::project::{Inputs, Suite};
 use super::step::{Action, Step, all_steps};
 use super::suggest::did_you_mean;
 use super::vars;
