@@ -12,6 +12,7 @@ pub mod policy;
 pub mod preconditions;
 pub mod profile;
 pub mod project;
+pub mod requirement;
 pub mod scenario_file;
 pub mod schema;
 pub mod shard;

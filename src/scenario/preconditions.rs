@@ -4,24 +4,9 @@
 //! ERROR would make a clean run exit 3.
 
 use super::profile::Profile;
+pub use super::requirement::{REQUIREMENTS, Requirement};
 use super::scenario_file::Scenario;
 use super::step::{Action, Check};
-use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
-
-/// A precondition a scenario declares with `requires:`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Requirement {
-    /// The app hands a session id to visitors before they log in (what fixation by rotation judges).
-    /// A profile with `anonymous_sessions: false` skips it.
-    AnonymousSession,
-    /// The browser keeps pages in a back/forward cache, as users' browsers do. On the headless shell
-    /// (which has none) the launcher starts full Chromium for the flow, or the flow is SKIPPED.
-    BackForwardCache,
-}
-
-pub const REQUIREMENTS: &[&str] = &["anonymous_session", "back_forward_cache"];
 
 /// The profile flows a scenario uses: those it `run`s or runs in `parallel`, and those its checks run.
 pub fn flows_used(s: &Scenario) -> Vec<&str> {

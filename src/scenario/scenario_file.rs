@@ -28,7 +28,7 @@ pub struct Scenario {
     pub profile_pos: Option<Pos>,
     pub steps: Vec<Step>,
     /// Preconditions beyond the flows it runs (`requires:`); unmet ones make it SKIPPED.
-    pub requires: Vec<super::preconditions::Requirement>,
+    pub requires: Vec<super::requirement::Requirement>,
     pub origin: Origin,
 }
 

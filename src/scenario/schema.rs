@@ -176,7 +176,7 @@ pub fn json_schema() -> Value {
             "tags": {"type": "array", "items": {"type": "string"}},
             "personas": {"type": "array", "items": {"type": "string"}},
             "profile": {"type": "string"},
-            "requires": {"type": "array", "items": g.subschema_for::<super::preconditions::Requirement>().to_value(), "description": "preconditions beyond the flows it runs; unmet ones make the scenario SKIPPED"},
+            "requires": {"type": "array", "items": g.subschema_for::<super::requirement::Requirement>().to_value(), "description": "preconditions beyond the flows it runs; unmet ones make the scenario SKIPPED"},
             "steps": steps
         }
     });
