@@ -4,14 +4,12 @@
 //! flow the authenticated pages are found by crawling links from the oracle's page — never a logout.
 //! Needs `chromium` and `chromedriver` on PATH.
 
-use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::Output;
-use usher::demo::{DemoConfig, Flaw, FlawSet, RunningDemo, Shape, ShapeSet};
+use usher::demo::{Flaw, FlawSet, Shape, ShapeSet};
 
-const ALICE: &str = "alice-demo-password";
-const MALLORY: &str = "mallory-demo-password";
+use crate::support::demo::{demo, shaped};
+use crate::support::usher::{Run, UsherCommand, quiet_usher};
 
 /// The three scenarios that used to `run: start_checkout`, and the flaw each must catch.
 const BROWSING: [(&str, Flaw); 3] = [
@@ -20,21 +18,6 @@ const BROWSING: [(&str, Flaw); 3] = [
     ("authenticated-pages-not-cacheable", Flaw::CacheablePages),
 ];
 
-async fn demo(flaws: FlawSet) -> RunningDemo {
-    shaped(flaws, ShapeSet::none()).await
-}
-
-async fn shaped(flaws: FlawSet, shapes: ShapeSet) -> RunningDemo {
-    usher::demo::start(DemoConfig {
-        flaws,
-        shapes,
-        ..DemoConfig::default()
-    })
-    .await
-    .expect("Ticketbooth starts")
-}
-
-/// The bundled profile without the flows a tracker lacks: no checkout, no `browse`.
 fn profile_without(dir: &Path, drop: &[&str]) -> String {
     let text = std::fs::read_to_string("scenarios/ticketbooth/app.yaml").unwrap();
     let mut out = String::new();
@@ -62,72 +45,20 @@ fn tracker_profile(dir: &Path) -> String {
     profile_without(dir, &["start_checkout", "complete_checkout", "browse"])
 }
 
-struct Run {
-    code: i32,
-    out: Output,
-    results: Value,
-}
-
-impl Run {
-    fn verdicts(&self) -> BTreeMap<String, String> {
-        self.results["flows"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .map(|f| {
-                (
-                    f["name"].as_str().unwrap_or("?").to_string(),
-                    f["verdict"].as_str().unwrap_or("?").to_string(),
-                )
-            })
-            .collect()
-    }
-
-    fn verdict(&self, flow: &str) -> String {
-        self.verdicts().get(flow).cloned().unwrap_or_default()
-    }
-
-    fn message(&self, flow: &str, check: &str) -> String {
-        self.results["flows"]
-            .as_array()
-            .and_then(|flows| flows.iter().find(|f| f["name"] == flow))
-            .and_then(|f| f["checks"].as_array())
-            .and_then(|cs| cs.iter().find(|c| c["check"] == check))
-            .map(|c| c.to_string())
-            .unwrap_or_else(|| panic!("no `{check}` check in `{flow}`\n{}", self.show()))
-    }
-
-    fn show(&self) -> String {
-        format!(
-            "exit {}\n--- stdout\n{}\n--- stderr\n{}",
-            self.code,
-            String::from_utf8_lossy(&self.out.stdout),
-            String::from_utf8_lossy(&self.out.stderr)
-        )
-    }
+/// The whole `check` outcome of `flow`, as JSON text.
+fn message(run: &Run, flow: &str, check: &str) -> String {
+    run.check(flow, check).to_string()
 }
 
 fn usher_run(args: &[&str], target: &str, report_dir: &Path) -> Run {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_usher"))
-        .env_remove("RUST_LOG")
-        .env_remove("USHER_LOG")
+    let out = quiet_usher()
         .arg("run")
         .args(args)
         .args(["--target", target, "--jobs", "1", "--report-dir"])
         .arg(report_dir)
-        .args(["--secret", &format!("TB_ALICE_PASSWORD={ALICE}")])
-        .args(["--secret", &format!("TB_MALLORY_PASSWORD={MALLORY}")])
-        .output()
-        .expect("usher runs");
-    let results = std::fs::read_to_string(report_dir.join("results.json"))
-        .ok()
-        .and_then(|t| serde_json::from_str(&t).ok())
-        .unwrap_or(Value::Null);
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        out,
-        results,
-    }
+        .ticketbooth_secrets()
+        .run();
+    Run::of(out, report_dir)
 }
 
 fn builtin(profile: &str, only: &[&str], target: &str, report_dir: &Path) -> Run {
@@ -183,7 +114,7 @@ async fn referer_is_provoked_where_pages_load_nothing_cross_origin() {
         "{}",
         run.show()
     );
-    let msg = run.message(flow, "no_token_in_referer");
+    let msg = message(&run, flow, "no_token_in_referer");
     assert!(msg.contains("same-origin"), "the policy is reported: {msg}");
     secure.shutdown().await;
 
@@ -196,7 +127,7 @@ async fn referer_is_provoked_where_pages_load_nothing_cross_origin() {
         "{}",
         run.show()
     );
-    let msg = run.message(flow, "no_token_in_referer");
+    let msg = message(&run, flow, "no_token_in_referer");
     assert!(msg.contains("unsafe-url"), "the policy is reported: {msg}");
     assert!(msg.contains("/account"), "the leaked page is named: {msg}");
     leaky.shutdown().await;
@@ -211,7 +142,7 @@ async fn referer_is_provoked_where_pages_load_nothing_cross_origin() {
         "{}",
         run.show()
     );
-    let msg = run.message(flow, "no_token_in_referer");
+    let msg = message(&run, flow, "no_token_in_referer");
     assert!(
         msg.contains("session token reached another origin"),
         "{msg}"
@@ -240,7 +171,7 @@ async fn builtin_referer_scenario_judges_an_app_without_third_party_content() {
             "{}",
             run.show()
         );
-        let msg = run.message(flow, "no_token_in_referer");
+        let msg = message(&run, flow, "no_token_in_referer");
         assert!(
             msg.contains("\"cross_origin_requests\":0"),
             "the app itself sent nothing to another origin: {msg}"

@@ -1,23 +1,13 @@
 //! Real scenarios in real headless Chromium against Ticketbooth, with flaws on and off.
 //! Needs `chromium` and `chromedriver` on PATH (the README's test command installs them).
 
-use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Output;
-use usher::demo::{DemoConfig, Flaw, FlawSet, RunningDemo};
+use usher::demo::{Flaw, FlawSet};
 
-const ALICE: &str = "alice-demo-password";
-const MALLORY: &str = "mallory-demo-password";
-
-async fn demo(flaws: FlawSet) -> RunningDemo {
-    usher::demo::start(DemoConfig {
-        flaws,
-        ..DemoConfig::default()
-    })
-    .await
-    .expect("Ticketbooth starts")
-}
+use crate::support::demo::demo;
+use crate::support::usher::{ALICE, MALLORY, UsherCommand, quiet_usher, show, usher, verdicts};
 
 /// Runs `usher run` as a user would and returns the exit code, output and verdict per flow.
 fn usher_run(
@@ -36,43 +26,17 @@ fn usher_run_env(
     extra: &[&str],
     env: &[(&str, &str)],
 ) -> (i32, Output, BTreeMap<String, String>) {
-    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_usher"));
-    cmd.env_remove("RUST_LOG").env_remove("USHER_LOG");
-    cmd.envs(env.iter().copied());
-    cmd.arg("run")
+    let out = quiet_usher()
+        .envs(env.iter().copied())
+        .arg("run")
         .args(paths)
         .args(["--target", target, "--report-dir"])
-        .arg(report_dir);
-    cmd.args(["--secret", &format!("TB_ALICE_PASSWORD={ALICE}")]);
-    cmd.args(["--secret", &format!("TB_MALLORY_PASSWORD={MALLORY}")]);
-    cmd.args(["--jobs", "2"]).args(extra);
-    let out = cmd.output().expect("usher runs");
-    let verdicts = std::fs::read_to_string(report_dir.join("results.json"))
-        .ok()
-        .and_then(|t| serde_json::from_str::<Value>(&t).ok())
-        .map(|v| {
-            v["flows"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .map(|f| {
-                    (
-                        f["name"].as_str().unwrap().to_string(),
-                        f["verdict"].as_str().unwrap().to_string(),
-                    )
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    (out.status.code().unwrap_or(-1), out, verdicts)
-}
-
-fn show(out: &Output) -> String {
-    format!(
-        "stdout:\n{}\nstderr:\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
+        .arg(report_dir)
+        .ticketbooth_secrets()
+        .args(["--jobs", "2"])
+        .args(extra)
+        .run();
+    (out.status.code().unwrap_or(-1), out, verdicts(report_dir))
 }
 
 const BUNDLED: [&str; 5] = [
@@ -296,16 +260,10 @@ fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
 async fn check_profile_proves_the_oracle_and_names_a_wrong_one() {
     let app = demo(FlawSet::none()).await;
     let run = |profile: &str| {
-        std::process::Command::new(env!("CARGO_BIN_EXE_usher"))
+        usher()
             .args(["check-profile", profile, "--target", &app.base_url()])
-            .args([
-                "--secret",
-                &format!("TB_ALICE_PASSWORD={ALICE}"),
-                "--secret",
-                &format!("TB_MALLORY_PASSWORD={MALLORY}"),
-            ])
-            .output()
-            .unwrap()
+            .ticketbooth_secrets()
+            .run()
     };
     let good = run("scenarios/ticketbooth/app.yaml");
     assert_eq!(good.status.code(), Some(0), "{}", show(&good));

@@ -14,13 +14,15 @@ use axum::routing::get;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::{Command, Output};
 use std::sync::{Arc, Mutex};
-use usher::demo::{DemoConfig, FlawSet, RunningDemo};
+use usher::demo::FlawSet;
 use usher::driver::{BrowserKind, DriverConfig, Launcher, NetEvent};
 
-const ALICE: &str = "alice-demo-password";
-const MALLORY: &str = "mallory-demo-password";
+use crate::support::demo::demo;
+use crate::support::processes::processes_mentioning;
+use crate::support::tools::{Require, firefox_missing, skip};
+use crate::support::turns;
+use crate::support::usher::{Run, UsherCommand, quiet_usher};
 
 /// Built-in scenarios that read what Firefox reports over BiDi or what it accepts as cookies.
 const WIRE_SCENARIOS: [&str; 4] = [
@@ -30,131 +32,41 @@ const WIRE_SCENARIOS: [&str; 4] = [
     "fixation-planted-valid-id",
 ];
 
-fn on_path(name: &str) -> bool {
-    std::env::var_os("PATH")
-        .is_some_and(|paths| std::env::split_paths(&paths).any(|d| d.join(name).is_file()))
-}
-
-/// Why Firefox cannot run here, if it cannot.
-fn missing() -> Option<&'static str> {
-    if !on_path("firefox-esr") && !on_path("firefox") {
-        Some("no firefox-esr or firefox on PATH (run `bash ci/install-firefox.sh`)")
-    } else if !on_path("geckodriver") {
-        Some("no geckodriver on PATH (run `bash ci/install-firefox.sh`; it lands in ~/.cargo/bin)")
-    } else {
-        None
-    }
-}
-
-async fn demo(flaws: FlawSet) -> RunningDemo {
-    usher::demo::start(DemoConfig {
-        flaws,
-        ..DemoConfig::default()
-    })
-    .await
-    .expect("Ticketbooth starts")
-}
-
-struct Run {
-    code: i32,
-    out: Output,
-    results: Value,
-}
-
-impl Run {
-    fn verdicts(&self) -> BTreeMap<String, String> {
-        self.results["flows"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .map(|f| {
-                (
-                    f["name"].as_str().unwrap_or("?").to_string(),
-                    f["verdict"].as_str().unwrap_or("?").to_string(),
-                )
-            })
-            .collect()
-    }
-
-    fn show(&self) -> String {
-        format!(
-            "exit {}\n--- stdout\n{}\n--- stderr\n{}",
-            self.code,
-            String::from_utf8_lossy(&self.out.stdout),
-            String::from_utf8_lossy(&self.out.stderr)
-        )
-    }
-
-    fn message(&self, flow: &str, check: &str) -> String {
-        self.results["flows"]
-            .as_array()
-            .and_then(|flows| flows.iter().find(|f| f["name"] == flow))
-            .and_then(|f| f["checks"].as_array())
-            .and_then(|cs| cs.iter().find(|c| c["check"] == check))
-            .and_then(|c| c["message"].as_str())
-            .unwrap_or_else(|| panic!("no `{check}` check in `{flow}`\n{}", self.show()))
-            .to_string()
-    }
+/// The `message` of the `check` outcome of `flow`.
+fn message(run: &Run, flow: &str, check: &str) -> String {
+    run.check(flow, check)["message"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no `{check}` check in `{flow}`\n{}", run.show()))
+        .to_string()
 }
 
 /// `usher run --browser firefox` with its own TMPDIR, as a user would start it.
 fn usher_firefox(args: &[&str], target: &str, report_dir: &Path, tmp: &Path) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_usher"))
-        .env_remove("RUST_LOG")
-        .env_remove("USHER_LOG")
+    let out = quiet_usher()
         .env("TMPDIR", tmp)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .args(["run"])
         .args(args)
         .args(["--target", target, "--browser", "firefox"])
-        .arg("--secret")
-        .arg(format!("TB_ALICE_PASSWORD={ALICE}"))
-        .arg("--secret")
-        .arg(format!("TB_MALLORY_PASSWORD={MALLORY}"))
+        .ticketbooth_secrets()
         .arg("--report-dir")
         .arg(report_dir)
-        .output()
-        .expect("usher runs");
-    let results = std::fs::read_to_string(report_dir.join("results.json"))
-        .ok()
-        .and_then(|s| serde_json::from_str(&s).ok())
-        .unwrap_or(Value::Null);
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        out,
-        results,
-    }
+        .run();
+    Run::of(out, report_dir)
 }
 
 /// Processes whose command line or environment mentions `dir`.
 fn processes_under(dir: &Path) -> Vec<String> {
-    let marker = dir.to_string_lossy().into_owned();
-    let mut found = Vec::new();
-    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
-        let p = entry.path();
-        let read = |f: &str| std::fs::read(p.join(f)).unwrap_or_default();
-        let mentions = |b: Vec<u8>| {
-            String::from_utf8_lossy(&b)
-                .replace('\0', " ")
-                .contains(&marker)
-        };
-        if mentions(read("cmdline")) || mentions(read("environ")) {
-            found.push(String::from_utf8_lossy(&read("cmdline")).replace('\0', " "));
-        }
-    }
-    found
+    processes_mentioning(dir)
+        .into_iter()
+        .map(|(_, cmd)| cmd)
+        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn firefox_gets_the_chrome_verdicts_and_sees_the_wire() {
-    if let Some(why) = missing() {
-        // CI sets USHER_REQUIRE_FIREFOX=1 so that a missing Firefox fails instead of passing silently.
-        assert!(
-            std::env::var_os("USHER_REQUIRE_FIREFOX").is_none(),
-            "USHER_REQUIRE_FIREFOX is set but {why}"
-        );
-        eprintln!("skipped: {why}");
-        return;
+    if let Some(why) = firefox_missing() {
+        return skip(Require::Firefox, why);
     }
     let (secure, flawed) = tokio::join!(demo(FlawSet::none()), demo(FlawSet::all()));
     let dir = tempfile::tempdir().unwrap();
@@ -207,14 +119,14 @@ async fn firefox_gets_the_chrome_verdicts_and_sees_the_wire() {
     assert_eq!(b.verdicts(), all_fail, "{}", b.show());
     assert_eq!(b.code, 1, "{}", b.show());
     // Only the raw Set-Cookie line (read over BiDi) shows the Domain attribute and a missing SameSite.
-    let cookies = b.message("cookie-attributes", "cookie_attributes");
+    let cookies = message(&b, "cookie-attributes", "cookie_attributes");
     assert!(
         cookies.contains("Domain=ticketbooth.localhost") && cookies.contains("SameSite is not set"),
         "{cookies}"
     );
-    let referer = b.message("token-not-in-referer", "no_token_in_referer");
+    let referer = message(&b, "token-not-in-referer", "no_token_in_referer");
     assert!(referer.contains("reached another origin"), "{referer}");
-    let urls = b.message("token-not-in-url", "no_token_in_url");
+    let urls = message(&b, "token-not-in-url", "no_token_in_url");
     assert!(urls.contains("appears in"), "{urls}");
 
     // Every geckodriver and Firefox is gone, and nothing is left in the runs' TMPDIRs.
@@ -268,14 +180,10 @@ async fn probe_server(seen: Arc<Mutex<Vec<String>>>) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn firefox_personas_are_isolated_and_the_wire_is_seen() {
-    if let Some(why) = missing() {
-        assert!(
-            std::env::var_os("USHER_REQUIRE_FIREFOX").is_none(),
-            "USHER_REQUIRE_FIREFOX is set but {why}"
-        );
-        eprintln!("skipped: {why}");
-        return;
+    if let Some(why) = firefox_missing() {
+        return skip(Require::Firefox, why);
     }
+    let _turn = turns::shared();
     let seen = Arc::new(Mutex::new(Vec::new()));
     let base = probe_server(seen.clone()).await;
     let launcher = Launcher::start(DriverConfig {

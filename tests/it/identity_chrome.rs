@@ -4,23 +4,19 @@
 //! repeats its URL (`?email=`, `?bye=`) is not the account's. All were read as the account by a
 //! substring search. Needs `chromium` and `chromedriver` on PATH.
 
-use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Output;
 use usher::demo::{DemoConfig, Flaw, FlawSet, MALICE, RunningDemo, Shape};
 
-const ALICE: &str = "alice-demo-password";
+use crate::support;
+use crate::support::usher::{ALICE, UsherCommand, quiet_usher, show, verdicts};
+
 const XALICE: &str = "xalice-demo-password";
 const ATTACKER: &str = "xalice@ticketbooth.test";
 
 async fn demo(flaws: FlawSet) -> RunningDemo {
-    let app = usher::demo::start(DemoConfig {
-        flaws,
-        ..DemoConfig::default()
-    })
-    .await
-    .expect("Ticketbooth starts");
+    let app = support::demo::demo(flaws).await;
     sign_up(&app, ATTACKER, XALICE).await;
     app
 }
@@ -124,9 +120,7 @@ fn usher_run_as(
 ) -> (i32, Output, BTreeMap<String, String>) {
     let reports = tempfile::tempdir().unwrap();
     let reports = reports.path();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_usher"))
-        .env_remove("RUST_LOG")
-        .env_remove("USHER_LOG")
+    let out = quiet_usher()
         .arg("run")
         .arg(project)
         .args(["--target", target, "--report-dir"])
@@ -137,34 +131,8 @@ fn usher_run_as(
             &format!("TB_MALLORY_PASSWORD={attacker_password}"),
         ])
         .args(["--jobs", "2"])
-        .output()
-        .expect("usher runs");
-    let verdicts = std::fs::read_to_string(reports.join("results.json"))
-        .ok()
-        .and_then(|t| serde_json::from_str::<Value>(&t).ok())
-        .map(|v| {
-            v["flows"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .map(|f| {
-                    (
-                        f["name"].as_str().unwrap().to_string(),
-                        f["verdict"].as_str().unwrap().to_string(),
-                    )
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    (out.status.code().unwrap_or(-1), out, verdicts)
-}
-
-fn show(out: &Output) -> String {
-    format!(
-        "stdout:\n{}\nstderr:\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
+        .run();
+    (out.status.code().unwrap_or(-1), out, verdicts(reports))
 }
 
 fn verdict<'a>(v: &'a BTreeMap<String, String>, flow: &str) -> Option<&'a str> {

@@ -6,34 +6,17 @@
 //! had rendered: the stolen copy looked dead, a false PASS.
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 use std::time::Duration;
 use usher::demo::{DemoConfig, Flaw, FlawSet, Shape, ShapeSet};
 
+use crate::support::tools::{Require, firefox_missing, skip};
+use crate::support::usher::{UsherCommand, quiet_usher, show};
+
 const SCENARIOS: [&str; 2] = ["logout-invalidates-token", "password-change-ends-sessions"];
 
-fn on_path(name: &str) -> bool {
-    std::env::var_os("PATH")
-        .map(|p| std::env::split_paths(&p).any(|d| d.join(name).is_file()))
-        .unwrap_or(false)
-}
-
 fn usher(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_usher"))
-        .env_remove("RUST_LOG")
-        .env_remove("USHER_LOG")
-        .args(args)
-        .output()
-        .expect("usher runs")
-}
-
-fn show(out: &Output) -> String {
-    format!(
-        "exit {:?}\n{}\n{}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
+    quiet_usher().args(args).run()
 }
 
 /// The built-in scenarios, as `usher generate` writes them for the shipped profile.
@@ -82,9 +65,8 @@ async fn replay_flaws_are_not_hidden_by_late_rendering() {
 /// Firefox installs the probe over WebDriver BiDi; the logout replay is judged the same.
 #[tokio::test(flavor = "multi_thread")]
 async fn firefox_is_not_fooled_either() {
-    if !on_path("geckodriver") || !(on_path("firefox") || on_path("firefox-esr")) {
-        eprintln!("skipped: geckodriver and Firefox are needed");
-        return;
+    if let Some(why) = firefox_missing() {
+        return skip(Require::Firefox, why);
     }
     judged_right(&["--browser", "firefox"], &SCENARIOS[..1]).await;
 }
