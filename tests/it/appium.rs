@@ -10,16 +10,19 @@
 //! chromedriver. Without them the test prints why and passes without running, unless
 //! `USHER_REQUIRE_APPIUM` is set (CI), which makes that a failure.
 
+use crate::support;
+use crate::support::demo::demo;
 use crate::support::loopback::{free_port, http_get};
+use crate::support::processes::{processes_mentioning, signal};
+use crate::support::tools::{Require, appium_dir, appium_missing, skip};
+use crate::support::usher::{UsherCommand, quiet_usher, verdicts};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
-use usher::demo::{DemoConfig, Flaw, FlawSet, RunningDemo};
+use usher::demo::{Flaw, FlawSet};
 
-const ALICE: &str = "alice-demo-password";
-const MALLORY: &str = "mallory-demo-password";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 const APPIUM_READY_LIMIT: Duration = Duration::from_secs(60);
 const BUNDLED: [&str; 5] = [
@@ -29,78 +32,6 @@ const BUNDLED: [&str; 5] = [
     "no-token-in-url",
     "token-rotates-at-login",
 ];
-
-/// Where ci/install-appium.sh installs: `USHER_APPIUM_DIR`, else `$HOME/.cache/usher-appium`.
-fn appium_dir() -> PathBuf {
-    std::env::var_os("USHER_APPIUM_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(std::env::var_os("HOME").unwrap_or_else(|| "/tmp".into()))
-                .join(".cache/usher-appium")
-        })
-}
-
-/// Why the test cannot run here, if it cannot.
-fn missing(dir: &Path) -> Option<String> {
-    if !dir.join("node_modules/.bin/appium").exists() {
-        return Some(format!("no Appium under {}", dir.display()));
-    }
-    if !dir
-        .join("home/node_modules/appium-chromium-driver/package.json")
-        .exists()
-    {
-        return Some(format!(
-            "no appium-chromium-driver under {}/home",
-            dir.display()
-        ));
-    }
-    if !Path::new(CHROMEDRIVER).exists() {
-        return Some(format!("no {CHROMEDRIVER}"));
-    }
-    None
-}
-
-/// Processes (not zombies, not us) whose command line or environment mention `marker`.
-fn processes_mentioning(marker: &Path) -> Vec<(u32, String)> {
-    let needle = marker.to_string_lossy().into_owned();
-    let me = std::process::id();
-    let mut found = Vec::new();
-    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
-        let Some(pid) = entry
-            .file_name()
-            .to_str()
-            .and_then(|s| s.parse::<u32>().ok())
-        else {
-            continue;
-        };
-        if pid == me {
-            continue;
-        }
-        let cmdline = std::fs::read(entry.path().join("cmdline")).unwrap_or_default();
-        if cmdline.is_empty() {
-            continue;
-        }
-        let environ = std::fs::read(entry.path().join("environ")).unwrap_or_default();
-        let mentions = |hay: &[u8]| hay.windows(needle.len()).any(|w| w == needle.as_bytes());
-        if mentions(&cmdline) || mentions(&environ) {
-            let cmd = String::from_utf8_lossy(&cmdline).replace('\0', " ");
-            found.push((pid, cmd.chars().take(100).collect()));
-        }
-    }
-    found
-}
-
-fn signal(sig: &str, pids: &[u32]) {
-    if pids.is_empty() {
-        return;
-    }
-    let _ = Command::new("kill")
-        .arg(format!("-{sig}"))
-        .args(pids.iter().map(u32::to_string))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status();
-}
 
 /// One Appium server on a free loopback port, with `TMPDIR` (and so the `TMPDIR` of every
 /// chromedriver and Chromium it starts) inside our own directory. `Drop` stops it, kills anything
@@ -225,15 +156,6 @@ impl Drop for Appium {
     }
 }
 
-async fn demo(flaws: FlawSet) -> RunningDemo {
-    usher::demo::start(DemoConfig {
-        flaws,
-        ..DemoConfig::default()
-    })
-    .await
-    .expect("Ticketbooth starts")
-}
-
 /// Runs scenarios through Appium as a user would; exit code, output, verdict per flow.
 fn usher_run(
     appium: &Appium,
@@ -242,14 +164,12 @@ fn usher_run(
     report_dir: &Path,
     extra: &[&str],
 ) -> (i32, Output, BTreeMap<String, String>) {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_usher"));
-    cmd.env_remove("RUST_LOG").env_remove("USHER_LOG");
-    cmd.arg("run")
+    let out = quiet_usher()
+        .arg("run")
         .args(paths)
         .args(["--target", target, "--report-dir"])
         .arg(report_dir)
-        .args(["--secret", &format!("TB_ALICE_PASSWORD={ALICE}")])
-        .args(["--secret", &format!("TB_MALLORY_PASSWORD={MALLORY}")])
+        .ticketbooth_secrets()
         .args(["--jobs", "2", "--webdriver-url", &appium.url()])
         .args(["--capability", r#"platformName="linux""#])
         .args(["--capability", r#"appium:automationName="Chromium""#])
@@ -257,33 +177,15 @@ fn usher_run(
             "--capability",
             &format!(r#"appium:executable="{CHROMEDRIVER}""#),
         ])
-        .args(extra);
-    let out = cmd.output().expect("usher runs");
-    let verdicts = std::fs::read_to_string(report_dir.join("results.json"))
-        .ok()
-        .and_then(|t| serde_json::from_str::<Value>(&t).ok())
-        .map(|v| {
-            v["flows"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .map(|f| {
-                    (
-                        f["name"].as_str().unwrap().to_string(),
-                        f["verdict"].as_str().unwrap().to_string(),
-                    )
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    (out.status.code().unwrap_or(-1), out, verdicts)
+        .args(extra)
+        .run();
+    (out.status.code().unwrap_or(-1), out, verdicts(report_dir))
 }
 
 fn show(out: &Output, appium: &Appium) -> String {
     format!(
-        "stdout:\n{}\nstderr:\n{}\nAppium log (tail):\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr),
+        "{}\nAppium log (tail):\n{}",
+        support::usher::show(out),
         appium.log_tail()
     )
 }
@@ -300,13 +202,13 @@ fn chromedriver_ports(log: &str) -> Vec<u16> {
 #[tokio::test(flavor = "multi_thread")]
 async fn ticketbooth_through_appium_matches_local_verdicts() {
     let install = appium_dir();
-    if let Some(why) = missing(&install) {
-        let msg = format!(
-            "SKIPPED tests/appium.rs: {why}; run `bash ci/install-appium.sh` (or set USHER_APPIUM_DIR)"
+    if let Some(why) = appium_missing(&install, "appium-chromium-driver")
+        .or_else(|| (!Path::new(CHROMEDRIVER).exists()).then(|| format!("no {CHROMEDRIVER}")))
+    {
+        return skip(
+            Require::Appium,
+            &format!("{why}; run `bash ci/install-appium.sh` (or set USHER_APPIUM_DIR)"),
         );
-        assert!(std::env::var_os("USHER_REQUIRE_APPIUM").is_none(), "{msg}");
-        eprintln!("{msg}");
-        return;
     }
     let started = Instant::now();
     let mut appium = Appium::start(&install);

@@ -16,42 +16,17 @@
 //! `USHER_REQUIRE_APPIUM` is set (CI), which makes that a failure.
 
 use crate::support::loopback::{free_port, http_get};
+use crate::support::tools::{Require, appium_dir, appium_missing, skip};
+use crate::support::usher::{ALICE, UsherCommand, quiet_usher};
 use serde_json::Value;
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-const ALICE: &str = "alice-demo-password";
-const MALLORY: &str = "mallory-demo-password";
 const PROFILE_DIR: &str = "scenarios/examples/fake-native";
 const APP: &str = "tests/data/appium/ticketbooth-native.xml";
 const READY_LIMIT: Duration = Duration::from_secs(60);
-
-fn appium_dir() -> PathBuf {
-    std::env::var_os("USHER_APPIUM_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(std::env::var_os("HOME").unwrap_or_else(|| "/tmp".into()))
-                .join(".cache/usher-appium")
-        })
-}
-
-fn missing(dir: &Path) -> Option<String> {
-    if !dir.join("node_modules/.bin/appium").exists() {
-        return Some(format!("no Appium under {}", dir.display()));
-    }
-    if !dir
-        .join("home/node_modules/@appium/fake-driver/package.json")
-        .exists()
-    {
-        return Some(format!(
-            "no @appium/fake-driver under {}/home",
-            dir.display()
-        ));
-    }
-    None
-}
 
 /// One Appium server on a free loopback port; `Drop` stops it (the fake driver starts no process).
 struct Appium {
@@ -155,9 +130,7 @@ impl Run {
 
 fn usher_run(appium: &Appium, paths: &[&Path], reports: &Path, extra: &[&str]) -> Run {
     let app = std::fs::canonicalize(APP).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_usher"))
-        .env_remove("RUST_LOG")
-        .env_remove("USHER_LOG")
+    let out = quiet_usher()
         .arg("run")
         .args(paths)
         .arg("--report-dir")
@@ -167,11 +140,9 @@ fn usher_run(appium: &Appium, paths: &[&Path], reports: &Path, extra: &[&str]) -
             "--capability",
             &format!("appium:app={}", Value::from(app.to_str().unwrap())),
         ])
-        .args(["--secret", &format!("TB_ALICE_PASSWORD={ALICE}")])
-        .args(["--secret", &format!("TB_MALLORY_PASSWORD={MALLORY}")])
+        .ticketbooth_secrets()
         .args(extra)
-        .output()
-        .expect("usher runs");
+        .run();
     let results = std::fs::read_to_string(reports.join("results.json"))
         .ok()
         .and_then(|t| serde_json::from_str::<Value>(&t).ok())
@@ -211,13 +182,11 @@ fn checks_of<'a>(results: &'a Value, flow: &str) -> Vec<&'a Value> {
 #[test]
 fn native_app_through_the_fake_driver() {
     let install = appium_dir();
-    if let Some(why) = missing(&install) {
-        let msg = format!(
-            "SKIPPED tests/appium_native.rs: {why}; run `bash ci/install-appium.sh` (or set USHER_APPIUM_DIR)"
+    if let Some(why) = appium_missing(&install, "@appium/fake-driver") {
+        return skip(
+            Require::Appium,
+            &format!("{why}; run `bash ci/install-appium.sh` (or set USHER_APPIUM_DIR)"),
         );
-        assert!(std::env::var_os("USHER_REQUIRE_APPIUM").is_none(), "{msg}");
-        eprintln!("{msg}");
-        return;
     }
     let started = Instant::now();
     let appium = Appium::start(&install);

@@ -3,6 +3,7 @@
 //! profile, and usernames that pages could confuse are warned about. Needs `chromium` and
 //! `chromedriver` on PATH.
 
+use crate::support::usher::show;
 use std::process::Output;
 use usher::demo::{DemoConfig, RunningDemo};
 
@@ -41,14 +42,6 @@ fn check_profile(app: &RunningDemo, profile: &str, attacker_password: &str) -> O
         ])
         .output()
         .expect("usher runs")
-}
-
-fn show(out: &Output) -> String {
-    format!(
-        "stdout:\n{}\nstderr:\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
 }
 
 fn lines(out: &Output, mark: &str) -> Vec<String> {

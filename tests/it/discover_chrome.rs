@@ -2,6 +2,7 @@
 //! profile that passes check-profile, and, with a wrong password, no profile and an ERROR naming the
 //! control that failed. Needs `chromium` and `chromedriver` on PATH.
 
+use crate::support::usher::show;
 use std::path::Path;
 use std::process::Output;
 use usher::demo::{DemoConfig, RunningDemo};
@@ -25,14 +26,6 @@ fn discover(app: &RunningDemo, out: &Path, victim_password: &str, extra: &[&str]
         .args(extra)
         .output()
         .expect("usher runs")
-}
-
-fn show(out: &Output) -> String {
-    format!(
-        "stdout:\n{}\nstderr:\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
 }
 
 fn check_profile(app: &RunningDemo, profile: &Path) -> Output {

@@ -15,6 +15,8 @@ use usher::driver::{
     BrowserCookie, BrowserKind, DriverConfig, DriverError, Launcher, Locator, NetEvent, Session,
 };
 
+use crate::support;
+
 // ---------------------------------------------------------------- the pages
 
 #[derive(Clone, Default)]
@@ -177,27 +179,9 @@ impl Drop for Guard {
     }
 }
 
-/// Live processes whose command line or environment mentions `dir` (independent of the module's
-/// own bookkeeping).
+/// How many live processes mention `dir` (independent of the module's own bookkeeping).
 fn processes_mentioning(dir: &Path) -> usize {
-    let needle = dir.to_string_lossy().into_owned().into_bytes();
-    let me = std::process::id().to_string();
-    std::fs::read_dir("/proc")
-        .unwrap()
-        .flatten()
-        .filter(|e| {
-            e.file_name()
-                .to_str()
-                .is_some_and(|s| s.chars().all(|c| c.is_ascii_digit()) && s != me)
-        })
-        .filter(|e| {
-            let cmdline = std::fs::read(e.path().join("cmdline")).unwrap_or_default();
-            let environ = std::fs::read(e.path().join("environ")).unwrap_or_default();
-            !cmdline.is_empty()
-                && (cmdline.windows(needle.len()).any(|w| w == needle)
-                    || environ.windows(needle.len()).any(|w| w == needle))
-        })
-        .count()
+    support::processes::processes_mentioning(dir).len()
 }
 
 fn pid_alive(pid: u32) -> bool {

@@ -5,6 +5,8 @@
 //! Each run gets its own TMPDIR; usher keeps all its processes' files under it (driver work directory,
 //! browser profiles), so "left behind" is: any live process or directory entry mentioning it.
 
+use crate::support::processes::processes_mentioning;
+use crate::support::usher::show;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -112,29 +114,6 @@ fn which(name: &str) -> bool {
         .is_ok_and(|s| s.success())
 }
 
-/// Live processes (pid, command line) whose command line or environment mentions `dir`.
-fn processes_mentioning(dir: &Path) -> Vec<(u32, String)> {
-    let needle = dir.to_string_lossy().into_owned();
-    let me = std::process::id();
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir("/proc").unwrap().filter_map(|e| e.ok()) {
-        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
-            continue;
-        };
-        if pid == me {
-            continue;
-        }
-        let read = |f: &str| std::fs::read(entry.path().join(f)).unwrap_or_default();
-        let cmdline = String::from_utf8_lossy(&read("cmdline")).replace('\0', " ");
-        let environ = String::from_utf8_lossy(&read("environ")).into_owned();
-        // A zombie has an empty command line: it is gone, only not yet reaped.
-        if !cmdline.is_empty() && (cmdline.contains(&needle) || environ.contains(&needle)) {
-            out.push((pid, cmdline));
-        }
-    }
-    out
-}
-
 /// Waits until a process of ours matching `pred` runs, then returns its pids.
 fn wait_for_process(dir: &Path, pred: impl Fn(&str) -> bool) -> Vec<u32> {
     let deadline = Instant::now() + Duration::from_secs(30);
@@ -161,14 +140,6 @@ fn kill(signal: &str, pid: u32) {
 fn finish(child: Child) -> (i32, Output) {
     let out = child.wait_with_output().unwrap();
     (out.status.code().unwrap_or(-1), out)
-}
-
-fn show(out: &Output) -> String {
-    format!(
-        "stdout:\n{}\nstderr:\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
 }
 
 async fn ticketbooth() -> RunningDemo {

@@ -2,6 +2,7 @@
 //! (viewport, touch, mobile User-Agent), the same scenario fails without it, and what cannot work
 //! (Firefox, contradictory settings) is refused before anything runs.
 
+use crate::support::usher::show;
 use std::path::Path;
 use std::process::{Command, Output};
 use usher::demo::{DemoConfig, RunningDemo};
@@ -22,15 +23,6 @@ fn usher(args: &[&str]) -> Output {
         .args(args)
         .output()
         .expect("usher runs")
-}
-
-fn show(out: &Output) -> String {
-    format!(
-        "exit {:?}\n--- stdout\n{}\n--- stderr\n{}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
 }
 
 fn run(dir: &Path, target: &str, reports: &Path, extra: &[&str]) -> Output {

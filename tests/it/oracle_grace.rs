@@ -2,6 +2,7 @@
 //! logged in from logged out, so the replay flow PASSes on a secure Ticketbooth and FAILs when logout
 //! leaves the session valid; a value that is not a duration is refused before anything runs.
 
+use crate::support::usher::show;
 use std::path::Path;
 use std::process::{Command, Output};
 use usher::demo::{DemoConfig, Flaw, FlawSet};
@@ -39,15 +40,6 @@ fn usher(args: &[&str]) -> Output {
         ])
         .output()
         .expect("usher runs")
-}
-
-fn show(out: &Output) -> String {
-    format!(
-        "exit {:?}\n{}\n{}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -5,16 +5,14 @@
 //! family changes the ids and nothing else. One Ticketbooth and one usher run at a time.
 
 use std::process::Command;
-use std::sync::Mutex;
 
 use usher::demo::{DemoConfig, SessionIds};
+
+use crate::support::turns;
 
 /// The sample count the verdicts are judged on, set explicitly: the policy's default may change.
 const TOKEN_SAMPLES: &str = "token_samples=200";
 const PROFILE: &str = "scenarios/ticketbooth/app.yaml";
-
-/// Browser runs take turns: two at once overload a 2-core machine.
-static MACHINE: Mutex<()> = Mutex::new(());
 
 #[derive(Debug)]
 struct Flow {
@@ -34,7 +32,8 @@ async fn suite(family: SessionIds, select: &[&str]) -> (Vec<Flow>, String) {
     .expect("Ticketbooth starts");
     let dir = tempfile::tempdir().unwrap();
     let out = {
-        let _turn = MACHINE.lock().unwrap_or_else(|p| p.into_inner());
+        // Browser runs take turns: two at once overload a 2-core machine.
+        let _turn = turns::alone();
         Command::new(env!("CARGO_BIN_EXE_usher"))
             .args(["run", "--suite", "builtin", "--profile", PROFILE])
             .args(select)

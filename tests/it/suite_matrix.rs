@@ -9,15 +9,14 @@
 //! for each flaw alone repeat the shaped ones on a simpler app, so CI runs them only through the demo.
 
 use std::process::Command;
-use std::sync::Mutex;
 
-/// The two browser-heavy tests take turns: together they would overload a 2-core machine, and the
-/// timing scenarios measure seconds.
-static MACHINE: Mutex<()> = Mutex::new(());
+use crate::support::turns;
 
 #[test]
 fn demo_passes_secure_and_catches_every_flaw() {
-    let _turn = MACHINE.lock().unwrap_or_else(|p| p.into_inner());
+    // Browser-heavy: alone on the machine, which two of these (or one and any other browser run)
+    // would overload on 2 cores, and the timing scenarios measure seconds.
+    let _turn = turns::alone();
     let reports = tempfile::tempdir().unwrap();
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_usher"));
     cmd.args(["demo", "--report-dir"]).arg(reports.path());
@@ -111,7 +110,9 @@ fn readme_matrix_matches_the_expectations() {
 
 #[test]
 fn every_flaw_alone_fails_exactly_its_flows_on_a_shaped_ticketbooth() {
-    let _turn = MACHINE.lock().unwrap_or_else(|p| p.into_inner());
+    // Browser-heavy: alone on the machine, which two of these (or one and any other browser run)
+    // would overload on 2 cores, and the timing scenarios measure seconds.
+    let _turn = turns::alone();
     let reports = tempfile::tempdir().unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_usher"))
         .args(["demo", "--report-dir"])

@@ -49,3 +49,28 @@ pub fn on_path(name: &str) -> bool {
     std::env::var_os("PATH")
         .is_some_and(|paths| std::env::split_paths(&paths).any(|d| d.join(name).is_file()))
 }
+
+/// Where ci/install-appium.sh installs: `USHER_APPIUM_DIR`, else `$HOME/.cache/usher-appium`.
+pub fn appium_dir() -> std::path::PathBuf {
+    std::env::var_os("USHER_APPIUM_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| {
+            std::path::PathBuf::from(std::env::var_os("HOME").unwrap_or_else(|| "/tmp".into()))
+                .join(".cache/usher-appium")
+        })
+}
+
+/// `Some(why)` where the Appium install in `dir` lacks the server or the driver `package` (an npm
+/// package installed under `dir/home`, e.g. `appium-chromium-driver`).
+pub fn appium_missing(dir: &std::path::Path, package: &str) -> Option<String> {
+    if !dir.join("node_modules/.bin/appium").exists() {
+        return Some(format!("no Appium under {}", dir.display()));
+    }
+    if !dir
+        .join(format!("home/node_modules/{package}/package.json"))
+        .exists()
+    {
+        return Some(format!("no {package} under {}/home", dir.display()));
+    }
+    None
+}
