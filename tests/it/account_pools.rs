@@ -2,6 +2,7 @@
 //! scenarios run at the same time under `--jobs 2` in headless Chromium against a secure Ticketbooth,
 //! each on its own accounts, with the verdicts of a serial run, and no pooled password written anywhere.
 
+use crate::support::usher::{UsherCommand, usher};
 use serde_json::Value;
 use std::path::Path;
 use std::process::Command;
@@ -38,14 +39,14 @@ struct Flow {
 
 /// Runs the scenarios with `jobs` and returns their flows as results.json has them.
 fn run(target: &str, jobs: &str, dir: &Path) -> Vec<Flow> {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_usher"));
+    let mut cmd = usher();
     cmd.args(["run", "--suite", "builtin", "--profile", POOL_PROFILE])
         .args(["--target", target, "--jobs", jobs, "--report-dir"])
         .arg(dir);
     for s in SCENARIOS {
         cmd.args(["--only", s]);
     }
-    let out = secrets(&mut cmd).output().unwrap();
+    let out = secrets(&mut cmd).run();
     let stdout = String::from_utf8_lossy(&out.stdout).to_string();
     let stderr = String::from_utf8_lossy(&out.stderr).to_string();
     assert_eq!(

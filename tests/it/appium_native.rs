@@ -17,7 +17,7 @@
 
 use crate::support::loopback::{free_port, http_get};
 use crate::support::tools::{Require, appium_dir, appium_missing, skip};
-use crate::support::usher::{ALICE, UsherCommand, quiet_usher};
+use crate::support::usher::{ALICE, UsherCommand, quiet_usher, usher};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -400,12 +400,12 @@ fn example_profiles_validate() {
             ["SHOP_ALICE_PASSWORD", "SHOP_MALLORY_PASSWORD"],
         ),
     ] {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_usher"));
+        let mut cmd = usher();
         cmd.arg("validate").arg(dir);
         for s in secrets {
             cmd.args(["--secret", &format!("{s}=example-secret")]);
         }
-        let out = cmd.output().expect("usher runs");
+        let out = cmd.run();
         assert!(
             out.status.success(),
             "{dir}:\n{}{}",

@@ -3,7 +3,7 @@
 //! and clicks Log out. Two Backs then overshot to the login page, and with authenticated pages served
 //! from the HTTP cache (`cacheable-pages`) the scenario still PASSed: a false PASS.
 
-use std::process::Command;
+use crate::support::usher::{UsherCommand, usher};
 use usher::demo::{DemoConfig, FlawSet};
 
 /// The Ticketbooth profile with the logout control reached from the account page.
@@ -28,23 +28,14 @@ async fn back_button(flaws: &str) -> (String, String) {
     .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let profile = profile_logging_out_on_the_account_page(dir.path());
-    let out = Command::new(env!("CARGO_BIN_EXE_usher"))
+    let out = usher()
         .args(["run", "--suite", "builtin", "--profile"])
         .arg(&profile)
-        .args([
-            "--only",
-            "logout-back-button",
-            "--secret",
-            "TB_ALICE_PASSWORD=alice-demo-password",
-            "--secret",
-            "TB_MALLORY_PASSWORD=mallory-demo-password",
-            "--target",
-            &app.base_url(),
-            "--report-dir",
-        ])
+        .args(["--only", "logout-back-button"])
+        .ticketbooth_secrets()
+        .args(["--target", &app.base_url(), "--report-dir"])
         .arg(dir.path().join("reports"))
-        .output()
-        .unwrap();
+        .run();
     app.shutdown().await;
     let json: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(dir.path().join("reports/results.json")).unwrap(),
@@ -98,21 +89,13 @@ async fn a_flow_needing_the_back_forward_cache_gets_one() {
         - eval: \"if (!window.usherMark) throw new Error('not restored from the back/forward cache')\"\n  \
         - check: no_account_data\n";
     std::fs::write(dir.path().join("restored.yaml"), scenario).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_usher"))
+    let out = usher()
         .arg("run")
         .arg(dir.path().join("restored.yaml"))
-        .args([
-            "--secret",
-            "TB_ALICE_PASSWORD=alice-demo-password",
-            "--secret",
-            "TB_MALLORY_PASSWORD=mallory-demo-password",
-            "--target",
-            &app.base_url(),
-            "--report-dir",
-        ])
+        .ticketbooth_secrets()
+        .args(["--target", &app.base_url(), "--report-dir"])
         .arg(dir.path().join("reports"))
-        .output()
-        .unwrap();
+        .run();
     app.shutdown().await;
     let stdout = String::from_utf8_lossy(&out.stdout);
     // Restored (the mark survived), and the restored page shows the account: FAIL, not ERROR.

@@ -4,12 +4,13 @@
 //! their schemas. Needs `chromium` and `chromedriver` on PATH (ci/install-deps.sh installs them).
 
 use crate::support::report::{skip_or_fail, validate_with_python};
+use crate::support::usher::{UsherCommand, usher};
 use serde_json::Value;
 use std::path::Path;
 use usher::demo::{DemoConfig, Flaw, FlawSet};
 
 fn run(target: &str, report_dir: &Path, baseline: Option<&Path>) -> (i32, String, String) {
-    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_usher"));
+    let mut cmd = usher();
     cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
         .args([
             "run",
@@ -19,12 +20,11 @@ fn run(target: &str, report_dir: &Path, baseline: Option<&Path>) -> (i32, String
             "--report-dir",
         ])
         .arg(report_dir)
-        .args(["--secret", "TB_ALICE_PASSWORD=alice-demo-password"])
-        .args(["--secret", "TB_MALLORY_PASSWORD=mallory-demo-password"]);
+        .ticketbooth_secrets();
     if let Some(b) = baseline {
         cmd.arg("--baseline").arg(b);
     }
-    let out = cmd.output().expect("usher runs");
+    let out = cmd.run();
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned(),

@@ -3,7 +3,7 @@
 //! profile, and usernames that pages could confuse are warned about. Needs `chromium` and
 //! `chromedriver` on PATH.
 
-use crate::support::usher::show;
+use crate::support::usher::{UsherCommand, quiet_usher, show};
 use std::process::Output;
 use usher::demo::{DemoConfig, RunningDemo};
 
@@ -31,17 +31,14 @@ async fn post(app: &RunningDemo, path: &str, form: &[(&str, &str)]) -> reqwest::
 }
 
 fn check_profile(app: &RunningDemo, profile: &str, attacker_password: &str) -> Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_usher"))
-        .env_remove("RUST_LOG")
-        .env_remove("USHER_LOG")
+    quiet_usher()
         .args(["check-profile", profile, "--target", &app.base_url()])
         .args(["--secret", &format!("TB_ALICE_PASSWORD={ALICE}")])
         .args([
             "--secret",
             &format!("TB_MALLORY_PASSWORD={attacker_password}"),
         ])
-        .output()
-        .expect("usher runs")
+        .run()
 }
 
 fn lines(out: &Output, mark: &str) -> Vec<String> {

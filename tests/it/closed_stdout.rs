@@ -1,10 +1,11 @@
 //! `usher … | head`: when the reader of stdout goes away, usher finishes its work (reports included)
 //! and exits with its normal code instead of panicking on the broken pipe (exit 101).
 
-use std::process::{Command, Stdio};
+use crate::support::usher::usher;
+use std::process::Stdio;
 
 fn with_closed_stdout(args: &[&str]) -> (Option<i32>, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_usher"))
+    let mut child = usher()
         .args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .stdout(Stdio::piped())

@@ -1,10 +1,11 @@
 //! `usher completions <shell>`: every shell gets a script that knows the subcommands, and the bash
 //! one is valid bash.
 
+use crate::support::usher::usher;
 use std::process::Command;
 
 fn completions(shell: &str) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_usher"))
+    let out = usher()
         .args(["completions", shell])
         .output()
         .expect("usher runs");

@@ -2,7 +2,7 @@
 //! profile that passes check-profile, and, with a wrong password, no profile and an ERROR naming the
 //! control that failed. Needs `chromium` and `chromedriver` on PATH.
 
-use crate::support::usher::show;
+use crate::support::usher::{UsherCommand, quiet_usher, show, usher};
 use std::path::Path;
 use std::process::Output;
 use usher::demo::{DemoConfig, RunningDemo};
@@ -11,9 +11,7 @@ const ALICE: &str = "alice-demo-password";
 const MALLORY: &str = "mallory-demo-password";
 
 fn discover(app: &RunningDemo, out: &Path, victim_password: &str, extra: &[&str]) -> Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_usher"))
-        .env_remove("RUST_LOG")
-        .env_remove("USHER_LOG")
+    quiet_usher()
         .env_remove("VICTIM_PASSWORD")
         .env_remove("ATTACKER_PASSWORD")
         .args(["discover", &format!("{}/", app.base_url())])
@@ -24,20 +22,18 @@ fn discover(app: &RunningDemo, out: &Path, victim_password: &str, extra: &[&str]
         .arg("--out")
         .arg(out)
         .args(extra)
-        .output()
-        .expect("usher runs")
+        .run()
 }
 
 fn check_profile(app: &RunningDemo, profile: &Path) -> Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_usher"))
+    usher()
         .env_remove("RUST_LOG")
         .arg("check-profile")
         .arg(profile)
         .args(["--target", &app.base_url()])
         .args(["--secret", &format!("VICTIM_PASSWORD={ALICE}")])
         .args(["--secret", &format!("ATTACKER_PASSWORD={MALLORY}")])
-        .output()
-        .expect("usher runs")
+        .run()
 }
 
 /// Discovers one Ticketbooth configuration and proves the profile again with `usher check-profile`.
@@ -113,7 +109,7 @@ async fn unreachable_target_exits_3() {
         .port();
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("app.yaml");
-    let found = std::process::Command::new(env!("CARGO_BIN_EXE_usher"))
+    let found = usher()
         .args(["discover", &format!("http://127.0.0.1:{port}/")])
         .args([
             "--account",
@@ -129,8 +125,7 @@ async fn unreachable_target_exits_3() {
         ])
         .arg("--out")
         .arg(&out)
-        .output()
-        .unwrap();
+        .run();
     assert_eq!(found.status.code(), Some(3), "{}", show(&found));
     assert!(
         String::from_utf8_lossy(&found.stdout).contains("cannot be reached"),
@@ -143,7 +138,7 @@ async fn unreachable_target_exits_3() {
 /// Bad input: one account only.
 #[test]
 fn one_account_is_bad_input() {
-    let found = std::process::Command::new(env!("CARGO_BIN_EXE_usher"))
+    let found = usher()
         .args([
             "discover",
             "http://127.0.0.1:9/",
@@ -151,8 +146,7 @@ fn one_account_is_bad_input() {
             "victim=a@x.test",
         ])
         .args(["--secret", "VICTIM_PASSWORD=x"])
-        .output()
-        .unwrap();
+        .run();
     assert_eq!(found.status.code(), Some(2), "{}", show(&found));
 }
 
@@ -188,7 +182,7 @@ async fn discover_works_with_every_shape() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("app.yaml");
     // Mounted under /app/, and the attacker is malice@ (whose name holds alice's).
-    let found = std::process::Command::new(env!("CARGO_BIN_EXE_usher"))
+    let found = usher()
         .args(["discover", &format!("{}/app/", app.base_url())])
         .args(["--account", "victim=alice@ticketbooth.test"])
         .args(["--account", "attacker=malice@ticketbooth.test"])
@@ -196,8 +190,7 @@ async fn discover_works_with_every_shape() {
         .args(["--secret", "ATTACKER_PASSWORD=malice-demo-password"])
         .arg("--out")
         .arg(&out)
-        .output()
-        .unwrap();
+        .run();
     assert_eq!(found.status.code(), Some(0), "{}", show(&found));
     let text = std::fs::read_to_string(&out).unwrap();
     assert!(text.contains("/app'"), "base_url is the mount: {text}");
@@ -291,7 +284,7 @@ async fn builtin_suite_gives_the_hand_written_verdicts() {
 /// (scenario, verdict) of the built-in suite run with `profile`.
 fn suite(app: &RunningDemo, profile: &Path, dir: &Path, tag: &str) -> Vec<(String, String)> {
     let reports = dir.join(format!("reports-{tag}"));
-    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_usher"));
+    let mut cmd = usher();
     cmd.env_remove("RUST_LOG")
         .args(["run", "--suite", "builtin", "--profile"])
         .arg(profile)
@@ -299,15 +292,14 @@ fn suite(app: &RunningDemo, profile: &Path, dir: &Path, tag: &str) -> Vec<(Strin
         .arg(&reports)
         .args(["--secret", &format!("VICTIM_PASSWORD={ALICE}")])
         .args(["--secret", &format!("ATTACKER_PASSWORD={MALLORY}")])
-        .args(["--secret", &format!("TB_ALICE_PASSWORD={ALICE}")])
-        .args(["--secret", &format!("TB_MALLORY_PASSWORD={MALLORY}")]);
+        .ticketbooth_secrets();
     for skip in usher::suite::TIMING_SCENARIOS
         .iter()
         .chain(["token-predictability"].iter())
     {
         cmd.args(["--skip", skip]);
     }
-    let out = cmd.output().expect("usher runs");
+    let out = cmd.run();
     let results: serde_json::Value = serde_json::from_slice(
         &std::fs::read(reports.join("results.json")).unwrap_or_else(|_| panic!("{}", show(&out))),
     )

@@ -2,6 +2,7 @@
 //! browsers and drivers (mismatching, hanging), and against a WebDriver endpoint that is ready, not
 //! ready, or not there.
 
+use crate::support::usher::{UsherCommand, usher};
 use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::path::Path;
@@ -9,7 +10,7 @@ use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
 fn doctor(path: Option<&Path>, args: &[&str]) -> (i32, String) {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_usher"));
+    let mut cmd = usher();
     cmd.arg("doctor").args(args);
     if let Some(path) = path {
         cmd.env("PATH", path);
@@ -18,7 +19,7 @@ fn doctor(path: Option<&Path>, args: &[&str]) -> (i32, String) {
         status,
         stdout,
         stderr,
-    } = cmd.output().expect("usher runs");
+    } = cmd.run();
     let text = format!(
         "{}{}",
         String::from_utf8_lossy(&stdout),

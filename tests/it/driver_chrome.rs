@@ -16,6 +16,7 @@ use usher::driver::{
 };
 
 use crate::support;
+use crate::support::turns;
 
 // ---------------------------------------------------------------- the pages
 
@@ -238,6 +239,7 @@ fn requests<'a>(events: &'a [NetEvent], url: &str) -> Vec<Sent<'a>> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn pages_forms_and_elements() {
+    let _turn = turns::shared();
     let (a, _, _) = start_servers().await;
     let guard = Guard::start().await;
     let launcher = guard.get();
@@ -388,6 +390,7 @@ async fn pages_forms_and_elements() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn cookies_storage_and_isolation() {
+    let _turn = turns::shared();
     let (a, _, _) = start_servers().await;
     let guard = Guard::start().await;
     let launcher = guard.get();
@@ -498,6 +501,7 @@ async fn cookies_storage_and_isolation() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn network_capture_sees_raw_set_cookie_referer_and_redirects() {
+    let _turn = turns::shared();
     network_capture(Guard::start().await).await;
 }
 
@@ -505,6 +509,7 @@ async fn network_capture_sees_raw_set_cookie_referer_and_redirects() {
 /// (`--browser-path`) or have no shell installed.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_full_browser_captures_the_network_too() {
+    let _turn = turns::shared();
     let full = [
         "/usr/bin/chromium",
         "/usr/bin/chromium-browser",
@@ -529,6 +534,7 @@ async fn the_full_browser_captures_the_network_too() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_headless_shell_is_preferred_and_cannot_run_headed() {
+    let _turn = turns::shared();
     let guard = Guard::start().await;
     assert!(
         guard
@@ -644,6 +650,7 @@ async fn network_capture(guard: Guard) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn shutdown_leaves_no_process_and_no_directory() {
+    let _turn = turns::shared();
     let (a, _, _) = start_servers().await;
     let launcher = Launcher::start(DriverConfig::default()).await.unwrap();
     let work_dir = launcher.work_dir().unwrap().to_path_buf();
@@ -707,6 +714,7 @@ async fn shutdown_leaves_no_process_and_no_directory() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn dropping_the_launcher_in_a_panicking_task_cleans_up() {
+    let _turn = turns::shared();
     let (a, _, _) = start_servers().await;
     let (tx, rx) = std::sync::mpsc::channel();
     let task = tokio::spawn(async move {
@@ -733,6 +741,7 @@ async fn dropping_the_launcher_in_a_panicking_task_cleans_up() {
 
 #[tokio::test]
 async fn bad_configurations_are_reported() {
+    let _turn = turns::shared();
     let bad = DriverConfig {
         driver_path: Some("/nonexistent/chromedriver".into()),
         ..Default::default()
@@ -789,6 +798,7 @@ async fn bad_configurations_are_reported() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn remote_endpoint_without_local_processes() {
+    let _turn = turns::shared();
     // A local chromedriver stands in for a Grid: the second launcher only talks to its URL.
     let (a, _, _) = start_servers().await;
     let guard = Guard::start().await;

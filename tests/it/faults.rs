@@ -6,7 +6,8 @@
 //! browser profiles), so "left behind" is: any live process or directory entry mentioning it.
 
 use crate::support::processes::processes_mentioning;
-use crate::support::usher::show;
+use crate::support::turns;
+use crate::support::usher::{UsherCommand, show, usher};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -14,8 +15,6 @@ use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 use usher::demo::{DemoConfig, RunningDemo};
 
-const ALICE: &str = "alice-demo-password";
-const MALLORY: &str = "mallory-demo-password";
 const IDLE: &str = "tests/data/faults/idle-then-check.yaml";
 const HEALTHY: &str = "scenarios/ticketbooth/cookie-attributes.yaml";
 
@@ -33,13 +32,12 @@ impl Run {
 
     /// `usher run` as a user would start it, with its own TMPDIR.
     fn command(&self, paths: &[&str], target: &str, extra: &[&str]) -> Command {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_usher"));
+        let mut cmd = usher();
         cmd.arg("run")
             .args(paths)
             .args(["--target", target, "--report-dir"])
             .arg(&self.reports)
-            .args(["--secret", &format!("TB_ALICE_PASSWORD={ALICE}")])
-            .args(["--secret", &format!("TB_MALLORY_PASSWORD={MALLORY}")])
+            .ticketbooth_secrets()
             .args(extra)
             .env("TMPDIR", self.tmp.path())
             .stdout(Stdio::piped())
@@ -191,6 +189,7 @@ fn wait_for_idle_flow_browser(dir: &Path) -> Vec<u32> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn chromedriver_killed_mid_flow() {
+    let _turn = turns::shared();
     let tb = ticketbooth().await;
     let run = Run::new();
     let child = run
@@ -213,6 +212,7 @@ async fn chromedriver_killed_mid_flow() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn browser_crashes_mid_flow() {
+    let _turn = turns::shared();
     let tb = ticketbooth().await;
     let run = Run::new();
     let child = run
@@ -234,6 +234,7 @@ async fn browser_crashes_mid_flow() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn target_goes_down_mid_flow() {
+    let _turn = turns::shared();
     let tb = ticketbooth().await;
     let run = Run::new();
     let child = run
@@ -253,6 +254,7 @@ async fn target_goes_down_mid_flow() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn target_down_before_the_run() {
+    let _turn = turns::shared();
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -271,6 +273,7 @@ async fn target_down_before_the_run() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn sigterm_and_sigint_mid_run() {
+    let _turn = turns::shared();
     for signal in ["-TERM", "-INT"] {
         let tb = ticketbooth().await;
         let run = Run::new();
@@ -312,6 +315,7 @@ fn hanging_server() -> (String, std::thread::JoinHandle<()>) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn page_that_never_loads_and_element_that_never_appears() {
+    let _turn = turns::shared();
     let tb = ticketbooth().await;
     let (slow, _server) = hanging_server();
     let run = Run::new();
@@ -350,6 +354,7 @@ async fn page_that_never_loads_and_element_that_never_appears() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn report_directory_not_writable() {
+    let _turn = turns::shared();
     let tb = ticketbooth().await;
     let run = Run::new();
     // A regular file where the directory should be: even root cannot create a directory under it.
@@ -370,6 +375,7 @@ async fn report_directory_not_writable() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn invalid_capabilities() {
+    let _turn = turns::shared();
     let tb = ticketbooth().await;
     let run = Run::new();
     let (code, out) = finish(
@@ -399,6 +405,7 @@ async fn invalid_capabilities() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn webdriver_endpoint_answering_garbage() {
+    let _turn = turns::shared();
     use wiremock::matchers::any;
     use wiremock::{Mock, MockServer, ResponseTemplate};
     let garbage = MockServer::start().await;

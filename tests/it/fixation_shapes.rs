@@ -4,6 +4,7 @@
 //! made the old scenarios ERROR (or judge the wrong cookie) where the app had the flaw.
 //! Needs `chromium` and `chromedriver` on PATH.
 
+use crate::support::usher::{UsherCommand, quiet_usher};
 use serde_json::Value;
 use std::path::Path;
 use usher::demo::{DemoConfig, Flaw, FlawSet, RunningDemo, Shape, ShapeSet};
@@ -20,17 +21,13 @@ async fn demo(flaws: &[Flaw], shapes: &[Shape]) -> RunningDemo {
 
 /// Runs one built-in scenario as a user would and returns its flow record from results.json.
 fn builtin(profile: &Path, scenario: &str, target: &str, report_dir: &Path) -> (Value, String) {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_usher"))
-        .env_remove("RUST_LOG")
-        .env_remove("USHER_LOG")
+    let out = quiet_usher()
         .args(["run", "--suite", "builtin", "--profile"])
         .arg(profile)
         .args(["--only", scenario, "--target", target, "--report-dir"])
         .arg(report_dir)
-        .args(["--secret", "TB_ALICE_PASSWORD=alice-demo-password"])
-        .args(["--secret", "TB_MALLORY_PASSWORD=mallory-demo-password"])
-        .output()
-        .expect("usher runs");
+        .ticketbooth_secrets()
+        .run();
     let shown = format!(
         "stdout:\n{}\nstderr:\n{}",
         String::from_utf8_lossy(&out.stdout),
@@ -225,9 +222,7 @@ async fn a_session_cookie_held_twice_is_an_error_not_a_verdict() {
     // set beside it without the Secure attribute a prefixed name needs.
     let app = demo(&[Flaw::WeakCookieFlags], &[Shape::Mounted]).await;
     let dir = tempfile::tempdir().unwrap();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_usher"))
-        .env_remove("RUST_LOG")
-        .env_remove("USHER_LOG")
+    let out = quiet_usher()
         .arg("run")
         .arg(&scenario)
         .arg("--profile")
@@ -238,10 +233,8 @@ async fn a_session_cookie_held_twice_is_an_error_not_a_verdict() {
             "--report-dir",
         ])
         .arg(dir.path())
-        .args(["--secret", "TB_ALICE_PASSWORD=alice-demo-password"])
-        .args(["--secret", "TB_MALLORY_PASSWORD=mallory-demo-password"])
-        .output()
-        .expect("usher runs");
+        .ticketbooth_secrets()
+        .run();
     let shown = format!(
         "stdout:\n{}\nstderr:\n{}",
         String::from_utf8_lossy(&out.stdout),

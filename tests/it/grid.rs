@@ -9,6 +9,8 @@
 use crate::support::demo::demo;
 use crate::support::loopback::{free_port, http_get};
 use crate::support::tools::{Require, skip};
+use crate::support::turns;
+use crate::support::usher::{UsherCommand, usher};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -271,7 +273,7 @@ struct Run {
 }
 
 fn usher_run(target: &str, report_dir: &Path, grid: Option<&str>) -> Run {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_usher"));
+    let mut cmd = usher();
     cmd.env_remove("RUST_LOG")
         .env_remove("USHER_LOG")
         .current_dir(env!("CARGO_MANIFEST_DIR"))
@@ -286,7 +288,7 @@ fn usher_run(target: &str, report_dir: &Path, grid: Option<&str>) -> Run {
         cmd.args(["--webdriver-url", url]);
     }
     let started = Instant::now();
-    let out = cmd.output().expect("usher runs");
+    let out = cmd.run();
     let took = started.elapsed();
     let results: Value = std::fs::read_to_string(report_dir.join("results.json"))
         .ok()
@@ -351,6 +353,7 @@ fn expected(flaw: Option<Flaw>) -> BTreeMap<String, String> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_suite_through_a_selenium_grid_matches_a_local_run() {
+    let _turn = turns::shared();
     let missing = match grid_jar() {
         None => Some("no Selenium Grid jar (run `bash ci/install-grid.sh`, or set USHER_GRID_JAR)"),
         Some(_) if !java_works() => Some(
@@ -459,7 +462,7 @@ async fn the_suite_through_a_selenium_grid_matches_a_local_run() {
     // before it still PASSes, the reports are complete, and usher exits 3.
     let lost = reports.path().join("node-lost");
     let before = grid.sessions_per_node().iter().sum::<usize>();
-    let child = Command::new(env!("CARGO_BIN_EXE_usher"))
+    let child = usher()
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env_remove("RUST_LOG")
         .args([

@@ -2,7 +2,7 @@
 //! shorter than the longest idle probe and no idle timeout at all ends every session, busy or idle.
 //! Before the control, the probes' deaths were reported as "idle timeout between 5s and 9s".
 
-use std::process::Command;
+use crate::support::usher::{UsherCommand, usher};
 use std::time::Duration;
 use usher::demo::{DemoConfig, FlawSet};
 
@@ -17,7 +17,7 @@ async fn a_lifetime_shorter_than_the_probes_is_not_an_idle_timeout() {
     .await
     .unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_usher"))
+    let out = usher()
         .args([
             "run",
             "--suite",
@@ -28,17 +28,11 @@ async fn a_lifetime_shorter_than_the_probes_is_not_an_idle_timeout() {
             "idle-timeout",
             "--policy",
             "idle_timeout=10s",
-            "--secret",
-            "TB_ALICE_PASSWORD=alice-demo-password",
-            "--secret",
-            "TB_MALLORY_PASSWORD=mallory-demo-password",
-            "--target",
-            &app.base_url(),
-            "--report-dir",
         ])
+        .ticketbooth_secrets()
+        .args(["--target", &app.base_url(), "--report-dir"])
         .arg(dir.path())
-        .output()
-        .unwrap();
+        .run();
     app.shutdown().await;
     let stdout = String::from_utf8_lossy(&out.stdout);
     let json: serde_json::Value =

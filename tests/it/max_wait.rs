@@ -2,11 +2,7 @@
 //! flow's planned wait is printed before the run; a flow that would wait longer than `--max-wait`
 //! (default 10 min) is SKIPPED with its wait and the command that runs it, before a browser starts.
 
-use std::process::Command;
-
-fn usher() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_usher"))
-}
+use crate::support::usher::{UsherCommand, usher};
 
 fn run_timing(extra: &[&str]) -> (Option<i32>, String, serde_json::Value) {
     let dir = tempfile::tempdir().unwrap();
@@ -26,16 +22,12 @@ fn run_timing(extra: &[&str]) -> (Option<i32>, String, serde_json::Value) {
             // Nothing listens here: a flow that started would end in ERROR, not SKIPPED.
             "--target",
             "http://127.0.0.1:9",
-            "--secret",
-            "TB_ALICE_PASSWORD=alice-demo-password",
-            "--secret",
-            "TB_MALLORY_PASSWORD=mallory-demo-password",
-            "--report-dir",
         ])
+        .ticketbooth_secrets()
+        .args(["--report-dir"])
         .arg(dir.path())
         .args(extra)
-        .output()
-        .unwrap();
+        .run();
     let json = std::fs::read_to_string(dir.path().join("results.json")).unwrap_or_default();
     let json = serde_json::from_str(&json).unwrap_or_default();
     (

@@ -2,9 +2,9 @@
 //! (viewport, touch, mobile User-Agent), the same scenario fails without it, and what cannot work
 //! (Firefox, contradictory settings) is refused before anything runs.
 
-use crate::support::usher::show;
+use crate::support::usher::{UsherCommand, quiet_usher, show};
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 use usher::demo::{DemoConfig, RunningDemo};
 
 const DIR: &str = "tests/data/mobile";
@@ -16,13 +16,10 @@ async fn demo() -> RunningDemo {
 }
 
 fn usher(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_usher"))
-        .env_remove("RUST_LOG")
-        .env_remove("USHER_LOG")
+    quiet_usher()
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .args(args)
-        .output()
-        .expect("usher runs")
+        .run()
 }
 
 fn run(dir: &Path, target: &str, reports: &Path, extra: &[&str]) -> Output {

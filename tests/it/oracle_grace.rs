@@ -2,9 +2,9 @@
 //! logged in from logged out, so the replay flow PASSes on a secure Ticketbooth and FAILs when logout
 //! leaves the session valid; a value that is not a duration is refused before anything runs.
 
-use crate::support::usher::show;
+use crate::support::usher::{UsherCommand, quiet_usher, show};
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 use usher::demo::{DemoConfig, Flaw, FlawSet};
 
 /// benches/data/replay-flow (login, steal, logout, replay) with `oracle_grace` set to `grace`.
@@ -28,18 +28,7 @@ fn profile(tmp: &Path, grace: &str) -> std::path::PathBuf {
 }
 
 fn usher(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_usher"))
-        .env_remove("RUST_LOG")
-        .env_remove("USHER_LOG")
-        .args(args)
-        .args([
-            "--secret",
-            "TB_ALICE_PASSWORD=alice-demo-password",
-            "--secret",
-            "TB_MALLORY_PASSWORD=mallory-demo-password",
-        ])
-        .output()
-        .expect("usher runs")
+    quiet_usher().args(args).ticketbooth_secrets().run()
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -3,7 +3,7 @@
 //! `no-anonymous-sessions` issues none. Before, its `capture: before_login` failed with "holds no
 //! session token" and the flow was ERROR, making a clean run exit 3.
 
-use std::process::Command;
+use crate::support::usher::{UsherCommand, usher};
 use usher::demo::{DemoConfig, ShapeSet};
 
 async fn rotates(profile_extra: &str) -> (Option<i32>, serde_json::Value, String) {
@@ -17,23 +17,14 @@ async fn rotates(profile_extra: &str) -> (Option<i32>, serde_json::Value, String
     let profile =
         std::fs::read_to_string("scenarios/ticketbooth/app.yaml").unwrap() + profile_extra;
     std::fs::write(dir.path().join("app.yaml"), profile).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_usher"))
+    let out = usher()
         .args(["run", "--suite", "builtin", "--profile"])
         .arg(dir.path().join("app.yaml"))
-        .args([
-            "--only",
-            "fixation-token-rotates",
-            "--secret",
-            "TB_ALICE_PASSWORD=alice-demo-password",
-            "--secret",
-            "TB_MALLORY_PASSWORD=mallory-demo-password",
-            "--target",
-            &app.base_url(),
-            "--report-dir",
-        ])
+        .args(["--only", "fixation-token-rotates"])
+        .ticketbooth_secrets()
+        .args(["--target", &app.base_url(), "--report-dir"])
         .arg(dir.path().join("reports"))
-        .output()
-        .unwrap();
+        .run();
     app.shutdown().await;
     let json: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(dir.path().join("reports/results.json")).unwrap(),

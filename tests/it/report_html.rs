@@ -2,6 +2,8 @@
 //! opened in real headless Chromium through usher's own driver, and `usher run` against a hostile
 //! target. The browser tests need Chromium and chromedriver on PATH, like tests/driver_chrome.rs.
 
+use crate::support::turns;
+use crate::support::usher::{UsherCommand, usher};
 mod hostile_target;
 mod records;
 
@@ -195,6 +197,7 @@ fn verdicts(v: &Value) -> Vec<&str> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn chromium_shows_the_report_without_console_errors_and_the_filters_work() {
+    let _turn = turns::shared();
     let dir = tempfile::tempdir().unwrap();
     let reports = dir.path().join("reports");
     write_artifacts(&reports, "<title>Account</title>");
@@ -302,6 +305,7 @@ async fn chromium_shows_the_report_without_console_errors_and_the_filters_work()
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_report_fits_a_phone_screen() {
+    let _turn = turns::shared();
     let dir = tempfile::tempdir().unwrap();
     write_artifacts(dir.path(), "<title>Account</title>");
     let path = dir.path().join("index.html");
@@ -436,12 +440,11 @@ fn measured_values_are_drawn_against_the_policy() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_real_demo_report_draws_its_flows_and_opens_without_console_errors() {
     let dir = tempfile::tempdir().unwrap();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_usher"))
+    let out = usher()
         .args(["demo", "--only", "fixation-planted-chosen-id", "--only"])
         .args(["concurrent-sessions", "--report-dir"])
         .arg(dir.path())
-        .output()
-        .unwrap();
+        .run();
     assert_eq!(
         out.status.code(),
         Some(0),

@@ -4,7 +4,7 @@
 //! `token_samples`; and on `mt` every other non-timing scenario keeps the secure app's verdict, so the
 //! family changes the ids and nothing else. One Ticketbooth and one usher run at a time.
 
-use std::process::Command;
+use crate::support::usher::{UsherCommand, usher};
 
 use usher::demo::{DemoConfig, SessionIds};
 
@@ -34,20 +34,12 @@ async fn suite(family: SessionIds, select: &[&str]) -> (Vec<Flow>, String) {
     let out = {
         // Browser runs take turns: two at once overload a 2-core machine.
         let _turn = turns::alone();
-        Command::new(env!("CARGO_BIN_EXE_usher"))
+        usher()
             .args(["run", "--suite", "builtin", "--profile", PROFILE])
             .args(select)
-            .args([
-                "--policy",
-                TOKEN_SAMPLES,
-                "--secret",
-                "TB_ALICE_PASSWORD=alice-demo-password",
-                "--secret",
-                "TB_MALLORY_PASSWORD=mallory-demo-password",
-                "--target",
-                &app.base_url(),
-                "--report-dir",
-            ])
+            .args(["--policy", TOKEN_SAMPLES])
+            .ticketbooth_secrets()
+            .args(["--target", &app.base_url(), "--report-dir"])
             .arg(dir.path())
             .output()
             .expect("usher runs")

@@ -1,17 +1,8 @@
 //! `usher generate` writes the built-in suite as files that `usher run` runs unchanged, and
 //! `usher analyze` separates CSPRNG tokens from counters without printing a token.
 
-use std::process::Command;
+use crate::support::usher::{UsherCommand, usher};
 use usher::demo::{DemoConfig, FlawSet};
-
-fn usher() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_usher"))
-}
-
-fn secrets(cmd: &mut Command) -> &mut Command {
-    cmd.args(["--secret", "TB_ALICE_PASSWORD=alice-demo-password"])
-        .args(["--secret", "TB_MALLORY_PASSWORD=mallory-demo-password"])
-}
 
 #[test]
 fn generate_writes_every_builtin_scenario_and_keeps_edits() {
@@ -46,7 +37,7 @@ fn generate_writes_every_builtin_scenario_and_keeps_edits() {
     // The generated directory validates as it is.
     let mut v = usher();
     v.arg("validate").arg(dir.path());
-    let out = secrets(&mut v).output().unwrap();
+    let out = v.ticketbooth_secrets().run();
     assert!(
         out.status.success(),
         "{}",
@@ -136,7 +127,7 @@ async fn generated_files_run_unchanged_against_ticketbooth() {
         .arg(&gen_dir)
         .args(["--target", &app.base_url(), "--report-dir"])
         .arg(&reports);
-    let out = secrets(&mut run).output().unwrap();
+    let out = run.ticketbooth_secrets().run();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(
         out.status.code(),

@@ -8,7 +8,7 @@
 //! Ticketbooth (its two columns are the plain matrix's first and last rows). The plain matrix's rows
 //! for each flaw alone repeat the shaped ones on a simpler app, so CI runs them only through the demo.
 
-use std::process::Command;
+use crate::support::usher::usher;
 
 use crate::support::turns;
 
@@ -18,7 +18,7 @@ fn demo_passes_secure_and_catches_every_flaw() {
     // would overload on 2 cores, and the timing scenarios measure seconds.
     let _turn = turns::alone();
     let reports = tempfile::tempdir().unwrap();
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_usher"));
+    let mut cmd = usher();
     cmd.args(["demo", "--report-dir"]).arg(reports.path());
     let out = cmd.output().expect("usher runs");
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -96,7 +96,7 @@ fn drawings_hold_every_flow_and_no_secret(column: &str, html: &str, total: usize
 
 #[test]
 fn readme_matrix_matches_the_expectations() {
-    let out = Command::new(env!("CARGO_BIN_EXE_usher"))
+    let out = usher()
         .args(["demo", "matrix", "--expected-only", "--check", "README.md"])
         .output()
         .unwrap();
@@ -114,7 +114,7 @@ fn every_flaw_alone_fails_exactly_its_flows_on_a_shaped_ticketbooth() {
     // would overload on 2 cores, and the timing scenarios measure seconds.
     let _turn = turns::alone();
     let reports = tempfile::tempdir().unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_usher"))
+    let out = usher()
         .args(["demo", "--report-dir"])
         .arg(reports.path())
         .args([

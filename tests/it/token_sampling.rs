@@ -3,9 +3,10 @@
 //! mounted site's cookie path), every sample is logged out again, and a token that cannot be replayed
 //! is sampled through the browser with the reason said. Needs `chromium` and `chromedriver` on PATH.
 
+use crate::support::usher::{UsherCommand, usher};
 use serde_json::Value;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::Duration;
 use usher::demo::{DemoConfig, Flaw, FlawSet, RunningDemo, Shape, ShapeSet};
 
@@ -50,7 +51,7 @@ impl Ran {
 /// Runs the built-in token-predictability scenario as a user would, watching alice's sessions.
 async fn run(demo: &RunningDemo, profile: &Path, target: &str, policy: &[&str]) -> Ran {
     let dir = tempfile::tempdir().unwrap();
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_usher"));
+    let mut cmd = usher();
     cmd.env_remove("RUST_LOG")
         .env_remove("USHER_LOG")
         .args(["run", "--suite", "builtin", "--profile"])
@@ -58,8 +59,7 @@ async fn run(demo: &RunningDemo, profile: &Path, target: &str, policy: &[&str]) 
         .args(["--only", "token-predictability", "--target", target])
         .arg("--report-dir")
         .arg(dir.path())
-        .args(["--secret", "TB_ALICE_PASSWORD=alice-demo-password"])
-        .args(["--secret", "TB_MALLORY_PASSWORD=mallory-demo-password"])
+        .ticketbooth_secrets()
         .args(["--secret", "TB_MALICE_PASSWORD=malice-demo-password"])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
