@@ -4,7 +4,7 @@
 //! A wiremock endpoint plays the Appium server (no Android device here): the real driver layer and
 //! token reader talk HTTP to it, so the request usher sends and its handling of every answer
 //! (the file, a missing file, garbage, "unknown command") are what is tested. A real Chromium
-//! session shows what a browser answers. tests/appium_native.rs adds Appium's fake driver, which has
+//! session shows what a browser answers. tests/it/appium_native.rs adds Appium's fake driver, which has
 //! the route but leaves pullFile unimplemented.
 
 use base64::Engine as _;

@@ -95,7 +95,7 @@ async fn shows(shape: Shape, t: &Target) -> bool {
     }
 }
 
-/// The account page arrives without the account, which a script fetches (tests/demo_late_render.rs
+/// The account page arrives without the account, which a script fetches (tests/it/demo_late_render.rs
 /// proves the rest of the shape).
 async fn late_render(t: &Target) -> bool {
     let email = t.new_user("late").await;

@@ -203,7 +203,7 @@ async fn discover_works_with_every_shape() {
 /// The built-in suite (without the timing scenarios and token-predictability, to keep it short) run
 /// with the discovered profile gives the hand-written profile's verdict on every scenario it runs, on
 /// the secure app and on a flawed one, plain and in German. The hand-written profile's verdicts are the
-/// expected matrix (`usher::suite::expected_failures`), which tests/suite_matrix.rs proves on every
+/// expected matrix (`usher::suite::expected_failures`), which tests/it/suite_matrix.rs proves on every
 /// row; the first row also runs the hand-written profile beside, so the comparison is seen directly
 /// once. Scenarios needing a flow discovery leaves to the user (`reset_password`, the checkout) are
 /// SKIPPED with the discovered profile, and listed.

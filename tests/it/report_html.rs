@@ -1,6 +1,6 @@
 //! The HTML report: its structure, HTML injection (and the JUnit XML of the same records), the file
 //! opened in real headless Chromium through usher's own driver, and `usher run` against a hostile
-//! target. The browser tests need Chromium and chromedriver on PATH, like tests/driver_chrome.rs.
+//! target. The browser tests need Chromium and chromedriver on PATH, like tests/it/driver_chrome.rs.
 
 use crate::support::turns;
 use crate::support::usher::{UsherCommand, usher};

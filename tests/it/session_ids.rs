@@ -120,7 +120,7 @@ async fn counter_hash_fails() {
     token_predictability(SessionIds::CounterHash).await;
 }
 
-/// The rest of the suite (timing scenarios aside: tests/suite_matrix.rs runs those) on `mt` ids gives
+/// The rest of the suite (timing scenarios aside: tests/it/suite_matrix.rs runs those) on `mt` ids gives
 /// the secure app's verdicts: the id family changes nothing but the ids.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn mt_changes_no_other_verdict() {
