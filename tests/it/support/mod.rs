@@ -1,0 +1,10 @@
+//! Helpers the test modules share, one module per concern.
+
+pub mod demo;
+pub mod loopback;
+pub mod processes;
+pub mod report;
+pub mod ticketbooth;
+pub mod tools;
+pub mod turns;
+pub mod usher;

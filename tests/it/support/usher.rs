@@ -1,0 +1,122 @@
+//! The usher binary as the tests run it.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+use super::turns;
+
+/// Ticketbooth's demo passwords (public: printed by `usher demo serve`).
+pub const ALICE: &str = "alice-demo-password";
+pub const MALLORY: &str = "mallory-demo-password";
+
+/// The usher binary cargo built for these tests.
+pub fn usher() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_usher"))
+}
+
+/// [`usher`] without the caller's `RUST_LOG` and `USHER_LOG`, which would add lines to what it prints.
+pub fn quiet_usher() -> Command {
+    let mut cmd = usher();
+    cmd.env_remove("RUST_LOG").env_remove("USHER_LOG");
+    cmd
+}
+
+pub trait UsherCommand {
+    /// The two Ticketbooth passwords as `--secret TB_ALICE_PASSWORD=…`, `--secret TB_MALLORY_PASSWORD=…`.
+    fn ticketbooth_secrets(&mut self) -> &mut Self;
+    /// Runs to the end in a shared turn on the machine (see `turns`).
+    fn run(&mut self) -> Output;
+}
+
+impl UsherCommand for Command {
+    fn ticketbooth_secrets(&mut self) -> &mut Self {
+        self.args(["--secret", &format!("TB_ALICE_PASSWORD={ALICE}")])
+            .args(["--secret", &format!("TB_MALLORY_PASSWORD={MALLORY}")])
+    }
+
+    fn run(&mut self) -> Output {
+        let _turn = turns::shared();
+        self.output().expect("usher runs")
+    }
+}
+
+/// An output for an assertion's message: exit code, stdout and stderr.
+pub fn show(out: &Output) -> String {
+    format!(
+        "exit {:?}\nstdout:\n{}\nstderr:\n{}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+/// The results.json in `report_dir`, `Null` where there is none (or it does not parse).
+pub fn results(report_dir: &Path) -> Value {
+    std::fs::read_to_string(report_dir.join("results.json"))
+        .ok()
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or(Value::Null)
+}
+
+/// Flow name → verdict of `results` (a results.json).
+pub fn verdicts_of(results: &Value) -> BTreeMap<String, String> {
+    results["flows"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|f| {
+            (
+                f["name"].as_str().unwrap_or("?").to_string(),
+                f["verdict"].as_str().unwrap_or("?").to_string(),
+            )
+        })
+        .collect()
+}
+
+/// Flow name → verdict from the results.json in `report_dir` (empty where there is none).
+pub fn verdicts(report_dir: &Path) -> BTreeMap<String, String> {
+    verdicts_of(&results(report_dir))
+}
+
+/// A finished `usher run`: its exit code, output and results.json.
+pub struct Run {
+    pub code: i32,
+    pub out: Output,
+    pub results: Value,
+}
+
+impl Run {
+    /// The run that printed `out` and wrote its reports to `report_dir`.
+    pub fn of(out: Output, report_dir: &Path) -> Run {
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            results: results(report_dir),
+            out,
+        }
+    }
+
+    pub fn verdicts(&self) -> BTreeMap<String, String> {
+        verdicts_of(&self.results)
+    }
+
+    pub fn verdict(&self, flow: &str) -> String {
+        self.verdicts().get(flow).cloned().unwrap_or_default()
+    }
+
+    /// The `check` outcome of `flow`; panics, showing the run, where there is none.
+    pub fn check(&self, flow: &str, check: &str) -> &Value {
+        self.results["flows"]
+            .as_array()
+            .and_then(|flows| flows.iter().find(|f| f["name"] == flow))
+            .and_then(|f| f["checks"].as_array())
+            .and_then(|cs| cs.iter().find(|c| c["check"] == check))
+            .unwrap_or_else(|| panic!("no `{check}` check in `{flow}`\n{}", self.show()))
+    }
+
+    pub fn show(&self) -> String {
+        show(&self.out)
+    }
+}
