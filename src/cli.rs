@@ -355,7 +355,7 @@ pub struct DemoMatrixArgs {
     pub expected_only: bool,
     /// Leave out of each row the scenarios that only another flaw can change and that would repeat
     /// the no-flaw row's verdict (token-predictability outside the `predictable-ids` row: only the
-    /// id generator decides it, and tests/demo_flaws.rs proves at HTTP level that no other flaw
+    /// id generator decides it, and tests/it/demo_flaws.rs proves at HTTP level that no other flaw
     /// touches it). For CI, where those 40 logins a row are most of the cost.
     #[arg(long)]
     pub skip_repeats: bool,

@@ -1,8 +1,9 @@
 //! usher: finds session-management flaws in web and mobile apps and keeps them from coming back.
 //!
-//! Layers (see DESIGN.md): `scenario` is the language (no I/O beyond reading files), `engine` runs it
-//! through `driver` sessions and `checks`, `report` turns the engine's events into files, and the CLI in
-//! `main.rs` stays thin. `demo` is Ticketbooth, the bundled target with one switch per flaw.
+//! Layers (docs/ARCHITECTURE.md; tests/it/architecture.rs checks them): `scenario` is the language (no
+//! I/O beyond reading files), `engine` runs it through `driver` sessions and its checks and leaves
+//! `record`s, `report` turns the finished records into files, and `commands` (behind a thin `main.rs`)
+//! only parse, call and print. `demo` is Ticketbooth, the bundled target with one switch per flaw.
 
 /// `println!` that ignores a closed stdout (`usher run | head`): the run goes on, the reports are still
 /// written, and nothing panics.

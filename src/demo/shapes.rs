@@ -112,7 +112,7 @@ impl Shape {
     /// token sampler spending it would make the logins of flows running beside it fail, and every
     /// HTTP probe run at once would too; a suite is run on it deliberately (`--shape throttled-login`).
     /// Not `late-render`: it slows every page view down, so the shaped matrix would take far longer
-    /// for what one targeted test proves (tests/late_render.rs).
+    /// for what one targeted test proves (tests/it/late_render.rs).
     pub fn in_all(self) -> bool {
         !matches!(self, Shape::ThrottledLogin | Shape::LateRender)
     }

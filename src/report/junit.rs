@@ -1,6 +1,7 @@
-//! `junit.xml` through quick-junit (it escapes hostile page text correctly; see DESIGN.md).
+//! `junit.xml` through quick-junit (it escapes hostile page text correctly, which
+//! tests/it/report_junit.rs proves with hostile page text).
 //! One testsuite per profile, one testcase per flow: `<failure>` for a flaw, `<error>` for the harness.
-//! The shape follows what Jenkins (junit-10 model), GitLab and Azure read; tests/report_junit.rs checks
+//! The shape follows what Jenkins (junit-10 model), GitLab and Azure read; tests/it/report_junit.rs checks
 //! it against tests/data/junit/jenkins-junit.xsd with xmllint.
 //!
 //! Regressions against a baseline get their own testsuite `regressions`, one testcase per flow that

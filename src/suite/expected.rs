@@ -88,7 +88,7 @@ pub const TIMING_POLICY: &[(&str, &str)] = &[
 pub const DEMO_TOKEN_SAMPLES: &str = "1000";
 
 /// Scenarios whose verdict only one flaw can change, because they judge one server protection and
-/// nothing a browser does around it (tests/demo_flaws.rs proves at HTTP level that no other flaw
+/// nothing a browser does around it (tests/it/demo_flaws.rs proves at HTTP level that no other flaw
 /// breaks that protection). `usher demo matrix --skip-repeats` runs them only in the no-flaw row,
 /// their flaw's row and the all-flaws row; elsewhere their verdict would repeat the no-flaw row's.
 pub const DECIDED_BY_ONE_FLAW: &[(&str, Flaw)] = &[("token-predictability", Flaw::PredictableIds)];
