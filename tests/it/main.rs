@@ -11,6 +11,7 @@ mod app_file_token;
 mod appium;
 mod appium_native;
 mod apps_without_checkout;
+mod architecture;
 mod back_button;
 mod baseline_chrome;
 mod check_profile_chrome;
