@@ -1,8 +1,8 @@
 //! usher: finds session-management flaws in web and mobile apps and keeps them from coming back.
 //!
 //! Layers (see DESIGN.md): `scenario` is the language (no I/O beyond reading files), `engine` runs it
-//! through `driver` sessions and `checks`, `report` turns the engine's events into files, and the CLI in
-//! `main.rs` stays thin. `demo` is Ticketbooth, the bundled target with one switch per flaw.
+//! through `driver` sessions and `checks` and fills in the `record`s, `report` turns the finished
+//! records into files, and the CLI in `main.rs` stays thin. `demo` is Ticketbooth, the bundled target with one switch per flaw.
 
 /// `println!` that ignores a closed stdout (`usher run | head`): the run goes on, the reports are still
 /// written, and nothing panics.
@@ -33,6 +33,7 @@ pub mod driver;
 pub mod duration;
 pub mod engine;
 pub mod exit;
+pub mod record;
 pub mod redact;
 pub mod report;
 pub mod sampling;

@@ -7,7 +7,7 @@ mod report_support;
 use report_support::*;
 use serde_json::Value;
 use std::path::Path;
-use usher::engine::events::{Regression, RegressionKind};
+use usher::record::{Regression, RegressionKind};
 
 fn data(name: &str) -> String {
     format!("tests/data/results/{name}")

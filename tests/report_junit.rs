@@ -7,7 +7,7 @@ mod report_support;
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus};
 use report_support::*;
 use std::path::Path;
-use usher::engine::events::{FlowRecord, Regression, RegressionKind, RunSummary};
+use usher::record::{FlowRecord, Regression, RegressionKind, RunSummary};
 
 const XSD: &str = "tests/data/junit/jenkins-junit.xsd";
 

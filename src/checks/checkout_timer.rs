@@ -43,7 +43,7 @@ pub async fn check(ctx: &mut FlowCtx, persona: &str) -> Outcome {
             "checkout left idle for {}",
             humantime::format_duration(wait)
         ),
-        crate::engine::events::Mark::Idle {
+        crate::record::Mark::Idle {
             seconds: wait.as_secs_f64(),
         },
     );

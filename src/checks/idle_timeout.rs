@@ -97,7 +97,7 @@ pub async fn check(ctx: &mut FlowCtx, persona: &str) -> Outcome {
                 ctx.mark_as(
                     probe,
                     format!("left idle for {}", humantime::format_duration(*wait)),
-                    crate::engine::events::Mark::Idle {
+                    crate::record::Mark::Idle {
                         seconds: wait.as_secs_f64(),
                     },
                 );
@@ -298,7 +298,7 @@ fn bracket(lower: Option<Duration>, upper: Option<Duration>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::events::Verdict;
+    use crate::record::Verdict;
 
     fn s(secs: u64) -> Duration {
         Duration::from_secs(secs)

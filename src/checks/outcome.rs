@@ -1,7 +1,7 @@
 //! What a check returns before the flow records it.
 
 use crate::engine::browser_step::StepError;
-use crate::engine::events::{Evidence, Verdict};
+use crate::record::{Evidence, Verdict};
 
 pub struct Outcome {
     pub verdict: Verdict,

@@ -7,8 +7,8 @@ use super::demo::{demo_driver, demo_project, demo_shapes_and_profile, run_agains
 use super::execute::cancel_on_signals;
 use crate::cli::{DemoArgs, DemoMatrixArgs};
 use crate::demo::{Flaw, FlawSet};
-use crate::engine::events::Verdict;
 use crate::exit::Exit;
+use crate::record::Verdict;
 use crate::redact::Redactor;
 use std::collections::BTreeMap;
 use std::sync::Arc;

@@ -2,9 +2,10 @@
 //! Shared by `usher run` and `usher demo`.
 
 use crate::driver::{DriverConfig, Launcher};
-use crate::engine::events::{Event, FlowRecord, RunInfo, RunSummary, Verdict};
+use crate::engine::events::Event;
 use crate::engine::{RunCtx, run};
 use crate::exit::Exit;
+use crate::record::{FlowRecord, RunInfo, RunSummary, Verdict};
 use crate::redact::Redactor;
 use crate::report::{Console, html_report, junit_xml, results_json, write_atomic};
 use crate::scenario::{Inputs, Project};

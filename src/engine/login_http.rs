@@ -354,7 +354,7 @@ impl FlowCtx {
         self.mark_as(
             persona,
             "logged in over HTTP; the browser holds the session it left",
-            super::events::Mark::Ran {
+            crate::record::Mark::Ran {
                 flow: "login".into(),
             },
         );

@@ -9,7 +9,8 @@
 
 use super::browser_step::StepError;
 use super::context::FlowCtx;
-use super::events::{CheckOutcome, Event, Evidence, Verdict};
+use super::events::Event;
+use crate::record::{CheckOutcome, Evidence, Verdict};
 use crate::scenario::step::{Origin, Step};
 
 /// How one variant ended.

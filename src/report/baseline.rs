@@ -6,7 +6,7 @@
 //! cannot disagree. Flows are matched by suite and name; checks within a flow by name, persona and
 //! occurrence. The measured keys compared are the ones the checks write (src/checks/measured.rs).
 
-use crate::engine::events::{FlowRecord, Regression, RegressionKind};
+use crate::record::{FlowRecord, Regression, RegressionKind};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 use std::collections::HashMap;

@@ -1,5 +1,6 @@
-//! Events in, files out. Each reporter consumes the same event stream; files are written once, at the
-//! end, atomically (temp file + rename), so an interrupted run never leaves a truncated report.
+//! Records in, files out. JUnit, JSON and HTML are functions of the finished records (`crate::record`);
+//! only the console listens to the run's events as it goes. Files are written once, at the end,
+//! atomically (temp file + rename), so an interrupted run never leaves a truncated report.
 
 mod atomic;
 pub mod baseline;

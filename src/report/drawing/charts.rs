@@ -3,7 +3,7 @@
 //! token sample's entropy per character position.
 
 use super::{Scale, Tick, WIDTH, r1, seconds};
-use crate::engine::events::CheckOutcome;
+use crate::record::CheckOutcome;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -218,7 +218,7 @@ fn positions(analysis: &Value) -> Option<Chart> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::events::Verdict;
+    use crate::record::Verdict;
 
     fn outcome(measured: Value) -> CheckOutcome {
         CheckOutcome {
