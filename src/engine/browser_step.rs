@@ -85,18 +85,10 @@ pub async fn holds(
     Err(StepError::Input("empty expectation".into()))
 }
 
+/// TEMPORARY (issue 14): oracle.rs calls this here until H3's split lands; it is [`Expect::describe`].
+#[doc(hidden)]
 pub fn describe(e: &Expect) -> String {
-    if let Some(el) = &e.element {
-        let (s, v) = el.resolve();
-        if s == "css selector" {
-            return format!("element `{v}`");
-        }
-        return format!("element {s} `{v}`");
-    }
-    if let Some(t) = &e.text {
-        return format!("text \"{t}\"");
-    }
-    format!("URL containing \"{}\"", e.url.as_deref().unwrap_or(""))
+    e.describe()
 }
 
 /// How long a page must have been without a DOM change or pending work (src/driver/settle.rs) to
@@ -235,14 +227,14 @@ pub async fn run(
                 return Err(StepError::Page(format!(
                     "waited {} for {} in vain",
                     crate::duration::format_duration(limit),
-                    describe(e)
+                    e.describe()
                 )));
             }
         }
         Action::See(e) => {
             // A short grace period: the page may still be settling after the previous step.
             if !wait_until(session, e, true, limit.min(Duration::from_secs(2)), resolve).await? {
-                return Err(StepError::Page(format!("expected to see {}", describe(e))));
+                return Err(StepError::Page(format!("expected to see {}", e.describe())));
             }
         }
         Action::NotSee(e) => {
@@ -255,7 +247,7 @@ pub async fn run(
             if seen {
                 return Err(StepError::Page(format!(
                     "expected not to see {}",
-                    describe(e)
+                    e.describe()
                 )));
             }
         }
@@ -365,98 +357,14 @@ fn storage(area: Area) -> &'static str {
     }
 }
 
-/// Whether an action only touches the performing persona's browser.
+/// TEMPORARY (issue 14): flow.rs and oracle.rs call these here until H3's split lands; they are
+/// [`Action::is_browser_only`] and [`Action::label`].
+#[doc(hidden)]
 pub fn is_browser_only(action: &Action) -> bool {
-    matches!(
-        action,
-        Action::Open(_)
-            | Action::Click(_)
-            | Action::Fill(_)
-            | Action::Select(_)
-            | Action::Submit(_)
-            | Action::WaitFor(_)
-            | Action::See(_)
-            | Action::NotSee(_)
-            | Action::GetCookie(_)
-            | Action::SetCookie(_)
-            | Action::DeleteCookie(_)
-            | Action::ClearCookies
-            | Action::GetStorage(_)
-            | Action::SetStorage(_)
-            | Action::ClearStorage(_)
-            | Action::Eval(_)
-            | Action::Back
-            | Action::Refresh
-            | Action::Context(_)
-    )
+    action.is_browser_only()
 }
 
-/// Step labels for reports: the keyword and its main argument, as written (before substitution, so
-/// `${persona.password}` stays a name, never a value).
+#[doc(hidden)]
 pub fn label(action: &Action) -> String {
-    let loc = |l: &LocatorDoc| {
-        let (s, v) = l.resolve();
-        if s == "css selector" {
-            v
-        } else {
-            format!("{s}={v}")
-        }
-    };
-    match action {
-        Action::Open(u) => format!("open {u}"),
-        Action::Click(l) => format!("click {}", loc(l)),
-        Action::Fill(f) => format!("fill {} with {}", loc(&f.field), f.value),
-        Action::Select(s) => format!("select {} in {}", s.option, loc(&s.field)),
-        Action::Submit(l) => format!("submit {}", loc(l)),
-        Action::WaitFor(e) => format!("wait for {}", describe(e)),
-        Action::See(e) => format!("see {}", describe(e)),
-        Action::NotSee(e) => format!("not see {}", describe(e)),
-        Action::Run(f) => format!("run {f}"),
-        Action::Context(c) => format!("switch to context {c}"),
-        Action::BackTo(_) => "back to the last authenticated page".into(),
-        Action::GetCookie(g) => format!("get cookie {} as {}", g.name, g.save_as),
-        Action::SetCookie(s) => format!("set cookie {}", s.name),
-        Action::DeleteCookie(n) => format!("delete cookie {n}"),
-        Action::GetStorage(g) => format!("get {:?} storage {}", g.area, g.key).to_lowercase(),
-        Action::SetStorage(s) => format!("set {:?} storage {}", s.area, s.key).to_lowercase(),
-        Action::ClearStorage(a) => format!("clear {a:?} storage").to_lowercase(),
-        Action::Idle(d) => format!("idle {}", crate::duration::format_duration(*d)),
-        Action::Steal(s) => format!("steal token from {} into {}", s.from, s.to),
-        Action::Plant(p) => match &p.from {
-            Some(f) => format!("plant {f}'s session id into {}", p.into),
-            None => format!("plant a chosen session id into {}", p.into),
-        },
-        Action::Capture(c) => format!("capture token as {}", c.label),
-        Action::Replay(r) => match (&r.into, &r.http) {
-            (Some(p), _) => format!("replay {} in {p}", r.token),
-            (_, Some(h)) => format!("replay {} over HTTP {} {}", r.token, h.method, h.path),
-            _ => format!("replay {}", r.token),
-        },
-        Action::Fresh(p) => format!(
-            "fresh session{}",
-            p.as_ref().map(|p| format!(" for {p}")).unwrap_or_default()
-        ),
-        Action::Forget(p) => format!(
-            "forget cookies and storage{}",
-            p.as_ref().map(|p| format!(" of {p}")).unwrap_or_default()
-        ),
-        Action::Parallel(p) => format!("run {} for {} at once", p.run, p.personas.join(", ")),
-        Action::Check(c) => format!("check {}", c.name()),
-        Action::RunPart(p) => match p.until {
-            Some(_) => format!("run {} until its submit", p.flow),
-            None => format!("run {} from its submit", p.flow),
-        },
-        Action::LoginHttp(_) => "log in over HTTP from the browser's login form".into(),
-        Action::Require(c) => format!("require {}", c.name()),
-        Action::Variants(v) => format!(
-            "variants {}",
-            v.keys().cloned().collect::<Vec<_>>().join(", ")
-        ),
-        Action::Browse => "browse the authenticated pages".into(),
-        Action::Screenshot(n) => format!(
-            "screenshot{}",
-            n.as_ref().map(|n| format!(" {n}")).unwrap_or_default()
-        ),
-        other => other.keyword().replace('_', " "),
-    }
+    action.label()
 }

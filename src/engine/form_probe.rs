@@ -98,7 +98,7 @@ pub async fn probe(ctx: &mut FlowCtx, persona: &str, flow: &str) -> FormProbe {
             return FormProbe::Holds {
                 page: here,
                 fields,
-                stopped_before: Some(browser_step::label(&step.action)),
+                stopped_before: Some(step.action.label()),
             };
         }
         match &step.action {
@@ -115,7 +115,7 @@ pub async fn probe(ctx: &mut FlowCtx, persona: &str, flow: &str) -> FormProbe {
                     return FormProbe::NotReached(format!(
                         "reaching its form needs `{}` at {}, which may submit something; check-profile clicks only \
                          links outside forms",
-                        browser_step::label(&step.action),
+                        step.action.label(),
                         step.origin
                     ));
                 }
