@@ -85,12 +85,6 @@ pub async fn holds(
     Err(StepError::Input("empty expectation".into()))
 }
 
-/// TEMPORARY (issue 14): oracle.rs calls this here until H3's split lands; it is [`Expect::describe`].
-#[doc(hidden)]
-pub fn describe(e: &Expect) -> String {
-    e.describe()
-}
-
 /// How long a page must have been without a DOM change or pending work (src/driver/settle.rs) to
 /// count as settled: a few frames, for frameworks that render in a task after their data arrived.
 pub const QUIET: Duration = Duration::from_millis(100);
@@ -355,16 +349,4 @@ fn storage(area: Area) -> &'static str {
         Area::Session => "sessionStorage",
         _ => "localStorage",
     }
-}
-
-/// TEMPORARY (issue 14): flow.rs and oracle.rs call these here until H3's split lands; they are
-/// [`Action::is_browser_only`] and [`Action::label`].
-#[doc(hidden)]
-pub fn is_browser_only(action: &Action) -> bool {
-    action.is_browser_only()
-}
-
-#[doc(hidden)]
-pub fn label(action: &Action) -> String {
-    action.label()
 }

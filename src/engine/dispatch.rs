@@ -2,10 +2,11 @@
 
 use super::browser_step::{self, StepError, StepResult};
 use super::context::FlowCtx;
-use super::events::{Event, Mark};
+use super::events::Event;
 use super::expand::looks_secret;
 use super::flow::nest;
 use super::token_io::chosen_token;
+use crate::record::Mark;
 use crate::redact::Kind;
 use crate::scenario::step::{Action, Step};
 use std::time::Duration;
@@ -14,7 +15,7 @@ impl FlowCtx {
     pub(super) async fn dispatch(&mut self, step: &Step, persona: &str) -> StepResult<()> {
         let limit = self.limit(step);
         match &step.action {
-            a if browser_step::is_browser_only(a) => {
+            a if a.is_browser_only() => {
                 let session = self.session(persona).await?;
                 let this = &*self;
                 let resolve = |t: &str| this.expand(t, persona);
@@ -82,7 +83,7 @@ impl FlowCtx {
                     persona,
                     format!("required {}: {}", c.name(), outcome.verdict.label()),
                 );
-                if outcome.verdict == crate::engine::Verdict::Pass {
+                if outcome.verdict == crate::record::Verdict::Pass {
                     Ok(())
                 } else {
                     Err(StepError::Page(format!(

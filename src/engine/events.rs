@@ -3,10 +3,7 @@
 //! the finished records (`crate::record`). Everything in an event is already redacted: tokens appear
 //! only as fingerprints.
 
-use crate::record::{CheckOutcome, FlowRecord};
-// TEMPORARY (issue 14): flow.rs and oracle.rs still name these here until H3's split lands.
-#[doc(hidden)]
-pub use crate::record::{Mark, StepRecord, TimelineEntry};
+use crate::record::{CheckOutcome, FlowRecord, StepRecord};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize)]

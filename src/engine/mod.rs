@@ -35,6 +35,3 @@ pub mod variants;
 
 pub use context::{RunCtx, Sink};
 pub use events::Event;
-// TEMPORARY (issue 14): flow.rs and oracle.rs still name these here until H3's split lands.
-#[doc(hidden)]
-pub use crate::record::Verdict;

@@ -46,7 +46,7 @@ impl FlowCtx {
             } else {
                 "oracle: logged out"
             },
-            super::events::Mark::Oracle {
+            crate::record::Mark::Oracle {
                 logged_in: answer.logged_in,
             },
         );
@@ -85,7 +85,7 @@ impl FlowCtx {
                     observed.push(format!(
                         "{} {}",
                         if seen { "saw" } else { "did not see" },
-                        browser_step::describe(e)
+                        e.describe()
                     ));
                     logged_in &= seen;
                 }
@@ -100,11 +100,11 @@ impl FlowCtx {
                     observed.push(format!(
                         "{} {}",
                         if seen { "saw" } else { "did not see" },
-                        browser_step::describe(e)
+                        e.describe()
                     ));
                     logged_in &= !seen;
                 }
-                a if browser_step::is_browser_only(a) => {
+                a if a.is_browser_only() => {
                     tokio::time::timeout(
                         limit,
                         browser_step::run(&*session, a, &url_of, &resolve, limit),

@@ -2,7 +2,7 @@
 
 use super::browser_step::{self, StepError, StepResult};
 use super::context::FlowCtx;
-use super::events::Mark;
+use crate::record::Mark;
 use std::time::Duration;
 
 impl FlowCtx {
@@ -16,11 +16,7 @@ impl FlowCtx {
         let Some(flow) = self.profile.flows.get(flow).cloned() else {
             return Err(StepError::Input(format!("unknown flow `{flow}`")));
         };
-        if let Some(s) = flow
-            .steps
-            .iter()
-            .find(|s| !browser_step::is_browser_only(&s.action))
-        {
+        if let Some(s) = flow.steps.iter().find(|s| !s.action.is_browser_only()) {
             return Err(StepError::Input(format!(
                 "flow `{}` has a `{}` step at {}; `parallel` runs only browser steps",
                 flow.name,

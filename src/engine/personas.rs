@@ -3,8 +3,8 @@
 
 use super::browser_step::{StepError, StepResult};
 use super::context::{FlowCtx, Persona};
-use super::events::Mark;
 use crate::driver::Session;
+use crate::record::Mark;
 use std::sync::Arc;
 
 impl FlowCtx {
