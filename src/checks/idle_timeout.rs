@@ -170,7 +170,7 @@ async fn touch(
     every: Duration,
     logins_began: Instant,
     logged_in_by: Instant,
-) -> crate::engine::browser_step::StepResult<()> {
+) -> crate::engine::step_error::StepResult<()> {
     let a = ctx.oracle(&c.name).await?;
     c.life.touches += 1;
     if a.logged_in {

@@ -1,6 +1,6 @@
 //! What a check returns before the flow records it.
 
-use crate::engine::browser_step::StepError;
+use crate::engine::step_error::StepError;
 use crate::record::{Evidence, Verdict};
 
 pub struct Outcome {

@@ -1,57 +1,12 @@
 //! Steps that only touch one persona's browser. Shared by ordinary steps and by `parallel`, where
 //! several personas run a flow at once and no flow-wide state may be touched.
 
+use super::step_error::{StepError, StepResult};
 use crate::driver::{BrowserCookie, DriverError, Locator, Session};
 use crate::scenario::locator::LocatorDoc;
 use crate::scenario::step::{Action, Area, Expect};
 use std::time::Duration;
 use tokio::time::{Instant, sleep};
-
-/// Why a step did not do what it was written to do. Every kind ends the flow in ERROR.
-#[derive(Debug, Clone, thiserror::Error)]
-pub enum StepError {
-    /// The page was not as the scenario expected (element missing, text absent).
-    #[error("{0}")]
-    Page(String),
-    /// The driver, browser or target failed.
-    #[error("{0}")]
-    Infra(String),
-    #[error("the step did not finish within {0:?}")]
-    Timeout(Duration),
-    #[error("interrupted")]
-    Cancelled,
-    /// A scenario mistake only visible at run time (e.g. an unset variable).
-    #[error("{0}")]
-    Input(String),
-    /// What the step needs cannot be done in this session at all (the session token of a native
-    /// app context): the flow cannot be judged here, which is SKIPPED, never PASS.
-    #[error("{0}")]
-    Unsupported(String),
-}
-
-impl From<DriverError> for StepError {
-    fn from(e: DriverError) -> Self {
-        match e {
-            DriverError::NotFound(what) => StepError::Page(format!("no element matches {what}")),
-            DriverError::Timeout(d, _) => StepError::Timeout(d),
-            other => StepError::Infra(one_line(&other.to_string())),
-        }
-    }
-}
-
-pub type StepResult<T> = Result<T, StepError>;
-
-/// WebDriver errors carry multi-line stack traces of the driver binary; users need the first lines.
-fn one_line(text: &str) -> String {
-    let head = text.split("Stacktrace").next().unwrap_or(text);
-    let words: Vec<&str> = head.split_whitespace().collect();
-    let joined = words.join(" ");
-    if joined.chars().count() > 300 {
-        format!("{}…", joined.chars().take(300).collect::<String>())
-    } else {
-        joined
-    }
-}
 
 pub fn locator(
     doc: &LocatorDoc,

@@ -1,10 +1,10 @@
 //! What each step of a flow does: the one match over step kinds, calling the file that holds each.
 
-use super::browser_step::{self, StepError, StepResult};
+use super::browser_step;
 use super::context::FlowCtx;
 use super::events::Event;
 use super::expand::looks_secret;
-use super::flow::nest;
+use super::step_error::{StepError, StepResult};
 use super::token_io::chosen_token;
 use crate::record::Mark;
 use crate::redact::Kind;
@@ -35,7 +35,7 @@ impl FlowCtx {
                 };
                 self.exec_steps(&flow.steps, persona)
                     .await
-                    .map_err(|f| nest(f, name))?;
+                    .map_err(|f| f.error.in_flow(name, &f.origin))?;
                 self.mark_as(
                     persona,
                     format!("ran {name}"),
@@ -56,7 +56,7 @@ impl FlowCtx {
                     .map_err(StepError::Input)?;
                 self.exec_steps(steps, persona)
                     .await
-                    .map_err(|f| nest(f, &part.flow))?;
+                    .map_err(|f| f.error.in_flow(&part.flow, &f.origin))?;
                 let half = if part.until.is_some() {
                     "up to its submit"
                 } else {

@@ -3,9 +3,9 @@
 //! (personas.rs, marks.rs, expand.rs, urls.rs, keep_alive.rs, parallel.rs, replay_http.rs,
 //! token_io.rs, observe.rs, artifacts.rs).
 
-use super::browser_step::StepError;
 use super::context::FlowCtx;
 use super::events::Event;
+use super::step_error::StepError;
 use crate::record::StepRecord;
 use crate::scenario::step::{Action, Origin, Step};
 use std::future::Future;
@@ -101,23 +101,5 @@ impl FlowCtx {
             error,
             origin: step.origin.clone(),
         })
-    }
-}
-
-/// Names the calling flow in an error from inside it.
-pub(super) fn nest(f: Failure, flow: &str) -> StepError {
-    match f.error {
-        StepError::Cancelled => StepError::Cancelled,
-        StepError::Page(m) => StepError::Page(format!("{m} (in flow `{flow}` at {})", f.origin)),
-        StepError::Infra(m) => StepError::Infra(format!("{m} (in flow `{flow}` at {})", f.origin)),
-        StepError::Input(m) => StepError::Input(format!("{m} (in flow `{flow}` at {})", f.origin)),
-        StepError::Unsupported(m) => {
-            StepError::Unsupported(format!("{m} (in flow `{flow}` at {})", f.origin))
-        }
-        StepError::Timeout(d) => StepError::Page(format!(
-            "the step did not finish within {} (in flow `{flow}` at {})",
-            crate::duration::format_duration(d),
-            f.origin
-        )),
     }
 }

@@ -4,8 +4,9 @@
 //! submit) never runs. A click before the fields runs only when it follows a link outside any form,
 //! since any other click may submit something.
 
-use super::browser_step::{self, StepError};
+use super::browser_step;
 use super::context::FlowCtx;
+use super::step_error::StepError;
 use crate::scenario::locator::LocatorDoc;
 use crate::scenario::step::{Action, Expect};
 use std::time::Duration;

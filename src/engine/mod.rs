@@ -26,6 +26,7 @@ mod parallel;
 mod personas;
 mod replay_http;
 pub mod run;
+pub mod step_error;
 pub mod token;
 pub mod token_discovery;
 mod token_io;

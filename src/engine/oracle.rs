@@ -5,8 +5,9 @@
 //! set); a `not_see` looks at the settled page. Where the page cannot be watched (native app
 //! contexts) a `see` waits a fixed `oracle_grace` (800 ms unless set) as it always did.
 
-use super::browser_step::{self, StepError, StepResult};
+use super::browser_step;
 use super::context::FlowCtx;
+use super::step_error::{StepError, StepResult};
 use crate::scenario::step::Action;
 
 /// The oracle's answer and the observation behind it.

@@ -1,7 +1,8 @@
 //! `parallel`: one browser-only flow run by several personas at the same moment.
 
-use super::browser_step::{self, StepError, StepResult};
+use super::browser_step;
 use super::context::FlowCtx;
+use super::step_error::{StepError, StepResult};
 use crate::record::Mark;
 use std::time::Duration;
 

@@ -1,8 +1,8 @@
 //! A flow's personas and their browsers: started on first use (or ahead, by `prestart`), closed
 //! at the end.
 
-use super::browser_step::{StepError, StepResult};
 use super::context::{FlowCtx, Persona};
+use super::step_error::{StepError, StepResult};
 use crate::driver::Session;
 use crate::record::Mark;
 use std::sync::Arc;

@@ -9,7 +9,7 @@ use super::context::{FlowCtx, RunCtx};
 use super::events::Event;
 use super::flow::Failure;
 use crate::driver::BackForwardCache;
-use crate::engine::browser_step::StepError;
+use crate::engine::step_error::StepError;
 use crate::record::{FlowRecord, RunSummary, Verdict};
 use crate::scenario::preconditions::Requirement;
 use crate::scenario::{Profile, Project, Scenario, Suite};
