@@ -11,6 +11,7 @@
 use super::Outcome;
 use super::probes::{fmt, log_in_named, margin};
 use crate::engine::context::FlowCtx;
+use crate::record::measured::Measure;
 use crate::scenario::Policy;
 use std::time::Duration;
 use tokio::time::Instant;
@@ -254,10 +255,13 @@ pub fn judge(
         )),
     };
     let mut o = o
-        .measure("idle_timeout_lower_s", lower.map(|d| d.as_secs_f64()))
-        .measure("idle_timeout_upper_s", upper.map(|d| d.as_secs_f64()))
-        .measure("policy_s", limit.as_secs_f64())
-        .measure("control_ended_after_s", ended.map(|(_, d)| d.as_secs_f64()));
+        .measure(Measure::IdleTimeoutLowerS, lower.map(|d| d.as_secs_f64()))
+        .measure(Measure::IdleTimeoutUpperS, upper.map(|d| d.as_secs_f64()))
+        .measure(Measure::PolicyS, limit.as_secs_f64())
+        .measure(
+            Measure::ControlEndedAfterS,
+            ended.map(|(_, d)| d.as_secs_f64()),
+        );
     for a in answers {
         let what = match (a.logged_in, a.control_alive) {
             (true, _) => "logged in",

@@ -1,6 +1,7 @@
 //! What a check returns before the flow records it.
 
 use crate::engine::step_error::StepError;
+use crate::record::measured::Measure;
 use crate::record::{Evidence, Verdict};
 
 pub struct Outcome {
@@ -53,8 +54,8 @@ impl Outcome {
         self
     }
 
-    pub fn measure(mut self, key: &str, value: impl Into<serde_json::Value>) -> Self {
-        self.measured.insert(key.to_string(), value.into());
+    pub fn measure(mut self, key: Measure, value: impl Into<serde_json::Value>) -> Self {
+        self.measured.insert(key.key().to_string(), value.into());
         self
     }
 }

@@ -254,27 +254,6 @@ pub enum Check {
 }
 
 impl Check {
-    pub const NAMES: [&'static str; 18] = [
-        "logged_in",
-        "logged_out",
-        "token_changed",
-        "cookie_attributes",
-        "no_token_in_url",
-        "no_token_in_storage",
-        "no_token_in_referer",
-        "http_status",
-        "header",
-        "not_acting_as",
-        "idle_timeout_at_most",
-        "absolute_timeout_at_most",
-        "checkout_expires",
-        "concurrent_sessions_at_most",
-        "no_account_data",
-        "no_cacheable_pages",
-        "client_binding",
-        "entropy_at_least",
-    ];
-
     pub fn name(&self) -> &'static str {
         match self {
             Check::LoggedIn => "logged_in",
@@ -395,46 +374,6 @@ impl Action {
         }
     }
 }
-
-/// Every step keyword, for suggestions and the schema.
-pub const ACTIONS: &[&str] = &[
-    "open",
-    "click",
-    "fill",
-    "select",
-    "submit",
-    "wait_for",
-    "see",
-    "not_see",
-    "run",
-    "get_cookie",
-    "set_cookie",
-    "delete_cookie",
-    "clear_cookies",
-    "get_storage",
-    "set_storage",
-    "clear_storage",
-    "eval",
-    "back",
-    "back_to",
-    "refresh",
-    "context",
-    "screenshot",
-    "idle",
-    "steal",
-    "plant",
-    "capture",
-    "replay",
-    "fresh",
-    "forget",
-    "parallel",
-    "browse",
-    "check",
-    "set_var",
-    "login_http",
-    "require",
-    "variants",
-];
 
 /// Keys a step may carry beside its action.
 pub const MODIFIERS: &[&str] = &["as", "timeout", "name"];
