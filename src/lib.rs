@@ -34,6 +34,7 @@ pub mod driver;
 pub mod duration;
 pub mod engine;
 pub mod exit;
+pub mod record;
 pub mod redact;
 pub mod report;
 pub mod sampling;

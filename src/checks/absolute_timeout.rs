@@ -4,6 +4,7 @@
 use super::Outcome;
 use super::probes::{fmt, log_in_probes, margin};
 use crate::engine::context::FlowCtx;
+use crate::record::measured::Measure;
 use crate::scenario::Policy;
 use std::time::Duration;
 use tokio::time::Instant;
@@ -60,14 +61,14 @@ pub async fn check(ctx: &mut FlowCtx, persona: &str) -> Outcome {
             fmt(limit)
         )),
     };
-    o.measure("ended_after_s", ended_after.map(|d| d.as_secs_f64()))
+    o.measure(Measure::EndedAfterS, ended_after.map(|d| d.as_secs_f64()))
         .measure(
-            "alive_after_s",
+            Measure::AliveAfterS,
             ended_after
                 .is_none()
                 .then_some(deadline_after.as_secs_f64()),
         )
-        .measure("policy_s", limit.as_secs_f64())
+        .measure(Measure::PolicyS, limit.as_secs_f64())
         .with(
             "kept busy",
             format!("oracle every {}, {touches} time(s)", fmt(every)),

@@ -4,6 +4,7 @@
 use super::Outcome;
 use crate::driver::NetEvent;
 use crate::engine::context::FlowCtx;
+use crate::record::measured::Measure;
 
 pub async fn check(ctx: &mut FlowCtx, persona: &str) -> Outcome {
     if let Some(skip) = super::token_access::unreadable(ctx, persona, "no_cacheable_pages").await {
@@ -84,8 +85,8 @@ pub async fn check(ctx: &mut FlowCtx, persona: &str) -> Outcome {
     for c in cacheable.iter().take(10) {
         o = o.with("cacheable", c.clone());
     }
-    o.measure("authenticated_responses", judged)
-        .measure("cacheable", cacheable.len())
+    o.measure(Measure::AuthenticatedResponses, judged)
+        .measure(Measure::Cacheable, cacheable.len())
 }
 
 fn path_of(u: &str) -> String {

@@ -5,6 +5,7 @@
 use super::Outcome;
 use super::probes::{fmt, margin};
 use crate::engine::context::FlowCtx;
+use crate::record::measured::Measure;
 use crate::scenario::Policy;
 use std::time::Duration;
 use tokio::time::Instant;
@@ -43,7 +44,7 @@ pub async fn check(ctx: &mut FlowCtx, persona: &str) -> Outcome {
             "checkout left idle for {}",
             humantime::format_duration(wait)
         ),
-        crate::engine::events::Mark::Idle {
+        crate::record::Mark::Idle {
             seconds: wait.as_secs_f64(),
         },
     );
@@ -77,6 +78,6 @@ pub async fn check(ctx: &mut FlowCtx, persona: &str) -> Outcome {
     };
     o.with("complete_checkout", completed.observed.join("; "))
         .with("session afterwards", session.observed.join("; "))
-        .measure("idle_s", wait.as_secs_f64())
-        .measure("purchase_completed", completed.logged_in)
+        .measure(Measure::IdleS, wait.as_secs_f64())
+        .measure(Measure::PurchaseCompleted, completed.logged_in)
 }

@@ -6,6 +6,7 @@
 use super::Outcome;
 use super::identity::{self, PageIdentity, Sighting};
 use crate::engine::context::FlowCtx;
+use crate::record::measured::Measure;
 use crate::scenario::TokenLocation;
 use crate::scenario::step::Action;
 
@@ -157,8 +158,8 @@ pub async fn check(ctx: &mut FlowCtx, persona: &str) -> Outcome {
         );
     }
     o.with("judged by", judged)
-        .measure("bound_to_user_agent", !other_agent)
-        .measure("bound_to_address", other_address.map(|a| !a))
+        .measure(Measure::BoundToUserAgent, !other_agent)
+        .measure(Measure::BoundToAddress, other_address.map(|a| !a))
 }
 
 struct Replay {

@@ -4,6 +4,7 @@
 
 use super::Outcome;
 use crate::engine::context::FlowCtx;
+use crate::record::measured::Measure;
 use crate::scenario::policy::AtCap;
 use std::time::Duration;
 
@@ -75,9 +76,9 @@ pub async fn check(ctx: &mut FlowCtx, persona: &str) -> Outcome {
     }
     o.with("oldest session", oldest)
         .with("logins", format!("{cap} one after another, then 2 at once"))
-        .measure("observed_cap", count)
+        .measure(Measure::ObservedCap, count)
         // In login order: which sessions were still logged in at the end, for the report's drawing.
-        .measure("logins_alive", alive)
-        .measure("policy_cap", cap)
-        .measure("at_cap", behaviour)
+        .measure(Measure::LoginsAlive, alive)
+        .measure(Measure::PolicyCap, cap)
+        .measure(Measure::AtCap, behaviour)
 }

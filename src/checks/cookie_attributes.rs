@@ -5,6 +5,7 @@
 use super::Outcome;
 use crate::driver::NetEvent;
 use crate::engine::context::FlowCtx;
+use crate::record::measured::Measure;
 use crate::scenario::TokenLocation;
 use crate::scenario::policy::SameSite;
 use serde::Serialize;
@@ -196,7 +197,10 @@ pub async fn check(ctx: &mut FlowCtx, persona: &str) -> Outcome {
     for p in &problems {
         o = o.with("problem", p.clone());
     }
-    o.measure("cookie", serde_json::to_value(&cookie).unwrap_or_default())
+    o.measure(
+        Measure::Cookie,
+        serde_json::to_value(&cookie).unwrap_or_default(),
+    )
 }
 
 #[cfg(test)]

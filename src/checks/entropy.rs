@@ -11,6 +11,7 @@ use super::entropy_browser;
 use crate::analysis::{AnalysisOptions, TokenVerdict, analyze};
 use crate::engine::context::FlowCtx;
 use crate::engine::login_recipe::Learned;
+use crate::record::measured::Measure;
 use crate::sampling::{Backoff, Plan, Stopped};
 use std::time::Duration;
 
@@ -99,13 +100,13 @@ pub async fn check(ctx: &mut FlowCtx, persona: &str) -> Outcome {
             "the app started refusing logins after {after} samples: {why}; sampling stopped \
              rather than lock the account"
         ))
-        .measure("sampling", "http")
-        .measure("samples", after),
+        .measure(Measure::Sampling, "http")
+        .measure(Measure::Samples, after),
         Err(Stopped::Failed { after, why }) => Outcome::error(format!(
             "sampling over HTTP failed after {after} samples: {why}"
         ))
-        .measure("sampling", "http")
-        .measure("samples", after),
+        .measure(Measure::Sampling, "http")
+        .measure(Measure::Samples, after),
     }
 }
 
@@ -120,7 +121,7 @@ async fn through_browser(ctx: &mut FlowCtx, persona: &str, wanted: usize, why: S
         Err(o) => {
             return o
                 .with("sampling", format!("through the browser, because {why}"))
-                .measure("sampling", "browser");
+                .measure(Measure::Sampling, "browser");
         }
     };
     let mut how = format!(
@@ -178,8 +179,8 @@ fn judge(
         Sampling::Browser(how) => ("browser", how),
     };
     o.with("sampling", how)
-        .measure("sampling", kind)
-        .measure("entropy_bits", bits)
-        .measure("samples", tokens.len())
-        .measure("analysis", a.to_json())
+        .measure(Measure::Sampling, kind)
+        .measure(Measure::EntropyBits, bits)
+        .measure(Measure::Samples, tokens.len())
+        .measure(Measure::Analysis, a.to_json())
 }

@@ -3,6 +3,7 @@
 use super::Outcome;
 use crate::driver::NetEvent;
 use crate::engine::context::FlowCtx;
+use crate::record::measured::Measure;
 use crate::scenario::step::HeaderArgs;
 
 pub fn status(ctx: &FlowCtx, want: u16) -> Outcome {
@@ -17,7 +18,7 @@ pub fn status(ctx: &FlowCtx, want: u16) -> Outcome {
     } else {
         Outcome::fail(format!("{} answered {}, expected {want}", r.url, r.status))
     };
-    o.measure("status", r.status)
+    o.measure(Measure::Status, r.status)
 }
 
 /// The headers to judge: the last HTTP replay if any, else the persona's last document response.

@@ -7,8 +7,8 @@
 //! never as "not shown", so that it can turn a verdict into ERROR but never hide a FAIL.
 
 use crate::driver::{Locator, NetEvent};
-use crate::engine::browser_step::{StepError, StepResult};
 use crate::engine::context::FlowCtx;
+use crate::engine::step_error::{StepError, StepResult};
 use crate::scenario::locator::LocatorDoc;
 use std::ops::Range;
 

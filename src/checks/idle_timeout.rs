@@ -11,6 +11,7 @@
 use super::Outcome;
 use super::probes::{fmt, log_in_named, margin};
 use crate::engine::context::FlowCtx;
+use crate::record::measured::Measure;
 use crate::scenario::Policy;
 use std::time::Duration;
 use tokio::time::Instant;
@@ -97,7 +98,7 @@ pub async fn check(ctx: &mut FlowCtx, persona: &str) -> Outcome {
                 ctx.mark_as(
                     probe,
                     format!("left idle for {}", humantime::format_duration(*wait)),
-                    crate::engine::events::Mark::Idle {
+                    crate::record::Mark::Idle {
                         seconds: wait.as_secs_f64(),
                     },
                 );
@@ -170,7 +171,7 @@ async fn touch(
     every: Duration,
     logins_began: Instant,
     logged_in_by: Instant,
-) -> crate::engine::browser_step::StepResult<()> {
+) -> crate::engine::step_error::StepResult<()> {
     let a = ctx.oracle(&c.name).await?;
     c.life.touches += 1;
     if a.logged_in {
@@ -254,10 +255,13 @@ pub fn judge(
         )),
     };
     let mut o = o
-        .measure("idle_timeout_lower_s", lower.map(|d| d.as_secs_f64()))
-        .measure("idle_timeout_upper_s", upper.map(|d| d.as_secs_f64()))
-        .measure("policy_s", limit.as_secs_f64())
-        .measure("control_ended_after_s", ended.map(|(_, d)| d.as_secs_f64()));
+        .measure(Measure::IdleTimeoutLowerS, lower.map(|d| d.as_secs_f64()))
+        .measure(Measure::IdleTimeoutUpperS, upper.map(|d| d.as_secs_f64()))
+        .measure(Measure::PolicyS, limit.as_secs_f64())
+        .measure(
+            Measure::ControlEndedAfterS,
+            ended.map(|(_, d)| d.as_secs_f64()),
+        );
     for a in answers {
         let what = match (a.logged_in, a.control_alive) {
             (true, _) => "logged in",
@@ -298,7 +302,7 @@ fn bracket(lower: Option<Duration>, upper: Option<Duration>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::events::Verdict;
+    use crate::record::Verdict;
 
     fn s(secs: u64) -> Duration {
         Duration::from_secs(secs)

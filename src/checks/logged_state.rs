@@ -2,6 +2,7 @@
 
 use super::Outcome;
 use crate::engine::context::FlowCtx;
+use crate::record::measured::Measure;
 
 pub async fn check(ctx: &mut FlowCtx, persona: &str, want_logged_in: bool) -> Outcome {
     let name = if want_logged_in {
@@ -33,7 +34,7 @@ pub async fn check(ctx: &mut FlowCtx, persona: &str, want_logged_in: bool) -> Ou
     };
     o = o
         .with("oracle", answer.observed.join("; "))
-        .measure("logged_in", answer.logged_in);
+        .measure(Measure::LoggedIn, answer.logged_in);
     if !url.is_empty() {
         o = o.with("page", url);
     }

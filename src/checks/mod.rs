@@ -15,7 +15,6 @@ mod http_response;
 pub mod identity;
 mod idle_timeout;
 mod logged_state;
-pub mod measured;
 mod no_token_in_referer;
 mod no_token_in_storage;
 mod no_token_in_url;
@@ -31,7 +30,7 @@ pub use outcome::Outcome;
 pub use planned_wait::{covering, planned_wait};
 
 use crate::engine::context::FlowCtx;
-use crate::engine::events::CheckOutcome;
+use crate::record::CheckOutcome;
 use crate::scenario::step::{Check, Origin};
 
 /// Evaluates one check for `persona` and records it in the flow's timeline.

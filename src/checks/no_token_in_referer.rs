@@ -14,6 +14,7 @@ use crate::driver::NetEvent;
 use crate::engine::context::FlowCtx;
 use crate::engine::token::same_origin;
 use crate::engine::url_join::{path_of, strip_fragment};
+use crate::record::measured::Measure;
 use std::collections::BTreeSet;
 
 /// Authenticated pages provoked at most: the Referrer-Policy is usually site-wide, and each page costs
@@ -318,9 +319,9 @@ fn judge(
     };
     let mut o = o
         .with("Referrer-Policy", policy.clone())
-        .measure("cross_origin_requests", cross)
-        .measure("provoked_pages", arrived.len())
-        .measure("referrer_policy", policy);
+        .measure(Measure::CrossOriginRequests, cross)
+        .measure(Measure::ProvokedPages, arrived.len())
+        .measure(Measure::ReferrerPolicy, policy);
     for l in per_page.iter().take(10) {
         o = o.with("provoked", l.clone());
     }

@@ -3,6 +3,7 @@
 
 use super::Outcome;
 use crate::engine::context::FlowCtx;
+use crate::record::measured::Measure;
 
 const DUMP: &str = r#"
 const dump = (s) => { const o = {}; try { for (let i = 0; i < s.length; i++) { const k = s.key(i); o[k] = s.getItem(k); } } catch (e) {} return o; };
@@ -64,5 +65,5 @@ pub async fn check(ctx: &mut FlowCtx, persona: &str) -> Outcome {
     };
     o.with("localStorage keys", keys("local"))
         .with("sessionStorage keys", keys("session"))
-        .measure("exposures", found.len())
+        .measure(Measure::Exposures, found.len())
 }

@@ -4,6 +4,7 @@
 use super::Outcome;
 use crate::driver::NetEvent;
 use crate::engine::context::FlowCtx;
+use crate::record::measured::Measure;
 
 /// Parameter names that carry session ids in the wild.
 pub const SUSPICIOUS_PARAMS: &[&str] = &[
@@ -89,8 +90,8 @@ pub async fn check(ctx: &mut FlowCtx, persona: &str) -> Outcome {
         ))
     };
     let mut o = o
-        .measure("urls_scanned", urls.len())
-        .measure("leaks", leaks.len());
+        .measure(Measure::UrlsScanned, urls.len())
+        .measure(Measure::Leaks, leaks.len());
     for l in leaks.iter().take(20) {
         o = o.with("leak", l.clone());
     }

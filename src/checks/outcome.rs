@@ -1,7 +1,8 @@
 //! What a check returns before the flow records it.
 
-use crate::engine::browser_step::StepError;
-use crate::engine::events::{Evidence, Verdict};
+use crate::engine::step_error::StepError;
+use crate::record::measured::Measure;
+use crate::record::{Evidence, Verdict};
 
 pub struct Outcome {
     pub verdict: Verdict,
@@ -53,8 +54,8 @@ impl Outcome {
         self
     }
 
-    pub fn measure(mut self, key: &str, value: impl Into<serde_json::Value>) -> Self {
-        self.measured.insert(key.to_string(), value.into());
+    pub fn measure(mut self, key: Measure, value: impl Into<serde_json::Value>) -> Self {
+        self.measured.insert(key.key().to_string(), value.into());
         self
     }
 }

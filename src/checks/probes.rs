@@ -1,8 +1,8 @@
 //! Probe personas: extra isolated browsers a measuring check creates on the fly, each logged in to an
 //! existing persona's account, so measurements run in parallel without touching the scenario's personas.
 
-use crate::engine::browser_step::StepResult;
 use crate::engine::context::FlowCtx;
+use crate::engine::step_error::StepResult;
 use std::time::Duration;
 
 /// Creates `n` probes on `persona`'s account and logs them all in at once. Returns their names.

@@ -5,8 +5,8 @@
 //! missing now (an app file without the key) is left to the check, which reports ERROR.
 
 use super::Outcome;
-use crate::engine::browser_step::StepError;
 use crate::engine::context::FlowCtx;
+use crate::engine::step_error::StepError;
 use crate::engine::token;
 
 /// SKIPPED when the persona's open session cannot read the token. A persona without a session is

@@ -8,9 +8,9 @@ use super::inputs::driver_config;
 use crate::cli::{DemoArgs, DemoServeArgs, DriverArgs};
 use crate::demo::{ACCOUNTS, DemoConfig, FlawSet, MALICE, SessionIds, Shape, ShapeSet};
 use crate::driver::{BrowserKind, DriverConfig};
-use crate::engine::Verdict;
 use crate::engine::pipeline::{Executed, RunOptions};
 use crate::exit::Exit;
+use crate::record::Verdict;
 use crate::redact::{Kind, Redactor};
 use crate::report::ReportPaths;
 use crate::scenario::{Inputs, Project};
@@ -201,7 +201,7 @@ pub async fn run_against(
     };
     let mut flows: Vec<_> = rest.flows.into_iter().chain(timing.flows).collect();
     flows.sort_by_key(|f| order(&f.name));
-    let mut summary = crate::engine::events::RunSummary {
+    let mut summary = crate::record::RunSummary {
         duration: rest.summary.duration.max(timing.summary.duration),
         interrupted: rest.summary.interrupted || timing.summary.interrupted,
         ..Default::default()

@@ -1,10 +1,8 @@
 //! How a command ends, in one place: the error that stops it (rendered once, `error: …` on stderr)
 //! and the outcome of a run that finished, each mapped to its exit code here and nowhere else.
 
-use crate::engine::RunSummary;
-use crate::engine::Verdict;
-use crate::engine::events::RegressionKind;
 use crate::exit::Exit;
+use crate::record::{RegressionKind, RunSummary, Verdict};
 use std::fmt;
 use std::path::PathBuf;
 

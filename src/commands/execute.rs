@@ -2,7 +2,7 @@
 //! (`engine::pipeline`), this prints its lines, says its errors and writes its reports.
 
 use super::error::{CommandError, report};
-use crate::engine::Event;
+use crate::engine::events::Event;
 use crate::engine::pipeline::{Executed, Listener, RunOptions, run_project};
 use crate::redact::Redactor;
 use crate::report::{Console, ReportPaths, write_all};

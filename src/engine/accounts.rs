@@ -89,11 +89,7 @@ pub fn personas_used(suite: &Suite, s: &Scenario) -> Vec<String> {
     let mut v = s.personas.clone();
     v.push(default_persona(suite, s));
     for step in steps_reached(suite, s) {
-        v.extend(
-            crate::scenario::validate::personas_of(step)
-                .into_iter()
-                .map(String::from),
-        );
+        v.extend(step.personas_of().into_iter().map(String::from));
     }
     v.sort();
     v.dedup();

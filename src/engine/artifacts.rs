@@ -1,7 +1,7 @@
 //! Files kept beside the report: screenshots and (redacted) page sources.
 
-use super::browser_step::{StepError, StepResult};
 use super::context::FlowCtx;
+use super::step_error::{StepError, StepResult};
 use crate::driver::Session;
 use std::sync::Arc;
 

@@ -4,8 +4,8 @@
 //! page first leaves one entry fewer, and two Backs overshoot to the login page, where a check of
 //! account data passes without having looked at the account page.
 
-use super::browser_step::{StepError, StepResult};
 use super::context::FlowCtx;
+use super::step_error::{StepError, StepResult};
 
 /// A URL without its fragment: going back to `/account#orders` is going back to `/account`.
 fn page(url: &str) -> &str {

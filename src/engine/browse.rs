@@ -6,8 +6,8 @@
 //! (GET, never a form, never a script-driven link), stays on the app's origin under `base_url`'s path,
 //! and leaves out every link that looks like it logs out, deletes or removes something.
 
-use super::browser_step::{StepError, StepResult};
 use super::context::FlowCtx;
+use super::step_error::{StepError, StepResult};
 use super::url_join::{path_of, strip_fragment};
 use std::collections::{HashSet, VecDeque};
 use std::time::Duration;
@@ -130,7 +130,7 @@ impl FlowCtx {
         if let Some(flow) = self.profile.flows.get("browse").cloned() {
             self.exec_steps(&flow.steps, persona)
                 .await
-                .map_err(|f| super::flow::nest(f, "browse"))?;
+                .map_err(|f| f.error.in_flow("browse", &f.origin))?;
             self.mark(persona, "ran browse");
             return Ok(());
         }

@@ -1,57 +1,12 @@
 //! Steps that only touch one persona's browser. Shared by ordinary steps and by `parallel`, where
 //! several personas run a flow at once and no flow-wide state may be touched.
 
+use super::step_error::{StepError, StepResult};
 use crate::driver::{BrowserCookie, DriverError, Locator, Session};
 use crate::scenario::locator::LocatorDoc;
 use crate::scenario::step::{Action, Area, Expect};
 use std::time::Duration;
 use tokio::time::{Instant, sleep};
-
-/// Why a step did not do what it was written to do. Every kind ends the flow in ERROR.
-#[derive(Debug, Clone, thiserror::Error)]
-pub enum StepError {
-    /// The page was not as the scenario expected (element missing, text absent).
-    #[error("{0}")]
-    Page(String),
-    /// The driver, browser or target failed.
-    #[error("{0}")]
-    Infra(String),
-    #[error("the step did not finish within {0:?}")]
-    Timeout(Duration),
-    #[error("interrupted")]
-    Cancelled,
-    /// A scenario mistake only visible at run time (e.g. an unset variable).
-    #[error("{0}")]
-    Input(String),
-    /// What the step needs cannot be done in this session at all (the session token of a native
-    /// app context): the flow cannot be judged here, which is SKIPPED, never PASS.
-    #[error("{0}")]
-    Unsupported(String),
-}
-
-impl From<DriverError> for StepError {
-    fn from(e: DriverError) -> Self {
-        match e {
-            DriverError::NotFound(what) => StepError::Page(format!("no element matches {what}")),
-            DriverError::Timeout(d, _) => StepError::Timeout(d),
-            other => StepError::Infra(one_line(&other.to_string())),
-        }
-    }
-}
-
-pub type StepResult<T> = Result<T, StepError>;
-
-/// WebDriver errors carry multi-line stack traces of the driver binary; users need the first lines.
-fn one_line(text: &str) -> String {
-    let head = text.split("Stacktrace").next().unwrap_or(text);
-    let words: Vec<&str> = head.split_whitespace().collect();
-    let joined = words.join(" ");
-    if joined.chars().count() > 300 {
-        format!("{}…", joined.chars().take(300).collect::<String>())
-    } else {
-        joined
-    }
-}
 
 pub fn locator(
     doc: &LocatorDoc,
@@ -83,20 +38,6 @@ pub async fn holds(
         return Ok(session.current_url().await?.contains(&resolve(url)?));
     }
     Err(StepError::Input("empty expectation".into()))
-}
-
-pub fn describe(e: &Expect) -> String {
-    if let Some(el) = &e.element {
-        let (s, v) = el.resolve();
-        if s == "css selector" {
-            return format!("element `{v}`");
-        }
-        return format!("element {s} `{v}`");
-    }
-    if let Some(t) = &e.text {
-        return format!("text \"{t}\"");
-    }
-    format!("URL containing \"{}\"", e.url.as_deref().unwrap_or(""))
 }
 
 /// How long a page must have been without a DOM change or pending work (src/driver/settle.rs) to
@@ -235,14 +176,14 @@ pub async fn run(
                 return Err(StepError::Page(format!(
                     "waited {} for {} in vain",
                     crate::duration::format_duration(limit),
-                    describe(e)
+                    e.describe()
                 )));
             }
         }
         Action::See(e) => {
             // A short grace period: the page may still be settling after the previous step.
             if !wait_until(session, e, true, limit.min(Duration::from_secs(2)), resolve).await? {
-                return Err(StepError::Page(format!("expected to see {}", describe(e))));
+                return Err(StepError::Page(format!("expected to see {}", e.describe())));
             }
         }
         Action::NotSee(e) => {
@@ -255,7 +196,7 @@ pub async fn run(
             if seen {
                 return Err(StepError::Page(format!(
                     "expected not to see {}",
-                    describe(e)
+                    e.describe()
                 )));
             }
         }
@@ -362,101 +303,5 @@ fn storage(area: Area) -> &'static str {
     match area {
         Area::Session => "sessionStorage",
         _ => "localStorage",
-    }
-}
-
-/// Whether an action only touches the performing persona's browser.
-pub fn is_browser_only(action: &Action) -> bool {
-    matches!(
-        action,
-        Action::Open(_)
-            | Action::Click(_)
-            | Action::Fill(_)
-            | Action::Select(_)
-            | Action::Submit(_)
-            | Action::WaitFor(_)
-            | Action::See(_)
-            | Action::NotSee(_)
-            | Action::GetCookie(_)
-            | Action::SetCookie(_)
-            | Action::DeleteCookie(_)
-            | Action::ClearCookies
-            | Action::GetStorage(_)
-            | Action::SetStorage(_)
-            | Action::ClearStorage(_)
-            | Action::Eval(_)
-            | Action::Back
-            | Action::Refresh
-            | Action::Context(_)
-    )
-}
-
-/// Step labels for reports: the keyword and its main argument, as written (before substitution, so
-/// `${persona.password}` stays a name, never a value).
-pub fn label(action: &Action) -> String {
-    let loc = |l: &LocatorDoc| {
-        let (s, v) = l.resolve();
-        if s == "css selector" {
-            v
-        } else {
-            format!("{s}={v}")
-        }
-    };
-    match action {
-        Action::Open(u) => format!("open {u}"),
-        Action::Click(l) => format!("click {}", loc(l)),
-        Action::Fill(f) => format!("fill {} with {}", loc(&f.field), f.value),
-        Action::Select(s) => format!("select {} in {}", s.option, loc(&s.field)),
-        Action::Submit(l) => format!("submit {}", loc(l)),
-        Action::WaitFor(e) => format!("wait for {}", describe(e)),
-        Action::See(e) => format!("see {}", describe(e)),
-        Action::NotSee(e) => format!("not see {}", describe(e)),
-        Action::Run(f) => format!("run {f}"),
-        Action::Context(c) => format!("switch to context {c}"),
-        Action::BackTo(_) => "back to the last authenticated page".into(),
-        Action::GetCookie(g) => format!("get cookie {} as {}", g.name, g.save_as),
-        Action::SetCookie(s) => format!("set cookie {}", s.name),
-        Action::DeleteCookie(n) => format!("delete cookie {n}"),
-        Action::GetStorage(g) => format!("get {:?} storage {}", g.area, g.key).to_lowercase(),
-        Action::SetStorage(s) => format!("set {:?} storage {}", s.area, s.key).to_lowercase(),
-        Action::ClearStorage(a) => format!("clear {a:?} storage").to_lowercase(),
-        Action::Idle(d) => format!("idle {}", crate::duration::format_duration(*d)),
-        Action::Steal(s) => format!("steal token from {} into {}", s.from, s.to),
-        Action::Plant(p) => match &p.from {
-            Some(f) => format!("plant {f}'s session id into {}", p.into),
-            None => format!("plant a chosen session id into {}", p.into),
-        },
-        Action::Capture(c) => format!("capture token as {}", c.label),
-        Action::Replay(r) => match (&r.into, &r.http) {
-            (Some(p), _) => format!("replay {} in {p}", r.token),
-            (_, Some(h)) => format!("replay {} over HTTP {} {}", r.token, h.method, h.path),
-            _ => format!("replay {}", r.token),
-        },
-        Action::Fresh(p) => format!(
-            "fresh session{}",
-            p.as_ref().map(|p| format!(" for {p}")).unwrap_or_default()
-        ),
-        Action::Forget(p) => format!(
-            "forget cookies and storage{}",
-            p.as_ref().map(|p| format!(" of {p}")).unwrap_or_default()
-        ),
-        Action::Parallel(p) => format!("run {} for {} at once", p.run, p.personas.join(", ")),
-        Action::Check(c) => format!("check {}", c.name()),
-        Action::RunPart(p) => match p.until {
-            Some(_) => format!("run {} until its submit", p.flow),
-            None => format!("run {} from its submit", p.flow),
-        },
-        Action::LoginHttp(_) => "log in over HTTP from the browser's login form".into(),
-        Action::Require(c) => format!("require {}", c.name()),
-        Action::Variants(v) => format!(
-            "variants {}",
-            v.keys().cloned().collect::<Vec<_>>().join(", ")
-        ),
-        Action::Browse => "browse the authenticated pages".into(),
-        Action::Screenshot(n) => format!(
-            "screenshot{}",
-            n.as_ref().map(|n| format!(" {n}")).unwrap_or_default()
-        ),
-        other => other.keyword().replace('_', " "),
     }
 }

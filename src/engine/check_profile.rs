@@ -4,9 +4,9 @@
 //! warns where whose-account judgements would be unreliable. Getting the oracle right is the most
 //! important piece of configuration: every logged-out verdict rests on it.
 
-use super::browser_step::StepError;
 use super::context::{FlowCtx, RunCtx};
 use super::form_probe::{self, FormProbe};
+use super::step_error::StepError;
 use crate::checks::identity::{self, Sighting};
 use crate::scenario::Profile;
 use std::sync::Arc;

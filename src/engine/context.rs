@@ -1,8 +1,9 @@
 //! What a run shares across flows, and what one flow knows about its personas.
 
-use super::events::{CheckOutcome, Event, StepRecord, TimelineEntry};
+use super::events::Event;
 use super::token::Token;
 use crate::driver::{Launcher, NetEvent, Session};
+use crate::record::{CheckOutcome, StepRecord, TimelineEntry};
 use crate::redact::Redactor;
 use crate::scenario::{Inputs, Profile};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -12,7 +13,7 @@ use std::time::Duration;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
-/// Receives every event of the run (reporters sit behind it).
+/// Receives every event of the run (the console sits behind it; reports are made from the records).
 pub type Sink = Arc<dyn Fn(Event) + Send + Sync>;
 
 pub struct RunCtx {

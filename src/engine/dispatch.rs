@@ -1,11 +1,12 @@
 //! What each step of a flow does: the one match over step kinds, calling the file that holds each.
 
-use super::browser_step::{self, StepError, StepResult};
+use super::browser_step;
 use super::context::FlowCtx;
-use super::events::{Event, Mark};
+use super::events::Event;
 use super::expand::looks_secret;
-use super::flow::nest;
+use super::step_error::{StepError, StepResult};
 use super::token_io::chosen_token;
+use crate::record::Mark;
 use crate::redact::Kind;
 use crate::scenario::step::{Action, Step};
 use std::time::Duration;
@@ -14,7 +15,7 @@ impl FlowCtx {
     pub(super) async fn dispatch(&mut self, step: &Step, persona: &str) -> StepResult<()> {
         let limit = self.limit(step);
         match &step.action {
-            a if browser_step::is_browser_only(a) => {
+            a if a.is_browser_only() => {
                 let session = self.session(persona).await?;
                 let this = &*self;
                 let resolve = |t: &str| this.expand(t, persona);
@@ -34,7 +35,7 @@ impl FlowCtx {
                 };
                 self.exec_steps(&flow.steps, persona)
                     .await
-                    .map_err(|f| nest(f, name))?;
+                    .map_err(|f| f.error.in_flow(name, &f.origin))?;
                 self.mark_as(
                     persona,
                     format!("ran {name}"),
@@ -55,7 +56,7 @@ impl FlowCtx {
                     .map_err(StepError::Input)?;
                 self.exec_steps(steps, persona)
                     .await
-                    .map_err(|f| nest(f, &part.flow))?;
+                    .map_err(|f| f.error.in_flow(&part.flow, &f.origin))?;
                 let half = if part.until.is_some() {
                     "up to its submit"
                 } else {
@@ -82,7 +83,7 @@ impl FlowCtx {
                     persona,
                     format!("required {}: {}", c.name(), outcome.verdict.label()),
                 );
-                if outcome.verdict == crate::engine::Verdict::Pass {
+                if outcome.verdict == crate::record::Verdict::Pass {
                     Ok(())
                 } else {
                     Err(StepError::Page(format!(

@@ -1,8 +1,8 @@
 //! `${NAME}` expansion in a step's text: saved values, persona fields, inputs, profile vars,
 //! the environment; secrets among them are registered for redaction.
 
-use super::browser_step::{StepError, StepResult};
 use super::context::FlowCtx;
+use super::step_error::{StepError, StepResult};
 use crate::redact::Kind;
 use crate::scenario::vars;
 

@@ -3,9 +3,10 @@
 //! (personas.rs, marks.rs, expand.rs, urls.rs, keep_alive.rs, parallel.rs, replay_http.rs,
 //! token_io.rs, observe.rs, artifacts.rs).
 
-use super::browser_step::{self, StepError};
 use super::context::FlowCtx;
-use super::events::{Event, StepRecord};
+use super::events::Event;
+use super::step_error::StepError;
+use crate::record::StepRecord;
 use crate::scenario::step::{Action, Origin, Step};
 use std::future::Future;
 use std::pin::Pin;
@@ -56,9 +57,9 @@ impl FlowCtx {
         let started = Instant::now();
         let cancel = self.run.cancel.clone();
         // Browser steps bound themselves; an explicit `timeout:` bounds any other step as a whole.
-        let bound = step.timeout.filter(|_| {
-            !browser_step::is_browser_only(&step.action) && !matches!(step.action, Action::Idle(_))
-        });
+        let bound = step
+            .timeout
+            .filter(|_| !step.action.is_browser_only() && !matches!(step.action, Action::Idle(_)));
         let result = tokio::select! {
             r = self.dispatch(step, &persona) => r,
             _ = cancel.cancelled() => Err(StepError::Cancelled),
@@ -79,12 +80,10 @@ impl FlowCtx {
             let record = StepRecord {
                 index: self.steps.len(),
                 keyword: step.action.keyword().to_string(),
-                label: self.run.redactor.redact(
-                    &step
-                        .name
-                        .clone()
-                        .unwrap_or_else(|| browser_step::label(&step.action)),
-                ),
+                label: self
+                    .run
+                    .redactor
+                    .redact(&step.name.clone().unwrap_or_else(|| step.action.label())),
                 persona: persona.clone(),
                 origin: step.origin.to_string(),
                 at: started.duration_since(self.started),
@@ -102,23 +101,5 @@ impl FlowCtx {
             error,
             origin: step.origin.clone(),
         })
-    }
-}
-
-/// Names the calling flow in an error from inside it.
-pub(super) fn nest(f: Failure, flow: &str) -> StepError {
-    match f.error {
-        StepError::Cancelled => StepError::Cancelled,
-        StepError::Page(m) => StepError::Page(format!("{m} (in flow `{flow}` at {})", f.origin)),
-        StepError::Infra(m) => StepError::Infra(format!("{m} (in flow `{flow}` at {})", f.origin)),
-        StepError::Input(m) => StepError::Input(format!("{m} (in flow `{flow}` at {})", f.origin)),
-        StepError::Unsupported(m) => {
-            StepError::Unsupported(format!("{m} (in flow `{flow}` at {})", f.origin))
-        }
-        StepError::Timeout(d) => StepError::Page(format!(
-            "the step did not finish within {} (in flow `{flow}` at {})",
-            crate::duration::format_duration(d),
-            f.origin
-        )),
     }
 }

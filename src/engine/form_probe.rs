@@ -4,8 +4,9 @@
 //! submit) never runs. A click before the fields runs only when it follows a link outside any form,
 //! since any other click may submit something.
 
-use super::browser_step::{self, StepError};
+use super::browser_step;
 use super::context::FlowCtx;
+use super::step_error::StepError;
 use crate::scenario::locator::LocatorDoc;
 use crate::scenario::step::{Action, Expect};
 use std::time::Duration;
@@ -98,7 +99,7 @@ pub async fn probe(ctx: &mut FlowCtx, persona: &str, flow: &str) -> FormProbe {
             return FormProbe::Holds {
                 page: here,
                 fields,
-                stopped_before: Some(browser_step::label(&step.action)),
+                stopped_before: Some(step.action.label()),
             };
         }
         match &step.action {
@@ -115,7 +116,7 @@ pub async fn probe(ctx: &mut FlowCtx, persona: &str, flow: &str) -> FormProbe {
                     return FormProbe::NotReached(format!(
                         "reaching its form needs `{}` at {}, which may submit something; check-profile clicks only \
                          links outside forms",
-                        browser_step::label(&step.action),
+                        step.action.label(),
                         step.origin
                     ));
                 }

@@ -1,8 +1,8 @@
 //! Waiting without touching the target: `idle` and the waits of timing checks, keeping remote
 //! sessions alive meanwhile.
 
-use super::browser_step::StepResult;
 use super::context::FlowCtx;
+use super::step_error::StepResult;
 use crate::driver::Session;
 use std::sync::Arc;
 use std::time::Duration;

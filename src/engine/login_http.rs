@@ -9,8 +9,8 @@
 //! form's hidden inputs from the page it reaches, posts the form, and puts the session the login left
 //! back into the browser, where the oracle can ask whose it is.
 
-use super::browser_step::{StepError, StepResult};
 use super::context::FlowCtx;
+use super::step_error::{StepError, StepResult};
 use crate::driver::{BrowserCookie, Session};
 use crate::redact::Kind;
 use crate::sampling::exchange::{Exchange, HttpError, cookie_url};
@@ -354,7 +354,7 @@ impl FlowCtx {
         self.mark_as(
             persona,
             "logged in over HTTP; the browser holds the session it left",
-            super::events::Mark::Ran {
+            crate::record::Mark::Ran {
                 flow: "login".into(),
             },
         );

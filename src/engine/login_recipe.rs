@@ -4,9 +4,9 @@
 //! click sends (a link's GET or a form). What cannot be replayed faithfully is said, never guessed:
 //! the caller then samples through the browser.
 
-use super::browser_step::{StepError, StepResult};
 use super::context::FlowCtx;
 use super::login_http::{Control, FormState, read_control, read_form};
+use super::step_error::{StepError, StepResult};
 use crate::sampling::{LoginRecipe, LogoutRecipe, SessionProof};
 use crate::scenario::TokenLocation;
 use crate::scenario::locator::LocatorDoc;

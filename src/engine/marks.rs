@@ -1,7 +1,7 @@
 //! The flow's timeline: what each persona's state became, redacted, with when.
 
 use super::context::FlowCtx;
-use super::events::{Mark, TimelineEntry};
+use crate::record::{Mark, TimelineEntry};
 
 impl FlowCtx {
     pub fn mark(&mut self, persona: &str, state: impl Into<String>) {

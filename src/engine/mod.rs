@@ -1,4 +1,6 @@
-//! Runs scenarios: scheduling, personas, steps, timeouts, artifacts; talks to reporters through events.
+//! Runs scenarios: scheduling, personas, steps, timeouts, artifacts. It fills in the records
+//! (`crate::record`) reports are made from, and tells its listener (the console) how the run goes
+//! through events.
 
 pub mod accounts;
 pub mod app_file;
@@ -25,6 +27,7 @@ mod personas;
 pub mod pipeline;
 mod replay_http;
 pub mod run;
+pub mod step_error;
 pub mod token;
 pub mod token_discovery;
 mod token_io;
@@ -33,4 +36,4 @@ mod urls;
 pub mod variants;
 
 pub use context::{RunCtx, Sink};
-pub use events::{Event, FlowRecord, RunSummary, Verdict};
+pub use events::Event;

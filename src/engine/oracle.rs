@@ -5,8 +5,9 @@
 //! set); a `not_see` looks at the settled page. Where the page cannot be watched (native app
 //! contexts) a `see` waits a fixed `oracle_grace` (800 ms unless set) as it always did.
 
-use super::browser_step::{self, StepError, StepResult};
+use super::browser_step;
 use super::context::FlowCtx;
+use super::step_error::{StepError, StepResult};
 use crate::scenario::step::Action;
 
 /// The oracle's answer and the observation behind it.
@@ -46,7 +47,7 @@ impl FlowCtx {
             } else {
                 "oracle: logged out"
             },
-            super::events::Mark::Oracle {
+            crate::record::Mark::Oracle {
                 logged_in: answer.logged_in,
             },
         );
@@ -85,7 +86,7 @@ impl FlowCtx {
                     observed.push(format!(
                         "{} {}",
                         if seen { "saw" } else { "did not see" },
-                        browser_step::describe(e)
+                        e.describe()
                     ));
                     logged_in &= seen;
                 }
@@ -100,11 +101,11 @@ impl FlowCtx {
                     observed.push(format!(
                         "{} {}",
                         if seen { "saw" } else { "did not see" },
-                        browser_step::describe(e)
+                        e.describe()
                     ));
                     logged_in &= !seen;
                 }
-                a if browser_step::is_browser_only(a) => {
+                a if a.is_browser_only() => {
                     tokio::time::timeout(
                         limit,
                         browser_step::run(&*session, a, &url_of, &resolve, limit),

@@ -1,8 +1,9 @@
 //! `parallel`: one browser-only flow run by several personas at the same moment.
 
-use super::browser_step::{self, StepError, StepResult};
+use super::browser_step;
 use super::context::FlowCtx;
-use super::events::Mark;
+use super::step_error::{StepError, StepResult};
+use crate::record::Mark;
 use std::time::Duration;
 
 impl FlowCtx {
@@ -16,11 +17,7 @@ impl FlowCtx {
         let Some(flow) = self.profile.flows.get(flow).cloned() else {
             return Err(StepError::Input(format!("unknown flow `{flow}`")));
         };
-        if let Some(s) = flow
-            .steps
-            .iter()
-            .find(|s| !browser_step::is_browser_only(&s.action))
-        {
+        if let Some(s) = flow.steps.iter().find(|s| !s.action.is_browser_only()) {
             return Err(StepError::Input(format!(
                 "flow `{}` has a `{}` step at {}; `parallel` runs only browser steps",
                 flow.name,

@@ -1,10 +1,10 @@
 //! A flow's personas and their browsers: started on first use (or ahead, by `prestart`), closed
 //! at the end.
 
-use super::browser_step::{StepError, StepResult};
 use super::context::{FlowCtx, Persona};
-use super::events::Mark;
+use super::step_error::{StepError, StepResult};
 use crate::driver::Session;
+use crate::record::Mark;
 use std::sync::Arc;
 
 impl FlowCtx {

@@ -3,9 +3,9 @@
 //! listener it passes and the records it gets back).
 
 use super::context::{FlowCtx, RunCtx, Sink, base_url};
-use super::events::{FlowRecord, RunInfo, RunSummary, Verdict};
 use super::run::{self, not_run};
 use crate::driver::{DriverConfig, Launcher};
+use crate::record::{FlowRecord, RunInfo, RunSummary, Verdict};
 use crate::redact::Redactor;
 use crate::scenario::{Inputs, Profile, Project, TokenLocation};
 use std::path::PathBuf;

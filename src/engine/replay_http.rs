@@ -1,7 +1,7 @@
 //! `replay ... http:`: a captured token sent again over plain HTTP, outside any browser.
 
-use super::browser_step::{StepError, StepResult};
 use super::context::{FlowCtx, HttpResponse};
+use super::step_error::{StepError, StepResult};
 use super::token::Token;
 use crate::scenario::TokenLocation;
 use std::time::Duration;

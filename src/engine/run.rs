@@ -6,10 +6,11 @@
 
 use super::accounts::{self, Scheduler, default_persona, personas_used};
 use super::context::{FlowCtx, RunCtx};
-use super::events::{Event, FlowRecord, RunSummary, Verdict};
+use super::events::Event;
 use super::flow::Failure;
 use crate::driver::BackForwardCache;
-use crate::engine::browser_step::StepError;
+use crate::engine::step_error::StepError;
+use crate::record::{FlowRecord, RunSummary, Verdict};
 use crate::scenario::preconditions::Requirement;
 use crate::scenario::{Profile, Project, Scenario, Suite};
 use std::collections::{BTreeMap, HashMap};

@@ -4,8 +4,8 @@
 //! (`app_file`) is never found: nothing lists an app's files, and removing one proves nothing while
 //! the app keeps its session in memory.
 
-use super::browser_step::{StepError, StepResult};
 use super::context::{FlowCtx, RunCtx};
+use super::step_error::{StepError, StepResult};
 use crate::driver::BrowserCookie;
 use crate::scenario::{Profile, TokenLocation};
 use std::collections::BTreeMap;

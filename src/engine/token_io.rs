@@ -1,7 +1,7 @@
 //! Reading a persona's session token out of its browser and writing one into it.
 
-use super::browser_step::StepResult;
 use super::context::FlowCtx;
+use super::step_error::StepResult;
 use super::token::{self, Placement, Token, TokenPart};
 use crate::redact::Kind;
 use crate::scenario::TokenLocation;

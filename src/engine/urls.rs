@@ -1,8 +1,8 @@
 //! A step's URL: its target under the base URL, carrying the persona's URL token on the app's
 //! own origin.
 
-use super::browser_step::{StepError, StepResult};
 use super::context::FlowCtx;
+use super::step_error::{StepError, StepResult};
 use super::token;
 
 impl FlowCtx {

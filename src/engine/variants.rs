@@ -7,9 +7,10 @@
 //! run" when one of its steps failed (a `require` that did not hold included) or its checks could not
 //! be judged; it never counts as a PASS, and the reason is kept as evidence.
 
-use super::browser_step::StepError;
 use super::context::FlowCtx;
-use super::events::{CheckOutcome, Event, Evidence, Verdict};
+use super::events::Event;
+use super::step_error::StepError;
+use crate::record::{CheckOutcome, Evidence, Verdict};
 use crate::scenario::step::{Origin, Step};
 
 /// How one variant ended.

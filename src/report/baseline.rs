@@ -6,7 +6,8 @@
 //! cannot disagree. Flows are matched by suite and name; checks within a flow by name, persona and
 //! occurrence. The measured keys compared are the ones the checks write (src/checks/measured.rs).
 
-use crate::engine::events::{FlowRecord, Regression, RegressionKind};
+use crate::record::measured::Measure;
+use crate::record::{FlowRecord, Regression, RegressionKind};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 use std::collections::HashMap;
@@ -202,8 +203,8 @@ type Found = (RegressionKind, String, String, String);
 /// the upper end is compared (no upper end: longer than every wait, so unbounded).
 fn idle_timeout(was: &Map<String, Value>, now: &Map<String, Value>) -> Option<Found> {
     let bracket = |m: &Map<String, Value>| {
-        let lower = m.get("idle_timeout_lower_s")?.as_f64();
-        let upper = m.get("idle_timeout_upper_s")?.as_f64();
+        let lower = m.get(Measure::IdleTimeoutLowerS.key())?.as_f64();
+        let upper = m.get(Measure::IdleTimeoutUpperS.key())?.as_f64();
         (lower.is_some() || upper.is_some()).then_some((lower, upper))
     };
     let ((old_lower, old_upper), (new_lower, new_upper)) = (bracket(was)?, bracket(now)?);
@@ -226,8 +227,8 @@ fn idle_timeout(was: &Map<String, Value>, now: &Map<String, Value>) -> Option<Fo
 
 fn concurrent_sessions(was: &Map<String, Value>, now: &Map<String, Value>) -> Option<Found> {
     let (old, new) = (
-        was.get("observed_cap")?.as_u64()?,
-        now.get("observed_cap")?.as_u64()?,
+        was.get(Measure::ObservedCap.key())?.as_u64()?,
+        now.get(Measure::ObservedCap.key())?.as_u64()?,
     );
     (new > old).then(|| {
         let message = format!(
@@ -240,8 +241,8 @@ fn concurrent_sessions(was: &Map<String, Value>, now: &Map<String, Value>) -> Op
 
 fn entropy_bits(was: &Map<String, Value>, now: &Map<String, Value>) -> Option<Found> {
     let (old, new) = (
-        was.get("entropy_bits")?.as_u64()?,
-        now.get("entropy_bits")?.as_u64()?,
+        was.get(Measure::EntropyBits.key())?.as_u64()?,
+        now.get(Measure::EntropyBits.key())?.as_u64()?,
     );
     (new < old).then(|| {
         let message = format!(
@@ -254,9 +255,10 @@ fn entropy_bits(was: &Map<String, Value>, now: &Map<String, Value>) -> Option<Fo
 
 /// Each protection the session cookie had in the baseline and lacks now, one regression each.
 fn cookie_attributes(was: &Map<String, Value>, now: &Map<String, Value>) -> Vec<Found> {
-    let (Some(Value::Object(old)), Some(Value::Object(new))) =
-        (was.get("cookie"), now.get("cookie"))
-    else {
+    let (Some(Value::Object(old)), Some(Value::Object(new))) = (
+        was.get(Measure::Cookie.key()),
+        now.get(Measure::Cookie.key()),
+    ) else {
         return Vec::new();
     };
     let flag = |c: &Map<String, Value>, k: &str| c.get(k).and_then(Value::as_bool) == Some(true);

@@ -1,6 +1,9 @@
-//! The console: one line per finished flow (verdict, time, why), then a summary.
+//! The console: one line per finished flow (verdict, time, why), then a summary. The only listener
+//! to the engine's events; the summary is printed by the caller once the run has returned
+//! (`finish`, then `summary_line`).
 
-use crate::engine::events::{Event, FlowRecord, RunSummary, Verdict};
+use crate::engine::events::Event;
+use crate::record::{FlowRecord, RunSummary, Verdict};
 use std::io::IsTerminal;
 
 pub struct Console {
@@ -148,13 +151,8 @@ impl Console {
                     b.inc(1);
                 }
             }
-            Event::RunFinished(s) => {
-                if let Some(b) = &self.bar {
-                    b.finish_and_clear();
-                }
-                crate::outln!("{}", self.summary_line(s));
-            }
-            _ => {}
+            // Steps and checks show in the flow's line once it finishes.
+            Event::StepFinished { .. } | Event::CheckFinished { .. } => {}
         }
     }
 

@@ -8,7 +8,7 @@
 //! `report.html`; and a Content-Security-Policy allows only our own script and style, by hash.
 
 use super::html_view::{self, View};
-use crate::engine::events::{FlowRecord, RunInfo, RunSummary};
+use crate::record::{FlowRecord, RunInfo, RunSummary};
 use crate::redact::Redactor;
 use base64::Engine as _;
 use sha2::{Digest, Sha256};
@@ -118,7 +118,7 @@ fn sha256_source(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::events::{CheckOutcome, Evidence, StepRecord, TimelineEntry, Verdict};
+    use crate::record::{CheckOutcome, Evidence, StepRecord, TimelineEntry, Verdict};
     use std::time::Duration;
 
     fn run() -> RunInfo {
@@ -171,7 +171,7 @@ mod tests {
                 at: Duration::from_millis(300),
                 persona: "victim".into(),
                 state: "oracle: logged in".into(),
-                mark: Some(crate::engine::events::Mark::Captured {
+                mark: Some(crate::record::Mark::Captured {
                     token: text.into(),
                     label: text.into(),
                 }),
@@ -220,7 +220,7 @@ mod tests {
 
     #[test]
     fn regressions_are_listed_and_their_flows_marked() {
-        use crate::engine::events::{Regression, RegressionKind};
+        use crate::record::{Regression, RegressionKind};
         let f = flow("x", Verdict::Fail);
         let mut summary = RunSummary::default();
         summary.count(f.verdict);

@@ -3,7 +3,7 @@
 //! Everything here is plain data; escaping is the template's job, redaction [`super::html`]'s.
 
 use super::drawing::{self, Chart, Overview, Swimlane};
-use crate::engine::events::{CheckOutcome, FlowRecord, RunInfo, RunSummary, StepRecord, Verdict};
+use crate::record::{CheckOutcome, FlowRecord, RunInfo, RunSummary, StepRecord, Verdict};
 use base64::Engine as _;
 use serde::Serialize;
 use std::path::{Component, Path};

@@ -2,7 +2,7 @@
 //! baseline, and every flow with its steps, evidence and measured values. Its JSON Schema
 //! (`usher schema --results`, kept in `schema/results.schema.json`) is derived from these types.
 
-use crate::engine::events::{FlowRecord, Regression, RunInfo, RunSummary};
+use crate::record::{FlowRecord, Regression, RunInfo, RunSummary};
 use crate::scenario::Policy;
 use schemars::JsonSchema;
 use serde::Serialize;

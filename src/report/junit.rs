@@ -10,7 +10,7 @@
 //! still shows up as a failure under a name of its own, and GitLab (which keys tests on classname +
 //! name) lists it as a new failure when it appears and as fixed when it goes.
 
-use crate::engine::events::{FlowRecord, Regression, RegressionKind, RunInfo, RunSummary, Verdict};
+use crate::record::{FlowRecord, Regression, RegressionKind, RunInfo, RunSummary, Verdict};
 use crate::scenario::Policy;
 use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
 use std::collections::{BTreeMap, HashSet};

@@ -1,6 +1,6 @@
-//! Records in, files out. The console follows the run's events; JUnit, JSON and HTML are functions of
-//! the finished records, written once at the end (`write_all`), atomically (temp file + rename), so an
-//! interrupted run never leaves a truncated report.
+//! Records in, files out. JUnit, JSON and HTML are functions of the finished records (`crate::record`);
+//! only the console listens to the run's events as it goes. Files are written once, at the end (`write_all`),
+//! atomically (temp file + rename), so an interrupted run never leaves a truncated report.
 
 mod atomic;
 pub mod baseline;

@@ -1,7 +1,7 @@
 //! The report files of a finished run: JUnit XML, results.json and the HTML report, written together.
 
 use super::{html_report, junit_xml, results_json, write_atomic};
-use crate::engine::events::{FlowRecord, RunInfo, RunSummary};
+use crate::record::{FlowRecord, RunInfo, RunSummary};
 use crate::redact::Redactor;
 use std::path::{Path, PathBuf};
 

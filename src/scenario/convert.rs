@@ -4,7 +4,9 @@ use super::diagnostic::Diagnostic;
 use super::node::{Node, Pos, Value};
 use super::step::*;
 use super::suggest::did_you_mean;
+use schemars::generate::SchemaGenerator;
 use serde::de::DeserializeOwned;
+use serde_json::json;
 use std::sync::Arc;
 
 /// The file being converted and the problems found in it so far.
@@ -167,17 +169,25 @@ fn value_pos(node: &Node, text: &str) -> Pos {
     walk(node, text).unwrap_or(node.pos)
 }
 
-/// Steps that take no argument may be written as a bare word (`- back`).
-const BARE: &[&str] = &[
-    "back",
-    "refresh",
-    "screenshot",
-    "clear_cookies",
-    "fresh",
-    "forget",
-    "login_http",
-    "browse",
+/// Steps that take no argument may be written as a bare word (`- back`), and what each means; in
+/// the order the schema lists them.
+type Bare = (&'static str, fn() -> Action);
+
+const BARE: &[Bare] = &[
+    ("back", || Action::Back),
+    ("refresh", || Action::Refresh),
+    ("screenshot", || Action::Screenshot(None)),
+    ("clear_cookies", || Action::ClearCookies),
+    ("fresh", || Action::Fresh(None)),
+    ("forget", || Action::Forget(None)),
+    ("login_http", || Action::LoginHttp(LoginHttpArgs::default())),
+    ("browse", || Action::Browse),
 ];
+
+/// The bare words, for the schema.
+pub fn bare_keywords() -> impl Iterator<Item = &'static str> {
+    BARE.iter().map(|(k, _)| *k)
+}
 
 /// Converts a list of steps; each bad step is reported and skipped.
 pub fn steps(ctx: &mut Ctx, node: &Node, what: &str) -> Vec<Step> {
@@ -298,17 +308,9 @@ fn unknown_step(ctx: &mut Ctx, pos: Pos, word: &str) {
 }
 
 fn bare_action(word: &str) -> Option<Action> {
-    Some(match word {
-        "back" => Action::Back,
-        "refresh" => Action::Refresh,
-        "screenshot" => Action::Screenshot(None),
-        "clear_cookies" => Action::ClearCookies,
-        "fresh" => Action::Fresh(None),
-        "forget" => Action::Forget(None),
-        "login_http" => Action::LoginHttp(LoginHttpArgs::default()),
-        "browse" => Action::Browse,
-        _ => return None,
-    })
+    BARE.iter()
+        .find(|(k, _)| *k == word)
+        .map(|(_, make)| make())
 }
 
 pub fn duration(ctx: &mut Ctx, node: &Node, what: &str) -> Option<std::time::Duration> {
@@ -351,7 +353,7 @@ pub fn duration(ctx: &mut Ctx, node: &Node, what: &str) -> Option<std::time::Dur
 
 fn action_of(ctx: &mut Ctx, keyword: &str, arg: &Node) -> Option<Action> {
     let is_null = matches!(arg.value, Value::Null);
-    if is_null && !BARE.contains(&keyword) {
+    if is_null && bare_action(keyword).is_none() {
         ctx.error(
             arg.pos,
             keyword.len(),
@@ -361,59 +363,218 @@ fn action_of(ctx: &mut Ctx, keyword: &str, arg: &Node) -> Option<Action> {
         return None;
     }
     let what = format!("`{keyword}`");
-    let w = what.as_str();
-    Some(match keyword {
-        "open" => Action::Open(ctx.typed(arg, w)?),
-        "click" => Action::Click(ctx.typed(arg, w)?),
-        "fill" => Action::Fill(ctx.typed(arg, w)?),
-        "select" => Action::Select(ctx.typed(arg, w)?),
-        "submit" => Action::Submit(ctx.typed(arg, w)?),
-        "wait_for" => Action::WaitFor(expect(ctx, arg, w)?),
-        "see" => Action::See(expect(ctx, arg, w)?),
-        "not_see" => Action::NotSee(expect(ctx, arg, w)?),
-        "run" => match arg.as_str() {
-            Some(flow) => Action::Run(flow.to_string()),
-            None => Action::RunPart(run_part(ctx, arg)?),
+    let Some(syntax) = STEPS.iter().find(|s| s.keyword == keyword) else {
+        unreachable!("ACTIONS lists `{keyword}` but STEPS does not")
+    };
+    (syntax.read)(ctx, arg, &what)
+}
+
+/// One step keyword: how its argument is read and what the schema says it takes. [`STEPS`] is the
+/// one list of step keywords: [`ACTIONS`], the loader and the schema all come from it, so a new step
+/// is a row here, a variant of [`Action`] (the compiler then asks for its keyword, label and whether
+/// it is a browser step) and its behaviour in the engine.
+pub struct StepSyntax {
+    pub keyword: &'static str,
+    /// Reads the step's argument (a null one for a step that may be bare); `what` is `` `keyword` ``.
+    read: fn(&mut Ctx, &Node, &str) -> Option<Action>,
+    /// The argument's JSON Schema.
+    pub schema: fn(&mut SchemaGenerator) -> serde_json::Value,
+}
+
+fn null(node: &Node) -> bool {
+    matches!(node.value, Value::Null)
+}
+
+fn sub<T: schemars::JsonSchema>(g: &mut SchemaGenerator) -> serde_json::Value {
+    g.subschema_for::<T>().to_value()
+}
+
+fn string_schema(_: &mut SchemaGenerator) -> serde_json::Value {
+    json!({"type": "string"})
+}
+
+fn null_schema(_: &mut SchemaGenerator) -> serde_json::Value {
+    json!({"type": "null"})
+}
+
+fn expect_schema(g: &mut SchemaGenerator) -> serde_json::Value {
+    json!({"anyOf": [{"type": "string", "description": "CSS selector"}, sub::<Expect>(g)]})
+}
+
+fn optional_persona_schema(_: &mut SchemaGenerator) -> serde_json::Value {
+    json!({"type": ["string", "null"], "description": "a persona (default: the step's)"})
+}
+
+/// `get_storage` and `set_storage` read or write one area, never `both`.
+fn one_area(ctx: &mut Ctx, arg: &Node, what: &str) -> Option<()> {
+    if arg.get("area").and_then(|a| a.as_str()) == Some("both") {
+        let pos = arg.get("area").map_or(arg.pos, |a| a.pos);
+        ctx.error(
+            pos,
+            4,
+            format!("{what} reads or writes one area: `local` or `session`"),
+            Some("`both` is only for `clear_storage`".into()),
+        );
+        return None;
+    }
+    Some(())
+}
+
+/// Every step keyword, in the order messages and the schema list them.
+pub const STEPS: &[StepSyntax] = &[
+    StepSyntax {
+        keyword: "open",
+        read: |ctx, arg, w| Some(Action::Open(ctx.typed(arg, w)?)),
+        schema: |_| json!({"type": "string", "description": "a path on the base URL, or a full URL"}),
+    },
+    StepSyntax {
+        keyword: "click",
+        read: |ctx, arg, w| Some(Action::Click(ctx.typed(arg, w)?)),
+        schema: sub::<super::locator::LocatorDoc>,
+    },
+    StepSyntax {
+        keyword: "fill",
+        read: |ctx, arg, w| Some(Action::Fill(ctx.typed(arg, w)?)),
+        schema: sub::<FillArgs>,
+    },
+    StepSyntax {
+        keyword: "select",
+        read: |ctx, arg, w| Some(Action::Select(ctx.typed(arg, w)?)),
+        schema: sub::<SelectArgs>,
+    },
+    StepSyntax {
+        keyword: "submit",
+        read: |ctx, arg, w| Some(Action::Submit(ctx.typed(arg, w)?)),
+        schema: sub::<super::locator::LocatorDoc>,
+    },
+    StepSyntax {
+        keyword: "wait_for",
+        read: |ctx, arg, w| Some(Action::WaitFor(expect(ctx, arg, w)?)),
+        schema: expect_schema,
+    },
+    StepSyntax {
+        keyword: "see",
+        read: |ctx, arg, w| Some(Action::See(expect(ctx, arg, w)?)),
+        schema: expect_schema,
+    },
+    StepSyntax {
+        keyword: "not_see",
+        read: |ctx, arg, w| Some(Action::NotSee(expect(ctx, arg, w)?)),
+        schema: expect_schema,
+    },
+    StepSyntax {
+        keyword: "run",
+        read: |ctx, arg, _| {
+            Some(match arg.as_str() {
+                Some(flow) => Action::Run(flow.to_string()),
+                None => Action::RunPart(run_part(ctx, arg)?),
+            })
         },
-        "get_cookie" => Action::GetCookie(ctx.typed(arg, w)?),
-        "set_cookie" => Action::SetCookie(ctx.typed(arg, w)?),
-        "delete_cookie" => Action::DeleteCookie(ctx.typed(arg, w)?),
-        "clear_cookies" => Action::ClearCookies,
-        "get_storage" | "set_storage" => {
-            let area = arg.get("area").and_then(|a| a.as_str());
-            if area == Some("both") {
-                let pos = arg.get("area").map_or(arg.pos, |a| a.pos);
-                ctx.error(
-                    pos,
-                    4,
-                    format!("{w} reads or writes one area: `local` or `session`"),
-                    Some("`both` is only for `clear_storage`".into()),
-                );
-                return None;
-            }
-            if keyword == "get_storage" {
-                Action::GetStorage(ctx.typed(arg, w)?)
+        schema: |g| {
+            json!({"anyOf": [
+                {"type": "string", "description": "a flow of the profile"},
+                sub::<RunPartArgs>(g)
+            ]})
+        },
+    },
+    StepSyntax {
+        keyword: "get_cookie",
+        read: |ctx, arg, w| Some(Action::GetCookie(ctx.typed(arg, w)?)),
+        schema: sub::<GetCookieArgs>,
+    },
+    StepSyntax {
+        keyword: "set_cookie",
+        read: |ctx, arg, w| Some(Action::SetCookie(ctx.typed(arg, w)?)),
+        schema: sub::<SetCookieArgs>,
+    },
+    StepSyntax {
+        keyword: "delete_cookie",
+        read: |ctx, arg, w| Some(Action::DeleteCookie(ctx.typed(arg, w)?)),
+        schema: string_schema,
+    },
+    StepSyntax {
+        keyword: "clear_cookies",
+        read: |_, _, _| Some(Action::ClearCookies),
+        schema: null_schema,
+    },
+    StepSyntax {
+        keyword: "get_storage",
+        read: |ctx, arg, w| {
+            one_area(ctx, arg, w)?;
+            Some(Action::GetStorage(ctx.typed(arg, w)?))
+        },
+        schema: sub::<GetStorageArgs>,
+    },
+    StepSyntax {
+        keyword: "set_storage",
+        read: |ctx, arg, w| {
+            one_area(ctx, arg, w)?;
+            Some(Action::SetStorage(ctx.typed(arg, w)?))
+        },
+        schema: sub::<SetStorageArgs>,
+    },
+    StepSyntax {
+        keyword: "clear_storage",
+        read: |ctx, arg, w| Some(Action::ClearStorage(ctx.typed(arg, w)?)),
+        schema: sub::<Area>,
+    },
+    StepSyntax {
+        keyword: "eval",
+        read: |ctx, arg, w| {
+            Some(Action::Eval(match arg.as_str() {
+                Some(s) => EvalArgs {
+                    script: s.to_string(),
+                    save_as: None,
+                },
+                None => ctx.typed(arg, w)?,
+            }))
+        },
+        schema: |g| json!({"anyOf": [string_schema(g), sub::<EvalArgs>(g)]}),
+    },
+    StepSyntax {
+        keyword: "back",
+        read: |_, _, _| Some(Action::Back),
+        schema: null_schema,
+    },
+    StepSyntax {
+        keyword: "back_to",
+        read: |ctx, arg, w| Some(Action::BackTo(ctx.typed(arg, w)?)),
+        schema: sub::<BackTarget>,
+    },
+    StepSyntax {
+        keyword: "refresh",
+        read: |_, _, _| Some(Action::Refresh),
+        schema: null_schema,
+    },
+    StepSyntax {
+        keyword: "context",
+        read: |ctx, arg, w| Some(Action::Context(ctx.typed(arg, w)?)),
+        schema: |_| json!({"type": "string", "description": "an Appium context (NATIVE_APP, WEBVIEW_1) or a prefix of one (WEBVIEW)"}),
+    },
+    StepSyntax {
+        keyword: "screenshot",
+        read: |ctx, arg, w| {
+            Some(Action::Screenshot(if null(arg) {
+                None
             } else {
-                Action::SetStorage(ctx.typed(arg, w)?)
-            }
-        }
-        "clear_storage" => Action::ClearStorage(ctx.typed(arg, w)?),
-        "eval" => Action::Eval(match arg.as_str() {
-            Some(s) => EvalArgs {
-                script: s.to_string(),
-                save_as: None,
-            },
-            None => ctx.typed(arg, w)?,
-        }),
-        "back" => Action::Back,
-        "back_to" => Action::BackTo(ctx.typed(arg, w)?),
-        "refresh" => Action::Refresh,
-        "browse" => Action::Browse,
-        "context" => Action::Context(ctx.typed(arg, w)?),
-        "screenshot" => Action::Screenshot(if is_null { None } else { ctx.typed(arg, w)? }),
-        "idle" => Action::Idle(duration(ctx, arg, w)?),
-        "steal" => Action::Steal(ctx.typed(arg, w)?),
-        "plant" => {
+                ctx.typed(arg, w)?
+            }))
+        },
+        schema: |_| json!({"type": ["string", "null"]}),
+    },
+    StepSyntax {
+        keyword: "idle",
+        read: |ctx, arg, w| Some(Action::Idle(duration(ctx, arg, w)?)),
+        schema: |_| json!({"type": "string", "description": "a duration with a unit: 500ms, 30s, 15m, 8h"}),
+    },
+    StepSyntax {
+        keyword: "steal",
+        read: |ctx, arg, w| Some(Action::Steal(ctx.typed(arg, w)?)),
+        schema: sub::<StealArgs>,
+    },
+    StepSyntax {
+        keyword: "plant",
+        read: |ctx, arg, w| {
             let p: PlantArgs = ctx.typed(arg, w)?;
             if p.value.is_some() == p.from.is_some() {
                 ctx.error(
@@ -428,16 +589,26 @@ fn action_of(ctx: &mut Ctx, keyword: &str, arg: &Node) -> Option<Action> {
                 );
                 return None;
             }
-            Action::Plant(p)
-        }
-        "capture" => Action::Capture(match arg.as_str() {
-            Some(s) => CaptureArgs {
-                label: s.to_string(),
-                from: None,
-            },
-            None => ctx.typed(arg, w)?,
-        }),
-        "replay" => {
+            Some(Action::Plant(p))
+        },
+        schema: sub::<PlantArgs>,
+    },
+    StepSyntax {
+        keyword: "capture",
+        read: |ctx, arg, w| {
+            Some(Action::Capture(match arg.as_str() {
+                Some(s) => CaptureArgs {
+                    label: s.to_string(),
+                    from: None,
+                },
+                None => ctx.typed(arg, w)?,
+            }))
+        },
+        schema: |g| json!({"anyOf": [string_schema(g), sub::<CaptureArgs>(g)]}),
+    },
+    StepSyntax {
+        keyword: "replay",
+        read: |ctx, arg, w| {
             let r: ReplayArgs = ctx.typed(arg, w)?;
             if r.into.is_some() == r.http.is_some() {
                 ctx.error(
@@ -448,23 +619,92 @@ fn action_of(ctx: &mut Ctx, keyword: &str, arg: &Node) -> Option<Action> {
                 );
                 return None;
             }
-            Action::Replay(r)
-        }
-        "fresh" => Action::Fresh(if is_null { None } else { ctx.typed(arg, w)? }),
-        "forget" => Action::Forget(if is_null { None } else { ctx.typed(arg, w)? }),
-        "parallel" => Action::Parallel(ctx.typed(arg, w)?),
-        "check" => Action::Check(check(ctx, arg)?),
-        "set_var" => Action::SetVar(set_var(ctx, arg)?),
-        "login_http" => Action::LoginHttp(if is_null {
-            LoginHttpArgs::default()
-        } else {
-            ctx.typed(arg, w)?
-        }),
-        "require" => Action::Require(check(ctx, arg)?),
-        "variants" => Action::Variants(variants(ctx, arg)?),
-        other => unreachable!("ACTIONS lists `{other}` but action_of does not"),
-    })
-}
+            Some(Action::Replay(r))
+        },
+        schema: sub::<ReplayArgs>,
+    },
+    StepSyntax {
+        keyword: "fresh",
+        read: |ctx, arg, w| {
+            Some(Action::Fresh(if null(arg) {
+                None
+            } else {
+                ctx.typed(arg, w)?
+            }))
+        },
+        schema: optional_persona_schema,
+    },
+    StepSyntax {
+        keyword: "forget",
+        read: |ctx, arg, w| {
+            Some(Action::Forget(if null(arg) {
+                None
+            } else {
+                ctx.typed(arg, w)?
+            }))
+        },
+        schema: optional_persona_schema,
+    },
+    StepSyntax {
+        keyword: "parallel",
+        read: |ctx, arg, w| Some(Action::Parallel(ctx.typed(arg, w)?)),
+        schema: sub::<ParallelArgs>,
+    },
+    StepSyntax {
+        keyword: "browse",
+        read: |_, _, _| Some(Action::Browse),
+        schema: |_| json!({"type": "null", "description": "visit the authenticated pages: the profile's `browse` flow, else a crawl of links from the oracle's page"}),
+    },
+    StepSyntax {
+        keyword: "check",
+        read: |ctx, arg, _| Some(Action::Check(check(ctx, arg)?)),
+        schema: check_schema,
+    },
+    StepSyntax {
+        keyword: "set_var",
+        read: |ctx, arg, _| Some(Action::SetVar(set_var(ctx, arg)?)),
+        schema: |_| json!({"type": "object", "additionalProperties": {"type": "string"}, "description": "variables for later steps"}),
+    },
+    StepSyntax {
+        keyword: "login_http",
+        read: |ctx, arg, w| {
+            Some(Action::LoginHttp(if null(arg) {
+                LoginHttpArgs::default()
+            } else {
+                ctx.typed(arg, w)?
+            }))
+        },
+        schema: |g| json!({"anyOf": [{"type": "null"}, sub::<LoginHttpArgs>(g)]}),
+    },
+    StepSyntax {
+        keyword: "require",
+        read: |ctx, arg, _| Some(Action::Require(check(ctx, arg)?)),
+        schema: check_schema,
+    },
+    StepSyntax {
+        keyword: "variants",
+        read: |ctx, arg, _| Some(Action::Variants(variants(ctx, arg)?)),
+        schema: |_| {
+            json!({
+                "type": "object",
+                "minProperties": 1,
+                "additionalProperties": {"type": "array", "items": {"$ref": "#/$defs/Step"}},
+                "description": "named step lists judged together: FAIL if any shows the flaw, PASS if those that could run do not, ERROR if none could run"
+            })
+        },
+    },
+];
+
+/// Every step keyword, for suggestions and messages.
+pub const ACTIONS: [&str; STEPS.len()] = {
+    let mut out = [""; STEPS.len()];
+    let mut i = 0;
+    while i < STEPS.len() {
+        out[i] = STEPS[i].keyword;
+        i += 1;
+    }
+    out
+};
 
 /// `run: {flow: login, until: submit}` or `{flow: login, from: submit}`: exactly one of the two.
 fn run_part(ctx: &mut Ctx, node: &Node) -> Option<RunPartArgs> {
@@ -570,81 +810,196 @@ pub fn check(ctx: &mut Ctx, node: &Node) -> Option<Check> {
                     "`check` takes a check name or a one-key mapping, found {}",
                     node.kind()
                 ),
-                Some(format!("valid checks: {}", Check::NAMES.join(", "))),
+                Some(format!("valid checks: {}", CHECK_NAMES.join(", "))),
             );
             return None;
         }
     };
-    let needs_arg = |ctx: &mut Ctx| {
+    let Some(syntax) = CHECKS.iter().find(|c| c.name == name) else {
+        let suggestion = did_you_mean(name, CHECK_NAMES);
         ctx.error(
             name_pos,
-            name.len(),
-            format!("check `{name}` needs arguments"),
-            Some(format!("see docs/scenario-language.md#{name}")),
+            name.chars().count(),
+            format!("unknown check `{name}`{suggestion}"),
+            Some(format!("valid checks: {}", CHECK_NAMES.join(", "))),
         );
+        return None;
     };
     let what = format!("check `{name}`");
-    Some(match name {
-        "logged_in" => Check::LoggedIn,
-        "logged_out" => Check::LoggedOut,
-        "cookie_attributes" => Check::CookieAttributes,
-        "no_token_in_url" => Check::NoTokenInUrl,
-        "no_token_in_storage" => Check::NoTokenInStorage,
-        "no_token_in_referer" => Check::NoTokenInReferer,
-        "idle_timeout_at_most" => Check::IdleTimeoutAtMost,
-        "absolute_timeout_at_most" => Check::AbsoluteTimeoutAtMost,
-        "checkout_expires" => Check::CheckoutExpires,
-        "concurrent_sessions_at_most" => Check::ConcurrentSessionsAtMost,
-        "no_account_data" => Check::NoAccountData,
-        "no_cacheable_pages" => Check::NoCacheablePages,
-        "client_binding" => Check::ClientBinding,
-        "entropy_at_least" => Check::EntropyAtLeast,
-
-        "token_changed" | "http_status" | "header" | "not_acting_as" => {
+    match &syntax.takes {
+        Takes::Nothing(make) => Some(make()),
+        Takes::Arg { read, .. } => {
             let Some(arg) = arg.filter(|a| !matches!(a.value, Value::Null)) else {
-                needs_arg(ctx);
+                ctx.error(
+                    name_pos,
+                    name.len(),
+                    format!("check `{name}` needs arguments"),
+                    Some(format!("see docs/scenario-language.md#{name}")),
+                );
                 return None;
             };
-            match name {
-                "token_changed" => Check::TokenChanged(match arg.as_str() {
+            read(ctx, arg, &what)
+        }
+    }
+}
+
+/// One check name and what it takes. [`CHECKS`] is the one list of check names: [`CHECK_NAMES`], the
+/// loader and the schema come from it, so a new check is a row here, a variant of [`Check`] (the
+/// compiler then asks for its name and its evaluation in `checks::evaluate`) and its file in
+/// `src/checks/`.
+pub struct CheckSyntax {
+    pub name: &'static str,
+    pub takes: Takes,
+}
+
+pub enum Takes {
+    /// A bare name (`check: logged_out`).
+    Nothing(fn() -> Check),
+    /// A one-key mapping (`check: {token_changed: {since: x}}`); `what` is `` check `name` ``.
+    Arg {
+        read: fn(&mut Ctx, &Node, &str) -> Option<Check>,
+        schema: fn(&mut SchemaGenerator) -> serde_json::Value,
+    },
+}
+
+/// Every built-in check, in the order messages and the schema list them.
+pub const CHECKS: &[CheckSyntax] = &[
+    CheckSyntax {
+        name: "logged_in",
+        takes: Takes::Nothing(|| Check::LoggedIn),
+    },
+    CheckSyntax {
+        name: "logged_out",
+        takes: Takes::Nothing(|| Check::LoggedOut),
+    },
+    CheckSyntax {
+        name: "token_changed",
+        takes: Takes::Arg {
+            read: |ctx, arg, what| {
+                Some(Check::TokenChanged(match arg.as_str() {
                     Some(s) => TokenChangedArgs {
                         since: s.to_string(),
                     },
-                    None => ctx.typed(arg, &what)?,
-                }),
-                "http_status" => Check::HttpStatus(ctx.typed(arg, &what)?),
-                "header" => {
-                    let h: HeaderArgs = ctx.typed(arg, &what)?;
-                    let n = [h.equals.is_some(), h.contains.is_some(), h.absent.is_some()]
-                        .iter()
-                        .filter(|b| **b)
-                        .count();
-                    if n > 1 {
-                        ctx.error(
-                            arg.pos,
-                            1,
-                            "check `header` takes at most one of `equals`, `contains` or `absent`",
-                            Some("use two checks to judge two things".into()),
-                        );
-                        return None;
-                    }
-                    Check::Header(h)
+                    None => ctx.typed(arg, what)?,
+                }))
+            },
+            schema: |g| json!({"anyOf": [{"type": "string"}, sub::<TokenChangedArgs>(g)]}),
+        },
+    },
+    CheckSyntax {
+        name: "cookie_attributes",
+        takes: Takes::Nothing(|| Check::CookieAttributes),
+    },
+    CheckSyntax {
+        name: "no_token_in_url",
+        takes: Takes::Nothing(|| Check::NoTokenInUrl),
+    },
+    CheckSyntax {
+        name: "no_token_in_storage",
+        takes: Takes::Nothing(|| Check::NoTokenInStorage),
+    },
+    CheckSyntax {
+        name: "no_token_in_referer",
+        takes: Takes::Nothing(|| Check::NoTokenInReferer),
+    },
+    CheckSyntax {
+        name: "http_status",
+        takes: Takes::Arg {
+            read: |ctx, arg, what| Some(Check::HttpStatus(ctx.typed(arg, what)?)),
+            schema: sub::<HttpStatusArgs>,
+        },
+    },
+    CheckSyntax {
+        name: "header",
+        takes: Takes::Arg {
+            read: |ctx, arg, what| {
+                let h: HeaderArgs = ctx.typed(arg, what)?;
+                let n = [h.equals.is_some(), h.contains.is_some(), h.absent.is_some()]
+                    .iter()
+                    .filter(|b| **b)
+                    .count();
+                if n > 1 {
+                    ctx.error(
+                        arg.pos,
+                        1,
+                        "check `header` takes at most one of `equals`, `contains` or `absent`",
+                        Some("use two checks to judge two things".into()),
+                    );
+                    return None;
                 }
-                "not_acting_as" => Check::NotActingAs(ctx.typed(arg, &what)?),
-                _ => Check::Header(ctx.typed(arg, &what)?),
-            }
+                Some(Check::Header(h))
+            },
+            schema: sub::<HeaderArgs>,
+        },
+    },
+    CheckSyntax {
+        name: "not_acting_as",
+        takes: Takes::Arg {
+            read: |ctx, arg, what| Some(Check::NotActingAs(ctx.typed(arg, what)?)),
+            schema: |_| json!({"type": "string", "description": "a persona whose account this session must not act as"}),
+        },
+    },
+    CheckSyntax {
+        name: "idle_timeout_at_most",
+        takes: Takes::Nothing(|| Check::IdleTimeoutAtMost),
+    },
+    CheckSyntax {
+        name: "absolute_timeout_at_most",
+        takes: Takes::Nothing(|| Check::AbsoluteTimeoutAtMost),
+    },
+    CheckSyntax {
+        name: "checkout_expires",
+        takes: Takes::Nothing(|| Check::CheckoutExpires),
+    },
+    CheckSyntax {
+        name: "concurrent_sessions_at_most",
+        takes: Takes::Nothing(|| Check::ConcurrentSessionsAtMost),
+    },
+    CheckSyntax {
+        name: "no_account_data",
+        takes: Takes::Nothing(|| Check::NoAccountData),
+    },
+    CheckSyntax {
+        name: "no_cacheable_pages",
+        takes: Takes::Nothing(|| Check::NoCacheablePages),
+    },
+    CheckSyntax {
+        name: "client_binding",
+        takes: Takes::Nothing(|| Check::ClientBinding),
+    },
+    CheckSyntax {
+        name: "entropy_at_least",
+        takes: Takes::Nothing(|| Check::EntropyAtLeast),
+    },
+];
+
+/// Every check name, for suggestions and messages.
+pub const CHECK_NAMES: [&str; CHECKS.len()] = {
+    let mut out = [""; CHECKS.len()];
+    let mut i = 0;
+    while i < CHECKS.len() {
+        out[i] = CHECKS[i].name;
+        i += 1;
+    }
+    out
+};
+
+/// What `check` and `require` take: a bare name, or a one-key mapping for a check with arguments.
+fn check_schema(g: &mut SchemaGenerator) -> serde_json::Value {
+    let bare: Vec<&str> = (CHECKS.iter())
+        .filter(|c| matches!(c.takes, Takes::Nothing(_)))
+        .map(|c| c.name)
+        .collect();
+    let mut with_arg = serde_json::Map::new();
+    for c in CHECKS {
+        if let Takes::Arg { schema, .. } = &c.takes {
+            with_arg.insert(c.name.to_string(), schema(g));
         }
-        other => {
-            let suggestion = did_you_mean(other, Check::NAMES);
-            ctx.error(
-                name_pos,
-                other.chars().count(),
-                format!("unknown check `{other}`{suggestion}"),
-                Some(format!("valid checks: {}", Check::NAMES.join(", "))),
-            );
-            return None;
-        }
-    })
+    }
+    json!({"anyOf": [
+        {"enum": bare},
+        {"type": "object", "additionalProperties": false, "minProperties": 1, "maxProperties": 1, "properties": with_arg}
+    ]})
 }
 
 /// `set_var: {name: value, ...}`; a number or boolean value is taken as its text (`y` stays `y`).

@@ -46,6 +46,23 @@ pub struct Expect {
     pub url: Option<String>,
 }
 
+impl Expect {
+    /// What is looked for, as messages and labels say it (`element `#buy``, `text "Sold out"`).
+    pub fn describe(&self) -> String {
+        if let Some(el) = &self.element {
+            let (s, v) = el.resolve();
+            if s == "css selector" {
+                return format!("element `{v}`");
+            }
+            return format!("element {s} `{v}`");
+        }
+        if let Some(t) = &self.text {
+            return format!("text \"{t}\"");
+        }
+        format!("URL containing \"{}\"", self.url.as_deref().unwrap_or(""))
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Area {
@@ -237,27 +254,6 @@ pub enum Check {
 }
 
 impl Check {
-    pub const NAMES: [&'static str; 18] = [
-        "logged_in",
-        "logged_out",
-        "token_changed",
-        "cookie_attributes",
-        "no_token_in_url",
-        "no_token_in_storage",
-        "no_token_in_referer",
-        "http_status",
-        "header",
-        "not_acting_as",
-        "idle_timeout_at_most",
-        "absolute_timeout_at_most",
-        "checkout_expires",
-        "concurrent_sessions_at_most",
-        "no_account_data",
-        "no_cacheable_pages",
-        "client_binding",
-        "entropy_at_least",
-    ];
-
     pub fn name(&self) -> &'static str {
         match self {
             Check::LoggedIn => "logged_in",
@@ -379,46 +375,6 @@ impl Action {
     }
 }
 
-/// Every step keyword, for suggestions and the schema.
-pub const ACTIONS: &[&str] = &[
-    "open",
-    "click",
-    "fill",
-    "select",
-    "submit",
-    "wait_for",
-    "see",
-    "not_see",
-    "run",
-    "get_cookie",
-    "set_cookie",
-    "delete_cookie",
-    "clear_cookies",
-    "get_storage",
-    "set_storage",
-    "clear_storage",
-    "eval",
-    "back",
-    "back_to",
-    "refresh",
-    "context",
-    "screenshot",
-    "idle",
-    "steal",
-    "plant",
-    "capture",
-    "replay",
-    "fresh",
-    "forget",
-    "parallel",
-    "browse",
-    "check",
-    "set_var",
-    "login_http",
-    "require",
-    "variants",
-];
-
 /// Keys a step may carry beside its action.
 pub const MODIFIERS: &[&str] = &["as", "timeout", "name"];
 
@@ -454,6 +410,165 @@ impl Action {
             Action::RunPart(p) => Some(&p.flow),
             _ => None,
         }
+    }
+
+    /// Whether the action only touches the performing persona's browser (what `parallel` and the
+    /// `logged_in` oracle may run).
+    pub fn is_browser_only(&self) -> bool {
+        match self {
+            Action::Open(_)
+            | Action::Click(_)
+            | Action::Fill(_)
+            | Action::Select(_)
+            | Action::Submit(_)
+            | Action::WaitFor(_)
+            | Action::See(_)
+            | Action::NotSee(_)
+            | Action::GetCookie(_)
+            | Action::SetCookie(_)
+            | Action::DeleteCookie(_)
+            | Action::ClearCookies
+            | Action::GetStorage(_)
+            | Action::SetStorage(_)
+            | Action::ClearStorage(_)
+            | Action::Eval(_)
+            | Action::Back
+            | Action::Refresh
+            | Action::Context(_) => true,
+            Action::Run(_)
+            | Action::BackTo(_)
+            | Action::Screenshot(_)
+            | Action::Idle(_)
+            | Action::Steal(_)
+            | Action::Plant(_)
+            | Action::Capture(_)
+            | Action::Replay(_)
+            | Action::Fresh(_)
+            | Action::Forget(_)
+            | Action::Parallel(_)
+            | Action::Browse
+            | Action::Check(_)
+            | Action::RunPart(_)
+            | Action::LoginHttp(_)
+            | Action::Require(_)
+            | Action::Variants(_)
+            | Action::SetVar(_) => false,
+        }
+    }
+
+    /// The step as reports label it: the keyword and its main argument, as written (before
+    /// substitution, so `${persona.password}` stays a name, never a value).
+    pub fn label(&self) -> String {
+        let loc = |l: &LocatorDoc| {
+            let (s, v) = l.resolve();
+            if s == "css selector" {
+                v
+            } else {
+                format!("{s}={v}")
+            }
+        };
+        match self {
+            Action::Open(u) => format!("open {u}"),
+            Action::Click(l) => format!("click {}", loc(l)),
+            Action::Fill(f) => format!("fill {} with {}", loc(&f.field), f.value),
+            Action::Select(s) => format!("select {} in {}", s.option, loc(&s.field)),
+            Action::Submit(l) => format!("submit {}", loc(l)),
+            Action::WaitFor(e) => format!("wait for {}", e.describe()),
+            Action::See(e) => format!("see {}", e.describe()),
+            Action::NotSee(e) => format!("not see {}", e.describe()),
+            Action::Run(f) => format!("run {f}"),
+            Action::Context(c) => format!("switch to context {c}"),
+            Action::BackTo(_) => "back to the last authenticated page".into(),
+            Action::GetCookie(g) => format!("get cookie {} as {}", g.name, g.save_as),
+            Action::SetCookie(s) => format!("set cookie {}", s.name),
+            Action::DeleteCookie(n) => format!("delete cookie {n}"),
+            Action::GetStorage(g) => format!("get {:?} storage {}", g.area, g.key).to_lowercase(),
+            Action::SetStorage(s) => format!("set {:?} storage {}", s.area, s.key).to_lowercase(),
+            Action::ClearStorage(a) => format!("clear {a:?} storage").to_lowercase(),
+            Action::Idle(d) => format!("idle {}", crate::duration::format_duration(*d)),
+            Action::Steal(s) => format!("steal token from {} into {}", s.from, s.to),
+            Action::Plant(p) => match &p.from {
+                Some(f) => format!("plant {f}'s session id into {}", p.into),
+                None => format!("plant a chosen session id into {}", p.into),
+            },
+            Action::Capture(c) => format!("capture token as {}", c.label),
+            Action::Replay(r) => match (&r.into, &r.http) {
+                (Some(p), _) => format!("replay {} in {p}", r.token),
+                (_, Some(h)) => format!("replay {} over HTTP {} {}", r.token, h.method, h.path),
+                _ => format!("replay {}", r.token),
+            },
+            Action::Fresh(p) => format!(
+                "fresh session{}",
+                p.as_ref().map(|p| format!(" for {p}")).unwrap_or_default()
+            ),
+            Action::Forget(p) => format!(
+                "forget cookies and storage{}",
+                p.as_ref().map(|p| format!(" of {p}")).unwrap_or_default()
+            ),
+            Action::Parallel(p) => format!("run {} for {} at once", p.run, p.personas.join(", ")),
+            Action::Check(c) => format!("check {}", c.name()),
+            Action::RunPart(p) => match p.until {
+                Some(_) => format!("run {} until its submit", p.flow),
+                None => format!("run {} from its submit", p.flow),
+            },
+            Action::LoginHttp(_) => "log in over HTTP from the browser's login form".into(),
+            Action::Require(c) => format!("require {}", c.name()),
+            Action::Variants(v) => format!(
+                "variants {}",
+                v.keys().cloned().collect::<Vec<_>>().join(", ")
+            ),
+            Action::Browse => "browse the authenticated pages".into(),
+            Action::Screenshot(n) => format!(
+                "screenshot{}",
+                n.as_ref().map(|n| format!(" {n}")).unwrap_or_default()
+            ),
+            Action::Back
+            | Action::Refresh
+            | Action::ClearCookies
+            | Action::Eval(_)
+            | Action::SetVar(_) => self.keyword().replace('_', " "),
+        }
+    }
+
+    /// The variable the action saves a value in (`save_as`), if any.
+    pub fn saved_name(&self) -> Option<&str> {
+        match self {
+            Action::GetCookie(x) => Some(&x.save_as),
+            Action::GetStorage(x) => Some(&x.save_as),
+            Action::Eval(x) => x.save_as.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// Every variable the action sets for later steps: its `save_as`, or the names `set_var` sets.
+    pub fn saved_names(&self) -> Vec<&str> {
+        match self {
+            Action::SetVar(m) => m.keys().map(String::as_str).collect(),
+            other => other.saved_name().into_iter().collect(),
+        }
+    }
+}
+
+impl Step {
+    /// The personas the step names (beside the one performing it).
+    pub fn personas_of(&self) -> Vec<&str> {
+        let mut v: Vec<&str> = self.persona.iter().map(String::as_str).collect();
+        match &self.action {
+            Action::Steal(a) => v.extend([a.from.as_str(), a.to.as_str()]),
+            Action::Plant(a) => {
+                v.push(&a.into);
+                v.extend(a.from.as_deref());
+            }
+            Action::Capture(a) => v.extend(a.from.as_deref()),
+            Action::Replay(a) => v.extend(a.into.as_deref()),
+            Action::Fresh(Some(p)) | Action::Forget(Some(p)) => v.push(p),
+            Action::Parallel(a) => v.extend(a.personas.iter().map(String::as_str)),
+            Action::Check(Check::NotActingAs(p)) | Action::Require(Check::NotActingAs(p)) => {
+                v.push(p)
+            }
+            _ => {}
+        }
+        v
     }
 }
 

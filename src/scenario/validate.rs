@@ -81,7 +81,7 @@ pub fn suite(
         };
         if let Some(what) = restricted {
             for s in &flow.steps {
-                if !crate::engine::browser_step::is_browser_only(&s.action) {
+                if !s.action.is_browser_only() {
                     out.push(
                         Diagnostic::new(&s.origin.file, Some(s.origin.pos), format!(
                             "{what} may only use browser steps, not `{}`",
@@ -174,13 +174,13 @@ impl<'a> Known<'a> {
         let mut saved: HashSet<String> = vars::SUITE_VARS.iter().map(|v| v.to_string()).collect();
         let scenario_steps = scenarios.iter().flat_map(|s| all_steps(&s.steps));
         for s in scenario_steps {
-            for n in saved_names(&s.action) {
+            for n in s.action.saved_names() {
                 saved.insert(n.to_string());
             }
         }
         for flow in profile.flows.values() {
             for s in &flow.steps {
-                for n in saved_names(&s.action) {
+                for n in s.action.saved_names() {
                     saved.insert(n.to_string());
                 }
             }
@@ -217,26 +217,10 @@ impl<'a> Known<'a> {
     }
 }
 
-fn saved_names(a: &Action) -> Vec<&str> {
-    match a {
-        Action::SetVar(m) => m.keys().map(String::as_str).collect(),
-        other => saved_name(other).into_iter().collect(),
-    }
-}
-
-fn saved_name(a: &Action) -> Option<&str> {
-    match a {
-        Action::GetCookie(x) => Some(&x.save_as),
-        Action::GetStorage(x) => Some(&x.save_as),
-        Action::Eval(x) => x.save_as.as_deref(),
-        _ => None,
-    }
-}
-
 fn steps(list: &[Step], p: &Profile, known: &Known, out: &mut Vec<Diagnostic>) {
     let mut saved_here: HashSet<String> = HashSet::new();
     for step in all_steps(list) {
-        for persona in personas_of(step) {
+        for persona in step.personas_of() {
             if !p.personas.contains_key(persona) {
                 out.push(unknown_persona(
                     &step.origin.file,
@@ -292,7 +276,7 @@ fn steps(list: &[Step], p: &Profile, known: &Known, out: &mut Vec<Diagnostic>) {
                 }
             }
         }
-        for n in saved_names(&step.action) {
+        for n in step.action.saved_names() {
             saved_here.insert(n.to_string());
         }
     }
@@ -305,26 +289,6 @@ fn strings(v: &serde_json::Value, out: &mut Vec<String>) {
         serde_json::Value::Object(m) => m.values().for_each(|x| strings(x, out)),
         _ => {}
     }
-}
-
-/// The personas a step names (beside the one performing it).
-pub fn personas_of(step: &Step) -> Vec<&str> {
-    let mut v: Vec<&str> = step.persona.iter().map(String::as_str).collect();
-    match &step.action {
-        Action::Steal(a) => v.extend([a.from.as_str(), a.to.as_str()]),
-        Action::Plant(a) => {
-            v.push(&a.into);
-            v.extend(a.from.as_deref());
-        }
-        Action::Capture(a) => v.extend(a.from.as_deref()),
-        Action::Replay(a) => v.extend(a.into.as_deref()),
-        Action::Fresh(Some(p)) | Action::Forget(Some(p)) => v.push(p),
-        Action::Parallel(a) => v.extend(a.personas.iter().map(String::as_str)),
-        Action::Check(super::step::Check::NotActingAs(p))
-        | Action::Require(super::step::Check::NotActingAs(p)) => v.push(p),
-        _ => {}
-    }
-    v
 }
 
 fn labels(step: &Step, captured: &mut HashSet<String>, out: &mut Vec<Diagnostic>) {

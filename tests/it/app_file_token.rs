@@ -10,7 +10,7 @@
 use base64::Engine as _;
 use serde_json::{Value, json};
 use usher::driver::{BrowserKind, DriverConfig, DriverError, Launcher, Session};
-use usher::engine::browser_step::StepError;
+use usher::engine::step_error::StepError;
 use usher::engine::token::{self, Placement, Token, TokenPart};
 use usher::scenario::TokenLocation;
 use wiremock::matchers::{body_json, method, path};

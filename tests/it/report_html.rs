@@ -11,11 +11,11 @@ use records::*;
 use serde_json::Value;
 use std::path::Path;
 use usher::driver::Locator;
-use usher::engine::events::Verdict;
+use usher::record::Verdict;
 use usher::redact::Redactor;
 use usher::report::{html_report, junit_xml};
 
-fn render(flows: &[usher::engine::events::FlowRecord], report_dir: &Path) -> String {
+fn render(flows: &[usher::record::FlowRecord], report_dir: &Path) -> String {
     html_report(
         &run_info(),
         &summary_of(flows),

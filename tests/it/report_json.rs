@@ -5,7 +5,7 @@
 use crate::support::report::*;
 use serde_json::Value;
 use std::path::Path;
-use usher::engine::events::{Regression, RegressionKind};
+use usher::record::{Regression, RegressionKind};
 
 fn data(name: &str) -> String {
     format!("tests/data/results/{name}")

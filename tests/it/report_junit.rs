@@ -5,7 +5,7 @@
 use crate::support::report::*;
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus};
 use std::path::Path;
-use usher::engine::events::{FlowRecord, Regression, RegressionKind, RunSummary};
+use usher::record::{FlowRecord, Regression, RegressionKind, RunSummary};
 
 const XSD: &str = "tests/data/junit/jenkins-junit.xsd";
 

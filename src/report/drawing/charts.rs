@@ -3,7 +3,8 @@
 //! token sample's entropy per character position.
 
 use super::{Scale, Tick, WIDTH, r1, seconds};
-use crate::engine::events::CheckOutcome;
+use crate::record::CheckOutcome;
+use crate::record::measured::Measure;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -69,26 +70,29 @@ pub struct PositionBar {
 /// The picture for a check's measured values, if it has one.
 pub fn chart(c: &CheckOutcome) -> Option<Chart> {
     let m = &c.measured;
-    let num = |k: &str| m.get(k).and_then(Value::as_f64);
-    let policy = num("policy_s");
-    if m.contains_key("idle_timeout_upper_s") {
-        let lower = num("idle_timeout_lower_s").unwrap_or(0.0);
+    let num = |k: Measure| m.get(k.key()).and_then(Value::as_f64);
+    let policy = num(Measure::PolicyS);
+    if m.contains_key(Measure::IdleTimeoutUpperS.key()) {
+        let lower = num(Measure::IdleTimeoutLowerS).unwrap_or(0.0);
         return Some(timeline(
             lower,
-            num("idle_timeout_upper_s"),
+            num(Measure::IdleTimeoutUpperS),
             policy?,
             "idle timeout",
         ));
     }
-    if m.contains_key("ended_after_s") {
-        let ended = num("ended_after_s");
-        let alive = ended.or_else(|| num("alive_after_s")).unwrap_or(0.0);
+    if m.contains_key(Measure::EndedAfterS.key()) {
+        let ended = num(Measure::EndedAfterS);
+        let alive = ended.or_else(|| num(Measure::AliveAfterS)).unwrap_or(0.0);
         return Some(timeline(alive, ended, policy?, "absolute lifetime"));
     }
-    if let Some(alive) = m.get("logins_alive").and_then(Value::as_array) {
-        return probes(alive, m.get("policy_cap").and_then(Value::as_u64)?);
+    if let Some(alive) = m.get(Measure::LoginsAlive.key()).and_then(Value::as_array) {
+        return probes(
+            alive,
+            m.get(Measure::PolicyCap.key()).and_then(Value::as_u64)?,
+        );
     }
-    m.get("analysis").and_then(positions)
+    m.get(Measure::Analysis.key()).and_then(positions)
 }
 
 fn timeline(lower: f64, upper: Option<f64>, policy: f64, what: &str) -> Chart {
@@ -218,7 +222,7 @@ fn positions(analysis: &Value) -> Option<Chart> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::events::Verdict;
+    use crate::record::Verdict;
 
     fn outcome(measured: Value) -> CheckOutcome {
         CheckOutcome {

@@ -3,7 +3,7 @@
 //! marked.
 
 use super::{Scale, Tick, WIDTH, r1, seconds};
-use crate::engine::events::{FlowRecord, RunSummary};
+use crate::record::{FlowRecord, RunSummary};
 use serde::Serialize;
 
 const TOP: f64 = 22.0;
@@ -122,7 +122,7 @@ pub fn overview(summary: &RunSummary, flows: &[FlowRecord]) -> Option<Overview> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::events::{Regression, RegressionKind, Verdict};
+    use crate::record::{Regression, RegressionKind, Verdict};
     use std::time::Duration;
 
     fn flow(name: &str, verdict: Verdict, started: Option<u64>, ms: u64) -> FlowRecord {

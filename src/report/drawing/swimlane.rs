@@ -12,7 +12,7 @@
 //! such a lane says only "logged in": the drawing never claims more than the checks found.
 
 use super::{Scale, Tick, WIDTH, r1, seconds};
-use crate::engine::events::{FlowRecord, Mark, Verdict};
+use crate::record::{FlowRecord, Mark, Verdict};
 use serde::Serialize;
 use std::collections::{BTreeSet, HashMap};
 
@@ -503,7 +503,7 @@ fn fail_mark(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::events::TimelineEntry;
+    use crate::record::TimelineEntry;
     use std::time::Duration;
 
     fn flow(marks: &[(u64, &str, Mark)]) -> FlowRecord {

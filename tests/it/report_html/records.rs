@@ -6,7 +6,7 @@
 use std::path::Path;
 use std::time::Duration;
 use usher::driver::{DriverConfig, Launcher, Session};
-use usher::engine::events::{
+use usher::record::{
     CheckOutcome, Evidence, FlowRecord, Mark, RunInfo, RunSummary, StepRecord, TimelineEntry,
     Verdict,
 };

@@ -6,7 +6,7 @@
 use serde_json::{Value, json};
 use std::path::Path;
 use std::time::Duration;
-use usher::engine::events::{
+use usher::record::{
     CheckOutcome, Evidence, FlowRecord, RunInfo, RunSummary, StepRecord, TimelineEntry, Verdict,
 };
 use usher::scenario::Policy;

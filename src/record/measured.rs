@@ -4,6 +4,109 @@
 
 use schemars::{Schema, SchemaGenerator, json_schema};
 
+/// The name of a measured value: what checks write into `measured` and baselines read back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Measure {
+    IdleTimeoutLowerS,
+    IdleTimeoutUpperS,
+    EndedAfterS,
+    AliveAfterS,
+    PolicyS,
+    ObservedCap,
+    PolicyCap,
+    AtCap,
+    LoginsAlive,
+    EntropyBits,
+    Samples,
+    Sampling,
+    Analysis,
+    Cookie,
+    IdleS,
+    PurchaseCompleted,
+    BoundToUserAgent,
+    BoundToAddress,
+    LoggedIn,
+    Status,
+    AuthenticatedResponses,
+    Cacheable,
+    CrossOriginRequests,
+    ProvokedPages,
+    ReferrerPolicy,
+    Exposures,
+    UrlsScanned,
+    Leaks,
+    ControlEndedAfterS,
+}
+
+impl Measure {
+    pub const ALL: [Measure; 29] = [
+        Measure::IdleTimeoutLowerS,
+        Measure::IdleTimeoutUpperS,
+        Measure::EndedAfterS,
+        Measure::AliveAfterS,
+        Measure::PolicyS,
+        Measure::ObservedCap,
+        Measure::PolicyCap,
+        Measure::AtCap,
+        Measure::LoginsAlive,
+        Measure::EntropyBits,
+        Measure::Samples,
+        Measure::Sampling,
+        Measure::Analysis,
+        Measure::Cookie,
+        Measure::IdleS,
+        Measure::PurchaseCompleted,
+        Measure::BoundToUserAgent,
+        Measure::BoundToAddress,
+        Measure::LoggedIn,
+        Measure::Status,
+        Measure::AuthenticatedResponses,
+        Measure::Cacheable,
+        Measure::CrossOriginRequests,
+        Measure::ProvokedPages,
+        Measure::ReferrerPolicy,
+        Measure::Exposures,
+        Measure::UrlsScanned,
+        Measure::Leaks,
+        Measure::ControlEndedAfterS,
+    ];
+
+    /// The key in `measured` (results.json).
+    pub const fn key(self) -> &'static str {
+        match self {
+            Measure::IdleTimeoutLowerS => "idle_timeout_lower_s",
+            Measure::IdleTimeoutUpperS => "idle_timeout_upper_s",
+            Measure::EndedAfterS => "ended_after_s",
+            Measure::AliveAfterS => "alive_after_s",
+            Measure::PolicyS => "policy_s",
+            Measure::ObservedCap => "observed_cap",
+            Measure::PolicyCap => "policy_cap",
+            Measure::AtCap => "at_cap",
+            Measure::LoginsAlive => "logins_alive",
+            Measure::EntropyBits => "entropy_bits",
+            Measure::Samples => "samples",
+            Measure::Sampling => "sampling",
+            Measure::Analysis => "analysis",
+            Measure::Cookie => "cookie",
+            Measure::IdleS => "idle_s",
+            Measure::PurchaseCompleted => "purchase_completed",
+            Measure::BoundToUserAgent => "bound_to_user_agent",
+            Measure::BoundToAddress => "bound_to_address",
+            Measure::LoggedIn => "logged_in",
+            Measure::Status => "status",
+            Measure::AuthenticatedResponses => "authenticated_responses",
+            Measure::Cacheable => "cacheable",
+            Measure::CrossOriginRequests => "cross_origin_requests",
+            Measure::ProvokedPages => "provoked_pages",
+            Measure::ReferrerPolicy => "referrer_policy",
+            Measure::Exposures => "exposures",
+            Measure::UrlsScanned => "urls_scanned",
+            Measure::Leaks => "leaks",
+            Measure::ControlEndedAfterS => "control_ended_after_s",
+        }
+    }
+}
+
 pub fn schema(_: &mut SchemaGenerator) -> Schema {
     let number_or_null = |d: &str| json_schema!({"type": ["number", "null"], "description": d});
     let integer = |d: &str| json_schema!({"type": "integer", "minimum": 0, "description": d});
@@ -55,4 +158,27 @@ pub fn schema(_: &mut SchemaGenerator) -> Schema {
             "leaks": integer("no_token_in_url: URLs holding the token")
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The schema names the measured values by the same keys the checks write; only the idle-timeout
+    /// control's is left out of it (allowed, not described).
+    #[test]
+    fn the_schema_lists_the_measured_keys() {
+        let schema = schema(&mut SchemaGenerator::default()).to_value();
+        let listed: Vec<&str> = schema["properties"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        let keys: Vec<&str> = (Measure::ALL.iter())
+            .map(|m| m.key())
+            .filter(|k| *k != Measure::ControlEndedAfterS.key())
+            .collect();
+        assert_eq!(listed, keys);
+    }
 }
