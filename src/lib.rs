@@ -25,7 +25,6 @@ macro_rules! out {
 }
 
 pub mod analysis;
-pub mod checks;
 pub mod cli;
 pub mod commands;
 pub mod demo;

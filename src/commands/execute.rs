@@ -41,8 +41,14 @@ struct ConsoleListener {
 
 impl Listener for ConsoleListener {
     fn on_event(&self, event: &Event) {
-        if self.show {
-            self.console.on_event(event);
+        if !self.show {
+            return;
+        }
+        match event {
+            Event::FlowStarted { name, .. } => self.console.flow_started(name),
+            Event::FlowFinished(r) => self.console.flow_finished(r),
+            // Steps and checks show in the flow's line once it finishes.
+            Event::StepFinished { .. } | Event::CheckFinished { .. } => {}
         }
     }
 

@@ -2,7 +2,7 @@
 //! are SKIPPED with the wait and the command that runs them (a nightly job), decided before any
 //! browser starts. A pull-request job then does not sit 8 h 48 min in `absolute-timeout`.
 
-use crate::checks::{covering, planned_wait};
+use crate::engine::checks::{covering, planned_wait};
 use crate::scenario::{Project, Scenario};
 use std::time::Duration;
 

@@ -7,7 +7,7 @@
 use super::context::{FlowCtx, RunCtx};
 use super::form_probe::{self, FormProbe};
 use super::step_error::StepError;
-use crate::checks::identity::{self, Sighting};
+use crate::engine::checks::identity::{self, Sighting};
 use crate::scenario::Profile;
 use std::sync::Arc;
 

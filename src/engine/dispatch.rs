@@ -78,7 +78,7 @@ impl FlowCtx {
             }
             Action::LoginHttp(args) => self.login_http(persona, args, limit).await,
             Action::Require(c) => {
-                let outcome = crate::checks::evaluate(self, c, persona, &step.origin).await;
+                let outcome = crate::engine::checks::evaluate(self, c, persona, &step.origin).await;
                 self.mark(
                     persona,
                     format!("required {}: {}", c.name(), outcome.verdict.label()),
@@ -248,7 +248,7 @@ impl FlowCtx {
                 Ok(())
             }
             Action::Check(c) => {
-                let outcome = crate::checks::evaluate(self, c, persona, &step.origin).await;
+                let outcome = crate::engine::checks::evaluate(self, c, persona, &step.origin).await;
                 self.run.emit(Event::CheckFinished {
                     suite: self.suite.clone(),
                     flow: self.flow.clone(),

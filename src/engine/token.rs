@@ -1,8 +1,8 @@
 //! Reading a persona's session token from where the profile says it lives, and putting one into a
 //! persona (steal, plant, replay).
 
+use super::set_cookie::{ObservedCookie, parse_set_cookie};
 use super::step_error::{StepError, StepResult};
-use crate::checks::{ObservedCookie, parse_set_cookie};
 use crate::driver::{BrowserCookie, DriverError, NetEvent, Session};
 use crate::scenario::TokenLocation;
 use crate::scenario::profile::CookieScope;

@@ -2,7 +2,6 @@
 //! to the engine's events; the summary is printed by the caller once the run has returned
 //! (`finish`, then `summary_line`).
 
-use crate::engine::events::Event;
 use crate::record::{FlowRecord, RunSummary, Verdict};
 use std::io::IsTerminal;
 
@@ -138,21 +137,18 @@ impl Console {
         out
     }
 
-    pub fn on_event(&self, e: &Event) {
-        match e {
-            Event::FlowStarted { name, .. } => {
-                if let Some(b) = &self.bar {
-                    b.set_message(format!("running {name}"));
-                }
-            }
-            Event::FlowFinished(r) => {
-                self.line(&self.flow_line(r));
-                if let Some(b) = &self.bar {
-                    b.inc(1);
-                }
-            }
-            // Steps and checks show in the flow's line once it finishes.
-            Event::StepFinished { .. } | Event::CheckFinished { .. } => {}
+    /// A flow started: the progress bar says which.
+    pub fn flow_started(&self, name: &str) {
+        if let Some(b) = &self.bar {
+            b.set_message(format!("running {name}"));
+        }
+    }
+
+    /// A flow finished: its line, and the progress bar moves on.
+    pub fn flow_finished(&self, r: &FlowRecord) {
+        self.line(&self.flow_line(r));
+        if let Some(b) = &self.bar {
+            b.inc(1);
         }
     }
 

@@ -25,7 +25,6 @@ mod referer_probe;
 mod token_access;
 mod token_changed;
 
-pub use cookie_attributes::{ObservedCookie, parse_set_cookie};
 pub use outcome::Outcome;
 pub use planned_wait::{covering, planned_wait};
 
