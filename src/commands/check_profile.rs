@@ -2,15 +2,22 @@
 //! and says what is wrong.
 
 use super::error::CommandError;
+use super::execute::proving_run;
 use super::inputs::{driver_config, inputs};
 use crate::cli::CheckProfileArgs;
-use crate::driver::Launcher;
-use crate::engine::RunCtx;
 use crate::engine::check_profile::{Mark, prove};
 use crate::engine::pipeline::{resolve_auto_token, with_token};
 use crate::exit::Exit;
 use crate::redact::Redactor;
-use std::sync::Arc;
+
+/// How a proof line is marked, the same in `check-profile` and in `discover`'s summary.
+pub(super) fn mark_label(mark: Mark) -> &'static str {
+    match mark {
+        Mark::Ok => "ok  ",
+        Mark::Warn => "warn",
+        Mark::Fail => "FAIL",
+    }
+}
 
 pub async fn check_profile(
     args: &CheckProfileArgs,
@@ -45,21 +52,15 @@ pub async fn check_profile(
         profile.browser.as_deref(),
         &profile.capabilities,
     )?;
-    let launcher = Launcher::start(driver)
-        .await
-        .map(Arc::new)
-        .map_err(|e| CommandError::Infrastructure(format!("infrastructure error: {e}")))?;
-    let run = Arc::new(RunCtx {
-        launcher: launcher.clone(),
-        redactor: redactor.clone(),
-        cancel: super::execute::cancel_on_signals(),
-        report_dir: std::env::temp_dir(),
-        step_timeout: args.driver.step_timeout,
+    let run = proving_run(
+        driver,
+        redactor,
         inputs,
-        target: args.driver.target.clone(),
-        http: crate::engine::http_client::replay_client(),
-        sink: Arc::new(|_| {}),
-    });
+        args.driver.step_timeout,
+        args.driver.target.clone(),
+    )
+    .await?;
+    let launcher = run.launcher.clone();
     let base = run.base_url(&profile);
     let ctx_probe = crate::engine::context::FlowCtx::new(
         run.clone(),
@@ -98,15 +99,7 @@ pub async fn check_profile(
     let proof = prove(run, profile, base, personas).await;
     launcher.shutdown().await;
     for l in &proof.lines {
-        crate::outln!(
-            "{} {}",
-            match l.mark {
-                Mark::Ok => "  ok  ",
-                Mark::Warn => "  warn",
-                Mark::Fail => "  FAIL",
-            },
-            redactor.redact(&l.text)
-        );
+        crate::outln!("  {} {}", mark_label(l.mark), redactor.redact(&l.text));
     }
     Ok(if proof.infra_error {
         crate::outln!("\nthe profile could not be proved: infrastructure error");

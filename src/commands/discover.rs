@@ -3,16 +3,17 @@
 //! whole profile passed `check-profile`, and prints what was found, what was not and what to write by
 //! hand. `--generate DIR` also writes the built-in suite for it.
 
+use super::check_profile::mark_label;
 use super::error::CommandError;
+use super::execute::proving_run;
 use super::inputs::{driver_config, inputs};
 use crate::cli::DiscoverArgs;
 use crate::discover::explore::{Found, explore};
 use crate::discover::site::Site;
 use crate::discover::write::{self, Written};
 use crate::discover::{Account, Failure};
-use crate::driver::Launcher;
 use crate::engine::RunCtx;
-use crate::engine::check_profile::{Mark, prove};
+use crate::engine::check_profile::prove;
 use crate::exit::Exit;
 use crate::redact::{Kind, Redactor};
 use std::path::Path;
@@ -94,29 +95,15 @@ pub async fn discover(args: &DiscoverArgs, redactor: &Redactor) -> Result<Exit, 
     for a in [&victim, &attacker] {
         inputs.secrets.insert(a.var.clone(), a.password.clone());
     }
-    let launcher = Launcher::start(driver)
-        .await
-        .map(Arc::new)
-        .map_err(|e| CommandError::Infrastructure(format!("infrastructure error: {e}")))?;
+    let run = proving_run(driver, redactor, inputs, args.driver.step_timeout, None).await?;
     crate::outln!(
         "discovering {} as victim {} and attacker {}",
         site.base,
         victim.username,
         attacker.username
     );
-    let run = Arc::new(RunCtx {
-        launcher: launcher.clone(),
-        redactor: redactor.clone(),
-        cancel: super::execute::cancel_on_signals(),
-        report_dir: std::env::temp_dir(),
-        step_timeout: args.driver.step_timeout,
-        inputs,
-        target: None,
-        http: crate::engine::http_client::replay_client(),
-        sink: Arc::new(|_| {}),
-    });
     let outcome = finish(args, &run, &site, &victim, &attacker).await;
-    launcher.shutdown().await;
+    run.launcher.shutdown().await;
     match outcome {
         Ok((found, token, text, proof_lines)) => {
             // Exit 2, not 3: `--out` names the path (a write error is counted as the user's input).
@@ -225,17 +212,7 @@ async fn finish(
     let lines: Vec<String> = proof
         .lines
         .iter()
-        .map(|l| {
-            format!(
-                "{} {}",
-                match l.mark {
-                    Mark::Ok => "ok  ",
-                    Mark::Warn => "warn",
-                    Mark::Fail => "FAIL",
-                },
-                l.text
-            )
-        })
+        .map(|l| format!("{} {}", mark_label(l.mark), l.text))
         .collect();
     if proof.infra_error || proof.profile_wrong {
         return Err(crate::discover::fail(

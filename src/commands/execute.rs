@@ -2,12 +2,15 @@
 //! (`engine::pipeline`), this prints its lines, says its errors and writes its reports.
 
 use super::error::{CommandError, report};
+use crate::driver::{DriverConfig, Launcher};
+use crate::engine::RunCtx;
 use crate::engine::events::Event;
 use crate::engine::pipeline::{Executed, Listener, RunOptions, run_project};
 use crate::redact::Redactor;
 use crate::report::{Console, ReportPaths, write_all};
-use crate::scenario::{Project, TokenLocation};
+use crate::scenario::{Inputs, Project, TokenLocation};
 use std::sync::Arc;
+use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
 /// Cancels the token on Ctrl-C or SIGTERM, so sessions close and reports still get written.
@@ -31,6 +34,32 @@ pub fn cancel_on_signals() -> CancellationToken {
         c.cancel();
     });
     cancel
+}
+
+/// Starts the browsers of a run that proves a profile (`check-profile`, `discover`): no reports,
+/// no listener.
+pub async fn proving_run(
+    driver: DriverConfig,
+    redactor: &Redactor,
+    inputs: Inputs,
+    step_timeout: Option<Duration>,
+    target: Option<String>,
+) -> Result<Arc<RunCtx>, CommandError> {
+    let launcher = Launcher::start(driver)
+        .await
+        .map(Arc::new)
+        .map_err(|e| CommandError::Infrastructure(format!("infrastructure error: {e}")))?;
+    Ok(Arc::new(RunCtx {
+        launcher,
+        redactor: redactor.clone(),
+        cancel: cancel_on_signals(),
+        report_dir: std::env::temp_dir(),
+        step_timeout,
+        inputs,
+        target,
+        http: crate::engine::http_client::replay_client(),
+        sink: Arc::new(|_| {}),
+    }))
 }
 
 /// Prints a line per finished flow (when `show`), and what `token: auto` found, on stderr.

@@ -2,16 +2,14 @@
 //! which is how a loosely scoped session cookie becomes visible.
 
 use axum::extract::{Request, State};
-use axum::http::HeaderValue;
-use axum::http::StatusCode;
-use axum::http::header::{CACHE_CONTROL, HOST};
+use axum::http::header::HOST;
 use axum::middleware::Next;
 use axum::response::Response;
 
 use super::cookies::{SESSION_COOKIE_NAMES, request_cookies};
 use super::html::{self, text};
 use super::state::AppState;
-use super::visit::apply_common_headers;
+use super::visit::apply_sessionless_headers;
 
 fn is_blog_host(req: &Request) -> bool {
     req.headers()
@@ -34,15 +32,9 @@ pub async fn route_by_host(State(app): State<AppState>, req: Request, next: Next
     let mut response = if front {
         html::ok(blog_page(&req))
     } else {
-        html::respond(
-            StatusCode::NOT_FOUND,
-            "<!doctype html><title>Not found</title><h1>Not found</h1>".into(),
-        )
+        html::bare_not_found()
     };
-    response
-        .headers_mut()
-        .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    apply_common_headers(&app, &mut response);
+    apply_sessionless_headers(&app, &mut response);
     response
 }
 

@@ -2,9 +2,8 @@
 //! so a scenario that fails under a switch points at one cause and nothing else.
 
 use std::fmt;
-use std::str::FromStr;
 
-use super::switches::{self, Switch};
+use super::switches::{self, Switch, SwitchSet};
 
 /// One deliberately breakable protection of Ticketbooth.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -107,10 +106,6 @@ impl Flaw {
     pub fn from_name(name: &str) -> Option<Flaw> {
         switches::from_name(name)
     }
-
-    fn bit(self) -> u32 {
-        1 << (self as u32)
-    }
 }
 
 impl Switch for Flaw {
@@ -139,72 +134,7 @@ impl fmt::Display for Flaw {
 const _: () = assert!(Flaw::ALL.len() <= u32::BITS as usize);
 
 /// A set of switched-on flaws; the empty set is the secure app.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-pub struct FlawSet(u32);
-
-impl FlawSet {
-    pub fn none() -> Self {
-        FlawSet(0)
-    }
-
-    pub fn all() -> Self {
-        Flaw::ALL.into_iter().collect()
-    }
-
-    pub fn only(flaw: Flaw) -> Self {
-        FlawSet(flaw.bit())
-    }
-
-    pub fn contains(&self, flaw: Flaw) -> bool {
-        self.0 & flaw.bit() != 0
-    }
-
-    pub fn insert(&mut self, flaw: Flaw) {
-        self.0 |= flaw.bit();
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.0 == 0
-    }
-
-    pub fn len(&self) -> usize {
-        self.0.count_ones() as usize
-    }
-
-    /// In catalogue order, so printed lists are stable.
-    pub fn iter(&self) -> impl Iterator<Item = Flaw> + use<> {
-        let set = *self;
-        Flaw::ALL.into_iter().filter(move |f| set.contains(*f))
-    }
-}
-
-impl FromIterator<Flaw> for FlawSet {
-    fn from_iter<I: IntoIterator<Item = Flaw>>(iter: I) -> Self {
-        let mut set = FlawSet::none();
-        for flaw in iter {
-            set.insert(flaw);
-        }
-        set
-    }
-}
-
-impl fmt::Display for FlawSet {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.is_empty() {
-            return f.write_str("none");
-        }
-        let names: Vec<&str> = self.iter().map(Flaw::name).collect();
-        f.write_str(&names.join(","))
-    }
-}
-
-impl FromStr for FlawSet {
-    type Err = String;
-
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
-        Ok(switches::parse_list::<Flaw>(text)?.into_iter().collect())
-    }
-}
+pub type FlawSet = SwitchSet<Flaw>;
 
 /// One line per flaw, name padded, for `usher demo serve --list-flaws`.
 pub fn list_flaws() -> String {

@@ -149,7 +149,7 @@ pub fn see_other(location: &str) -> Response {
 /// What a protected page answers an anonymous visitor: a redirect to the login form, or under
 /// `anonymous-200` a 200 page asking to log in. `next` is the site path to come back to.
 pub fn login_required(app: &AppState, visit: &Visit, next: &str) -> Response {
-    let login = format!("{}?next={}", visit.url("/login"), visit.url(next));
+    let login = login_then(visit, next);
     if !app.config.has(Shape::Anonymous200) {
         return see_other(&login);
     }
@@ -159,6 +159,31 @@ pub fn login_required(app: &AppState, visit: &Visit, next: &str) -> Response {
         attr(&login)
     );
     ok(page(app, visit, "Please log in", &body))
+}
+
+/// What a form posted by an anonymous visitor answers: to the login form, then back to `next`.
+pub fn login_first(visit: &Visit, next: &str) -> Response {
+    see_other(&login_then(visit, next))
+}
+
+fn login_then(visit: &Visit, next: &str) -> String {
+    format!("{}?next={}", visit.url("/login"), visit.url(next))
+}
+
+/// A form's error paragraph (with the element id scenarios select), or nothing without an error.
+pub fn error_note(id: &str, error: Option<&str>) -> String {
+    error
+        .map(|e| format!(r#"<p class="error" id="{id}">{}</p>"#, text(e)))
+        .unwrap_or_default()
+}
+
+/// The 404 of what lies outside the ticketing site (the blog's other paths, outside the mount):
+/// no page shell, so nothing on it looks like the site's.
+pub fn bare_not_found() -> Response {
+    respond(
+        StatusCode::NOT_FOUND,
+        "<!doctype html><title>Not found</title><h1>Not found</h1>".into(),
+    )
 }
 
 /// Only a local path is an acceptable post-login target; anything else would be an open redirect.

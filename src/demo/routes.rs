@@ -4,8 +4,7 @@
 
 use axum::Router;
 use axum::extract::{Request, State};
-use axum::http::header::CACHE_CONTROL;
-use axum::http::{HeaderValue, StatusCode, Uri};
+use axum::http::{StatusCode, Uri};
 use axum::middleware::{Next, from_fn_with_state};
 use axum::response::Response;
 use axum::routing::{get, post};
@@ -15,7 +14,7 @@ use super::html;
 use super::pages::{account, auth, checkout, home, late, password};
 use super::shapes::Shape;
 use super::state::AppState;
-use super::visit::{self, apply_common_headers};
+use super::visit::{self, apply_sessionless_headers};
 
 pub fn app(state: AppState) -> Router {
     let site = Router::new()
@@ -83,14 +82,8 @@ async fn unmount(State(app): State<AppState>, mut req: Request, next: Next) -> R
         return html::see_other(&format!("{mount}/{query}"));
     }
     let Some(inner) = path.strip_prefix(mount).filter(|p| p.starts_with('/')) else {
-        let mut response = html::respond(
-            StatusCode::NOT_FOUND,
-            "<!doctype html><title>Not found</title><h1>Not found</h1>".into(),
-        );
-        response
-            .headers_mut()
-            .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
-        apply_common_headers(&app, &mut response);
+        let mut response = html::bare_not_found();
+        apply_sessionless_headers(&app, &mut response);
         return response;
     };
     match format!("{inner}{query}").parse::<Uri>() {

@@ -3,9 +3,8 @@
 //! correctly. Ticketbooth takes any set of shapes with any set of flaws; no shape is the app as it was.
 
 use std::fmt;
-use std::str::FromStr;
 
-use super::switches::{self, Switch};
+use super::switches::{self, Switch, SwitchSet};
 
 /// Where the whole ticketing site lives under the `mounted` shape.
 pub const MOUNT: &str = "/app";
@@ -120,10 +119,6 @@ impl Shape {
     pub fn from_name(name: &str) -> Option<Shape> {
         switches::from_name(name)
     }
-
-    fn bit(self) -> u32 {
-        1 << (self as u32)
-    }
 }
 
 impl Switch for Shape {
@@ -156,73 +151,7 @@ impl fmt::Display for Shape {
 const _: () = assert!(Shape::ALL.len() <= u32::BITS as usize);
 
 /// A set of switched-on shapes; the empty set is Ticketbooth's own shape.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-pub struct ShapeSet(u32);
-
-impl ShapeSet {
-    pub fn none() -> Self {
-        ShapeSet(0)
-    }
-
-    /// Every shape that `all` takes (`Shape::in_all`).
-    pub fn all() -> Self {
-        Shape::ALL.into_iter().filter(|s| s.in_all()).collect()
-    }
-
-    pub fn only(shape: Shape) -> Self {
-        ShapeSet(shape.bit())
-    }
-
-    pub fn contains(&self, shape: Shape) -> bool {
-        self.0 & shape.bit() != 0
-    }
-
-    pub fn insert(&mut self, shape: Shape) {
-        self.0 |= shape.bit();
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.0 == 0
-    }
-
-    pub fn len(&self) -> usize {
-        self.0.count_ones() as usize
-    }
-
-    /// In catalogue order, so printed lists are stable.
-    pub fn iter(&self) -> impl Iterator<Item = Shape> + use<> {
-        let set = *self;
-        Shape::ALL.into_iter().filter(move |s| set.contains(*s))
-    }
-}
-
-impl FromIterator<Shape> for ShapeSet {
-    fn from_iter<I: IntoIterator<Item = Shape>>(iter: I) -> Self {
-        let mut set = ShapeSet::none();
-        for shape in iter {
-            set.insert(shape);
-        }
-        set
-    }
-}
-
-impl fmt::Display for ShapeSet {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.is_empty() {
-            return f.write_str("none");
-        }
-        let names: Vec<&str> = self.iter().map(Shape::name).collect();
-        f.write_str(&names.join(","))
-    }
-}
-
-impl FromStr for ShapeSet {
-    type Err = String;
-
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
-        Ok(switches::parse_list::<Shape>(text)?.into_iter().collect())
-    }
-}
+pub type ShapeSet = SwitchSet<Shape>;
 
 /// One line per shape, name padded, for `usher demo serve --list-shapes`.
 pub fn list_shapes() -> String {

@@ -1,6 +1,11 @@
 //! What flaw switches, shape switches and the session-id families share: kebab-case names, parsing a
 //! comma-separated list (with `all` and `none`) or a single name that suggests the nearest name for a
-//! typo, and the aligned `--list-*` output.
+//! typo, the aligned `--list-*` output, and a set of switched-on flaws or shapes.
+
+use std::fmt;
+use std::hash::{Hash, Hasher};
+use std::marker::PhantomData;
+use std::str::FromStr;
 
 /// One named switch of Ticketbooth (a flaw, a shape or a session-id family).
 pub trait Switch: Copy + Eq + 'static {
@@ -17,6 +22,12 @@ pub trait Switch: Copy + Eq + 'static {
     /// Whether `all` takes it (every switch unless one says otherwise; those must be named).
     fn in_all(self) -> bool {
         true
+    }
+
+    /// Its bit in a [`SwitchSet`]: its place in the catalogue.
+    fn index(self) -> u32 {
+        let place = Self::all().iter().position(|s| *s == self);
+        place.expect("every switch is in its catalogue") as u32
     }
 }
 
@@ -93,4 +104,111 @@ pub fn list<T: Switch>() -> String {
         out.push_str(&format!("{:width$}  {}\n", s.name(), s.description()));
     }
     out
+}
+
+/// A set of switched-on switches of one kind, one bit each (each catalogue asserts it fits).
+pub struct SwitchSet<T>(u32, PhantomData<T>);
+
+fn bit<T: Switch>(switch: T) -> u32 {
+    1 << switch.index()
+}
+
+impl<T: Switch> SwitchSet<T> {
+    pub fn none() -> Self {
+        SwitchSet(0, PhantomData)
+    }
+
+    /// Every switch that `all` takes (`Switch::in_all`).
+    pub fn all() -> Self {
+        T::all().iter().copied().filter(|s| s.in_all()).collect()
+    }
+
+    pub fn only(switch: T) -> Self {
+        SwitchSet(bit(switch), PhantomData)
+    }
+
+    pub fn contains(&self, switch: T) -> bool {
+        self.0 & bit(switch) != 0
+    }
+
+    pub fn insert(&mut self, switch: T) {
+        self.0 |= bit(switch);
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0 == 0
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.count_ones() as usize
+    }
+
+    /// In catalogue order, so printed lists are stable.
+    pub fn iter(&self) -> impl Iterator<Item = T> + use<T> {
+        let set = *self;
+        T::all().iter().copied().filter(move |s| set.contains(*s))
+    }
+}
+
+// By hand: derived impls would ask `T` for what only the bits need.
+impl<T> Clone for SwitchSet<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T> Copy for SwitchSet<T> {}
+
+impl<T> Default for SwitchSet<T> {
+    fn default() -> Self {
+        SwitchSet(0, PhantomData)
+    }
+}
+
+impl<T> PartialEq for SwitchSet<T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.0 == other.0
+    }
+}
+
+impl<T> Eq for SwitchSet<T> {}
+
+impl<T> Hash for SwitchSet<T> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.0.hash(state);
+    }
+}
+
+impl<T: Switch + fmt::Debug> fmt::Debug for SwitchSet<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_set().entries(self.iter()).finish()
+    }
+}
+
+impl<T: Switch> FromIterator<T> for SwitchSet<T> {
+    fn from_iter<I: IntoIterator<Item = T>>(iter: I) -> Self {
+        let mut set = SwitchSet::none();
+        for switch in iter {
+            set.insert(switch);
+        }
+        set
+    }
+}
+
+impl<T: Switch> fmt::Display for SwitchSet<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.is_empty() {
+            return f.write_str("none");
+        }
+        let names: Vec<&str> = self.iter().map(T::name).collect();
+        f.write_str(&names.join(","))
+    }
+}
+
+impl<T: Switch> FromStr for SwitchSet<T> {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        Ok(parse_list::<T>(text)?.into_iter().collect())
+    }
 }

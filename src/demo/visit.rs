@@ -292,6 +292,15 @@ fn finish(app: &AppState, visit: &Visit, response: &mut Response) {
     apply_common_headers(app, response);
 }
 
+/// Headers of a response no session handling saw (the blog, paths outside the mount): never
+/// cached, and the common ones.
+pub fn apply_sessionless_headers(app: &AppState, response: &mut Response) {
+    response
+        .headers_mut()
+        .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    apply_common_headers(app, response);
+}
+
 /// Headers every response of the ticketing host and its blog sibling carries.
 pub fn apply_common_headers(app: &AppState, response: &mut Response) {
     let policy = if app.config.flaws.contains(Flaw::RefererLeak) {

@@ -14,6 +14,7 @@ use serde_json::{Value, json};
 use thirtyfour::WebDriver;
 use thirtyfour::bidi::BiDi;
 
+use super::network::{is_web_url, request_method};
 use super::session::{DriverError, DriverResult, NetEvent};
 
 const EVENTS: [&str; 3] = [
@@ -125,11 +126,6 @@ impl BidiNetwork {
     }
 }
 
-fn is_web_url(url: &str) -> bool {
-    let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
-    lower.starts_with("http://") || lower.starts_with("https://")
-}
-
 /// `[{name, value: {type: "string", value}}]` → lower-cased `(name, value)` pairs. Binary values
 /// (`type: "base64"`) are kept as their base64 text: still comparable, never decoded into garbage.
 fn headers(list: Option<&Value>) -> Vec<(String, String)> {
@@ -202,11 +198,7 @@ fn ingest(c: &mut Captured, method: &str, params: &Value) {
             }
             c.events.push_back(NetEvent::Request {
                 url,
-                method: request
-                    .get("method")
-                    .and_then(Value::as_str)
-                    .unwrap_or("GET")
-                    .to_string(),
+                method: request_method(request),
                 headers: hs,
                 is_navigation,
             });

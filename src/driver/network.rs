@@ -48,11 +48,8 @@ struct Pending {
 #[derive(Debug, Default)]
 pub(crate) struct NetLog {
     pending: VecDeque<Pending>,
-    request_extra: HashMap<String, VecDeque<Value>>,
-    response_extra: HashMap<String, VecDeque<Value>>,
-    /// Extra-info events still to come for hops we already emitted without them: skip these.
-    request_skips: HashMap<String, usize>,
-    response_skips: HashMap<String, usize>,
+    request_extra: ExtraInfo,
+    response_extra: ExtraInfo,
     /// Requests that will never get a `requestWillBeSentExtraInfo` (cache, failure, non-network).
     no_request_extra: HashSet<String>,
 }
@@ -65,37 +62,77 @@ fn request_id(params: &Value) -> String {
         .to_string()
 }
 
-fn is_web_url(url: &str) -> bool {
+/// Whether a URL is one the checks look at (not `chrome://`, `data:`, ...). Shared with the BiDi
+/// capture, which must filter the same way.
+pub(super) fn is_web_url(url: &str) -> bool {
     let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
     lower.starts_with("http://") || lower.starts_with("https://")
 }
 
-fn push_extra(
-    queues: &mut HashMap<String, VecDeque<Value>>,
-    skips: &mut HashMap<String, usize>,
-    id: String,
-    params: Value,
-) {
-    if let Some(n) = skips.get_mut(&id)
-        && *n > 0
-    {
-        *n -= 1;
-        return;
-    }
-    queues.entry(id).or_default().push_back(params);
+/// A request's method as both protocols write it (`request.method`), GET when absent.
+pub(super) fn request_method(request: &Value) -> String {
+    request
+        .get("method")
+        .and_then(Value::as_str)
+        .unwrap_or("GET")
+        .to_string()
 }
 
-fn take_extra(queues: &mut HashMap<String, VecDeque<Value>>, id: &str) -> Option<Value> {
-    let queue = queues.get_mut(id)?;
-    let v = queue.pop_front();
-    if queue.is_empty() {
-        queues.remove(id);
-    }
-    v
+/// The extra-info events of one direction (requests or responses), queued per request id.
+#[derive(Debug, Default)]
+struct ExtraInfo {
+    queues: HashMap<String, VecDeque<Value>>,
+    /// Extra-info events still to come for hops we already emitted without them: skip these.
+    skips: HashMap<String, usize>,
 }
 
-fn has_extra(queues: &HashMap<String, VecDeque<Value>>, id: &str) -> bool {
-    queues.get(id).is_some_and(|q| !q.is_empty())
+/// The hop at the front still waits for its extra info.
+struct Wait;
+
+impl ExtraInfo {
+    fn push(&mut self, id: String, params: Value) {
+        if let Some(n) = self.skips.get_mut(&id)
+            && *n > 0
+        {
+            *n -= 1;
+            return;
+        }
+        self.queues.entry(id).or_default().push_back(params);
+    }
+
+    fn take(&mut self, id: &str) -> Option<Value> {
+        let queue = self.queues.get_mut(id)?;
+        let v = queue.pop_front();
+        if queue.is_empty() {
+            self.queues.remove(id);
+        }
+        v
+    }
+
+    fn has(&self, id: &str) -> bool {
+        self.queues.get(id).is_some_and(|q| !q.is_empty())
+    }
+
+    /// The extra info of the hop at the front: it `wants` some (it was promised), and the queue is
+    /// read only when `take`. Waits while a promised one has not arrived, unless `force`d; a hop
+    /// emitted without its promised extra info skips that one when it comes late, so it is not
+    /// given to a later hop.
+    fn claim(
+        &mut self,
+        id: &str,
+        wants: bool,
+        take: bool,
+        force: bool,
+    ) -> Result<Option<Value>, Wait> {
+        if wants && !self.has(id) && !force {
+            return Err(Wait);
+        }
+        let extra = if take { self.take(id) } else { None };
+        if wants && extra.is_none() {
+            *self.skips.entry(id.to_string()).or_default() += 1;
+        }
+        Ok(extra)
+    }
 }
 
 /// Header object (`{"Name": "v1\nv2"}`) to lower-cased pairs, one per line.
@@ -188,18 +225,8 @@ impl NetLog {
                     redirect_done: false,
                 })
             }
-            "Network.requestWillBeSentExtraInfo" => push_extra(
-                &mut self.request_extra,
-                &mut self.request_skips,
-                id,
-                entry.params,
-            ),
-            "Network.responseReceivedExtraInfo" => push_extra(
-                &mut self.response_extra,
-                &mut self.response_skips,
-                id,
-                entry.params,
-            ),
+            "Network.requestWillBeSentExtraInfo" => self.request_extra.push(id, entry.params),
+            "Network.responseReceivedExtraInfo" => self.response_extra.push(id, entry.params),
             "Network.requestServedFromCache" | "Network.loadingFailed" => {
                 self.no_request_extra.insert(id);
             }
@@ -224,17 +251,9 @@ impl NetLog {
                     .get("hasExtraInfo")
                     .and_then(Value::as_bool)
                     .unwrap_or(false);
-                if wants && !has_extra(&self.response_extra, &id) && !force {
+                let Ok(extra) = self.response_extra.claim(&id, wants, wants, force) else {
                     break;
-                }
-                let extra = if wants {
-                    take_extra(&mut self.response_extra, &id)
-                } else {
-                    None
                 };
-                if wants && extra.is_none() {
-                    *self.response_skips.entry(id.clone()).or_default() += 1;
-                }
                 if let Some(response) = params.get("response")
                     && let Some(ev) = response_event(response, extra.as_ref())
                 {
@@ -256,17 +275,9 @@ impl NetLog {
                     .get("redirectHasExtraInfo")
                     .and_then(Value::as_bool)
                     .unwrap_or(false);
-                if wants && !has_extra(&self.response_extra, &id) && !force {
+                let Ok(extra) = self.response_extra.claim(&id, wants, wants, force) else {
                     break;
-                }
-                let extra = if wants {
-                    take_extra(&mut self.response_extra, &id)
-                } else {
-                    None
                 };
-                if wants && extra.is_none() {
-                    *self.response_skips.entry(id.clone()).or_default() += 1;
-                }
                 if let Some(ev) = response_event(redirect, extra.as_ref()) {
                     out.push(ev);
                 }
@@ -281,17 +292,9 @@ impl NetLog {
                 .to_string();
             let web = is_web_url(&url);
             let wants = web && !self.no_request_extra.contains(&id);
-            if wants && !has_extra(&self.request_extra, &id) && !force {
+            let Ok(extra) = self.request_extra.claim(&id, wants, web, force) else {
                 break;
-            }
-            let extra = if web {
-                take_extra(&mut self.request_extra, &id)
-            } else {
-                None
             };
-            if wants && extra.is_none() {
-                *self.request_skips.entry(id.clone()).or_default() += 1;
-            }
             if web {
                 let is_document = params.get("type").and_then(Value::as_str) == Some("Document");
                 let frame = params.get("frameId").and_then(Value::as_str);
@@ -301,11 +304,7 @@ impl NetLog {
                 };
                 out.push(NetEvent::Request {
                     url,
-                    method: request
-                        .get("method")
-                        .and_then(Value::as_str)
-                        .unwrap_or("GET")
-                        .to_string(),
+                    method: request_method(&request),
                     headers: request_headers(&request, extra.as_ref()),
                     is_navigation: is_document && main_frame,
                 });
@@ -445,7 +444,7 @@ mod tests {
             "Network.requestWillBeSentExtraInfo",
             json!({"requestId": "I", "headers": {"A": "1"}}),
         ));
-        assert!(!has_extra(&log.request_extra, "I"));
+        assert!(!log.request_extra.has("I"));
     }
 
     #[test]

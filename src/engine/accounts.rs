@@ -544,27 +544,25 @@ mod tests {
 
     #[test]
     fn needs_follow_same_account_as_and_merge_shared_usernames() {
-        let yaml = r##"
+        // The persona loader's pools, and an admin on the attacker's account.
+        let pools: String = crate::scenario::persona::tests::POOLS
+            .lines()
+            .map(|l| format!("  {l}\n"))
+            .collect();
+        let yaml = format!(
+            r##"
 app: a
 token: auto
 personas:
-  victim:
-    accounts:
-      - { username: alice, password: "${A}" }
-      - { username: bob, password: "${B}" }
-  victim_phone:
-    same_account_as: victim
-  attacker:
+{pools}  admin:
     username: mallory
-    password: ${M}
-  admin:
-    username: mallory
-    password: ${M}
+    password: ${{M}}
 flows:
-  login: [{open: /}]
-  logged_in: [{see: "#x"}]
-"##;
-        let root = crate::scenario::node::parse(yaml).unwrap();
+  login: [{{open: /}}]
+  logged_in: [{{see: "#x"}}]
+"##
+        );
+        let root = crate::scenario::node::parse(&yaml).unwrap();
         let mut ctx = crate::scenario::convert::Ctx::new("app.yaml".into());
         let profile =
             crate::scenario::profile::from_node(&mut ctx, &root, std::path::PathBuf::new())

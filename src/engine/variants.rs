@@ -206,6 +206,18 @@ mod tests {
         }
     }
 
+    /// The browser variant stopped (refused) after a passing check; the HTTP variant ran `checks`.
+    fn refused_in_browser_then_over_http(checks: Vec<CheckOutcome>) -> Vec<VariantRun> {
+        vec![
+            run(
+                "in_browser",
+                Some("refused"),
+                vec![check(Verdict::Pass, "p")],
+            ),
+            run("over_http", None, checks),
+        ]
+    }
+
     #[test]
     fn any_variant_showing_the_flaw_fails() {
         let (v, msg, ev, counted) = judge(&[
@@ -231,18 +243,10 @@ mod tests {
 
     #[test]
     fn passes_only_on_variants_that_ran() {
-        let (v, msg, _, counted) = judge(&[
-            run(
-                "in_browser",
-                Some("refused"),
-                vec![check(Verdict::Pass, "p")],
-            ),
-            run(
-                "over_http",
-                None,
-                vec![check(Verdict::Pass, "not the victim")],
-            ),
-        ]);
+        let (v, msg, _, counted) = judge(&refused_in_browser_then_over_http(vec![check(
+            Verdict::Pass,
+            "not the victim",
+        )]));
         assert_eq!(v, Verdict::Pass);
         assert!(msg.contains("(over_http)"), "{msg}");
         assert_eq!(counted, vec![false, true]);
@@ -251,19 +255,10 @@ mod tests {
     /// A variant that stopped never counts as a PASS, even when a check before its error passed.
     #[test]
     fn no_variant_running_is_an_error_never_a_pass() {
-        let (v, msg, ev, counted) = judge(&[
-            run(
-                "in_browser",
-                Some("refused"),
-                vec![check(Verdict::Pass, "p")],
-            ),
-            run(
-                "over_http",
-                None,
-                vec![check(Verdict::Error, "cannot tell")],
-            ),
-            run("empty", None, vec![]),
-        ]);
+        let mut runs =
+            refused_in_browser_then_over_http(vec![check(Verdict::Error, "cannot tell")]);
+        runs.push(run("empty", None, vec![]));
+        let (v, msg, ev, counted) = judge(&runs);
         assert_eq!(v, Verdict::Error);
         assert!(msg.contains("in_browser, over_http, empty"), "{msg}");
         assert!(

@@ -316,7 +316,7 @@ fn cycles(ctx: &mut Ctx, personas: &IndexMap<String, PersonaDef>) {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     fn load(yaml: &str) -> (IndexMap<String, PersonaDef>, Vec<String>) {
@@ -327,7 +327,9 @@ mod tests {
         (out, ctx.diags.into_iter().map(|d| d.message).collect())
     }
 
-    const POOLS: &str = r#"
+    /// A pool, a persona on its leased account and a single account (the engine's account tests
+    /// lease from it too).
+    pub(crate) const POOLS: &str = r#"
 victim:
   accounts:
     - { username: alice, password: "${A}" }

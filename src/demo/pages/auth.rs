@@ -47,9 +47,7 @@ fn login_page(
             )
         })
         .unwrap_or_default();
-    let error = error
-        .map(|e| format!(r#"<p class="error" id="login-error">{}</p>"#, text(e)))
-        .unwrap_or_default();
+    let error = html::error_note("login-error", error);
     let next_field = html::local_path(next)
         .map(|n| format!(r#"<input type="hidden" name="next" value="{}">"#, attr(&n)))
         .unwrap_or_default();
@@ -227,9 +225,7 @@ fn locked(app: &AppState, visit: &Visit) -> Response {
 }
 
 fn signup_page(app: &AppState, visit: &Visit, error: Option<&str>, email: &str) -> String {
-    let error = error
-        .map(|e| format!(r#"<p class="error" id="signup-error">{}</p>"#, text(e)))
-        .unwrap_or_default();
+    let error = html::error_note("signup-error", error);
     let body = format!(
         r#"<h1>Create an account</h1>
 <div class="card">

@@ -7,7 +7,7 @@ use axum::Extension;
 use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use crate::demo::accounts::masked_card;
@@ -63,19 +63,27 @@ fn expired(app: &AppState, visit: &Visit) -> Response {
     )
 }
 
-fn login_first(visit: &Visit, next: &str) -> Response {
-    html::see_other(&format!("{}?next={}", visit.url("/login"), visit.url(next)))
+/// The answer that ends a checkout handler early (not logged in, an unknown or expired checkout, no
+/// attendee yet), for `?`. Boxed: a `Response` is large.
+pub struct Early(Box<Response>);
+
+impl From<Response> for Early {
+    fn from(response: Response) -> Self {
+        Early(Box::new(response))
+    }
+}
+
+impl IntoResponse for Early {
+    fn into_response(self) -> Response {
+        *self.0
+    }
 }
 
 /// Resolves the checkout of this request for the logged-in user, handling the not-logged-in,
 /// unknown and expired cases as responses.
-fn active_checkout(
-    app: &AppState,
-    visit: &Visit,
-    id: Option<&str>,
-) -> Result<Checkout, Box<Response>> {
+fn active_checkout(app: &AppState, visit: &Visit, id: Option<&str>) -> Result<Checkout, Early> {
     let Some(user) = &visit.user else {
-        return Err(Box::new(html::login_required(app, visit, "/")));
+        return Err(html::login_required(app, visit, "/").into());
     };
     let lookup = match id {
         Some(id) => app
@@ -86,9 +94,22 @@ fn active_checkout(
     };
     match lookup {
         CheckoutLookup::Active(c) => Ok(c),
-        CheckoutLookup::Expired => Err(Box::new(expired(app, visit))),
-        CheckoutLookup::Missing => Err(Box::new(home::not_found(app, visit))),
+        CheckoutLookup::Expired => Err(expired(app, visit).into()),
+        CheckoutLookup::Missing => Err(home::not_found(app, visit).into()),
     }
+}
+
+/// The checkout at its pay step: as [`active_checkout`], and back to the details step while it
+/// names no attendee.
+fn payable_checkout(app: &AppState, visit: &Visit, id: Option<&str>) -> Result<Checkout, Early> {
+    let checkout = active_checkout(app, visit, id)?;
+    if checkout.attendee.is_none() {
+        return Err(html::see_other(
+            &visit.href(&format!("/checkout/details?checkout={}", checkout.id)),
+        )
+        .into());
+    }
+    Ok(checkout)
 }
 
 pub async fn start(
@@ -101,7 +122,7 @@ pub async fn start(
         return home::not_found(&app, &visit);
     };
     let Some(user) = &visit.user else {
-        return login_first(&visit, &format!("/events/{}", event.id));
+        return html::login_first(&visit, &format!("/events/{}", event.id));
     };
     let mut seats: Vec<String> = form
         .get_all("seat")
@@ -125,9 +146,7 @@ pub async fn start(
 }
 
 fn details_page(app: &AppState, visit: &Visit, checkout: &Checkout, error: Option<&str>) -> String {
-    let error = error
-        .map(|e| format!(r#"<p class="error" id="details-error">{}</p>"#, text(e)))
-        .unwrap_or_default();
+    let error = html::error_note("details-error", error);
     let body = format!(
         r#"<h1>Attendee details</h1>
 {summary}
@@ -154,49 +173,38 @@ pub async fn details_form(
     State(app): State<AppState>,
     Extension(visit): Extension<Visit>,
     Query(query): Query<CheckoutQuery>,
-) -> Response {
-    match active_checkout(&app, &visit, query.checkout.as_deref()) {
-        Ok(checkout) => html::ok(details_page(&app, &visit, &checkout, None)),
-        Err(response) => *response,
-    }
+) -> Result<Response, Early> {
+    let checkout = active_checkout(&app, &visit, query.checkout.as_deref())?;
+    Ok(html::ok(details_page(&app, &visit, &checkout, None)))
 }
 
 pub async fn details(
     State(app): State<AppState>,
     Extension(visit): Extension<Visit>,
     body: Bytes,
-) -> Response {
+) -> Result<Response, Early> {
     let form = FormData::parse(&body);
-    let checkout = match active_checkout(&app, &visit, form.get("checkout")) {
-        Ok(c) => c,
-        Err(response) => return *response,
-    };
+    let checkout = active_checkout(&app, &visit, form.get("checkout"))?;
     let attendee = form.value("attendee_name").trim();
     if attendee.is_empty() || attendee.chars().count() > MAX_ATTENDEE_LEN {
         let message = format!("Enter the attendee's name (up to {MAX_ATTENDEE_LEN} characters).");
-        return html::respond(
+        return Ok(html::respond(
             StatusCode::UNPROCESSABLE_ENTITY,
             details_page(&app, &visit, &checkout, Some(&message)),
-        );
+        ));
     }
     app.store().checkouts.set_attendee(&checkout.id, attendee);
-    html::see_other(&visit.href(&format!("/checkout/pay?checkout={}", checkout.id)))
+    Ok(html::see_other(
+        &visit.href(&format!("/checkout/pay?checkout={}", checkout.id)),
+    ))
 }
 
 pub async fn pay_form(
     State(app): State<AppState>,
     Extension(visit): Extension<Visit>,
     Query(query): Query<CheckoutQuery>,
-) -> Response {
-    let checkout = match active_checkout(&app, &visit, query.checkout.as_deref()) {
-        Ok(c) => c,
-        Err(response) => return *response,
-    };
-    if checkout.attendee.is_none() {
-        return html::see_other(
-            &visit.href(&format!("/checkout/details?checkout={}", checkout.id)),
-        );
-    }
+) -> Result<Response, Early> {
+    let checkout = payable_checkout(&app, &visit, query.checkout.as_deref())?;
     let card = visit
         .user
         .as_ref()
@@ -223,24 +231,16 @@ pub async fn pay_form(
         id = attr(&checkout.id),
         analytics = analytics_tags(&app, "pay"),
     );
-    html::ok(html::page(&app, &visit, "Payment", &body))
+    Ok(html::ok(html::page(&app, &visit, "Payment", &body)))
 }
 
 pub async fn pay(
     State(app): State<AppState>,
     Extension(visit): Extension<Visit>,
     body: Bytes,
-) -> Response {
+) -> Result<Response, Early> {
     let form = FormData::parse(&body);
-    let checkout = match active_checkout(&app, &visit, form.get("checkout")) {
-        Ok(c) => c,
-        Err(response) => return *response,
-    };
-    if checkout.attendee.is_none() {
-        return html::see_other(
-            &visit.href(&format!("/checkout/details?checkout={}", checkout.id)),
-        );
-    }
+    let checkout = payable_checkout(&app, &visit, form.get("checkout"))?;
     let price = events::find(checkout.event_id)
         .map(|e| e.price_cents)
         .unwrap_or(0);
@@ -255,10 +255,10 @@ pub async fn pay(
             .checkouts
             .pay(&checkout.id, &card, price * checkout.seats.len() as u32)
     };
-    match order {
+    Ok(match order {
         Some(order) => html::ok(confirmation(&app, &visit, &order)),
         None => home::not_found(&app, &visit),
-    }
+    })
 }
 
 fn confirmation(app: &AppState, visit: &Visit, order: &Order) -> String {

@@ -46,10 +46,28 @@ fn after_password_change(
     rotated
 }
 
+/// The page after a password change or reset, served as the session the visit moved to (if it
+/// moved), so its links and cookie are the new session's.
+fn done_page(
+    app: &AppState,
+    visit: Visit,
+    new_id: Option<String>,
+    title: &str,
+    body: impl FnOnce(&Visit) -> String,
+) -> Response {
+    let visit = match &new_id {
+        Some(id) => visit.with_session(id),
+        None => visit,
+    };
+    let page = html::ok(html::page(app, &visit, title, &body(&visit)));
+    match new_id {
+        Some(id) => with_change(SessionChange::Authenticated(id), page),
+        None => page,
+    }
+}
+
 fn change_page(app: &AppState, visit: &Visit, error: Option<&str>) -> String {
-    let error = error
-        .map(|e| format!(r#"<p class="error" id="password-error">{}</p>"#, text(e)))
-        .unwrap_or_default();
+    let error = html::error_note("password-error", error);
     let body = format!(
         r#"<h1>Change password</h1>
 <div class="card">
@@ -83,11 +101,7 @@ pub async fn change(
     body: Bytes,
 ) -> Response {
     let Some(user) = visit.user.clone() else {
-        return html::see_other(&format!(
-            "{}?next={}",
-            visit.url("/login"),
-            visit.url("/password")
-        ));
+        return html::login_first(&visit, "/password");
     };
     let form = FormData::parse(&body);
     let outcome = {
@@ -112,23 +126,14 @@ pub async fn change(
             StatusCode::UNPROCESSABLE_ENTITY,
             change_page(&app, &visit, Some(&message)),
         ),
-        Ok(new_id) => {
-            let visit = match &new_id {
-                Some(id) => visit.with_session(id),
-                None => visit,
-            };
-            let body = format!(
+        Ok(new_id) => done_page(&app, visit, new_id, "Password changed", |visit| {
+            format!(
                 r#"<h1>Password changed</h1>
 <p class="ok" id="password-changed">Your password was changed.</p>
 <p><a href="{}">Back to your account</a></p>"#,
                 attr(&visit.href("/account"))
-            );
-            let page = html::ok(html::page(&app, &visit, "Password changed", &body));
-            match new_id {
-                Some(id) => with_change(SessionChange::Authenticated(id), page),
-                None => page,
-            }
-        }
+            )
+        }),
     }
 }
 
@@ -222,9 +227,7 @@ pub async fn outbox(
 }
 
 fn reset_confirm_page(app: &AppState, visit: &Visit, token: &str, error: Option<&str>) -> String {
-    let error = error
-        .map(|e| format!(r#"<p class="error" id="reset-error">{}</p>"#, text(e)))
-        .unwrap_or_default();
+    let error = html::error_note("reset-error", error);
     let body = format!(
         r#"<h1>Choose a new password</h1>
 <div class="card">
@@ -292,23 +295,16 @@ pub async fn reset_confirm(
     let Some(new_id) = outcome else {
         return reset_invalid(&app, &visit);
     };
-    let visit = match &new_id {
-        Some(id) => visit.with_session(id),
-        None => visit,
-    };
-    let body = format!(
-        r#"<h1>Password reset</h1>
+    done_page(&app, visit, new_id, "Password reset", |visit| {
+        format!(
+            r#"<h1>Password reset</h1>
 <p class="ok" id="password-reset-done">Your password was reset.</p>
 <p><a id="login-after-reset" href="{}">Continue</a></p>"#,
-        attr(&visit.href(if visit.is_logged_in() {
-            "/account"
-        } else {
-            "/login"
-        }))
-    );
-    let page = html::ok(html::page(&app, &visit, "Password reset", &body));
-    match new_id {
-        Some(id) => with_change(SessionChange::Authenticated(id), page),
-        None => page,
-    }
+            attr(&visit.href(if visit.is_logged_in() {
+                "/account"
+            } else {
+                "/login"
+            }))
+        )
+    })
 }
