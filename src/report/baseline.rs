@@ -4,7 +4,7 @@
 //! comparison needs and ignores every other field, so files written by older or newer versions load. A
 //! finished run is turned into the same view through its JSON form, so `run --baseline` and `diff`
 //! cannot disagree. Flows are matched by suite and name; checks within a flow by name, persona and
-//! occurrence. The measured keys compared are the ones the checks write (src/checks/measured.rs).
+//! occurrence. The measured keys compared are the ones the checks write (`record::measured::Measure`).
 
 use crate::record::measured::Measure;
 use crate::record::{FlowRecord, Regression, RegressionKind};

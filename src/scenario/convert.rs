@@ -846,7 +846,7 @@ pub fn check(ctx: &mut Ctx, node: &Node) -> Option<Check> {
 /// One check name and what it takes. [`CHECKS`] is the one list of check names: [`CHECK_NAMES`], the
 /// loader and the schema come from it, so a new check is a row here, a variant of [`Check`] (the
 /// compiler then asks for its name and its evaluation in `checks::evaluate`) and its file in
-/// `src/checks/`.
+/// `src/engine/checks/`.
 pub struct CheckSyntax {
     pub name: &'static str,
     pub takes: Takes,
