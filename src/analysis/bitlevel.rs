@@ -59,10 +59,6 @@ impl BitMatrix {
         self.cols[col][row / 64] >> (row % 64) & 1 == 1
     }
 
-    pub fn width(&self) -> usize {
-        self.width
-    }
-
     /// Every value in `rows` is below `2^bits`; each contributes `bits` bits, most significant first.
     pub fn from_fixed_width(rows: &[Vec<u8>], bits: u32) -> Self {
         let m = rows.first().map_or(0, Vec::len);
@@ -481,7 +477,7 @@ mod tests {
                 })
                 .collect();
             let m = BitMatrix::from_fixed_width(&data, bits);
-            assert_eq!(m.width(), 9 * bits as usize);
+            assert_eq!(m.width, 9 * bits as usize);
             for (r, row) in data.iter().enumerate() {
                 for (i, &v) in row.iter().enumerate() {
                     for b in 0..bits {
@@ -497,7 +493,7 @@ mod tests {
     fn radix_conversion_matches_value() {
         // "255" in base 10 is 0b11111111 in ceil(3·log2 10) = 10 bits.
         let m = BitMatrix::from_radix(&[vec![2, 5, 5]], 10);
-        assert_eq!(m.width(), 10);
+        assert_eq!(m.width, 10);
         let bits: String = (0..10)
             .map(|c| if m.get(0, c) { '1' } else { '0' })
             .collect();

@@ -43,14 +43,14 @@
 //! Passing proves nothing: a token can be uniform in every test and still be derived from guessable
 //! data with a recipe this module does not try. Every report says so ([`NOTE`]).
 
-pub mod alphabet;
-pub mod bitlevel;
-pub mod charlevel;
-pub mod clock;
-pub mod hashsearch;
-pub mod prng;
+mod alphabet;
+mod bitlevel;
+mod charlevel;
+mod clock;
+mod hashsearch;
+mod prng;
 mod render;
-pub mod structure;
+mod structure;
 
 pub use alphabet::Alphabet;
 pub use bitlevel::{BitLevel, FipsSummary};

@@ -5,7 +5,7 @@
 //! other account, a crawl that must stay logged in) before a profile is written.
 
 pub mod explore;
-pub mod login;
+mod login;
 pub mod page;
 pub mod site;
 pub mod write;

@@ -2,23 +2,23 @@
 //! No I/O beyond reading files; nothing here knows about drivers.
 
 pub mod convert;
-pub mod diagnostic;
+mod diagnostic;
 pub mod load;
 pub mod locator;
-pub mod mobile;
+mod mobile;
 pub mod node;
 pub mod persona;
 pub mod policy;
 pub mod preconditions;
 pub mod profile;
-pub mod project;
-pub mod requirement;
+mod project;
+mod requirement;
 pub mod scenario_file;
 pub mod schema;
 pub mod shard;
 pub mod step;
 pub mod suggest;
-pub mod validate;
+mod validate;
 pub mod vars;
 
 pub use diagnostic::{Diagnostic, Diagnostics};

@@ -43,10 +43,6 @@ impl Words {
         self.words.len() / self.width
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.words.is_empty()
-    }
-
     pub fn token(&self, i: usize) -> &[u32] {
         &self.words[i * self.width..(i + 1) * self.width]
     }
