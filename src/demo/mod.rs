@@ -30,6 +30,7 @@ mod random_id;
 mod routes;
 mod server;
 mod session_ids;
+mod session_layer;
 mod sessions;
 mod shapes;
 mod state;

@@ -13,9 +13,9 @@ use super::blog;
 use super::html;
 use super::markup;
 use super::pages::{account, auth, checkout, home, late, password};
+use super::session_layer::{apply_sessionless_headers, resolve_session};
 use super::shapes::Shape;
 use super::state::AppState;
-use super::visit::{apply_sessionless_headers, resolve_session};
 
 pub fn app(state: AppState) -> Router {
     let site = Router::new()
