@@ -8,8 +8,8 @@ use axum::response::Response;
 
 use super::cookies::{SESSION_COOKIE_NAMES, request_cookies};
 use super::html::{self, text};
+use super::session_layer::apply_sessionless_headers;
 use super::state::AppState;
-use super::visit::apply_sessionless_headers;
 
 fn is_blog_host(req: &Request) -> bool {
     req.headers()

@@ -4,11 +4,10 @@
 use std::collections::HashMap;
 use std::time::Instant;
 
-use rand::RngCore;
-
 use super::accounts::UserId;
 use super::config::DemoConfig;
 use super::flaws::Flaw;
+use super::random_id::random_id;
 
 #[derive(Debug, Clone)]
 pub struct Checkout {
@@ -44,12 +43,6 @@ pub enum CheckoutLookup {
 pub struct Checkouts {
     open: HashMap<String, Checkout>,
     orders: Vec<Order>,
-}
-
-pub fn random_id(bytes: usize) -> String {
-    let mut buf = vec![0u8; bytes];
-    rand::rng().fill_bytes(&mut buf);
-    hex::encode(buf)
 }
 
 impl Checkouts {

@@ -1,32 +1,17 @@
-//! The page shell and escaping. Every piece of user-controlled text goes through `text` or `attr`;
-//! pages are plain strings so scenario authors can read the markup they select from.
-
-use std::borrow::Cow;
+//! The page shell. Every piece of user-controlled text goes through `text` or `attr` (escape.rs,
+//! re-exported here for the pages); pages are plain strings so scenario authors can read the markup
+//! they select from.
 
 use axum::http::StatusCode;
 use axum::http::header::{CONTENT_TYPE, LOCATION};
 use axum::response::{IntoResponse, Response};
 
 use super::csrf::CSRF_FIELD;
+pub use super::escape::{attr, js_string, text};
 use super::flaws::Flaw;
 use super::shapes::{CHROME_TAG, Shape};
 use super::state::AppState;
 use super::visit::Visit;
-
-pub fn text(s: &str) -> Cow<'_, str> {
-    html_escape::encode_text(s)
-}
-
-pub fn attr(s: &str) -> Cow<'_, str> {
-    html_escape::encode_double_quoted_attribute(s)
-}
-
-/// A JSON string literal safe inside an inline `<script>`.
-pub fn js_string(s: &str) -> String {
-    serde_json::to_string(s)
-        .unwrap_or_else(|_| "\"\"".into())
-        .replace('<', "\\u003c")
-}
 
 const STYLE: &str = "
 body{font-family:system-ui,sans-serif;margin:0;background:#f6f5f2;color:#222}
@@ -129,7 +114,18 @@ pub fn page(app: &AppState, visit: &Visit, title: &str, body: &str) -> String {
 "#,
         title = text(title),
         home = attr(&visit.href("/")),
-        beacon = super::pages::late::beacon_script(app, visit),
+        beacon = beacon_script(app, visit),
+    )
+}
+
+/// The analytics beacon every page sends under `late-render` (empty otherwise).
+fn beacon_script(app: &AppState, visit: &Visit) -> String {
+    if !app.config.has(Shape::LateRender) {
+        return String::new();
+    }
+    format!(
+        "<script>navigator.sendBeacon({}, \"view\");</script>\n",
+        js_string(&visit.url("/api/beacon"))
     )
 }
 

@@ -12,8 +12,6 @@ use axum::response::Response;
 use std::fmt;
 use std::str::FromStr;
 
-use super::state::AppState;
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Markup {
     /// Ticketbooth as written: ids on every control, labels tied to them.
@@ -91,9 +89,9 @@ impl FromStr for Markup {
     }
 }
 
-/// The middleware: rewrites HTML responses under the configured variant.
-pub async fn rewrite(State(app): State<AppState>, req: Request, next: Next) -> Response {
-    let markup = app.config.markup;
+/// The middleware: rewrites HTML responses under the configured variant (its state: the config's
+/// `markup`).
+pub async fn rewrite(State(markup): State<Markup>, req: Request, next: Next) -> Response {
     if markup == Markup::Plain {
         return next.run(req).await;
     }
@@ -276,7 +274,7 @@ fn two_step(html: &str, query: &str) -> String {
             cut(&mut inner, "<label for=\"email\">", "<input type=\"email\"");
             let hidden = format!(
                 "<input type=\"hidden\" name=\"email\" value=\"{}\">",
-                super::html::attr(&e)
+                super::escape::attr(&e)
             );
             inner = inner.replacen(
                 "<label for=\"password\">",

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use super::accounts::UserId;
-use super::checkout::random_id;
+use super::random_id::random_id;
 
 /// Long enough for a scenario, short enough that a leaked link goes stale.
 pub const RESET_TOKEN_LIFETIME: Duration = Duration::from_secs(30 * 60);

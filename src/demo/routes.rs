@@ -11,10 +11,11 @@ use axum::routing::{get, post};
 
 use super::blog;
 use super::html;
+use super::markup;
 use super::pages::{account, auth, checkout, home, late, password};
+use super::session_layer::{apply_sessionless_headers, resolve_session};
 use super::shapes::Shape;
 use super::state::AppState;
-use super::visit::{self, apply_sessionless_headers};
 
 pub fn app(state: AppState) -> Router {
     let site = Router::new()
@@ -26,7 +27,6 @@ pub fn app(state: AppState) -> Router {
             get(checkout::details_form).post(checkout::details),
         )
         .route("/checkout/pay", get(checkout::pay_form).post(checkout::pay))
-        .route("/account", get(account::account))
         .route("/api/me", get(account::me))
         .route("/signup", get(auth::signup_form).post(auth::signup))
         .route("/login", get(auth::login_form).post(auth::login))
@@ -44,17 +44,19 @@ pub fn app(state: AppState) -> Router {
             get(password::reset_confirm_form).post(password::reset_confirm),
         )
         .route("/outbox", get(password::outbox));
+    // Under `late-render` the account page arrives as a shell that renders it late.
     let site = if state.config.has(Shape::LateRender) {
-        site.route("/api/account", get(late::account_data))
+        site.route("/account", get(late::account))
+            .route("/api/account", get(late::account_data))
             .route("/api/updates", get(late::updates))
             .route("/api/beacon", post(late::beacon))
     } else {
-        site
+        site.route("/account", get(account::account))
     };
     let site = site
         .fallback(home::fallback)
-        .layer(from_fn_with_state(state.clone(), visit::resolve_session))
-        .layer(from_fn_with_state(state.clone(), super::markup::rewrite));
+        .layer(from_fn_with_state(state.clone(), resolve_session))
+        .layer(from_fn_with_state(state.config.markup, markup::rewrite));
     let site = if state.config.mount().is_empty() {
         site
     } else {

@@ -24,15 +24,9 @@ fetch("{API_ME}", {headers: {"X-Session-Token": localStorage.getItem("tb_token")
   .then(function (j) { document.getElementById("api-me").textContent = j.email || "nobody"; });
 </script>"#;
 
+/// The account page as the server renders it (under `late-render`, late.rs serves a logged-in
+/// visitor a shell whose script shows this page's `<main>`).
 pub async fn account(State(app): State<AppState>, Extension(visit): Extension<Visit>) -> Response {
-    if app.config.has(Shape::LateRender) && visit.user.is_some() {
-        return super::late::shell(&app, &visit);
-    }
-    rendered(State(app), Extension(visit)).await
-}
-
-/// The account page as the server renders it (under `late-render`, what the shell's script shows).
-pub async fn rendered(State(app): State<AppState>, Extension(visit): Extension<Visit>) -> Response {
     let Some(user) = &visit.user else {
         return html::login_required(&app, &visit, "/account");
     };

@@ -40,8 +40,17 @@ fn jittered(base: Duration) -> Duration {
     base.mul_f64(rand::random_range(0.75..1.25))
 }
 
+/// `GET /account` under `late-render`: a logged-in visitor gets the shell, anyone else what the
+/// account page answers them.
+pub async fn account(State(app): State<AppState>, Extension(visit): Extension<Visit>) -> Response {
+    if visit.user.is_some() {
+        return shell(&app, &visit);
+    }
+    account::account(State(app), Extension(visit)).await
+}
+
 /// The account page as a script that renders it late.
-pub fn shell(app: &AppState, visit: &Visit) -> Response {
+fn shell(app: &AppState, visit: &Visit) -> Response {
     let client_ms = app.config.render_delay.mul_f64(CLIENT_SHARE).as_millis();
     let body = format!(
         r#"<div id="late-root"><p class="muted" id="account-loading">Loading your account…</p></div>
@@ -75,17 +84,6 @@ pub fn shell(app: &AppState, visit: &Visit) -> Response {
     html::ok(html::page(app, visit, "Your account", &body))
 }
 
-/// The analytics beacon every page sends under `late-render` (empty otherwise).
-pub fn beacon_script(app: &AppState, visit: &Visit) -> String {
-    if !app.config.has(crate::demo::shapes::Shape::LateRender) {
-        return String::new();
-    }
-    format!(
-        "<script>navigator.sendBeacon({}, \"view\");</script>\n",
-        js_string(&visit.url("/api/beacon"))
-    )
-}
-
 /// `GET /api/account`: the account page's `<main>`, after most of the render delay.
 pub async fn account_data(
     State(app): State<AppState>,
@@ -100,7 +98,7 @@ pub async fn account_data(
     }
     let server = jittered(app.config.render_delay).mul_f64(1.0 - CLIENT_SHARE);
     tokio::time::sleep(server).await;
-    let page = account::rendered(State(app), Extension(visit)).await;
+    let page = account::account(State(app), Extension(visit)).await;
     let status = page.status();
     let bytes = body::to_bytes(page.into_body(), 1 << 20)
         .await
@@ -127,7 +125,8 @@ pub async fn updates(Extension(visit): Extension<Visit>) -> Response {
     StatusCode::NO_CONTENT.into_response()
 }
 
-/// `POST /api/beacon`: an analytics collector that is slow to acknowledge.
+/// `POST /api/beacon`: an analytics collector that is slow to acknowledge (the page shell, html.rs,
+/// writes the script that sends the beacon).
 pub async fn beacon() -> Response {
     tokio::time::sleep(BEACON_HOLD).await;
     StatusCode::NO_CONTENT.into_response()
