@@ -2,7 +2,6 @@
 
 use super::browser_step;
 use super::context::FlowCtx;
-use super::events::Event;
 use super::expand::looks_secret;
 use super::step_error::{StepError, StepResult};
 use super::token_io::chosen_token;
@@ -249,12 +248,7 @@ impl FlowCtx {
             }
             Action::Check(c) => {
                 let outcome = crate::engine::checks::evaluate(self, c, persona, &step.origin).await;
-                self.run.emit(Event::CheckFinished {
-                    suite: self.suite.clone(),
-                    flow: self.flow.clone(),
-                    check: outcome.clone(),
-                });
-                self.checks.push(outcome);
+                self.record_check(outcome);
                 Ok(())
             }
             other => Err(StepError::Input(format!(

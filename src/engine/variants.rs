@@ -8,7 +8,6 @@
 //! be judged; it never counts as a PASS, and the reason is kept as evidence.
 
 use super::context::FlowCtx;
-use super::events::Event;
 use super::step_error::StepError;
 use crate::record::{CheckOutcome, Evidence, Verdict};
 use crate::scenario::step::{Origin, Step};
@@ -172,12 +171,7 @@ impl FlowCtx {
             measured: Default::default(),
             origin: origin.to_string(),
         };
-        self.run.emit(Event::CheckFinished {
-            suite: self.suite.clone(),
-            flow: self.flow.clone(),
-            check: outcome.clone(),
-        });
-        self.checks.push(outcome);
+        self.record_check(outcome);
         Ok(())
     }
 }
