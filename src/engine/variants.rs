@@ -8,7 +8,7 @@
 //! be judged; it never counts as a PASS, and the reason is kept as evidence.
 
 use super::context::FlowCtx;
-use super::step_error::StepError;
+use super::step_error::{ErrorKind, StepError};
 use crate::record::{CheckOutcome, Evidence, Verdict};
 use crate::scenario::step::{Origin, Step};
 
@@ -129,7 +129,7 @@ impl FlowCtx {
             let checks: Vec<CheckOutcome> = self.checks.drain(before..).collect();
             let error = match result {
                 Ok(()) => None,
-                Err(f) if matches!(f.error, StepError::Cancelled) => {
+                Err(f) if f.error.kind() == ErrorKind::Cancelled => {
                     return Err(StepError::Cancelled);
                 }
                 Err(f) => Some(
