@@ -7,6 +7,13 @@
 use serde::Serialize;
 
 const DAY_S: u64 = 86_400;
+
+/// Now in Unix milliseconds, the unit of a sampling window (0 on a clock set before 1970).
+pub fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
+}
 const TEN_YEARS_S: u64 = 10 * 366 * DAY_S;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

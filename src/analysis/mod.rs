@@ -164,18 +164,12 @@ impl Analysis {
     }
 }
 
-fn now_unix_s() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
-}
-
 /// Analyses a sample of tokens, judging against `opts`. Tokens are trimmed; empty ones are dropped.
 /// "Now" is the end of the sample window when there is one.
 pub fn analyze(tokens: &[String], opts: &AnalysisOptions) -> Analysis {
     let now_s = opts
         .sample_window_ms
-        .map_or_else(now_unix_s, |(_, end_ms)| end_ms / 1000);
+        .map_or_else(|| clock::now_ms() / 1000, |(_, end_ms)| end_ms / 1000);
     analyze_at(tokens, opts, now_s)
 }
 

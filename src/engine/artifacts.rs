@@ -1,7 +1,7 @@
 //! Files kept beside the report: screenshots and (redacted) page sources.
 
 use super::context::FlowCtx;
-use super::step_error::{StepError, StepResult};
+use super::step_error::{InfraError, StepResult};
 use crate::driver::Session;
 use std::sync::Arc;
 
@@ -16,11 +16,17 @@ impl FlowCtx {
         );
         let path = self.run.report_dir.join(&rel);
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| StepError::Infra(format!("cannot create {}: {e}", dir.display())))?;
+            std::fs::create_dir_all(dir).map_err(|e| InfraError::Io {
+                doing: "create",
+                path: dir.display().to_string(),
+                error: e.to_string(),
+            })?;
         }
-        std::fs::write(&path, bytes)
-            .map_err(|e| StepError::Infra(format!("cannot write {}: {e}", path.display())))?;
+        std::fs::write(&path, bytes).map_err(|e| InfraError::Io {
+            doing: "write",
+            path: path.display().to_string(),
+            error: e.to_string(),
+        })?;
         Ok(rel)
     }
 

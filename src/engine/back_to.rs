@@ -22,7 +22,7 @@ impl FlowCtx {
             .get(persona)
             .and_then(|p| p.last_authenticated.clone())
         else {
-            return Err(StepError::Page(format!(
+            return Err(StepError::page(format!(
                 "{persona} was never seen logged in in this flow (no `run: logged_in` or oracle answer \
                  \"logged in\" before), so there is no authenticated page to go back to"
             )));
@@ -52,7 +52,7 @@ impl FlowCtx {
             }
             passed.push(here);
         }
-        Err(StepError::Page(format!(
+        Err(StepError::page(format!(
             "went back through the whole history ({} page(s): {}) without reaching {target}, the last \
              page {persona} was seen logged in on",
             passed.len(),

@@ -7,7 +7,7 @@
 //! and leaves out every link that looks like it logs out, deletes or removes something.
 
 use super::context::FlowCtx;
-use super::step_error::{StepError, StepResult};
+use super::step_error::{InputError, StepError, StepResult};
 use super::url_join::{path_of, strip_fragment};
 use std::collections::{HashSet, VecDeque};
 use std::time::Duration;
@@ -80,8 +80,11 @@ pub struct Scope {
 
 impl Scope {
     pub fn new(base_url: &str) -> StepResult<Scope> {
-        let base = url::Url::parse(base_url)
-            .map_err(|e| StepError::Input(format!("bad base URL `{base_url}`: {e}")))?;
+        let base = url::Url::parse(base_url).map_err(|error| InputError::BadUrl {
+            url: base_url.to_string(),
+            base: true,
+            error,
+        })?;
         Ok(Scope {
             origin: base.origin(),
             prefix: base.path().trim_end_matches('/').to_string(),
@@ -140,7 +143,7 @@ impl FlowCtx {
     async fn crawl(&mut self, persona: &str, limit: Duration) -> StepResult<()> {
         let before = self.oracle(persona).await?;
         if !before.logged_in {
-            return Err(StepError::Page(format!(
+            return Err(StepError::page(format!(
                 "{persona} is not logged in ({}), so there are no authenticated pages to browse; log in before `browse`",
                 before.observed.join(", ")
             )));
@@ -187,7 +190,7 @@ impl FlowCtx {
         // judged as authenticated.
         let after = self.oracle(persona).await?;
         if !after.logged_in {
-            return Err(StepError::Page(format!(
+            return Err(StepError::page(format!(
                 "{persona} was logged out while crawling {opened} page(s) from the oracle's page; give the profile a `browse` flow that lists the authenticated pages"
             )));
         }

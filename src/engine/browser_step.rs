@@ -1,7 +1,7 @@
 //! Steps that only touch one persona's browser. Shared by ordinary steps and by `parallel`, where
 //! several personas run a flow at once and no flow-wide state may be touched.
 
-use super::step_error::{StepError, StepResult};
+use super::step_error::{InputError, PageError, StepError, StepResult};
 use crate::driver::{BrowserCookie, DriverError, Locator, Session};
 use crate::scenario::locator::LocatorDoc;
 use crate::scenario::step::{Action, Area, Expect};
@@ -37,7 +37,7 @@ pub async fn holds(
     if let Some(url) = &e.url {
         return Ok(session.current_url().await?.contains(&resolve(url)?));
     }
-    Err(StepError::Input("empty expectation".into()))
+    Err(StepError::input("empty expectation"))
 }
 
 /// How long a page must have been without a DOM change or pending work (src/driver/settle.rs) to
@@ -151,10 +151,11 @@ pub async fn run(
         };
         if !wait_until(session, &e, true, limit, resolve).await? {
             let (s, v) = l.resolve();
-            return Err(StepError::Page(format!(
-                "no element matches {s} `{v}` (waited {})",
-                crate::duration::format_duration(limit)
-            )));
+            return Err(PageError::NoElement {
+                locator: format!("{s} `{v}`"),
+                waited: Some(limit),
+            }
+            .into());
         }
     }
     match action {
@@ -173,17 +174,21 @@ pub async fn run(
         Action::Submit(l) => session.submit(&locator(l, resolve)?).await?,
         Action::WaitFor(e) => {
             if !wait_until(session, e, true, limit, resolve).await? {
-                return Err(StepError::Page(format!(
-                    "waited {} for {} in vain",
-                    crate::duration::format_duration(limit),
-                    e.describe()
-                )));
+                return Err(PageError::Unseen {
+                    expected: e.describe(),
+                    waited: Some(limit),
+                }
+                .into());
             }
         }
         Action::See(e) => {
             // A short grace period: the page may still be settling after the previous step.
             if !wait_until(session, e, true, limit.min(Duration::from_secs(2)), resolve).await? {
-                return Err(StepError::Page(format!("expected to see {}", e.describe())));
+                return Err(PageError::Unseen {
+                    expected: e.describe(),
+                    waited: None,
+                }
+                .into());
             }
         }
         Action::NotSee(e) => {
@@ -194,17 +199,17 @@ pub async fn run(
                 None => holds(session, e, resolve).await?,
             };
             if seen {
-                return Err(StepError::Page(format!(
-                    "expected not to see {}",
-                    e.describe()
-                )));
+                return Err(PageError::Seen {
+                    expected: e.describe(),
+                }
+                .into());
             }
         }
         Action::GetCookie(g) => {
             let name = resolve(&g.name)?;
             let cookies = session.cookies().await?;
             let Some(c) = cookies.into_iter().find(|c| c.name == name) else {
-                return Err(StepError::Page(format!("no cookie named `{name}`")));
+                return Err(PageError::NoCookie { name }.into());
             };
             return Ok(Some((g.save_as.clone(), c.value)));
         }
@@ -231,11 +236,11 @@ pub async fn run(
                 )
                 .await?;
             let Some(text) = v.as_str() else {
-                return Err(StepError::Page(format!(
-                    "{} has no key `{}`",
-                    storage(g.area),
-                    g.key
-                )));
+                return Err(PageError::NoStorageKey {
+                    area: storage(g.area),
+                    key: g.key.clone(),
+                }
+                .into());
             };
             return Ok(Some((g.save_as.clone(), text.to_string())));
         }
@@ -272,10 +277,10 @@ pub async fn run(
         Action::Refresh => session.refresh().await?,
         Action::Context(name) => switch_context(session, &resolve(name)?, limit).await?,
         other => {
-            return Err(StepError::Input(format!(
-                "`{}` cannot run here (inside `parallel`, only browser steps are allowed)",
-                other.keyword()
-            )));
+            return Err(InputError::NotInParallel {
+                keyword: other.keyword(),
+            }
+            .into());
         }
     }
     Ok(None)
@@ -289,10 +294,12 @@ async fn switch_context(session: &dyn Session, name: &str, limit: Duration) -> S
             Some(_) => return Ok(()),
             None if Instant::now() + POLL > deadline => {
                 let known = session.contexts().await?.join(", ");
-                return Err(StepError::Page(format!(
-                    "no context `{name}` (or starting with it) appeared within {}; the session has: {known}",
-                    crate::duration::format_duration(limit)
-                )));
+                return Err(PageError::NoContext {
+                    name: name.to_string(),
+                    waited: limit,
+                    known,
+                }
+                .into());
             }
             None => sleep(POLL).await,
         }

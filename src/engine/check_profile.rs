@@ -6,7 +6,7 @@
 
 use super::context::{FlowCtx, RunCtx};
 use super::form_probe::{self, FormProbe};
-use super::step_error::StepError;
+use super::step_error::ErrorKind;
 use crate::engine::checks::identity::{self, Sighting};
 use crate::scenario::Profile;
 use std::sync::Arc;
@@ -224,7 +224,7 @@ async fn prove_account(
             "{label}: the `login` flow failed at {}: {}",
             f.origin, f.error
         );
-        if matches!(f.error, StepError::Infra(_)) {
+        if f.error.kind() == ErrorKind::Infra {
             proof.infra(text);
         } else {
             proof.wrong(text);
@@ -273,7 +273,7 @@ async fn prove_account(
         )),
         Err(e) => {
             let text = format!("{label}: could not read the token: {e}");
-            if matches!(e, StepError::Infra(_) | StepError::Timeout(_)) {
+            if matches!(e.kind(), ErrorKind::Infra | ErrorKind::Timeout) {
                 proof.infra(text);
             } else {
                 proof.wrong(text);

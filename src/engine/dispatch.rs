@@ -2,9 +2,8 @@
 
 use super::browser_step;
 use super::context::FlowCtx;
-use super::events::Event;
 use super::expand::looks_secret;
-use super::step_error::{StepError, StepResult};
+use super::step_error::{InputError, PageError, StepError, StepResult};
 use super::token_io::chosen_token;
 use crate::record::Mark;
 use crate::redact::Kind;
@@ -23,7 +22,7 @@ impl FlowCtx {
                 let fut = browser_step::run(&*session, a, &url_of, &resolve, limit);
                 let saved = tokio::time::timeout(limit + Duration::from_secs(1), fut)
                     .await
-                    .map_err(|_| StepError::Timeout(limit))??;
+                    .map_err(|_| StepError::step_timeout(limit))??;
                 if let Some((name, value)) = saved {
                     self.saved.insert(name, value);
                 }
@@ -31,7 +30,7 @@ impl FlowCtx {
             }
             Action::Run(name) => {
                 let Some(flow) = self.profile.flows.get(name).cloned() else {
-                    return Err(StepError::Input(format!("unknown flow `{name}`")));
+                    return Err(InputError::UnknownFlow(name.clone()).into());
                 };
                 self.exec_steps(&flow.steps, persona)
                     .await
@@ -50,10 +49,10 @@ impl FlowCtx {
             }
             Action::RunPart(part) => {
                 let Some(flow) = self.profile.flows.get(&part.flow).cloned() else {
-                    return Err(StepError::Input(format!("unknown flow `{}`", part.flow)));
+                    return Err(InputError::UnknownFlow(part.flow.clone()).into());
                 };
                 let steps = crate::scenario::step::flow_part(&flow.steps, part)
-                    .map_err(StepError::Input)?;
+                    .map_err(StepError::input)?;
                 self.exec_steps(steps, persona)
                     .await
                     .map_err(|f| f.error.in_flow(&part.flow, &f.origin))?;
@@ -86,12 +85,12 @@ impl FlowCtx {
                 if outcome.verdict == crate::record::Verdict::Pass {
                     Ok(())
                 } else {
-                    Err(StepError::Page(format!(
-                        "required check {} did not hold ({}): {}",
-                        c.name(),
-                        outcome.verdict.label(),
-                        outcome.message
-                    )))
+                    Err(PageError::RequiredCheck {
+                        check: c.name(),
+                        verdict: outcome.verdict.label(),
+                        message: outcome.message,
+                    }
+                    .into())
                 }
             }
             Action::Variants(v) => self.variants(v, persona, &step.origin).await,
@@ -111,11 +110,12 @@ impl FlowCtx {
             Action::Steal(s) => {
                 let t = self.read_token(&s.from).await?;
                 if t.is_empty() {
-                    return Err(StepError::Page(format!(
-                        "{} holds no session token ({}) to steal",
-                        s.from,
-                        self.profile.token.describe()
-                    )));
+                    return Err(PageError::NoToken {
+                        persona: s.from.clone(),
+                        token: self.profile.token.describe(),
+                        purpose: "steal",
+                    }
+                    .into());
                 }
                 self.put_token(&s.to, &t).await?;
                 let fp = self.fingerprints(&t);
@@ -141,7 +141,7 @@ impl FlowCtx {
                     _ => unreachable!("validated: value or from"),
                 };
                 if t.is_empty() {
-                    return Err(StepError::Page("there is no session id to plant".into()));
+                    return Err(StepError::page("there is no session id to plant"));
                 }
                 self.put_token(&p.into, &t).await?;
                 let fp = self.fingerprints(&t);
@@ -168,10 +168,12 @@ impl FlowCtx {
                     )));
                 }
                 if t.is_empty() {
-                    return Err(StepError::Page(format!(
-                        "{from} holds no session token ({}) to capture",
-                        self.profile.token.describe()
-                    )));
+                    return Err(PageError::NoToken {
+                        persona: from.to_string(),
+                        token: self.profile.token.describe(),
+                        purpose: "capture",
+                    }
+                    .into());
                 }
                 let fp = self.fingerprints(&t);
                 self.mark_as(
@@ -187,10 +189,7 @@ impl FlowCtx {
             }
             Action::Replay(r) => {
                 let Some(t) = self.captured.get(&r.token).cloned() else {
-                    return Err(StepError::Input(format!(
-                        "no token captured as `{}`",
-                        r.token
-                    )));
+                    return Err(InputError::NotCaptured(r.token.clone()).into());
                 };
                 if let Some(into) = &r.into {
                     self.put_token(into, &t).await?;
@@ -249,18 +248,13 @@ impl FlowCtx {
             }
             Action::Check(c) => {
                 let outcome = crate::engine::checks::evaluate(self, c, persona, &step.origin).await;
-                self.run.emit(Event::CheckFinished {
-                    suite: self.suite.clone(),
-                    flow: self.flow.clone(),
-                    check: outcome.clone(),
-                });
-                self.checks.push(outcome);
+                self.record_check(outcome);
                 Ok(())
             }
-            other => Err(StepError::Input(format!(
-                "`{}` is not runnable here",
-                other.keyword()
-            ))),
+            other => Err(InputError::NotRunnable {
+                keyword: other.keyword(),
+            }
+            .into()),
         }
     }
 }

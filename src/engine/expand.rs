@@ -2,7 +2,7 @@
 //! the environment; secrets among them are registered for redaction.
 
 use super::context::FlowCtx;
-use super::step_error::{StepError, StepResult};
+use super::step_error::{InputError, StepResult};
 use crate::redact::Kind;
 use crate::scenario::vars;
 
@@ -45,7 +45,7 @@ impl FlowCtx {
             }
             Some(v)
         });
-        out.map_err(|name| StepError::Input(format!("undefined variable `${{{name}}}`")))
+        out.map_err(|name| InputError::UndefinedVariable(name).into())
     }
 }
 

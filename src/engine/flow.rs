@@ -68,7 +68,7 @@ impl FlowCtx {
                     Some(b) => tokio::time::sleep(b).await,
                     None => std::future::pending().await,
                 }
-            } => Err(StepError::Timeout(bound.unwrap_or_default())),
+            } => Err(StepError::step_timeout(bound.unwrap_or_default())),
         };
         self.observe_all().await;
         let error = result

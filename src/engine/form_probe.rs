@@ -6,7 +6,7 @@
 
 use super::browser_step;
 use super::context::FlowCtx;
-use super::step_error::StepError;
+use super::step_error::{ErrorKind, PageError, StepError};
 use crate::scenario::locator::LocatorDoc;
 use crate::scenario::step::{Action, Expect};
 use std::time::Duration;
@@ -135,11 +135,11 @@ pub async fn probe(ctx: &mut FlowCtx, persona: &str, flow: &str) -> FormProbe {
             browser_step::run(&*session, &step.action, &url_of, &resolve, limit),
         )
         .await
-        .unwrap_or(Err(StepError::Timeout(limit)));
+        .unwrap_or(Err(StepError::step_timeout(limit)));
         if let Err(e) = result {
             return match e {
-                StepError::Page(m) | StepError::Input(m) => {
-                    FormProbe::Broken(format!("{m} (at {})", step.origin))
+                e if matches!(e.kind(), ErrorKind::Page | ErrorKind::Input) => {
+                    FormProbe::Broken(format!("{e} (at {})", step.origin))
                 }
                 e => failed(e),
             };
@@ -159,7 +159,9 @@ pub async fn probe(ctx: &mut FlowCtx, persona: &str, flow: &str) -> FormProbe {
 
 fn failed(e: StepError) -> FormProbe {
     match e {
-        StepError::Page(m) | StepError::Input(m) => FormProbe::Broken(m),
+        e if matches!(e.kind(), ErrorKind::Page | ErrorKind::Input) => {
+            FormProbe::Broken(e.to_string())
+        }
         e => FormProbe::Infra(e.to_string()),
     }
 }
@@ -204,7 +206,11 @@ return el.closest("a[href]") && !el.closest("form") ? "link" : "other";"#;
         .await?;
     match answer.as_str() {
         Some("link") => Ok(true),
-        Some("missing") => Err(StepError::Page(format!("no element matches {locator}"))),
+        Some("missing") => Err(PageError::NoElement {
+            locator: locator.to_string(),
+            waited: None,
+        }
+        .into()),
         _ => Ok(false),
     }
 }

@@ -10,7 +10,7 @@
 //! back into the browser, where the oracle can ask whose it is.
 
 use super::context::FlowCtx;
-use super::step_error::{StepError, StepResult};
+use super::step_error::{Awaited, StepError, StepResult};
 use crate::driver::{BrowserCookie, Session};
 use crate::redact::Kind;
 use crate::sampling::exchange::{Exchange, HttpError, cookie_url};
@@ -39,7 +39,7 @@ impl FormState {
         match self.method.to_ascii_lowercase().as_str() {
             "post" => Ok(reqwest::Method::POST),
             "get" => Ok(reqwest::Method::GET),
-            other => Err(StepError::Page(format!(
+            other => Err(StepError::page(format!(
                 "the form's method is `{other}`: a browser sends a form only by GET or POST"
             ))),
         }
@@ -139,7 +139,7 @@ pub async fn read_form(
         return Err(locate_error(why, strategy, value));
     }
     let form: FormState = serde_json::from_value(raw)
-        .map_err(|e| StepError::Infra(format!("the browser described the form unreadably: {e}")))?;
+        .map_err(|e| StepError::infra(format!("the browser described the form unreadably: {e}")))?;
     for (name, v) in &form.fields {
         if form.secret.contains(name) && !v.is_empty() {
             ctx.run.redactor.register(Kind::Secret, v);
@@ -173,7 +173,7 @@ pub async fn read_control(
         });
     }
     let form: FormState = serde_json::from_value(raw.get("form").cloned().unwrap_or_default())
-        .map_err(|e| StepError::Infra(format!("the browser described the form unreadably: {e}")))?;
+        .map_err(|e| StepError::infra(format!("the browser described the form unreadably: {e}")))?;
     for (name, v) in &form.fields {
         if form.secret.contains(name) && !v.is_empty() {
             ctx.run.redactor.register(Kind::Secret, v);
@@ -184,25 +184,28 @@ pub async fn read_control(
 
 fn locate_error(why: &str, strategy: &str, value: &str) -> StepError {
     match why {
-        "strategy" => StepError::Input(format!(
+        "strategy" => StepError::input(format!(
             "a form is found by css, xpath, id or name, not by {strategy}"
         )),
-        "missing" if strategy.is_empty() => StepError::Page(
+        "missing" if strategy.is_empty() => StepError::page(
             "the page holds no form with a password field: load and fill the login form \
-             first (e.g. `run: {flow: login, until: submit}`)"
-                .into(),
+             first (e.g. `run: {flow: login, until: submit}`)",
         ),
-        "missing" => StepError::Page(format!("no element matches the locator {value}")),
-        _ => StepError::Page("the element found is not inside a form".into()),
+        "missing" => StepError::page(format!("no element matches the locator {value}")),
+        _ => StepError::page("the element found is not inside a form"),
     }
 }
 
 impl From<HttpError> for StepError {
     fn from(e: HttpError) -> Self {
         match e {
-            HttpError::Timeout(d) => StepError::Timeout(d),
-            HttpError::Failed(m) => StepError::Infra(m),
-            HttpError::Redirects(m) => StepError::Page(m),
+            HttpError::Timeout(limit) => StepError::Timeout {
+                limit,
+                awaited: Awaited::HttpLogin,
+            },
+            // The HTTP client's chain of causes, and a redirect loop told with its paths: free text.
+            HttpError::Failed(m) => StepError::infra(m),
+            HttpError::Redirects(m) => StepError::page(m),
         }
     }
 }
@@ -266,11 +269,11 @@ impl FlowCtx {
         let (strategy, value) = args.form.as_ref().map(|l| l.resolve()).unwrap_or_default();
         let mut form = read_form(self, &*session, &strategy, &value).await?;
         let page = Url::parse(&form.page)
-            .map_err(|e| StepError::Page(format!("the login page has no usable URL: {e}")))?;
+            .map_err(|e| StepError::page(format!("the login page has no usable URL: {e}")))?;
         let action = Url::parse(&form.action)
-            .map_err(|e| StepError::Page(format!("the form has no usable action: {e}")))?;
+            .map_err(|e| StepError::page(format!("the form has no usable action: {e}")))?;
         if !super::token::same_origin(action.as_str(), &self.base_url) {
-            return Err(StepError::Page(format!(
+            return Err(StepError::page(format!(
                 "the login form posts to another origin ({}); usher sends a login only to the app",
                 action.origin().ascii_serialization()
             )));
@@ -334,7 +337,7 @@ impl FlowCtx {
             ),
         );
         if landed.status >= 400 {
-            return Err(StepError::Page(format!(
+            return Err(StepError::page(format!(
                 "the app refused the login sent over HTTP: {method} {} ended with status {} at {}",
                 path_of(&action),
                 landed.status,

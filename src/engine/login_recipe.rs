@@ -93,7 +93,7 @@ impl FlowCtx {
             }
         };
         let Some(login) = self.profile.flows.get("login").cloned() else {
-            return Err(StepError::Input("the profile has no `login` flow".into()));
+            return Err(StepError::input("the profile has no `login` flow"));
         };
         let Some(at) = submit_index(&login.steps) else {
             return Ok(Learned::NotReplayable(
@@ -171,7 +171,7 @@ impl FlowCtx {
         };
         let by_submit = match &locator {
             Some((strategy, value)) => read_form(self, &*session, strategy, value).await,
-            None => Err(StepError::Page("no locator".into())),
+            None => Err(StepError::page("no locator")),
         };
         match by_submit {
             Ok(f) => Ok(f),

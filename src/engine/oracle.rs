@@ -7,7 +7,7 @@
 
 use super::browser_step;
 use super::context::FlowCtx;
-use super::step_error::{StepError, StepResult};
+use super::step_error::{PageError, StepError, StepResult};
 use crate::scenario::step::Action;
 
 /// The oracle's answer and the observation behind it.
@@ -31,7 +31,7 @@ impl FlowCtx {
         // Standing on the oracle's page, the browser sends every cookie that page gets.
         if let Some(dups) = super::token::duplicate_cookies(&*session, &self.profile.token).await {
             self.mark(persona, format!("holds {dups}"));
-            return Err(StepError::Page(format!(
+            return Err(StepError::page(format!(
                 "{persona}'s browser holds {dups}: the app reads one of them and which one cannot \
                  be known, so its session cannot be judged; plant ids with the app's cookie scope \
                  (`token: {{cookie: NAME, path: ...}}` in the profile)"
@@ -58,7 +58,7 @@ impl FlowCtx {
     /// they all hold (`logged_in` carries it). Other steps must succeed.
     pub async fn predicate_flow(&mut self, persona: &str, name: &str) -> StepResult<OracleAnswer> {
         let Some(flow) = self.profile.flows.get(name).cloned() else {
-            return Err(StepError::Input(format!(
+            return Err(StepError::input(format!(
                 "the profile has no `{name}` flow"
             )));
         };
@@ -111,13 +111,15 @@ impl FlowCtx {
                         browser_step::run(&*session, a, &url_of, &resolve, limit),
                     )
                     .await
-                    .map_err(|_| StepError::Timeout(limit))?
-                    .map_err(|e| {
-                        StepError::Page(format!("the `{name}` flow failed at {}: {e}", step.origin))
+                    .map_err(|_| StepError::step_timeout(limit))?
+                    .map_err(|e| PageError::FlowFailed {
+                        flow: name.to_string(),
+                        origin: step.origin.clone(),
+                        error: Box::new(e),
                     })?;
                 }
                 other => {
-                    return Err(StepError::Input(format!(
+                    return Err(StepError::input(format!(
                         "the `{name}` flow may only use browser steps here, not `{}` ({})",
                         other.keyword(),
                         step.origin

@@ -2,7 +2,7 @@
 
 use super::browser_step;
 use super::context::FlowCtx;
-use super::step_error::{StepError, StepResult};
+use super::step_error::{InputError, PageError, StepError, StepResult};
 use crate::record::Mark;
 use std::time::Duration;
 
@@ -15,10 +15,10 @@ impl FlowCtx {
         limit: Duration,
     ) -> StepResult<()> {
         let Some(flow) = self.profile.flows.get(flow).cloned() else {
-            return Err(StepError::Input(format!("unknown flow `{flow}`")));
+            return Err(InputError::UnknownFlow(flow.to_string()).into());
         };
         if let Some(s) = flow.steps.iter().find(|s| !s.action.is_browser_only()) {
-            return Err(StepError::Input(format!(
+            return Err(StepError::input(format!(
                 "flow `{}` has a `{}` step at {}; `parallel` runs only browser steps",
                 flow.name,
                 s.action.keyword(),
@@ -43,8 +43,12 @@ impl FlowCtx {
                         browser_step::run(&**session, &step.action, &url_of, &resolve, lim),
                     )
                     .await
-                    .map_err(|_| StepError::Timeout(lim))?
-                    .map_err(|e| StepError::Page(format!("{name}: {e} (at {})", step.origin)))?;
+                    .map_err(|_| StepError::step_timeout(lim))?
+                    .map_err(|e| PageError::InParallel {
+                        persona: name.to_string(),
+                        origin: step.origin.clone(),
+                        error: Box::new(e),
+                    })?;
                 }
                 Ok::<(), StepError>(())
             }

@@ -2,7 +2,7 @@
 //! at the end.
 
 use super::context::{FlowCtx, Persona};
-use super::step_error::{StepError, StepResult};
+use super::step_error::{InfraError, StepError, StepResult};
 use crate::driver::Session;
 use crate::record::Mark;
 use std::sync::Arc;
@@ -21,7 +21,10 @@ impl FlowCtx {
         }
         let session: Arc<dyn Session> = match self.warming.remove(name) {
             Some(start) => Arc::from(start.await.map_err(|e| {
-                StepError::Infra(format!("starting {name}'s browser failed: {e}"))
+                StepError::Infra(InfraError::BrowserStart {
+                    persona: name.to_string(),
+                    error: e.to_string(),
+                })
             })??),
             None => {
                 let session = start_session(

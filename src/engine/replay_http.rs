@@ -1,7 +1,7 @@
 //! `replay ... http:`: a captured token sent again over plain HTTP, outside any browser.
 
 use super::context::{FlowCtx, HttpResponse};
-use super::step_error::{StepError, StepResult};
+use super::step_error::{Awaited, InfraError, StepError, StepResult};
 use super::token::Token;
 use crate::scenario::TokenLocation;
 use std::time::Duration;
@@ -15,9 +15,9 @@ impl FlowCtx {
         limit: Duration,
     ) -> StepResult<()> {
         let mut url = url::Url::parse(&self.url_of("", path)?)
-            .map_err(|e| StepError::Input(e.to_string()))?;
+            .map_err(|e| StepError::input(e.to_string()))?;
         let method = reqwest::Method::from_bytes(method.to_ascii_uppercase().as_bytes())
-            .map_err(|_| StepError::Input(format!("bad HTTP method `{method}`")))?;
+            .map_err(|_| StepError::input(format!("bad HTTP method `{method}`")))?;
         let mut req = self.run.http.request(method.clone(), url.clone());
         match &self.profile.token {
             TokenLocation::Cookie(_) => {
@@ -38,7 +38,7 @@ impl FlowCtx {
                 req = self.run.http.request(method, url.clone());
             }
             other => {
-                return Err(StepError::Input(format!(
+                return Err(StepError::input(format!(
                     "a token in {} cannot be replayed over plain HTTP; replay it `into` a persona",
                     other.describe()
                 )));
@@ -46,7 +46,12 @@ impl FlowCtx {
         }
         let resp = tokio::time::timeout(limit, req.send())
             .await
-            .map_err(|_| StepError::Timeout(limit))?
+            .map_err(|_| StepError::Timeout {
+                limit,
+                awaited: Awaited::Http {
+                    path: url.path().to_string(),
+                },
+            })?
             .map_err(|e| {
                 let mut why = e.to_string();
                 let mut src = std::error::Error::source(&e);
@@ -54,7 +59,10 @@ impl FlowCtx {
                     why.push_str(&format!(": {s}"));
                     src = s.source();
                 }
-                StepError::Infra(format!("HTTP replay to {url} failed: {why}"))
+                StepError::Infra(InfraError::HttpReplay {
+                    url: url.to_string(),
+                    why,
+                })
             })?;
         self.last_http = Some(HttpResponse {
             url: resp.url().to_string(),

@@ -9,7 +9,7 @@ use super::context::{FlowCtx, RunCtx};
 use super::events::Event;
 use super::flow::Failure;
 use crate::driver::BackForwardCache;
-use crate::engine::step_error::StepError;
+use crate::engine::step_error::{ErrorKind, StepError};
 use crate::record::{FlowRecord, RunSummary, Verdict};
 use crate::scenario::preconditions::Requirement;
 use crate::scenario::{Profile, Project, Scenario, Suite};
@@ -158,7 +158,7 @@ pub async fn run_flow(
             ctx.exec_steps(&s.steps, &performer).await
         }
         Ok(url) => Err(Failure {
-            error: StepError::Input(format!(
+            error: StepError::input(format!(
                 "no usable base URL (`{url}`); set `base_url` in the profile or pass --target"
             )),
             origin: s.origin.clone(),
@@ -171,23 +171,20 @@ pub async fn run_flow(
     // A step that cannot run in this session at all (the token of a native app context) leaves the
     // flow unjudged: SKIPPED with the reason, never PASS on the checks that ran before it.
     let (skipped, result) = match result {
-        Err(Failure {
-            error: StepError::Unsupported(why),
-            origin,
-        }) => (
-            Some(run.redactor.redact(&format!("{origin}: {why}"))),
+        Err(Failure { error, origin }) if error.kind() == ErrorKind::Unsupported => (
+            Some(run.redactor.redact(&format!("{origin}: {error}"))),
             Ok(()),
         ),
         other => (None, other),
     };
     let error = result.err().map(|f| {
-        let kind = match f.error {
-            StepError::Unsupported(_) => "not possible in this session",
-            StepError::Cancelled => "interrupted",
-            StepError::Infra(_) => "infrastructure error",
-            StepError::Timeout(_) => "timeout",
-            StepError::Page(_) => "the page was not as the scenario expects",
-            StepError::Input(_) => "scenario error",
+        let kind = match f.error.kind() {
+            ErrorKind::Unsupported => "not possible in this session",
+            ErrorKind::Cancelled => "interrupted",
+            ErrorKind::Infra => "infrastructure error",
+            ErrorKind::Timeout => "timeout",
+            ErrorKind::Page => "the page was not as the scenario expects",
+            ErrorKind::Input => "scenario error",
         };
         let detail = f.error.to_string();
         if detail == kind {

@@ -2,7 +2,7 @@
 //! persona (steal, plant, replay).
 
 use super::set_cookie::{ObservedCookie, parse_set_cookie};
-use super::step_error::{StepError, StepResult};
+use super::step_error::{Awaited, StepError, StepResult};
 use crate::driver::{BrowserCookie, DriverError, NetEvent, Session};
 use crate::scenario::TokenLocation;
 use crate::scenario::profile::CookieScope;
@@ -149,8 +149,8 @@ pub async fn read(
             });
         }
         TokenLocation::Auto => {
-            return Err(StepError::Input(
-                "token location `auto` was not resolved before the run".into(),
+            return Err(StepError::input(
+                "token location `auto` was not resolved before the run",
             ));
         }
     }
@@ -166,8 +166,11 @@ async fn read_app_file(session: &dyn Session, path: &str, key: &str) -> StepResu
             "the session token (key `{key}` of app file `{path}`) cannot be read: {why}; \
              hint: {PULL_FILE_HINT}"
         )),
-        DriverError::Timeout(d, _) => StepError::Timeout(d),
-        other => StepError::Infra(format!(
+        DriverError::Timeout(limit, what) => StepError::Timeout {
+            limit,
+            awaited: Awaited::Driver(what),
+        },
+        other => StepError::infra(format!(
             "the session token (key `{key}` of app file `{path}`) cannot be read: {other} \
              (is the path right, does the file exist yet — apps write it at login — and is the \
              app a debuggable build?)"
@@ -175,7 +178,7 @@ async fn read_app_file(session: &dyn Session, path: &str, key: &str) -> StepResu
     })?;
     let text = String::from_utf8_lossy(&bytes);
     super::app_file::extract(&text, key).ok_or_else(|| {
-        StepError::Page(format!(
+        StepError::page(format!(
             "app file `{path}` ({} bytes, read as {}) has no value for key `{key}`; the app may not \
              have written it yet (before login) or removed it (after logout)",
             bytes.len(),
@@ -303,7 +306,7 @@ pub async fn write(
     place: &Placement<'_>,
 ) -> StepResult<Option<(String, String)>> {
     if token.is_empty() {
-        return Err(StepError::Page("there is no token to put in".into()));
+        return Err(StepError::page("there is no token to put in"));
     }
     match location {
         TokenLocation::Cookie(names) => {
@@ -373,8 +376,8 @@ pub async fn write(
             "the session token lives in {}: {NOT_PLANTABLE}",
             location.describe()
         ))),
-        TokenLocation::Auto => Err(StepError::Input(
-            "token location `auto` was not resolved before the run".into(),
+        TokenLocation::Auto => Err(StepError::input(
+            "token location `auto` was not resolved before the run",
         )),
     }
 }

@@ -5,7 +5,7 @@
 //! the app keeps its session in memory.
 
 use super::context::{FlowCtx, RunCtx};
-use super::step_error::{StepError, StepResult};
+use super::step_error::{PageError, StepError, StepResult};
 use crate::driver::BrowserCookie;
 use crate::scenario::{Profile, TokenLocation};
 use std::collections::BTreeMap;
@@ -61,10 +61,12 @@ pub async fn discover(
     profile: Arc<Profile>,
     base_url: String,
 ) -> StepResult<TokenLocation> {
-    let persona =
-        profile.personas.keys().next().cloned().ok_or_else(|| {
-            StepError::Input("`token: auto` needs a persona to log in with".into())
-        })?;
+    let persona = profile
+        .personas
+        .keys()
+        .next()
+        .cloned()
+        .ok_or_else(|| StepError::input("`token: auto` needs a persona to log in with"))?;
     let mut ctx = FlowCtx::new(
         run,
         profile.clone(),
@@ -87,12 +89,12 @@ async fn discover_with(
     session.goto(base_url).await?;
     let before = snapshot(ctx, persona).await?;
     let login = profile.flows["login"].clone();
-    ctx.exec_steps(&login.steps, persona).await.map_err(|f| {
-        StepError::Page(format!(
-            "`token: auto` could not log in: {} (at {})",
-            f.error, f.origin
-        ))
-    })?;
+    ctx.exec_steps(&login.steps, persona)
+        .await
+        .map_err(|f| PageError::AutoTokenLogin {
+            origin: f.origin,
+            error: Box::new(f.error),
+        })?;
     session.goto(base_url).await?;
     let after = snapshot(ctx, persona).await?;
     let mut candidates = Vec::new();
@@ -112,8 +114,8 @@ async fn discover_with(
         }
     }
     if !ctx.oracle(persona).await?.logged_in {
-        return Err(StepError::Page(
-            "`token: auto`: the oracle says logged out right after `login`; run `usher check-profile` first".into(),
+        return Err(StepError::page(
+            "`token: auto`: the oracle says logged out right after `login`; run `usher check-profile` first",
         ));
     }
     let mut needed = Vec::new();
@@ -140,10 +142,9 @@ async fn discover_with(
     match needed.into_iter().next() {
         Some(Candidate::Local(k, _)) => Ok(TokenLocation::LocalStorage(k)),
         Some(Candidate::Session(k, _)) => Ok(TokenLocation::SessionStorage(k)),
-        _ => Err(StepError::Page(
+        _ => Err(StepError::page(
             "`token: auto` found no cookie or storage entry that the session needs (removing each one alone kept the \
-             persona logged in); name the token in the profile's `token:`"
-                .into(),
+             persona logged in); name the token in the profile's `token:`",
         )),
     }
 }

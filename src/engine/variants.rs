@@ -8,8 +8,7 @@
 //! be judged; it never counts as a PASS, and the reason is kept as evidence.
 
 use super::context::FlowCtx;
-use super::events::Event;
-use super::step_error::StepError;
+use super::step_error::{ErrorKind, StepError};
 use crate::record::{CheckOutcome, Evidence, Verdict};
 use crate::scenario::step::{Origin, Step};
 
@@ -130,7 +129,7 @@ impl FlowCtx {
             let checks: Vec<CheckOutcome> = self.checks.drain(before..).collect();
             let error = match result {
                 Ok(()) => None,
-                Err(f) if matches!(f.error, StepError::Cancelled) => {
+                Err(f) if f.error.kind() == ErrorKind::Cancelled => {
                     return Err(StepError::Cancelled);
                 }
                 Err(f) => Some(
@@ -172,12 +171,7 @@ impl FlowCtx {
             measured: Default::default(),
             origin: origin.to_string(),
         };
-        self.run.emit(Event::CheckFinished {
-            suite: self.suite.clone(),
-            flow: self.flow.clone(),
-            check: outcome.clone(),
-        });
-        self.checks.push(outcome);
+        self.record_check(outcome);
         Ok(())
     }
 }

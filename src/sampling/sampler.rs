@@ -17,10 +17,11 @@ use super::exchange::{Exchange, HttpError, Landed, cookie_url};
 use super::form::{encode, hidden_inputs, matching_form, refresh};
 use super::recipe::{LoginRecipe, LogoutRecipe};
 use super::throttle::{Backoff, Throttle};
+use crate::analysis::clock::now_ms;
 use cookie_store::CookieStore;
 use futures::StreamExt;
 use futures::stream::FuturesUnordered;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 /// How many tokens to sample and how.
 #[derive(Debug, Clone)]
@@ -81,13 +82,6 @@ enum Attempt {
     /// No authenticated session came of the login.
     NotAuthenticated(String),
     Broken(String),
-}
-
-fn now_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as u64)
-        .unwrap_or(0)
 }
 
 /// Samples `plan.wanted` tokens by replaying `recipe` with `client` (a client that follows no

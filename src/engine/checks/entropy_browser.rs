@@ -3,19 +3,13 @@
 //! logging in with the profile's `login` flow and out with its `logout` flow.
 
 use super::Outcome;
+use crate::analysis::clock::now_ms;
 use crate::engine::context::FlowCtx;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 /// Probes logging in at once per sampling round, at most: never more than the policy's session cap,
 /// or an app that evicts the oldest session would log a probe out before its login page settled.
 const PROBES: usize = 4;
-
-fn now_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as u64)
-        .unwrap_or(0)
-}
 
 /// `wanted` tokens from fresh browser logins, and the unix-ms window they were taken in; an
 /// `Outcome` (ERROR) when a login fails or holds no token.

@@ -346,7 +346,7 @@ fn html_text(doc: &scraper::Html) -> String {
 
 pub fn identity_locator(ctx: &FlowCtx, doc: &LocatorDoc, persona: &str) -> StepResult<Locator> {
     crate::engine::browser_step::locator(doc, &|t: &str| ctx.expand(t, persona))
-        .map_err(|e| StepError::Input(format!("the profile's `identity` locator: {e}")))
+        .map_err(|e| StepError::input(format!("the profile's `identity` locator: {e}")))
 }
 
 pub fn describe(doc: &LocatorDoc) -> String {

@@ -29,8 +29,21 @@ pub use outcome::Outcome;
 pub use planned_wait::{covering, planned_wait};
 
 use crate::engine::context::FlowCtx;
+use crate::engine::events::Event;
 use crate::record::CheckOutcome;
 use crate::scenario::step::{Check, Origin};
+
+impl FlowCtx {
+    /// Keeps a judged check for the flow's record, and tells the listener it finished.
+    pub(crate) fn record_check(&mut self, outcome: CheckOutcome) {
+        self.run.emit(Event::CheckFinished {
+            suite: self.suite.clone(),
+            flow: self.flow.clone(),
+            check: outcome.clone(),
+        });
+        self.checks.push(outcome);
+    }
+}
 
 /// Evaluates one check for `persona` and records it in the flow's timeline.
 pub async fn evaluate(

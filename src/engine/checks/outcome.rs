@@ -1,6 +1,6 @@
 //! What a check returns before the flow records it.
 
-use crate::engine::step_error::StepError;
+use crate::engine::step_error::{ErrorKind, StepError};
 use crate::record::measured::Measure;
 use crate::record::{Evidence, Verdict};
 
@@ -41,11 +41,9 @@ impl Outcome {
     /// ERROR, except where the session cannot do what the check needs at all (the token of a
     /// native app context): SKIPPED with the reason and the way out.
     pub fn from_step_error(what: &str, e: StepError) -> Self {
-        match e {
-            StepError::Unsupported(why) => {
-                Self::skipped(format!("{what} cannot be judged here: {why}"))
-            }
-            e => Self::error(format!("could not evaluate {what}: {e}")),
+        match e.kind() {
+            ErrorKind::Unsupported => Self::skipped(format!("{what} cannot be judged here: {e}")),
+            _ => Self::error(format!("could not evaluate {what}: {e}")),
         }
     }
 

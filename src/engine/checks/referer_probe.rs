@@ -21,6 +21,26 @@ pub const PROBE_PATH: &str = "/usher-referer-probe/";
 /// How long the image and the link each get to reach the origin.
 const ARRIVAL: Duration = Duration::from_secs(4);
 
+/// Adds an image from the probe URL to the page; says the page's URL and its `<meta>` referrer policy.
+const ADD_IMAGE: &str = r#"
+const img = document.createElement('img');
+img.src = arguments[0];
+img.alt = '';
+(document.body || document.documentElement).appendChild(img);
+const meta = document.querySelector('meta[name="referrer" i]');
+return { url: location.href, meta: meta ? meta.getAttribute('content') : null };
+"#;
+
+/// Adds a link to the probe URL to the page and follows it.
+const FOLLOW_LINK: &str = r#"
+const a = document.createElement('a');
+a.href = arguments[0];
+a.textContent = 'usher Referer probe';
+(document.body || document.documentElement).appendChild(a);
+a.click();
+return true;
+"#;
+
 /// A 1×1 transparent GIF.
 const PIXEL: &[u8] = &[
     0x47, 0x49, 0x46, 0x38, 0x39, 0x61, 0x01, 0x00, 0x01, 0x00, 0x80, 0x00, 0x00, 0x00, 0x00, 0x00,
@@ -143,6 +163,19 @@ impl ProbeOrigin {
         format!("{}{PROBE_PATH}{kind}/{n}", self.origin)
     }
 
+    /// Runs `script` on the page with the `kind` probe URL of page `n` as its argument.
+    async fn run_script(
+        &self,
+        session: &dyn Session,
+        script: &str,
+        kind: &str,
+        n: usize,
+    ) -> crate::driver::DriverResult<serde_json::Value> {
+        session
+            .execute(script, vec![self.url(kind, n).into()])
+            .await
+    }
+
     async fn wait_for(&self, kind: &str, n: usize) -> Option<Option<String>> {
         let path = format!("{PROBE_PATH}{kind}/{n}");
         let deadline = Instant::now() + ARRIVAL;
@@ -188,19 +221,7 @@ impl ProbeOrigin {
         }
         // The image is added to the page as a third party's pixel would be: no referrerpolicy of its
         // own, so the page's policy (header or <meta>) decides its Referer.
-        let injected = session
-            .execute(
-                r#"
-const img = document.createElement('img');
-img.src = arguments[0];
-img.alt = '';
-(document.body || document.documentElement).appendChild(img);
-const meta = document.querySelector('meta[name="referrer" i]');
-return { url: location.href, meta: meta ? meta.getAttribute('content') : null };
-"#,
-                vec![self.url("img", n).into()],
-            )
-            .await;
+        let injected = self.run_script(session, ADD_IMAGE, "img", n).await;
         match injected {
             Ok(v) => {
                 if let Some(u) = v.get("url").and_then(|u| u.as_str()) {
@@ -216,19 +237,7 @@ return { url: location.href, meta: meta ? meta.getAttribute('content') : null };
         out.image = self.wait_for("img", n).await;
         // A link followed by the user's click would carry the same Referer; a script's click is the
         // same navigation without the mouse.
-        let clicked = session
-            .execute(
-                r#"
-const a = document.createElement('a');
-a.href = arguments[0];
-a.textContent = 'usher Referer probe';
-(document.body || document.documentElement).appendChild(a);
-a.click();
-return true;
-"#,
-                vec![self.url("link", n).into()],
-            )
-            .await;
+        let clicked = self.run_script(session, FOLLOW_LINK, "link", n).await;
         if let Err(e) = clicked {
             out.problem = Some(format!("could not follow a link from it: {e}"));
         }

@@ -6,7 +6,7 @@
 
 use super::Outcome;
 use crate::engine::context::FlowCtx;
-use crate::engine::step_error::StepError;
+use crate::engine::step_error::ErrorKind;
 use crate::engine::token;
 
 /// SKIPPED when the persona's open session cannot read the token. A persona without a session is
@@ -14,7 +14,7 @@ use crate::engine::token;
 pub async fn unreadable(ctx: &FlowCtx, persona: &str, check: &str) -> Option<Outcome> {
     let session = ctx.personas.get(persona)?.session.clone()?;
     match token::read(&*session, &ctx.profile.token, &[], &[]).await {
-        Err(StepError::Unsupported(why)) => Some(Outcome::skipped(format!(
+        Err(why) if why.kind() == ErrorKind::Unsupported => Some(Outcome::skipped(format!(
             "{check} needs the session token, which {persona}'s session cannot read here: {why}"
         ))),
         // Values are not kept: only `capture`, `steal` and friends decide which tokens a flow saw.
