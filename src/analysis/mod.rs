@@ -55,7 +55,7 @@ mod structure;
 pub use alphabet::Alphabet;
 pub use bitlevel::{BitLevel, FipsSummary};
 pub use charlevel::{CharLevel, PositionStat};
-pub use clock::Clock;
+pub use clock::{Clock, now_ms};
 pub use hashsearch::HashSearch;
 pub use structure::{Finding, FindingKind};
 

@@ -17,7 +17,7 @@ use super::exchange::{Exchange, HttpError, Landed, cookie_url};
 use super::form::{encode, hidden_inputs, matching_form, refresh};
 use super::recipe::{LoginRecipe, LogoutRecipe};
 use super::throttle::{Backoff, Throttle};
-use crate::analysis::clock::now_ms;
+use crate::analysis::now_ms;
 use cookie_store::CookieStore;
 use futures::StreamExt;
 use futures::stream::FuturesUnordered;

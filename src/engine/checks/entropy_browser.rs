@@ -3,7 +3,7 @@
 //! logging in with the profile's `login` flow and out with its `logout` flow.
 
 use super::Outcome;
-use crate::analysis::clock::now_ms;
+use crate::analysis::now_ms;
 use crate::engine::context::FlowCtx;
 use std::time::Duration;
 
