@@ -4,6 +4,7 @@ pub mod demo;
 pub mod loopback;
 pub mod processes;
 pub mod report;
+pub mod switches;
 pub mod ticketbooth;
 pub mod tools;
 pub mod turns;
