@@ -7,7 +7,9 @@ use std::process::Output;
 use usher::demo::{Flaw, FlawSet};
 
 use crate::support::demo::demo;
-use crate::support::usher::{ALICE, MALLORY, UsherCommand, quiet_usher, show, usher, verdicts};
+use crate::support::usher::{
+    ALICE, BUNDLED_SCENARIOS, MALLORY, UsherCommand, quiet_usher, show, usher, verdicts,
+};
 
 /// Runs `usher run` as a user would and returns the exit code, output and verdict per flow.
 fn usher_run(
@@ -39,14 +41,6 @@ fn usher_run_env(
     (out.status.code().unwrap_or(-1), out, verdicts(report_dir))
 }
 
-const BUNDLED: [&str; 5] = [
-    "cookie-attributes",
-    "login-works",
-    "logout-invalidates-token",
-    "no-token-in-url",
-    "token-rotates-at-login",
-];
-
 #[tokio::test(flavor = "multi_thread")]
 async fn secure_ticketbooth_passes_every_bundled_flow() {
     let app = demo(FlawSet::none()).await;
@@ -54,7 +48,7 @@ async fn secure_ticketbooth_passes_every_bundled_flow() {
     let (code, out, verdicts) =
         usher_run(&["scenarios/ticketbooth"], &app.base_url(), dir.path(), &[]);
     assert_eq!(code, 0, "{}", show(&out));
-    assert_eq!(verdicts.len(), BUNDLED.len(), "{verdicts:?}");
+    assert_eq!(verdicts.len(), BUNDLED_SCENARIOS.len(), "{verdicts:?}");
     assert!(
         verdicts.values().all(|v| v == "PASS"),
         "{verdicts:?}\n{}",
@@ -84,7 +78,7 @@ async fn each_flaw_fails_exactly_its_flow() {
         let (code, out, verdicts) =
             usher_run(&["scenarios/ticketbooth"], &app.base_url(), dir.path(), &[]);
         assert_eq!(code, 1, "{flaw:?}: exit code\n{}", show(&out));
-        for name in BUNDLED {
+        for name in BUNDLED_SCENARIOS {
             let want = if name == failing { "FAIL" } else { "PASS" };
             assert_eq!(
                 verdicts.get(name).map(String::as_str),

@@ -1,5 +1,6 @@
 //! Helpers the test modules share, one module per concern.
 
+pub mod appium;
 pub mod demo;
 pub mod loopback;
 pub mod processes;

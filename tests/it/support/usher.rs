@@ -20,6 +20,15 @@ pub fn usher() -> Command {
 /// The bundled Ticketbooth profile, as a user names it from the repository's root.
 pub const TICKETBOOTH_PROFILE: &str = "scenarios/ticketbooth/app.yaml";
 
+/// The scenarios of the project in scenarios/ticketbooth, by flow name.
+pub const BUNDLED_SCENARIOS: [&str; 5] = [
+    "cookie-attributes",
+    "login-works",
+    "logout-invalidates-token",
+    "no-token-in-url",
+    "token-rotates-at-login",
+];
+
 /// `usher run --suite builtin --profile <profile>`: the built-in suite, arguments to follow.
 pub fn builtin_run(profile: impl AsRef<std::ffi::OsStr>) -> Command {
     let mut cmd = usher();
