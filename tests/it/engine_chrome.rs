@@ -7,6 +7,7 @@ use std::process::Output;
 use usher::demo::{Flaw, FlawSet};
 
 use crate::support::demo::demo;
+use crate::support::loopback::free_port;
 use crate::support::usher::{
     ALICE, BUNDLED_SCENARIOS, MALLORY, UsherCommand, quiet_usher, show, usher, verdicts,
 };
@@ -158,11 +159,7 @@ async fn http_replay_after_logout_is_judged_by_status() {
 #[tokio::test(flavor = "multi_thread")]
 async fn unreachable_target_is_an_infrastructure_error_never_a_pass() {
     // A port nothing listens on: bind, read the port, close.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = free_port();
     let dir = tempfile::tempdir().unwrap();
     let target = format!("http://tickets.ticketbooth.localhost:{port}");
     let (code, out, verdicts) = usher_run(

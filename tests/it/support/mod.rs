@@ -7,6 +7,7 @@ pub mod processes;
 pub mod report;
 pub mod switches;
 pub mod ticketbooth;
+pub mod tokens;
 pub mod tools;
 pub mod turns;
 pub mod usher;
