@@ -2,11 +2,12 @@
 //! scenarios run at the same time under `--jobs 2` in headless Chromium against a secure Ticketbooth,
 //! each on its own accounts, with the verdicts of a serial run, and no pooled password written anywhere.
 
+use crate::support::demo::demo;
 use crate::support::usher::{UsherCommand, usher};
 use serde_json::Value;
 use std::path::Path;
 use std::process::Command;
-use usher::demo::{ACCOUNTS, DemoConfig, FlawSet};
+use usher::demo::{ACCOUNTS, FlawSet};
 
 const POOL_PROFILE: &str = "scenarios/ticketbooth-pool/app.yaml";
 
@@ -112,12 +113,7 @@ fn overlapping(flows: &[Flow]) -> Vec<(&Flow, &Flow)> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn pooled_flows_overlap_on_distinct_accounts_with_serial_verdicts() {
-    let app = usher::demo::start(DemoConfig {
-        flaws: FlawSet::none(),
-        ..DemoConfig::default()
-    })
-    .await
-    .unwrap();
+    let app = demo(FlawSet::none()).await;
     let dir = tempfile::tempdir().unwrap();
     let target = app.base_url();
     let serial = run(&target, "1", &dir.path().join("serial"));

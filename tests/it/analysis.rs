@@ -2,6 +2,7 @@
 //! timestamps, hashes of counters, readable payloads, duplicates and short random parts fail; tiny
 //! samples are inconclusive. Every report is checked for leaked tokens.
 
+use crate::support::tokens::uuid_v4;
 use md5::Md5;
 use rand::{Rng, RngCore, SeedableRng, rngs::StdRng};
 use sha2::{Digest, Sha256};
@@ -470,23 +471,7 @@ fn uuid_v1_fails_as_time_derived() {
 #[test]
 fn uuid_v4_is_credited_at_most_122_bits() {
     let mut r = rng();
-    let tokens: Vec<String> = (0..300)
-        .map(|_| {
-            let mut b = [0u8; 16];
-            r.fill_bytes(&mut b);
-            b[6] = b[6] & 0x0f | 0x40;
-            b[8] = b[8] & 0x3f | 0x80;
-            let h = hex::encode(b);
-            format!(
-                "{}-{}-{}-{}-{}",
-                &h[..8],
-                &h[8..12],
-                &h[12..16],
-                &h[16..20],
-                &h[20..]
-            )
-        })
-        .collect();
+    let tokens: Vec<String> = (0..300).map(|_| uuid_v4(&mut r)).collect();
     let a = run(&tokens, &AnalysisOptions::default());
     assert_eq!(a.verdict, TokenVerdict::Fail);
     assert!(

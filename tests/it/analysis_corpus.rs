@@ -8,6 +8,7 @@
 //! counters and times, UUIDv1, java.util.Random, Mersenne Twister). An analysis that gives no entropy
 //! figure (duplicates, a predicted generator) counts as 0 bits credited.
 
+use crate::support::tokens::{uuid_string, uuid_v4};
 use hmac::{Hmac, Mac};
 use md5::Md5;
 use rand::{Rng, RngCore, SeedableRng, rngs::StdRng, seq::SliceRandom};
@@ -198,18 +199,6 @@ fn jwts_signed_with_hs256() {
 
 // ---- UUIDs ----
 
-fn uuid_string(b: [u8; 16]) -> String {
-    let h = hex::encode(b);
-    format!(
-        "{}-{}-{}-{}-{}",
-        &h[..8],
-        &h[8..12],
-        &h[12..16],
-        &h[16..20],
-        &h[20..]
-    )
-}
-
 #[test]
 fn uuid_v1_and_v4() {
     // v1: 100 ns ticks since 1582-10-15, clock sequence and node fixed per server.
@@ -229,15 +218,7 @@ fn uuid_v1_and_v4() {
     let a = judge("UUIDv1", &v1, 0.0);
     assert!(reason_with(&a, "UUIDv1"), "{:?}", a.reasons);
     let mut r = rng(3);
-    let v4: Vec<String> = (0..300)
-        .map(|_| {
-            let mut b = [0u8; 16];
-            r.fill_bytes(&mut b);
-            b[6] = b[6] & 0x0f | 0x40;
-            b[8] = b[8] & 0x3f | 0x80;
-            uuid_string(b)
-        })
-        .collect();
+    let v4: Vec<String> = (0..300).map(|_| uuid_v4(&mut r)).collect();
     judge("UUIDv4", &v4, 122.0);
 }
 

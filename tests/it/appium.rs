@@ -11,105 +11,57 @@
 //! `USHER_REQUIRE_APPIUM` is set (CI), which makes that a failure.
 
 use crate::support;
+use crate::support::appium::AppiumServer;
 use crate::support::demo::demo;
-use crate::support::loopback::{free_port, http_get};
 use crate::support::processes::{processes_mentioning, signal};
 use crate::support::tools::{Require, appium_dir, appium_missing, skip};
-use crate::support::usher::{UsherCommand, quiet_usher, verdicts};
-use serde_json::Value;
+use crate::support::usher::{BUNDLED_SCENARIOS, UsherCommand, quiet_usher, verdicts};
 use std::collections::{BTreeMap, BTreeSet};
+use std::ops::{Deref, DerefMut};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Output};
 use std::time::{Duration, Instant};
 use usher::demo::{Flaw, FlawSet};
 
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 const APPIUM_READY_LIMIT: Duration = Duration::from_secs(60);
-const BUNDLED: [&str; 5] = [
-    "cookie-attributes",
-    "login-works",
-    "logout-invalidates-token",
-    "no-token-in-url",
-    "token-rotates-at-login",
-];
 
 /// One Appium server on a free loopback port, with `TMPDIR` (and so the `TMPDIR` of every
 /// chromedriver and Chromium it starts) inside our own directory. `Drop` stops it, kills anything
 /// still mentioning the directory, and removes it.
-struct Appium {
-    dir: tempfile::TempDir,
-    port: u16,
-    child: Option<Child>,
+struct Appium(AppiumServer);
+
+impl Deref for Appium {
+    type Target = AppiumServer;
+    fn deref(&self) -> &AppiumServer {
+        &self.0
+    }
+}
+
+impl DerefMut for Appium {
+    fn deref_mut(&mut self) -> &mut AppiumServer {
+        &mut self.0
+    }
 }
 
 impl Appium {
     fn start(install: &Path) -> Appium {
-        let dir = tempfile::Builder::new()
-            .prefix("usher-appium-test-")
-            .tempdir()
-            .unwrap();
-        let tmp = dir.path().join("tmp");
-        std::fs::create_dir_all(&tmp).unwrap();
-        let port = free_port();
-        let log = std::fs::File::create(dir.path().join("appium.log")).unwrap();
-        let child = Command::new(install.join("node_modules/.bin/appium"))
-            .args(["server", "--address", "127.0.0.1", "--port"])
-            .arg(port.to_string())
-            .arg("--log-no-colors")
-            .env("APPIUM_HOME", install.join("home"))
-            .env("TMPDIR", &tmp)
-            .env("APPIUM_SKIP_CHROMEDRIVER_INSTALL", "1")
-            .stdin(Stdio::null())
-            .stdout(log.try_clone().unwrap())
-            .stderr(log)
-            .spawn()
-            .expect("appium starts");
-        let mut appium = Appium {
-            dir,
-            port,
-            child: Some(child),
-        };
-        appium.wait_ready();
+        let mut appium = Appium(AppiumServer::spawn(
+            install,
+            "usher-appium-test-",
+            "tmp",
+            &[("APPIUM_SKIP_CHROMEDRIVER_INSTALL", "1")],
+        ));
+        appium.0.wait_ready(
+            APPIUM_READY_LIMIT,
+            "Appium was not ready after",
+            AppiumServer::log_tail,
+        );
         appium
-    }
-
-    fn wait_ready(&mut self) {
-        let start = Instant::now();
-        loop {
-            let ready = http_get(self.port, "/status")
-                .and_then(|b| serde_json::from_str::<Value>(&b).ok())
-                .is_some_and(|v| v["value"]["ready"] == Value::Bool(true));
-            if ready {
-                return;
-            }
-            if let Some(Ok(Some(status))) = self.child.as_mut().map(Child::try_wait) {
-                panic!("Appium exited with {status}:\n{}", self.log_tail());
-            }
-            assert!(
-                start.elapsed() < APPIUM_READY_LIMIT,
-                "Appium was not ready after {APPIUM_READY_LIMIT:?}:\n{}",
-                self.log_tail()
-            );
-            std::thread::sleep(Duration::from_millis(200));
-        }
-    }
-
-    fn url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
     }
 
     fn tmp(&self) -> PathBuf {
         self.dir.path().join("tmp")
-    }
-
-    fn log(&self) -> String {
-        std::fs::read_to_string(self.dir.path().join("appium.log")).unwrap_or_default()
-    }
-
-    fn log_tail(&self) -> String {
-        let log = self.log();
-        let lines: Vec<&str> = log.lines().collect();
-        lines[lines.len().saturating_sub(40)..].join("\n")
     }
 
     /// Chromedriver/Chromium processes Appium started that are still running.
@@ -123,18 +75,7 @@ impl Appium {
 
     /// SIGTERM (Appium then ends its sessions), then SIGKILL whatever still mentions our directory.
     fn stop(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            signal("TERM", &[child.id()]);
-            let start = Instant::now();
-            while start.elapsed() < Duration::from_secs(5) {
-                if let Ok(Some(_)) = child.try_wait() {
-                    break;
-                }
-                std::thread::sleep(Duration::from_millis(50));
-            }
-            let _ = child.kill();
-            let _ = child.wait();
-        }
+        self.terminate();
         let start = Instant::now();
         loop {
             let left: Vec<u32> = processes_mentioning(self.dir.path())
@@ -239,7 +180,7 @@ async fn ticketbooth_through_appium_matches_local_verdicts() {
             "{verdicts:?}\n{}",
             show(&out, &appium)
         );
-        for name in BUNDLED {
+        for name in BUNDLED_SCENARIOS {
             let want = if Some(name) == failing {
                 "FAIL"
             } else {
@@ -297,7 +238,7 @@ async fn ticketbooth_through_appium_matches_local_verdicts() {
     );
     let ports = chromedriver_ports(&log);
     let distinct: BTreeSet<u16> = ports.iter().copied().collect();
-    assert!(ports.len() > 2 * BUNDLED.len(), "{ports:?}");
+    assert!(ports.len() > 2 * BUNDLED_SCENARIOS.len(), "{ports:?}");
     assert_eq!(
         distinct.len(),
         ports.len(),

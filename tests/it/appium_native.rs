@@ -15,13 +15,13 @@
 //! or `USHER_APPIUM_DIR`). Without them the test prints why and passes without running, unless
 //! `USHER_REQUIRE_APPIUM` is set (CI), which makes that a failure.
 
-use crate::support::loopback::{free_port, http_get};
+use crate::support::appium::AppiumServer;
 use crate::support::tools::{Require, appium_dir, appium_missing, skip};
 use crate::support::usher::{ALICE, UsherCommand, quiet_usher, usher};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::Output;
 use std::time::{Duration, Instant};
 
 const PROFILE_DIR: &str = "scenarios/examples/fake-native";
@@ -29,76 +29,12 @@ const APP: &str = "tests/data/appium/ticketbooth-native.xml";
 const READY_LIMIT: Duration = Duration::from_secs(60);
 
 /// One Appium server on a free loopback port; `Drop` stops it (the fake driver starts no process).
-struct Appium {
-    dir: tempfile::TempDir,
-    port: u16,
-    child: Child,
-}
+type Appium = AppiumServer;
 
-impl Appium {
-    fn start(install: &Path) -> Appium {
-        let dir = tempfile::Builder::new()
-            .prefix("usher-appium-native-")
-            .tempdir()
-            .unwrap();
-        let port = free_port();
-        let log = std::fs::File::create(dir.path().join("appium.log")).unwrap();
-        let child = Command::new(install.join("node_modules/.bin/appium"))
-            .args(["server", "--address", "127.0.0.1", "--port"])
-            .arg(port.to_string())
-            .arg("--log-no-colors")
-            .env("APPIUM_HOME", install.join("home"))
-            .env("TMPDIR", dir.path())
-            .stdin(Stdio::null())
-            .stdout(log.try_clone().unwrap())
-            .stderr(log)
-            .spawn()
-            .expect("appium starts");
-        let mut appium = Appium { dir, port, child };
-        let start = Instant::now();
-        loop {
-            let ready = http_get(port, "/status")
-                .and_then(|b| serde_json::from_str::<Value>(&b).ok())
-                .is_some_and(|v| v["value"]["ready"] == Value::Bool(true));
-            if ready {
-                return appium;
-            }
-            if let Ok(Some(status)) = appium.child.try_wait() {
-                panic!("Appium exited with {status}:\n{}", appium.log());
-            }
-            assert!(
-                start.elapsed() < READY_LIMIT,
-                "Appium not ready after {READY_LIMIT:?}:\n{}",
-                appium.log()
-            );
-            std::thread::sleep(Duration::from_millis(200));
-        }
-    }
-
-    fn url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
-    }
-
-    fn log(&self) -> String {
-        std::fs::read_to_string(self.dir.path().join("appium.log")).unwrap_or_default()
-    }
-}
-
-impl Drop for Appium {
-    fn drop(&mut self) {
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status();
-        let start = Instant::now();
-        while start.elapsed() < Duration::from_secs(5) {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+fn start_appium(install: &Path) -> Appium {
+    let mut appium = AppiumServer::spawn(install, "usher-appium-native-", "", &[]);
+    appium.wait_ready(READY_LIMIT, "Appium not ready after", AppiumServer::log);
+    appium
 }
 
 struct Run {
@@ -189,7 +125,7 @@ fn native_app_through_the_fake_driver() {
         );
     }
     let started = Instant::now();
-    let appium = Appium::start(&install);
+    let appium = start_appium(&install);
     eprintln!("Appium ready in {:?}", started.elapsed());
 
     // The example suite: the flows that need no token PASS, those that need it are SKIPPED.

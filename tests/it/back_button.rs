@@ -3,12 +3,15 @@
 //! and clicks Log out. Two Backs then overshot to the login page, and with authenticated pages served
 //! from the HTTP cache (`cacheable-pages`) the scenario still PASSed: a false PASS.
 
-use crate::support::usher::{UsherCommand, usher};
-use usher::demo::{DemoConfig, FlawSet};
+use crate::support::demo::demo;
+use crate::support::usher::{
+    TICKETBOOTH_PROFILE, UsherCommand, run_builtin_scenario, usher, written_results,
+};
+use usher::demo::FlawSet;
 
 /// The Ticketbooth profile with the logout control reached from the account page.
 fn profile_logging_out_on_the_account_page(dir: &std::path::Path) -> std::path::PathBuf {
-    let text = std::fs::read_to_string("scenarios/ticketbooth/app.yaml").unwrap();
+    let text = std::fs::read_to_string(TICKETBOOTH_PROFILE).unwrap();
     let text = text.replace(
         "  logout:\n    - open: /\n",
         "  logout:\n    - open: /account\n",
@@ -20,27 +23,17 @@ fn profile_logging_out_on_the_account_page(dir: &std::path::Path) -> std::path::
 }
 
 async fn back_button(flaws: &str) -> (String, String) {
-    let app = usher::demo::start(DemoConfig {
-        flaws: flaws.parse::<FlawSet>().unwrap(),
-        ..DemoConfig::default()
-    })
-    .await
-    .unwrap();
+    let app = demo(flaws.parse::<FlawSet>().unwrap()).await;
     let dir = tempfile::tempdir().unwrap();
     let profile = profile_logging_out_on_the_account_page(dir.path());
-    let out = usher()
-        .args(["run", "--suite", "builtin", "--profile"])
-        .arg(&profile)
-        .args(["--only", "logout-back-button"])
-        .ticketbooth_secrets()
-        .args(["--target", &app.base_url(), "--report-dir"])
-        .arg(dir.path().join("reports"))
-        .run();
+    let out = run_builtin_scenario(
+        &profile,
+        "logout-back-button",
+        &app.base_url(),
+        &dir.path().join("reports"),
+    );
     app.shutdown().await;
-    let json: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(dir.path().join("reports/results.json")).unwrap(),
-    )
-    .unwrap();
+    let json = written_results(&dir.path().join("reports"));
     let flow = &json["flows"][0];
     (
         flow["verdict"].as_str().unwrap().to_string(),
@@ -70,12 +63,7 @@ async fn secure_app_with_the_logout_on_the_account_page_passes() {
 /// Chromium. A mark left in the page's JavaScript before logout is still there after `back_to`.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_flow_needing_the_back_forward_cache_gets_one() {
-    let app = usher::demo::start(DemoConfig {
-        flaws: "cacheable-pages".parse::<FlawSet>().unwrap(),
-        ..DemoConfig::default()
-    })
-    .await
-    .unwrap();
+    let app = demo("cacheable-pages".parse::<FlawSet>().unwrap()).await;
     let dir = tempfile::tempdir().unwrap();
     let profile = std::fs::read_to_string(profile_logging_out_on_the_account_page(dir.path()))
         .unwrap()

@@ -10,6 +10,7 @@ use futures::future::join_all;
 use reqwest::StatusCode;
 use usher::demo::{Flaw, FlawSet, Shape, ShapeSet, TOKEN_HEADER};
 
+use crate::support::switches;
 use crate::support::ticketbooth::{
     PASSWORD, Target, UA, cookie_attributes, fast_shaped_config, query_value,
 };
@@ -415,19 +416,13 @@ fn mismatches(
     got: &[(Flaw, bool)],
     expect_holds: impl Fn(Flaw) -> bool,
 ) -> Vec<String> {
-    got.iter()
-        .filter(|(f, held)| *held != expect_holds(*f))
-        .map(|(f, held)| {
-            format!(
-                "with {label}: protection against `{f}` {}",
-                if *held {
-                    "held but should break"
-                } else {
-                    "broke but should hold"
-                }
-            )
-        })
-        .collect()
+    switches::mismatches(
+        label,
+        "protection against",
+        got,
+        expect_holds,
+        ["held but should break", "broke but should hold"],
+    )
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

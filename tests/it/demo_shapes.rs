@@ -8,6 +8,7 @@ use futures::future::join_all;
 use reqwest::StatusCode;
 use usher::demo::{DemoConfig, Flaw, FlawSet, Shape, ShapeSet};
 
+use crate::support::switches;
 use crate::support::ticketbooth::{
     Browser, PASSWORD, Page, Target, cookie_attributes, query_value,
 };
@@ -350,19 +351,13 @@ async fn observed(shapes: ShapeSet) -> Vec<(Shape, bool)> {
 }
 
 fn mismatches(label: &str, got: &[(Shape, bool)], expect: impl Fn(Shape) -> bool) -> Vec<String> {
-    got.iter()
-        .filter(|(s, shown)| *shown != expect(*s))
-        .map(|(s, shown)| {
-            format!(
-                "with {label}: shape `{s}` {}",
-                if *shown {
-                    "shows but should not"
-                } else {
-                    "does not show but should"
-                }
-            )
-        })
-        .collect()
+    switches::mismatches(
+        label,
+        "shape",
+        got,
+        expect,
+        ["shows but should not", "does not show but should"],
+    )
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

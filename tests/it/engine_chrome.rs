@@ -7,7 +7,10 @@ use std::process::Output;
 use usher::demo::{Flaw, FlawSet};
 
 use crate::support::demo::demo;
-use crate::support::usher::{ALICE, MALLORY, UsherCommand, quiet_usher, show, usher, verdicts};
+use crate::support::loopback::free_port;
+use crate::support::usher::{
+    ALICE, BUNDLED_SCENARIOS, MALLORY, UsherCommand, quiet_usher, show, usher, verdicts,
+};
 
 /// Runs `usher run` as a user would and returns the exit code, output and verdict per flow.
 fn usher_run(
@@ -39,14 +42,6 @@ fn usher_run_env(
     (out.status.code().unwrap_or(-1), out, verdicts(report_dir))
 }
 
-const BUNDLED: [&str; 5] = [
-    "cookie-attributes",
-    "login-works",
-    "logout-invalidates-token",
-    "no-token-in-url",
-    "token-rotates-at-login",
-];
-
 #[tokio::test(flavor = "multi_thread")]
 async fn secure_ticketbooth_passes_every_bundled_flow() {
     let app = demo(FlawSet::none()).await;
@@ -54,7 +49,7 @@ async fn secure_ticketbooth_passes_every_bundled_flow() {
     let (code, out, verdicts) =
         usher_run(&["scenarios/ticketbooth"], &app.base_url(), dir.path(), &[]);
     assert_eq!(code, 0, "{}", show(&out));
-    assert_eq!(verdicts.len(), BUNDLED.len(), "{verdicts:?}");
+    assert_eq!(verdicts.len(), BUNDLED_SCENARIOS.len(), "{verdicts:?}");
     assert!(
         verdicts.values().all(|v| v == "PASS"),
         "{verdicts:?}\n{}",
@@ -84,7 +79,7 @@ async fn each_flaw_fails_exactly_its_flow() {
         let (code, out, verdicts) =
             usher_run(&["scenarios/ticketbooth"], &app.base_url(), dir.path(), &[]);
         assert_eq!(code, 1, "{flaw:?}: exit code\n{}", show(&out));
-        for name in BUNDLED {
+        for name in BUNDLED_SCENARIOS {
             let want = if name == failing { "FAIL" } else { "PASS" };
             assert_eq!(
                 verdicts.get(name).map(String::as_str),
@@ -164,11 +159,7 @@ async fn http_replay_after_logout_is_judged_by_status() {
 #[tokio::test(flavor = "multi_thread")]
 async fn unreachable_target_is_an_infrastructure_error_never_a_pass() {
     // A port nothing listens on: bind, read the port, close.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = free_port();
     let dir = tempfile::tempdir().unwrap();
     let target = format!("http://tickets.ticketbooth.localhost:{port}");
     let (code, out, verdicts) = usher_run(

@@ -22,7 +22,7 @@ use crate::support::demo::demo;
 use crate::support::processes::processes_mentioning;
 use crate::support::tools::{Require, firefox_missing, skip};
 use crate::support::turns;
-use crate::support::usher::{Run, UsherCommand, quiet_usher};
+use crate::support::usher::{BUNDLED_SCENARIOS, Run, UsherCommand, quiet_usher};
 
 /// Built-in scenarios that read what Firefox reports over BiDi or what it accepts as cookies.
 const WIRE_SCENARIOS: [&str; 4] = [
@@ -93,16 +93,10 @@ async fn firefox_gets_the_chrome_verdicts_and_sees_the_wire() {
         (a.join().unwrap(), b.join().unwrap())
     });
 
-    let all_pass: BTreeMap<String, String> = [
-        "cookie-attributes",
-        "login-works",
-        "logout-invalidates-token",
-        "no-token-in-url",
-        "token-rotates-at-login",
-    ]
-    .into_iter()
-    .map(|f| (f.to_string(), "PASS".to_string()))
-    .collect();
+    let all_pass: BTreeMap<String, String> = BUNDLED_SCENARIOS
+        .into_iter()
+        .map(|f| (f.to_string(), "PASS".to_string()))
+        .collect();
     assert_eq!(a.verdicts(), all_pass, "{}", a.show());
     assert_eq!(a.code, 0, "{}", a.show());
     let browser = a.results["run"]["browser"].as_str().unwrap_or_default();

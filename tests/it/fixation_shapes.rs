@@ -4,20 +4,11 @@
 //! made the old scenarios ERROR (or judge the wrong cookie) where the app had the flaw.
 //! Needs `chromium` and `chromedriver` on PATH.
 
-use crate::support::usher::{UsherCommand, quiet_usher};
+use crate::support::demo::switched as demo;
+use crate::support::usher::{UsherCommand, quiet_usher, results_text, streams};
 use serde_json::Value;
 use std::path::Path;
-use usher::demo::{DemoConfig, Flaw, FlawSet, RunningDemo, Shape, ShapeSet};
-
-async fn demo(flaws: &[Flaw], shapes: &[Shape]) -> RunningDemo {
-    usher::demo::start(DemoConfig {
-        flaws: flaws.iter().copied().collect::<FlawSet>(),
-        shapes: shapes.iter().copied().collect::<ShapeSet>(),
-        ..DemoConfig::default()
-    })
-    .await
-    .expect("Ticketbooth starts")
-}
+use usher::demo::{Flaw, Shape};
 
 /// Runs one built-in scenario as a user would and returns its flow record from results.json.
 fn builtin(profile: &Path, scenario: &str, target: &str, report_dir: &Path) -> (Value, String) {
@@ -28,13 +19,8 @@ fn builtin(profile: &Path, scenario: &str, target: &str, report_dir: &Path) -> (
         .arg(report_dir)
         .ticketbooth_secrets()
         .run();
-    let shown = format!(
-        "stdout:\n{}\nstderr:\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let results = std::fs::read_to_string(report_dir.join("results.json"))
-        .unwrap_or_else(|e| panic!("no results.json ({e})\n{shown}"));
+    let shown = streams(&out);
+    let results = results_text(report_dir, &shown);
     let v: Value = serde_json::from_str(&results).unwrap();
     let flow = v["flows"]
         .as_array()
@@ -235,13 +221,8 @@ async fn a_session_cookie_held_twice_is_an_error_not_a_verdict() {
         .arg(dir.path())
         .ticketbooth_secrets()
         .run();
-    let shown = format!(
-        "stdout:\n{}\nstderr:\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let results = std::fs::read_to_string(dir.path().join("results.json"))
-        .unwrap_or_else(|e| panic!("no results.json ({e})\n{shown}"));
+    let shown = streams(&out);
+    let results = results_text(dir.path(), &shown);
     let v: Value = serde_json::from_str(&results).unwrap();
     let flow = &v["flows"][0];
     assert_eq!(verdict(flow), "ERROR", "{flow:#}\n{shown}");

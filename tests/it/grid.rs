@@ -10,7 +10,7 @@ use crate::support::demo::demo;
 use crate::support::loopback::{free_port, http_get};
 use crate::support::tools::{Require, skip};
 use crate::support::turns;
-use crate::support::usher::{UsherCommand, usher};
+use crate::support::usher::{BUNDLED_SCENARIOS, UsherCommand, results, usher, verdicts_of};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -18,8 +18,6 @@ use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 use usher::demo::{Flaw, FlawSet};
 
-const ALICE: &str = "alice-demo-password";
-const MALLORY: &str = "mallory-demo-password";
 const GRID_READY_LIMIT: Duration = Duration::from_secs(90);
 /// Sessions per node. The Ticketbooth suite runs its flows one after another (they share the victim's
 /// account), so two slots per node are plenty.
@@ -278,10 +276,7 @@ fn usher_run(target: &str, report_dir: &Path, grid: Option<&str>) -> Run {
         .env_remove("USHER_LOG")
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .args(["run", "scenarios/ticketbooth", "--target", target])
-        .arg("--secret")
-        .arg(format!("TB_ALICE_PASSWORD={ALICE}"))
-        .arg("--secret")
-        .arg(format!("TB_MALLORY_PASSWORD={MALLORY}"))
+        .ticketbooth_secrets()
         .args(["--browser", "chrome", "--jobs", "4", "--report-dir"])
         .arg(report_dir);
     if let Some(url) = grid {
@@ -290,21 +285,8 @@ fn usher_run(target: &str, report_dir: &Path, grid: Option<&str>) -> Run {
     let started = Instant::now();
     let out = cmd.run();
     let took = started.elapsed();
-    let results: Value = std::fs::read_to_string(report_dir.join("results.json"))
-        .ok()
-        .and_then(|s| serde_json::from_str(&s).ok())
-        .unwrap_or(Value::Null);
-    let verdicts = results["flows"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|f| {
-            (
-                f["name"].as_str().unwrap_or("?").to_string(),
-                f["verdict"].as_str().unwrap_or("?").to_string(),
-            )
-        })
-        .collect();
+    let results = results(report_dir);
+    let verdicts = verdicts_of(&results);
     Run {
         code: out.status.code().unwrap_or(-1),
         out,
@@ -333,22 +315,16 @@ fn check<'a>(run: &'a Run, flow: &str, check: &str) -> &'a Value {
 }
 
 fn expected(flaw: Option<Flaw>) -> BTreeMap<String, String> {
-    [
-        "cookie-attributes",
-        "login-works",
-        "logout-invalidates-token",
-        "no-token-in-url",
-        "token-rotates-at-login",
-    ]
-    .into_iter()
-    .map(|f| {
-        let fails = flaw == Some(Flaw::TokenInUrl) && f == "no-token-in-url";
-        (
-            f.to_string(),
-            if fails { "FAIL" } else { "PASS" }.to_string(),
-        )
-    })
-    .collect()
+    BUNDLED_SCENARIOS
+        .into_iter()
+        .map(|f| {
+            let fails = flaw == Some(Flaw::TokenInUrl) && f == "no-token-in-url";
+            (
+                f.to_string(),
+                if fails { "FAIL" } else { "PASS" }.to_string(),
+            )
+        })
+        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -478,10 +454,7 @@ async fn the_suite_through_a_selenium_grid_matches_a_local_run() {
             "--browser",
             "chrome",
         ])
-        .arg("--secret")
-        .arg(format!("TB_ALICE_PASSWORD={ALICE}"))
-        .arg("--secret")
-        .arg(format!("TB_MALLORY_PASSWORD={MALLORY}"))
+        .ticketbooth_secrets()
         .arg("--report-dir")
         .arg(&lost)
         .stdout(Stdio::piped())

@@ -2,42 +2,30 @@
 //! shorter than the longest idle probe and no idle timeout at all ends every session, busy or idle.
 //! Before the control, the probes' deaths were reported as "idle timeout between 5s and 9s".
 
-use crate::support::usher::{UsherCommand, usher};
+use crate::support::demo::started;
+use crate::support::usher::{TICKETBOOTH_PROFILE, UsherCommand, builtin_run, written_results};
 use std::time::Duration;
 use usher::demo::{DemoConfig, FlawSet};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_lifetime_shorter_than_the_probes_is_not_an_idle_timeout() {
-    let app = usher::demo::start(DemoConfig {
+    let app = started(DemoConfig {
         flaws: "no-idle-timeout".parse::<FlawSet>().unwrap(),
         idle_timeout: Duration::from_secs(3),
         absolute_timeout: Duration::from_secs(5),
         ..DemoConfig::default()
     })
-    .await
-    .unwrap();
+    .await;
     let dir = tempfile::tempdir().unwrap();
-    let out = usher()
-        .args([
-            "run",
-            "--suite",
-            "builtin",
-            "--profile",
-            "scenarios/ticketbooth/app.yaml",
-            "--only",
-            "idle-timeout",
-            "--policy",
-            "idle_timeout=10s",
-        ])
+    let out = builtin_run(TICKETBOOTH_PROFILE)
+        .args(["--only", "idle-timeout", "--policy", "idle_timeout=10s"])
         .ticketbooth_secrets()
         .args(["--target", &app.base_url(), "--report-dir"])
         .arg(dir.path())
         .run();
     app.shutdown().await;
     let stdout = String::from_utf8_lossy(&out.stdout);
-    let json: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.path().join("results.json")).unwrap())
-            .unwrap();
+    let json = written_results(dir.path());
     let check = &json["flows"][0]["checks"][0];
     let message = check["message"].as_str().unwrap();
     assert!(

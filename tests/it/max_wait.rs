@@ -2,17 +2,12 @@
 //! flow's planned wait is printed before the run; a flow that would wait longer than `--max-wait`
 //! (default 10 min) is SKIPPED with its wait and the command that runs it, before a browser starts.
 
-use crate::support::usher::{UsherCommand, usher};
+use crate::support::usher::{TICKETBOOTH_PROFILE, UsherCommand, builtin_run};
 
 fn run_timing(extra: &[&str]) -> (Option<i32>, String, serde_json::Value) {
     let dir = tempfile::tempdir().unwrap();
-    let out = usher()
+    let out = builtin_run(TICKETBOOTH_PROFILE)
         .args([
-            "run",
-            "--suite",
-            "builtin",
-            "--profile",
-            "scenarios/ticketbooth/app.yaml",
             "--only",
             "idle-timeout",
             "--only",

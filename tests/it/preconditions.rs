@@ -3,33 +3,27 @@
 //! `no-anonymous-sessions` issues none. Before, its `capture: before_login` failed with "holds no
 //! session token" and the flow was ERROR, making a clean run exit 3.
 
-use crate::support::usher::{UsherCommand, usher};
-use usher::demo::{DemoConfig, ShapeSet};
+use crate::support::demo::shaped;
+use crate::support::usher::{TICKETBOOTH_PROFILE, run_builtin_scenario, written_results};
+use usher::demo::{FlawSet, ShapeSet};
 
 async fn rotates(profile_extra: &str) -> (Option<i32>, serde_json::Value, String) {
-    let app = usher::demo::start(DemoConfig {
-        shapes: "no-anonymous-sessions".parse::<ShapeSet>().unwrap(),
-        ..DemoConfig::default()
-    })
-    .await
-    .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let profile =
-        std::fs::read_to_string("scenarios/ticketbooth/app.yaml").unwrap() + profile_extra;
-    std::fs::write(dir.path().join("app.yaml"), profile).unwrap();
-    let out = usher()
-        .args(["run", "--suite", "builtin", "--profile"])
-        .arg(dir.path().join("app.yaml"))
-        .args(["--only", "fixation-token-rotates"])
-        .ticketbooth_secrets()
-        .args(["--target", &app.base_url(), "--report-dir"])
-        .arg(dir.path().join("reports"))
-        .run();
-    app.shutdown().await;
-    let json: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(dir.path().join("reports/results.json")).unwrap(),
+    let app = shaped(
+        FlawSet::none(),
+        "no-anonymous-sessions".parse::<ShapeSet>().unwrap(),
     )
-    .unwrap();
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let profile = std::fs::read_to_string(TICKETBOOTH_PROFILE).unwrap() + profile_extra;
+    std::fs::write(dir.path().join("app.yaml"), profile).unwrap();
+    let out = run_builtin_scenario(
+        dir.path().join("app.yaml"),
+        "fixation-token-rotates",
+        &app.base_url(),
+        &dir.path().join("reports"),
+    );
+    app.shutdown().await;
+    let json = written_results(&dir.path().join("reports"));
     (
         out.status.code(),
         json["flows"][0].clone(),

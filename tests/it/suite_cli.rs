@@ -1,22 +1,26 @@
 //! `usher generate` writes the built-in suite as files that `usher run` runs unchanged, and
 //! `usher analyze` separates CSPRNG tokens from counters without printing a token.
 
-use crate::support::usher::{UsherCommand, usher};
-use usher::demo::{DemoConfig, FlawSet};
+use std::path::Path;
+use std::process::Output;
+
+use crate::support::demo::demo;
+use crate::support::usher::{TICKETBOOTH_PROFILE, UsherCommand, stdout_of_success, usher};
+use usher::demo::FlawSet;
+
+/// `usher generate` of the bundled profile's whole suite into `dir`.
+fn generate_into(dir: &Path) -> Output {
+    usher()
+        .args(["generate", "--profile", TICKETBOOTH_PROFILE, "--out"])
+        .arg(dir)
+        .output()
+        .unwrap()
+}
 
 #[test]
 fn generate_writes_every_builtin_scenario_and_keeps_edits() {
     let dir = tempfile::tempdir().unwrap();
-    let out = usher()
-        .args([
-            "generate",
-            "--profile",
-            "scenarios/ticketbooth/app.yaml",
-            "--out",
-        ])
-        .arg(dir.path())
-        .output()
-        .unwrap();
+    let out = generate_into(dir.path());
     assert!(
         out.status.success(),
         "{}",
@@ -45,16 +49,7 @@ fn generate_writes_every_builtin_scenario_and_keeps_edits() {
     );
 
     // A second run would overwrite edits: refused without --force.
-    let again = usher()
-        .args([
-            "generate",
-            "--profile",
-            "scenarios/ticketbooth/app.yaml",
-            "--out",
-        ])
-        .arg(dir.path())
-        .output()
-        .unwrap();
+    let again = generate_into(dir.path());
     assert_eq!(again.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&again.stderr).contains("--force"));
 }
@@ -62,7 +57,7 @@ fn generate_writes_every_builtin_scenario_and_keeps_edits() {
 #[test]
 fn generate_skips_scenarios_whose_flows_the_profile_lacks() {
     let dir = tempfile::tempdir().unwrap();
-    let profile = std::fs::read_to_string("scenarios/ticketbooth/app.yaml").unwrap();
+    let profile = std::fs::read_to_string(TICKETBOOTH_PROFILE).unwrap();
     let cut = profile
         .find("  # The built-in suite sets ${current_password}")
         .unwrap();
@@ -98,19 +93,14 @@ fn generate_skips_scenarios_whose_flows_the_profile_lacks() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn generated_files_run_unchanged_against_ticketbooth() {
-    let app = usher::demo::start(DemoConfig {
-        flaws: FlawSet::none(),
-        ..DemoConfig::default()
-    })
-    .await
-    .unwrap();
+    let app = demo(FlawSet::none()).await;
     let dir = tempfile::tempdir().unwrap();
     let gen_dir = dir.path().join("suite");
     let out = usher()
         .args([
             "generate",
             "--profile",
-            "scenarios/ticketbooth/app.yaml",
+            TICKETBOOTH_PROFILE,
             "--only",
             "fixation",
             "--only",
@@ -128,13 +118,7 @@ async fn generated_files_run_unchanged_against_ticketbooth() {
         .args(["--target", &app.base_url(), "--report-dir"])
         .arg(&reports);
     let out = run.ticketbooth_secrets().run();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let stdout = stdout_of_success(&out);
     assert_eq!(stdout.matches("PASS ").count(), 4, "{stdout}");
     app.shutdown().await;
 }

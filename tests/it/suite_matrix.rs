@@ -8,7 +8,7 @@
 //! Ticketbooth (its two columns are the plain matrix's first and last rows). The plain matrix's rows
 //! for each flaw alone repeat the shaped ones on a simpler app, so CI runs them only through the demo.
 
-use crate::support::usher::usher;
+use crate::support::usher::{stdout_of_success, usher};
 
 use crate::support::turns;
 
@@ -21,13 +21,7 @@ fn demo_passes_secure_and_catches_every_flaw() {
     let mut cmd = usher();
     cmd.args(["demo", "--report-dir"]).arg(reports.path());
     let out = cmd.output().expect("usher runs");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let stdout = stdout_of_success(&out);
     assert!(stdout.contains("demo OK"), "{stdout}");
     let rows = stdout
         .lines()
@@ -129,13 +123,7 @@ fn every_flaw_alone_fails_exactly_its_flows_on_a_shaped_ticketbooth() {
         ])
         .output()
         .expect("usher runs");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let stdout = stdout_of_success(&out);
     // No flaw, each flaw alone, all flaws.
     assert_eq!(
         stdout.lines().filter(|l| l.starts_with("ok ")).count(),

@@ -3,24 +3,15 @@
 //! mounted site's cookie path), every sample is logged out again, and a token that cannot be replayed
 //! is sampled through the browser with the reason said. Needs `chromium` and `chromedriver` on PATH.
 
-use crate::support::usher::{UsherCommand, usher};
+use crate::support::demo::switched as demo;
+use crate::support::usher::{UsherCommand, results_text, streams, usher};
 use serde_json::Value;
 use std::path::Path;
 use std::process::Stdio;
 use std::time::Duration;
-use usher::demo::{DemoConfig, Flaw, FlawSet, RunningDemo, Shape, ShapeSet};
+use usher::demo::{Flaw, RunningDemo, Shape};
 
 const ALICE: &str = "alice@ticketbooth.test";
-
-async fn demo(flaws: &[Flaw], shapes: &[Shape]) -> RunningDemo {
-    usher::demo::start(DemoConfig {
-        flaws: flaws.iter().copied().collect::<FlawSet>(),
-        shapes: shapes.iter().copied().collect::<ShapeSet>(),
-        ..DemoConfig::default()
-    })
-    .await
-    .expect("Ticketbooth starts")
-}
 
 /// What one run of token-predictability left: its check, the most sessions alice held at once
 /// while it ran (polled), and usher's output.
@@ -75,13 +66,8 @@ async fn run(demo: &RunningDemo, profile: &Path, target: &str, policy: &[&str]) 
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
     let out = child.wait_with_output().unwrap();
-    let shown = format!(
-        "stdout:\n{}\nstderr:\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let results = std::fs::read_to_string(dir.path().join("results.json"))
-        .unwrap_or_else(|e| panic!("no results.json ({e})\n{shown}"));
+    let shown = streams(&out);
+    let results = results_text(dir.path(), &shown);
     for file in ["results.json", "junit.xml", "index.html"] {
         let text = std::fs::read_to_string(dir.path().join(file)).unwrap();
         assert!(

@@ -1,6 +1,6 @@
 //! Ticketbooth started in-process for a test, with its default timers.
 
-use usher::demo::{DemoConfig, FlawSet, RunningDemo, ShapeSet};
+use usher::demo::{DemoConfig, Flaw, FlawSet, RunningDemo, Shape, ShapeSet};
 
 /// Ticketbooth with `flaws` switched on and no shape.
 pub async fn demo(flaws: FlawSet) -> RunningDemo {
@@ -14,6 +14,15 @@ pub async fn shaped(flaws: FlawSet, shapes: ShapeSet) -> RunningDemo {
         shapes,
         ..DemoConfig::default()
     })
+    .await
+}
+
+/// Ticketbooth with the listed `flaws` and `shapes` switched on.
+pub async fn switched(flaws: &[Flaw], shapes: &[Shape]) -> RunningDemo {
+    shaped(
+        flaws.iter().copied().collect::<FlawSet>(),
+        shapes.iter().copied().collect::<ShapeSet>(),
+    )
     .await
 }
 

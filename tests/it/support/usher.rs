@@ -17,6 +17,42 @@ pub fn usher() -> Command {
     Command::new(env!("CARGO_BIN_EXE_usher"))
 }
 
+/// The bundled Ticketbooth profile, as a user names it from the repository's root.
+pub const TICKETBOOTH_PROFILE: &str = "scenarios/ticketbooth/app.yaml";
+
+/// The scenarios of the project in scenarios/ticketbooth, by flow name.
+pub const BUNDLED_SCENARIOS: [&str; 5] = [
+    "cookie-attributes",
+    "login-works",
+    "logout-invalidates-token",
+    "no-token-in-url",
+    "token-rotates-at-login",
+];
+
+/// `usher run --suite builtin --profile <profile>`: the built-in suite, arguments to follow.
+pub fn builtin_run(profile: impl AsRef<std::ffi::OsStr>) -> Command {
+    let mut cmd = usher();
+    cmd.args(["run", "--suite", "builtin", "--profile"])
+        .arg(profile);
+    cmd
+}
+
+/// `scenario` alone of the built-in suite with `profile`, against `target` with Ticketbooth's
+/// secrets, its reports in `report_dir`: run to the end.
+pub fn run_builtin_scenario(
+    profile: impl AsRef<std::ffi::OsStr>,
+    scenario: &str,
+    target: &str,
+    report_dir: &Path,
+) -> Output {
+    builtin_run(profile)
+        .args(["--only", scenario])
+        .ticketbooth_secrets()
+        .args(["--target", target, "--report-dir"])
+        .arg(report_dir)
+        .run()
+}
+
 /// [`usher`] without the caller's `RUST_LOG` and `USHER_LOG`, which would add lines to what it prints.
 pub fn quiet_usher() -> Command {
     let mut cmd = usher();
@@ -53,12 +89,48 @@ pub fn show(out: &Output) -> String {
     )
 }
 
+/// What `out` printed, for an assertion's message: stdout, then stderr.
+pub fn streams(out: &Output) -> String {
+    format!(
+        "stdout:\n{}\nstderr:\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+/// The text of the results.json in `report_dir`; panics, with `shown` (what the run printed), where
+/// there is none.
+pub fn results_text(report_dir: &Path, shown: &str) -> String {
+    std::fs::read_to_string(report_dir.join("results.json"))
+        .unwrap_or_else(|e| panic!("no results.json ({e})\n{shown}"))
+}
+
+/// What `out` printed on stdout, once it is known to have exited 0 (else the assertion shows stdout,
+/// then stderr).
+#[track_caller]
+pub fn stdout_of_success(out: &Output) -> String {
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+}
+
 /// The results.json in `report_dir`, `Null` where there is none (or it does not parse).
 pub fn results(report_dir: &Path) -> Value {
     std::fs::read_to_string(report_dir.join("results.json"))
         .ok()
         .and_then(|t| serde_json::from_str(&t).ok())
         .unwrap_or(Value::Null)
+}
+
+/// The results.json in `report_dir`; panics where there is none (or it does not parse).
+pub fn written_results(report_dir: &Path) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(report_dir.join("results.json")).unwrap())
+        .unwrap()
 }
 
 /// Flow name → verdict of `results` (a results.json).
