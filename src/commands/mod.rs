@@ -10,6 +10,7 @@ pub mod doctor;
 pub mod execute;
 pub mod generate;
 pub mod inputs;
+pub mod logs;
 pub mod max_wait;
 pub mod run;
 pub mod schema;
