@@ -384,6 +384,10 @@ pub struct DemoServeArgs {
     /// Take the `late-render` shape with this render delay (±25 % per view), e.g. `1500ms`.
     #[arg(long, value_name = "DURATION")]
     pub render_delay: Option<String>,
+    /// Append an access log here: nginx combined with the logged-in user and the session cookie
+    /// (`usher logs --format ticketbooth` reads it; see docs/logs.md).
+    #[arg(long, value_name = "FILE")]
+    pub access_log: Option<PathBuf>,
     /// Print the flaw switches with a line each, and exit.
     #[arg(long)]
     pub list_flaws: bool,

@@ -271,6 +271,7 @@ pub async fn serve(args: &DemoServeArgs) -> Exit {
                 .map_err(|e| format!("--session-ids: {e}"))?,
             lockout_period: parse("lockout-period", &args.lockout_period)?,
             markup: args.markup.parse().map_err(|e| format!("--markup: {e}"))?,
+            access_log: args.access_log.clone(),
             ..DemoConfig::default()
         })
         .and_then(|mut c| {

@@ -9,6 +9,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+use super::access_log::{self, AccessLog};
 use super::accounts::{DemoAccount, accounts};
 use super::analytics;
 use super::config::DemoConfig;
@@ -130,11 +131,22 @@ pub async fn start(config: DemoConfig) -> io::Result<RunningDemo> {
     let (stop, stop_rx) = watch::channel(false);
 
     let app = routes::app(state.clone());
+    let app = match &config.access_log {
+        Some(path) => app.layer(axum::middleware::from_fn_with_state(
+            AccessLog::open(path)?,
+            access_log::record,
+        )),
+        None => app,
+    };
     let app_stop = stop_rx.clone();
     let app_task = tokio::spawn(async move {
-        axum::serve(app_listener, app)
-            .with_graceful_shutdown(stopped(app_stop))
-            .await
+        // The client's address reaches the access log through `ConnectInfo`.
+        axum::serve(
+            app_listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(stopped(app_stop))
+        .await
     });
     let analytics_app = analytics::router(analytics::Hits::default());
     let analytics_task = tokio::spawn(async move {
@@ -172,6 +184,12 @@ fn banner(demo: &RunningDemo) -> String {
         for flaw in config.flaws.iter() {
             out.push_str(&format!("  {:24} {}\n", flaw.name(), flaw.description()));
         }
+    }
+    if let Some(path) = &config.access_log {
+        out.push_str(&format!(
+            "Access log: {} (read it with `usher logs --format ticketbooth`)\n",
+            path.display()
+        ));
     }
     if !config.shapes.is_empty() {
         out.push_str("Shapes on:\n");

@@ -20,8 +20,8 @@ struct View {
     read: String,
     malformed: String,
     rules: Vec<RuleView>,
-    plots: Vec<(String, String)>,
-    distributions: Vec<[String; 6]>,
+    plots: Vec<Plot>,
+    distributions: Vec<DistView>,
     policy: String,
 }
 
@@ -32,8 +32,32 @@ struct RuleView {
     verdict: &'static str,
     summary: String,
     heading: String,
-    incidents: Vec<[String; 4]>,
+    incidents: Vec<IncidentView>,
     more: String,
+}
+
+#[derive(Serialize)]
+struct IncidentView {
+    who: String,
+    lines: String,
+    times: String,
+    what: String,
+}
+
+#[derive(Serialize)]
+struct Plot {
+    name: String,
+    svg: String,
+}
+
+#[derive(Serialize)]
+struct DistView {
+    name: String,
+    count: u64,
+    p50: f64,
+    p90: f64,
+    p99: f64,
+    max: f64,
 }
 
 pub fn html(o: &Outcome) -> String {
@@ -78,21 +102,20 @@ pub fn html(o: &Outcome) -> String {
                 incidents: r
                     .incidents
                     .iter()
-                    .map(|x| {
-                        [
-                            [x.session.clone(), x.account.clone()]
-                                .into_iter()
-                                .flatten()
-                                .collect::<Vec<_>>()
-                                .join(" "),
-                            x.lines
-                                .iter()
-                                .map(u64::to_string)
-                                .collect::<Vec<_>>()
-                                .join(", "),
-                            x.times.join(" … "),
-                            x.message.clone(),
-                        ]
+                    .map(|x| IncidentView {
+                        who: [x.session.clone(), x.account.clone()]
+                            .into_iter()
+                            .flatten()
+                            .collect::<Vec<_>>()
+                            .join(" "),
+                        lines: x
+                            .lines
+                            .iter()
+                            .map(u64::to_string)
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                        times: x.times.join(" … "),
+                        what: x.message.clone(),
                     })
                     .collect(),
                 more: if r.count as usize > r.incidents.len() {
@@ -105,21 +128,25 @@ pub fn html(o: &Outcome) -> String {
         plots: o
             .distributions
             .iter()
-            .map(|d| (d.name.to_string(), svg::bars(d)))
-            .chain(o.series.iter().map(|s| (s.name.to_string(), svg::line(s))))
+            .map(|d| Plot {
+                name: d.name.to_string(),
+                svg: svg::bars(d),
+            })
+            .chain(o.series.iter().map(|s| Plot {
+                name: s.name.to_string(),
+                svg: svg::line(s),
+            }))
             .collect(),
         distributions: o
             .distributions
             .iter()
-            .map(|d| {
-                [
-                    format!("{} ({})", d.name, d.unit),
-                    d.count.to_string(),
-                    d.p50.to_string(),
-                    d.p90.to_string(),
-                    d.p99.to_string(),
-                    d.max.to_string(),
-                ]
+            .map(|d| DistView {
+                name: format!("{} ({})", d.name, d.unit),
+                count: d.count,
+                p50: d.p50,
+                p90: d.p90,
+                p99: d.p99,
+                max: d.max,
             })
             .collect(),
         policy: o.policy.line(),
