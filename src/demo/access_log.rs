@@ -38,17 +38,18 @@ pub struct AccessLog {
 }
 
 impl AccessLog {
-    /// Opens (appends to) `path` and starts the writer thread.
-    pub fn open(path: &Path) -> std::io::Result<AccessLog> {
+    /// Opens (appends to) `path` and starts the writer thread, whose handle ends once every clone of
+    /// the log is gone and the last line is on disk.
+    pub fn open(path: &Path) -> std::io::Result<(AccessLog, std::thread::JoinHandle<()>)> {
         let file = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
             .open(path)?;
         let (tx, rx) = channel();
-        std::thread::Builder::new()
+        let writer = std::thread::Builder::new()
             .name("access-log".into())
             .spawn(move || write_lines(rx, BufWriter::with_capacity(64 * 1024, file)))?;
-        Ok(AccessLog { tx })
+        Ok((AccessLog { tx }, writer))
     }
 }
 

@@ -32,6 +32,8 @@ pub struct RunningDemo {
     state: AppState,
     stop: watch::Sender<bool>,
     tasks: Vec<JoinHandle<io::Result<()>>>,
+    /// The access log's writer: `shutdown` waits for it, so the log is whole when it returns.
+    access_log: Option<std::thread::JoinHandle<()>>,
 }
 
 impl RunningDemo {
@@ -101,6 +103,10 @@ impl RunningDemo {
                 task.abort();
             }
         }
+        // The servers (and with them every handle on the log) are gone: the writer drains and ends.
+        if let Some(writer) = self.access_log.take() {
+            let _ = tokio::task::spawn_blocking(move || writer.join()).await;
+        }
     }
 }
 
@@ -131,12 +137,16 @@ pub async fn start(config: DemoConfig) -> io::Result<RunningDemo> {
     let (stop, stop_rx) = watch::channel(false);
 
     let app = routes::app(state.clone());
-    let app = match &config.access_log {
-        Some(path) => app.layer(axum::middleware::from_fn_with_state(
-            AccessLog::open(path)?,
-            access_log::record,
-        )),
-        None => app,
+    let (app, access_log) = match &config.access_log {
+        Some(path) => {
+            let (log, writer) = AccessLog::open(path)?;
+            let app = app.layer(axum::middleware::from_fn_with_state(
+                log,
+                access_log::record,
+            ));
+            (app, Some(writer))
+        }
+        None => (app, None),
     };
     let app_stop = stop_rx.clone();
     let app_task = tokio::spawn(async move {
@@ -162,6 +172,7 @@ pub async fn start(config: DemoConfig) -> io::Result<RunningDemo> {
         state,
         stop,
         tasks: vec![app_task, analytics_task],
+        access_log,
     })
 }
 
