@@ -42,7 +42,8 @@ fn analyse(path: &Path, policy: &[&str]) -> Outcome {
         policy: p,
         redact_ips: false,
     };
-    usher::logs::analyse(vec![Input::File(path.to_path_buf())], &options).unwrap_or_else(|(e, _)| panic!("{e}"))
+    usher::logs::analyse(vec![Input::File(path.to_path_buf())], &options)
+        .unwrap_or_else(|(e, _)| panic!("{e}"))
 }
 
 fn verdict(o: &Outcome, id: &str) -> Verdict {
@@ -78,23 +79,44 @@ async fn each_request_is_one_line_with_user_and_session_cookie() {
     let format = Format::parse("ticketbooth", &[]).unwrap();
     let mut scratch = JsonScratch::default();
     for l in &lines {
-        let f = format.read(l.as_bytes(), &mut scratch).unwrap_or_else(|e| panic!("{e}: {l}"));
+        let f = format
+            .read(l.as_bytes(), &mut scratch)
+            .unwrap_or_else(|e| panic!("{e}: {l}"));
         assert_eq!(f.addr, b"127.0.0.1", "{l}");
         assert!(f.time.is_some(), "{l}");
     }
     let field = |l: &str, n: usize| l.rsplit('"').nth(n).unwrap().to_string();
-    let account = lines.iter().find(|l| l.contains("\"GET /account ")).unwrap();
-    assert!(account.starts_with(&format!("127.0.0.1 - {email} [")), "{account}");
+    let account = lines
+        .iter()
+        .find(|l| l.contains("\"GET /account "))
+        .unwrap();
+    assert!(
+        account.starts_with(&format!("127.0.0.1 - {email} [")),
+        "{account}"
+    );
     assert!(account.contains("\" 200 "), "{account}");
-    assert_eq!(field(account, 1), sid, "the session cookie is the last field: {account}");
+    assert_eq!(
+        field(account, 1),
+        sid,
+        "the session cookie is the last field: {account}"
+    );
     assert_eq!(field(account, 3), UA, "{account}");
     let login = lines.iter().find(|l| l.contains("\"POST /login ")).unwrap();
-    assert!(login.starts_with("127.0.0.1 - - ["), "a login is logged as anonymous: {login}");
-    let logout = lines.iter().find(|l| l.contains("\"POST /logout ")).unwrap();
+    assert!(
+        login.starts_with("127.0.0.1 - - ["),
+        "a login is logged as anonymous: {login}"
+    );
+    let logout = lines
+        .iter()
+        .find(|l| l.contains("\"POST /logout "))
+        .unwrap();
     assert!(logout.contains(&format!(" - {email} [")), "{logout}");
     assert!(logout.contains("\" 303 0 "), "{logout}");
     let odd = &lines[5];
-    assert!(odd.contains(r#""Evil \x22quoted\x22 agent\x5C""#), "escaped like nginx: {odd}");
+    assert!(
+        odd.contains(r#""Evil \x22quoted\x22 agent\x5C""#),
+        "escaped like nginx: {odd}"
+    );
     t.demo.shutdown().await;
 }
 
@@ -121,10 +143,18 @@ async fn http_attacks_are_found_in_the_flawed_log_and_nothing_in_the_secure_one(
         let sid = victim.session().unwrap();
         let page = victim.get("/account").await;
         // Under token-in-url the page's links carry ?sid=; a click on one puts it in the log.
-        if let Some(link) = page.body.split("href=\"").skip(1).map(|s| s.split('"').next().unwrap()).find(|h| h.contains("sid=")) {
+        if let Some(link) = page
+            .body
+            .split("href=\"")
+            .skip(1)
+            .map(|s| s.split('"').next().unwrap())
+            .find(|h| h.contains("sid="))
+        {
             victim.get(&link.replace("&amp;", "&")).await;
         }
-        let mut thief = t.browser_with_ua("Mozilla/5.0 (X11; Linux x86_64; rv:121.0) Gecko/20100101 Firefox/121.0");
+        let mut thief = t.browser_with_ua(
+            "Mozilla/5.0 (X11; Linux x86_64; rv:121.0) Gecko/20100101 Firefox/121.0",
+        );
         thief.set_cookie(&victim.session_cookie_name().unwrap(), &sid);
         thief.get("/account").await;
         let (mut idler, _) = t.logged_in(&email, PASSWORD, UA).await;
@@ -140,12 +170,31 @@ async fn http_attacks_are_found_in_the_flawed_log_and_nothing_in_the_secure_one(
         t.demo.shutdown().await;
         let o = analyse(&log, &policy);
         let text = std::fs::read_to_string(&log).unwrap();
-        for id in ["session-id-in-url", "multiple-agents", "idle-gap", "used-after-logout"] {
-            let want = if name == "flawed" { Verdict::Fail } else { Verdict::Pass };
-            assert_eq!(verdict(&o, id), want, "{name}: {id}\n{}\n{text}", usher::logs::report::summary(&o));
+        for id in [
+            "session-id-in-url",
+            "multiple-agents",
+            "idle-gap",
+            "used-after-logout",
+        ] {
+            let want = if name == "flawed" {
+                Verdict::Fail
+            } else {
+                Verdict::Pass
+            };
+            assert_eq!(
+                verdict(&o, id),
+                want,
+                "{name}: {id}\n{}\n{text}",
+                usher::logs::report::summary(&o)
+            );
         }
         for id in ["distant-networks", "lifetime", "concurrent-sessions"] {
-            assert_eq!(verdict(&o, id), Verdict::Pass, "{name}: {id}\n{}", usher::logs::report::summary(&o));
+            assert_eq!(
+                verdict(&o, id),
+                Verdict::Pass,
+                "{name}: {id}\n{}",
+                usher::logs::report::summary(&o)
+            );
         }
     }
 }
@@ -177,12 +226,29 @@ async fn a_suite_run_leaves_its_attacks_in_the_log_and_usher_logs_finds_them() {
         let reports = dir.path().join("reports");
         let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_usher"));
         cmd.env_remove("RUST_LOG").env_remove("USHER_LOG");
-        cmd.args(["run", "--suite", "builtin", "--profile", "scenarios/ticketbooth/app.yaml"]);
-        for only in ["token-not-in-url", "client-binding", "idle-timeout", "logout-invalidates-token"] {
+        cmd.args([
+            "run",
+            "--suite",
+            "builtin",
+            "--profile",
+            "scenarios/ticketbooth/app.yaml",
+        ]);
+        for only in [
+            "token-not-in-url",
+            "client-binding",
+            "idle-timeout",
+            "logout-invalidates-token",
+        ] {
             cmd.args(["--only", only]);
         }
-        cmd.args(["--target", &demo.base_url(), "--report-dir"]).arg(&reports);
-        cmd.args(["--policy", "idle_timeout=8s", "--policy", "absolute_timeout=120s"]);
+        cmd.args(["--target", &demo.base_url(), "--report-dir"])
+            .arg(&reports);
+        cmd.args([
+            "--policy",
+            "idle_timeout=8s",
+            "--policy",
+            "absolute_timeout=120s",
+        ]);
         cmd.args(["--secret", "TB_ALICE_PASSWORD=alice-demo-password"]);
         cmd.args(["--secret", "TB_MALLORY_PASSWORD=mallory-demo-password"]);
         let out = cmd.output().expect("usher runs");
@@ -201,30 +267,57 @@ async fn a_suite_run_leaves_its_attacks_in_the_log_and_usher_logs_finds_them() {
             .arg(&logs_reports)
             // Ticketbooth stamps each line as it answers, so no slack for clocks is needed: the probe
             // idle just over the timeout shows a gap just over it.
-            .args(["--policy", "idle_timeout=8s", "--policy", "absolute_timeout=120s", "--policy", "slack=0s"])
+            .args([
+                "--policy",
+                "idle_timeout=8s",
+                "--policy",
+                "absolute_timeout=120s",
+                "--policy",
+                "slack=0s",
+            ])
             .arg(&log)
             .output()
             .unwrap();
         let stdout = String::from_utf8_lossy(&out.stdout);
-        let results: serde_json::Value =
-            serde_json::from_str(&std::fs::read_to_string(logs_reports.join("results.json")).unwrap()).unwrap();
+        let results: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(logs_reports.join("results.json")).unwrap(),
+        )
+        .unwrap();
         let verdict_of = |id: &str| {
-            results["rules"].as_array().unwrap().iter().find(|r| r["id"] == id).unwrap()["verdict"]
+            results["rules"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|r| r["id"] == id)
+                .unwrap()["verdict"]
                 .as_str()
                 .unwrap()
                 .to_string()
         };
         if name == "flawed" {
             assert_eq!(out.status.code(), Some(1), "{stdout}");
-            for id in ["session-id-in-url", "multiple-agents", "idle-gap", "used-after-logout"] {
+            for id in [
+                "session-id-in-url",
+                "multiple-agents",
+                "idle-gap",
+                "used-after-logout",
+            ] {
                 assert_eq!(verdict_of(id), "FAIL", "{id}\n{stdout}");
             }
         } else {
-            assert_eq!(out.status.code(), Some(0), "the secure log raises nothing\n{stdout}");
+            assert_eq!(
+                out.status.code(),
+                Some(0),
+                "the secure log raises nothing\n{stdout}"
+            );
         }
         // The log holds session ids; the reports only their fingerprints.
         let log_text = std::fs::read_to_string(&log).unwrap();
-        let ids: Vec<&str> = log_text.lines().filter_map(|l| l.rsplit('"').nth(1)).filter(|v| v.len() >= 32).collect();
+        let ids: Vec<&str> = log_text
+            .lines()
+            .filter_map(|l| l.rsplit('"').nth(1))
+            .filter(|v| v.len() >= 32)
+            .collect();
         assert!(!ids.is_empty(), "{name}: the log holds session cookies");
         for f in ["junit.xml", "results.json", "index.html"] {
             let text = std::fs::read_to_string(logs_reports.join(f)).unwrap();

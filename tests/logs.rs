@@ -69,11 +69,21 @@ fn findings(results: &Value) -> Vec<(String, String, Vec<String>)> {
                         .unwrap_or_else(|| {
                             // login bursts name their network in the message
                             let m = i["message"].as_str().unwrap();
-                            m.split(" from ").nth(1).unwrap().split(' ').next().unwrap().to_string()
+                            m.split(" from ")
+                                .nth(1)
+                                .unwrap()
+                                .split(' ')
+                                .next()
+                                .unwrap()
+                                .to_string()
                         })
                 })
                 .collect();
-            (r["id"].as_str().unwrap().to_string(), r["verdict"].as_str().unwrap().to_string(), who)
+            (
+                r["id"].as_str().unwrap().to_string(),
+                r["verdict"].as_str().unwrap().to_string(),
+                who,
+            )
         })
         .collect()
 }
@@ -88,13 +98,23 @@ fn every_planted_incident_is_found_and_nothing_else() {
     for (id, verdict, who) in findings(&results) {
         let mut want: Vec<String> = planted
             .get(&id)
-            .map(|v| v.as_array().unwrap().iter().map(|x| x.as_str().unwrap().to_string()).collect())
+            .map(|v| {
+                v.as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|x| x.as_str().unwrap().to_string())
+                    .collect()
+            })
             .unwrap_or_default();
         let mut got = who.clone();
         want.sort();
         got.sort();
         assert_eq!(got, want, "{id}\n{}", show(&out));
-        assert_eq!(verdict, if want.is_empty() { "PASS" } else { "FAIL" }, "{id}");
+        assert_eq!(
+            verdict,
+            if want.is_empty() { "PASS" } else { "FAIL" },
+            "{id}"
+        );
     }
     assert_eq!(planted.len(), 8, "every rule has a planted incident");
     // The odd lines at the top and the cut lines are counted by number; the blank one is not a line.
@@ -102,7 +122,11 @@ fn every_planted_incident_is_found_and_nothing_else() {
     assert!(input["malformed"].as_u64().unwrap() >= 2, "{input}");
     assert_eq!(input["malformed_lines"][0]["line"], 1);
     assert_eq!(input["malformed_lines"][1]["line"], 3);
-    assert!(String::from_utf8_lossy(&out.stdout).contains("malformed: line 1 ("), "{}", show(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("malformed: line 1 ("),
+        "{}",
+        show(&out)
+    );
 }
 
 #[test]
@@ -111,9 +135,17 @@ fn gzip_zstd_and_stdin_read_the_same() {
     let (plain, _) = generate(dir.path(), "a.log", "400KB", "5");
     let (gz, _) = generate(dir.path(), "a.log.gz", "400KB", "5");
     let (zst, _) = generate(dir.path(), "a.log.zst", "400KB", "5");
-    let (_, base) = logs(&["--format", "ticketbooth"], &[&plain], &dir.path().join("p"));
+    let (_, base) = logs(
+        &["--format", "ticketbooth"],
+        &[&plain],
+        &dir.path().join("p"),
+    );
     for (name, file) in [("gz", &gz), ("zst", &zst)] {
-        let (out, r) = logs(&["--format", "ticketbooth"], &[file.as_path()], &dir.path().join(name));
+        let (out, r) = logs(
+            &["--format", "ticketbooth"],
+            &[file.as_path()],
+            &dir.path().join(name),
+        );
         assert_eq!(out.status.code(), Some(1), "{}", show(&out));
         assert_eq!(r["rules"], base["rules"], "{name}");
         assert_eq!(r["input"]["lines"], base["input"]["lines"], "{name}");
@@ -127,10 +159,17 @@ fn gzip_zstd_and_stdin_read_the_same() {
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
-    child.stdin.take().unwrap().write_all(&std::fs::read(&plain).unwrap()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(&std::fs::read(&plain).unwrap())
+        .unwrap();
     let out = child.wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(1), "{}", show(&out));
-    let r: Value = serde_json::from_str(&std::fs::read_to_string(reports.join("results.json")).unwrap()).unwrap();
+    let r: Value =
+        serde_json::from_str(&std::fs::read_to_string(reports.join("results.json")).unwrap())
+            .unwrap();
     assert_eq!(r["rules"], base["rules"]);
 }
 
@@ -139,7 +178,11 @@ fn reports_hold_fingerprints_never_session_ids() {
     let dir = tempfile::tempdir().unwrap();
     let (log, _) = generate(dir.path(), "access.log", "500KB", "2");
     let reports = dir.path().join("r");
-    let (out, _) = logs(&["--format", "ticketbooth", "--redact-ips"], &[&log], &reports);
+    let (out, _) = logs(
+        &["--format", "ticketbooth", "--redact-ips"],
+        &[&log],
+        &reports,
+    );
     assert_eq!(out.status.code(), Some(1), "{}", show(&out));
     let text = std::fs::read_to_string(&log).unwrap();
     let ids: std::collections::HashSet<&str> = text
@@ -163,9 +206,15 @@ fn reports_hold_fingerprints_never_session_ids() {
     let r = std::fs::read_to_string(reports.join("results.json")).unwrap();
     assert!(r.contains("203.0.113.0/24"), "{r}");
     let html = std::fs::read_to_string(reports.join("index.html")).unwrap();
-    assert!(html.contains("<svg class=\"plot\""), "distributions are drawn");
+    assert!(
+        html.contains("<svg class=\"plot\""),
+        "distributions are drawn"
+    );
     assert!(!html.contains("<script"), "no script");
-    assert!(!html.contains("http://") || !html.contains("src=\"http"), "nothing loaded from the network");
+    assert!(
+        !html.contains("http://") || !html.contains("src=\"http"),
+        "nothing loaded from the network"
+    );
 }
 
 #[test]
@@ -184,7 +233,14 @@ fn nginx_log_format_strings_and_json_lines() {
     .unwrap();
     let format = r#"[$time_iso8601] $remote_addr "$request" $status $request_time "$cookie_APPSESSION" "$http_user_agent""#;
     let (out, r) = logs(
-        &["--format", format, "--session", "cookie:APPSESSION", "--session", "query:APPSESSION"],
+        &[
+            "--format",
+            format,
+            "--session",
+            "cookie:APPSESSION",
+            "--session",
+            "query:APPSESSION",
+        ],
         &[&nginx],
         &dir.path().join("n"),
     );
@@ -192,9 +248,21 @@ fn nginx_log_format_strings_and_json_lines() {
     let f = findings(&r);
     let verdict = |id: &str| f.iter().find(|x| x.0 == id).unwrap().1.clone();
     assert_eq!(verdict("session-id-in-url"), "FAIL");
-    assert_eq!(verdict("idle-gap"), "FAIL", "39 minutes idle, accepted (no user column: judged by status)");
-    assert_eq!(verdict("multiple-agents"), "PASS", "a Chrome update is the same agent");
-    assert_eq!(verdict("used-after-logout"), "SKIPPED", "no logout in the log: never a PASS");
+    assert_eq!(
+        verdict("idle-gap"),
+        "FAIL",
+        "39 minutes idle, accepted (no user column: judged by status)"
+    );
+    assert_eq!(
+        verdict("multiple-agents"),
+        "PASS",
+        "a Chrome update is the same agent"
+    );
+    assert_eq!(
+        verdict("used-after-logout"),
+        "SKIPPED",
+        "no logout in the log: never a PASS"
+    );
     assert_eq!(verdict("concurrent-sessions"), "SKIPPED");
 
     let json = dir.path().join("app.jsonl");
@@ -209,15 +277,30 @@ fn nginx_log_format_strings_and_json_lines() {
     .unwrap();
     let (out, r) = logs(
         &[
-            "--format", "json", "--field", "time=ts", "--field", "addr=client.ip", "--field", "request=req",
-            "--field", "status=code", "--field", "user=who", "--field", "cookie:sess=sess",
+            "--format",
+            "json",
+            "--field",
+            "time=ts",
+            "--field",
+            "addr=client.ip",
+            "--field",
+            "request=req",
+            "--field",
+            "status=code",
+            "--field",
+            "user=who",
+            "--field",
+            "cookie:sess=sess",
         ],
         &[&json],
         &dir.path().join("j"),
     );
     assert_eq!(out.status.code(), Some(1), "{}", show(&out));
     let f = findings(&r);
-    assert_eq!(f.iter().find(|x| x.0 == "used-after-logout").unwrap().1, "FAIL");
+    assert_eq!(
+        f.iter().find(|x| x.0 == "used-after-logout").unwrap().1,
+        "FAIL"
+    );
     assert_eq!(r["input"]["malformed_lines"][0]["line"], 2);
 }
 
@@ -229,11 +312,28 @@ fn bad_input_is_exit_2_and_a_clean_log_exit_0() {
     let (out, r) = logs(&[], &[&garbage], &dir.path().join("g"));
     assert_eq!(out.status.code(), Some(2), "{}", show(&out));
     assert_eq!(r["input"]["malformed"], 3, "reports are still written");
-    let (out, _) = logs(&["--format", "$remote_addr $status"], &[&garbage], &dir.path().join("f"));
-    assert_eq!(out.status.code(), Some(2), "a format without time or request: {}", show(&out));
-    let (out, _) = logs(&[], &[&dir.path().join("missing.log")], &dir.path().join("m"));
+    let (out, _) = logs(
+        &["--format", "$remote_addr $status"],
+        &[&garbage],
+        &dir.path().join("f"),
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "a format without time or request: {}",
+        show(&out)
+    );
+    let (out, _) = logs(
+        &[],
+        &[&dir.path().join("missing.log")],
+        &dir.path().join("m"),
+    );
     assert_eq!(out.status.code(), Some(2), "{}", show(&out));
-    let (out, _) = logs(&["--policy", "idle_timeout=soon"], &[&garbage], &dir.path().join("p"));
+    let (out, _) = logs(
+        &["--policy", "idle_timeout=soon"],
+        &[&garbage],
+        &dir.path().join("p"),
+    );
     assert_eq!(out.status.code(), Some(2), "{}", show(&out));
 
     let clean = dir.path().join("clean.log");
@@ -249,7 +349,11 @@ fn bad_input_is_exit_2_and_a_clean_log_exit_0() {
         ),
     )
     .unwrap();
-    let (out, r) = logs(&["--format", "ticketbooth"], &[&clean], &dir.path().join("c"));
+    let (out, r) = logs(
+        &["--format", "ticketbooth"],
+        &[&clean],
+        &dir.path().join("c"),
+    );
     assert_eq!(out.status.code(), Some(0), "{}", show(&out));
     for (id, verdict, _) in findings(&r) {
         assert_ne!(verdict, "FAIL", "{id}");

@@ -613,7 +613,7 @@ pub fn write(out: &Path, size: u64, seed: u64) -> std::io::Result<String> {
             w.write_all(line.text.as_bytes())?;
             written += line.text.len() as u64;
             lines += 1;
-            if lines % 200_000 == 0 {
+            if lines.is_multiple_of(200_000) {
                 // A line cut short, as a crash or a full disk leaves one.
                 let cut = &line.text[..line.text.len() / 2];
                 w.write_all(cut.as_bytes())?;

@@ -123,8 +123,4 @@ impl Accounts {
             !acc.sessions.is_empty()
         });
     }
-
-    pub fn len(&self) -> usize {
-        self.map.len()
-    }
 }
