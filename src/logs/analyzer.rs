@@ -19,6 +19,8 @@ use super::session_id::{Place, Sources};
 const MALFORMED_SHOWN: usize = 20;
 /// Sweeps and the live-sessions series run once per minute of log time.
 const SWEEP_EVERY: i64 = 60;
+/// Tombstones, accounts, login windows and pending URL values are swept every half hour.
+const LONG_SWEEP_EVERY: i64 = 1800;
 /// Session flag: the id was seen as a cookie (for the by-value URL rule).
 const COOKIE_SEEN: u8 = 128;
 
@@ -61,6 +63,7 @@ pub struct Analyzer<'o> {
     live_series: Sampler,
     clock: i64,
     next_sweep: i64,
+    next_long_sweep: i64,
     idle_limit: i64,
     lifetime_limit: i64,
     retention: i64,
@@ -89,6 +92,7 @@ impl<'o> Analyzer<'o> {
             live_series: Sampler::new("live sessions"),
             clock: i64::MIN,
             next_sweep: i64::MIN,
+            next_long_sweep: i64::MIN,
             idle_limit,
             lifetime_limit,
             // A session that comes back within its lifetime after going idle is still recognised.
@@ -246,6 +250,8 @@ impl<'o> Analyzer<'o> {
                 &mut self.found.networks,
             );
         }
+        // A page and its assets arrive within a second: the account's view changes once a second.
+        let account_due = s.account == 0 || t != s.last_ok;
         if s.first_ok_line == 0 {
             s.first_ok = t;
             s.first_ok_line = no;
@@ -254,7 +260,7 @@ impl<'o> Analyzer<'o> {
             s.last_ok = t;
             s.last_ok_line = no;
         }
-        if !f.user.is_empty() {
+        if account_due && !f.user.is_empty() {
             s.account = self.accounts.on_accepted(
                 f.user,
                 h,
@@ -282,12 +288,17 @@ impl<'o> Analyzer<'o> {
             tombs.insert(*h, s.tomb());
             false
         });
-        let keep = self.retention;
-        self.tombs.retain(|_, t| now - t.last <= keep);
-        self.accounts.sweep(now, idle);
-        self.bursts
-            .sweep(now, self.o.policy.login_burst_window.as_secs() as i64);
-        self.url.sweep(now, keep);
+        // The long-lived tables are swept less often: a tombstone or an idle account kept a few
+        // minutes longer costs little, and visiting them every minute was most of the run's time.
+        if now >= self.next_long_sweep {
+            self.next_long_sweep = now + LONG_SWEEP_EVERY;
+            let keep = self.retention;
+            self.tombs.retain(|_, t| now - t.last <= keep);
+            self.accounts.sweep(now, idle);
+            self.bursts
+                .sweep(now, self.o.policy.login_burst_window.as_secs() as i64);
+            self.url.sweep(now, keep);
+        }
         let held = (self.live.len() + self.tombs.len()) as u64;
         self.stats.peak_sessions = self.stats.peak_sessions.max(held);
         self.live_series.add(now, self.live.len() as u64);

@@ -29,17 +29,18 @@ pub use source::Input;
 pub fn analyse(inputs: Vec<Input>, options: &Options) -> Result<Outcome, (String, Box<Outcome>)> {
     let started = std::time::Instant::now();
     let names: Vec<String> = inputs.iter().map(Input::name).collect();
-    let (rx, reader) = source::spawn(inputs);
+    let reader = source::spawn(inputs);
     let mut a = Analyzer::new(options);
     let mut no: u64 = 0;
     let mut bytes: u64 = 0;
     let mut failure = None;
-    for block in rx {
+    for block in reader.blocks.iter() {
         match block {
-            source::Block::Lines(buf) => {
-                bytes += buf.len() as u64;
+            source::Block::Lines(block, len) => {
+                let buf = &block[..len];
+                bytes += len as u64;
                 let mut start = 0;
-                for end in memchr::memchr_iter(b'\n', &buf) {
+                for end in memchr::memchr_iter(b'\n', buf) {
                     no += 1;
                     a.line(no, &buf[start..end]);
                     start = end + 1;
@@ -48,11 +49,12 @@ pub fn analyse(inputs: Vec<Input>, options: &Options) -> Result<Outcome, (String
                     no += 1;
                     a.line(no, &buf[start..]);
                 }
+                let _ = reader.recycle.send(block);
             }
             source::Block::Failed(e) => failure = Some(e),
         }
     }
-    let _ = reader.join();
+    let _ = reader.handle.join();
     let mut outcome = a.finish();
     outcome.input.files = names;
     outcome.input.bytes = bytes;

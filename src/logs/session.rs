@@ -64,6 +64,11 @@ pub struct Session {
     pub logout_time: i64,
     pub agents: [Agent; AGENTS],
     pub n_agents: u8,
+    /// Hash of the last user-agent string seen: the same string again needs no classifying.
+    pub last_agent: u64,
+    /// Hash of the last client address and its network, likewise.
+    pub last_addr: u64,
+    pub last_net: u64,
     pub nets: [Net; NETWORKS],
     pub n_nets: u8,
     pub flags: u8,
@@ -85,6 +90,9 @@ impl Session {
             logout_time: 0,
             agents: [Agent::default(); AGENTS],
             n_agents: 0,
+            last_agent: 0,
+            last_addr: 0,
+            last_net: 0,
             nets: [Net::default(); NETWORKS],
             n_nets: 0,
             flags: 0,

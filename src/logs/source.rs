@@ -3,7 +3,7 @@
 
 use std::io::{BufRead, BufReader, Read};
 use std::path::PathBuf;
-use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::sync::mpsc::{Receiver, Sender, SyncSender, channel, sync_channel};
 
 /// Blocks of about this size travel from the reader to the parser.
 const BLOCK: usize = 4 << 20;
@@ -35,7 +35,8 @@ impl Input {
 
 /// What the reader sends: whole lines, or why it stopped.
 pub enum Block {
-    Lines(Vec<u8>),
+    /// A buffer and how much of it holds lines.
+    Lines(Vec<u8>, usize),
     Failed(String),
 }
 
@@ -66,53 +67,76 @@ pub fn check(inputs: &[Input]) -> Result<(), String> {
     Ok(())
 }
 
+/// The reader thread's two ends: blocks in input order, and the way back for emptied buffers (reused,
+/// so the pages of a block are not faulted in afresh each time).
+pub struct Reader {
+    pub blocks: Receiver<Block>,
+    pub recycle: Sender<Vec<u8>>,
+    pub handle: std::thread::JoinHandle<()>,
+}
+
 /// Starts the reader thread; blocks arrive in input order, each ending at a line end (an input's
 /// unterminated last line is its own block, never glued to the next input's first).
-pub fn spawn(inputs: Vec<Input>) -> (Receiver<Block>, std::thread::JoinHandle<()>) {
+pub fn spawn(inputs: Vec<Input>) -> Reader {
     let (tx, rx) = sync_channel(IN_FLIGHT);
+    let (recycle, returned) = channel::<Vec<u8>>();
     let handle = std::thread::spawn(move || {
         for input in &inputs {
-            if let Err(e) = read_one(input, &tx) {
+            if let Err(e) = read_one(input, &tx, &returned) {
                 let _ = tx.send(Block::Failed(format!("{}: {e}", input.name())));
                 return;
             }
         }
     });
-    (rx, handle)
+    Reader {
+        blocks: rx,
+        recycle,
+        handle,
+    }
 }
 
-fn read_one(input: &Input, tx: &SyncSender<Block>) -> std::io::Result<()> {
+fn read_one(
+    input: &Input,
+    tx: &SyncSender<Block>,
+    returned: &Receiver<Vec<u8>>,
+) -> std::io::Result<()> {
     let mut r = open(input)?;
     let mut carry: Vec<u8> = Vec::new();
     loop {
-        let mut buf = Vec::with_capacity(BLOCK + carry.len());
-        buf.append(&mut carry);
-        let start = buf.len();
-        buf.resize(start + BLOCK, 0);
+        // A returned buffer keeps its length: zeroed once when it grows, never again.
+        let mut buf = returned.try_recv().unwrap_or_default();
+        let start = carry.len();
+        if buf.len() < start + BLOCK {
+            buf.resize(start + BLOCK, 0);
+        }
+        buf[..start].copy_from_slice(&carry);
+        carry.clear();
+        let end = start + BLOCK;
         let mut filled = start;
-        while filled < buf.len() {
-            match r.read(&mut buf[filled..]) {
+        while filled < end {
+            match r.read(&mut buf[filled..end]) {
                 Ok(0) => break,
                 Ok(n) => filled += n,
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
                 Err(e) => return Err(e),
             }
         }
-        buf.truncate(filled);
-        let eof = filled < start + BLOCK;
+        let eof = filled < end;
+        let mut len = filled;
         if !eof {
-            match memchr::memrchr(b'\n', &buf) {
-                Some(end) => carry.extend_from_slice(&buf[end + 1..]),
+            match memchr::memrchr(b'\n', &buf[..filled]) {
+                Some(last) => {
+                    carry.extend_from_slice(&buf[last + 1..filled]);
+                    len = last + 1;
+                }
                 // One line longer than a block: keep reading it.
                 None => {
-                    carry = buf;
+                    carry.extend_from_slice(&buf[..filled]);
                     continue;
                 }
             }
-            let end = buf.len() - carry.len();
-            buf.truncate(end);
         }
-        if !buf.is_empty() && tx.send(Block::Lines(buf)).is_err() {
+        if len > 0 && tx.send(Block::Lines(buf, len)).is_err() {
             return Ok(());
         }
         if eof {

@@ -49,6 +49,11 @@ pub struct Fields<'a> {
 }
 
 /// `-` and `""` are how nginx and Apache write an absent value.
+#[inline]
 pub fn present(v: &[u8]) -> &[u8] {
-    if v == b"-" { b"" } else { v }
+    if v.len() == 1 && v[0] == b'-' {
+        &v[..0]
+    } else {
+        v
+    }
 }

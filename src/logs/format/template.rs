@@ -126,7 +126,7 @@ impl Template {
     /// Matches one line; the error says what did not fit.
     pub fn read<'a>(&'a self, line: &'a [u8]) -> Result<Fields<'a>, &'static str> {
         let mut f = Fields::default();
-        if !line.starts_with(&self.lead) {
+        if !starts(line, &self.lead) {
             return Err("the line does not start as the format does");
         }
         let mut pos = self.lead.len();
@@ -148,6 +148,12 @@ impl Template {
     }
 }
 
+/// `starts_with` without a `memcmp` call: separators are a few bytes, and this runs ~10 times a line.
+#[inline]
+fn starts(hay: &[u8], lit: &[u8]) -> bool {
+    hay.len() >= lit.len() && hay.iter().zip(lit).all(|(a, b)| a == b)
+}
+
 /// The literal's first occurrence; a quote escaped by a backslash (Apache writes `\"`) is not a match.
 fn find_literal(hay: &[u8], lit: &[u8]) -> Option<usize> {
     let first = lit[0];
@@ -155,7 +161,7 @@ fn find_literal(hay: &[u8], lit: &[u8]) -> Option<usize> {
     while let Some(i) = memchr::memchr(first, &hay[from..]) {
         let at = from + i;
         let escaped = first == b'"' && at > 0 && hay[at - 1] == b'\\';
-        if !escaped && hay[at..].starts_with(lit) {
+        if !escaped && starts(&hay[at..], lit) {
             return Some(at);
         }
         from = at + 1;

@@ -44,12 +44,10 @@ fn offset(b: &[u8]) -> Option<i64> {
         b'-' => -1,
         _ => return None,
     };
-    let rest: Vec<u8> = b[1..].iter().copied().filter(|c| *c != b':').collect();
-    if rest.len() != 4 {
-        return None;
-    }
-    let h = digits(&rest[..2])?;
-    let m = digits(&rest[2..])?;
+    let (h, m) = match &b[1..] {
+        [h1, h2, b':', m1, m2] | [h1, h2, m1, m2] => (digits(&[*h1, *h2])?, digits(&[*m1, *m2])?),
+        _ => return None,
+    };
     Some(sign * (h * 3600 + m * 60))
 }
 

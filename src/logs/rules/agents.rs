@@ -10,6 +10,12 @@ pub const ID: &str = "multiple-agents";
 pub const TITLE: &str = "one session used from more user agents than allowed";
 
 pub fn on_accepted(s: &mut Session, u: &Use, max_agents: usize, found: &mut Found) {
+    // Most requests of a session repeat its agent string: classify only a string not seen last.
+    let seen = crate::logs::hash::of(u.agent);
+    if seen == s.last_agent {
+        return;
+    }
+    s.last_agent = seen;
     let (family, platform) = family_platform(u.agent);
     let n = s.n_agents as usize;
     if s.agents[..n]

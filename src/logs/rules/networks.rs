@@ -10,8 +10,16 @@ pub const ID: &str = "distant-networks";
 pub const TITLE: &str = "one session used from distant networks within a window";
 
 pub fn on_accepted(s: &mut Session, u: &Use, window: i64, redact_ips: bool, found: &mut Found) {
-    let Some(key) = wide(u.addr) else {
-        return;
+    let seen = crate::logs::hash::of(u.addr);
+    let key = if seen == s.last_addr {
+        s.last_net
+    } else {
+        let Some(key) = wide(u.addr) else {
+            return;
+        };
+        s.last_addr = seen;
+        s.last_net = key;
+        key
     };
     let n = s.n_nets as usize;
     if let Some(net) = s.nets[..n].iter_mut().find(|x| x.key == key) {
