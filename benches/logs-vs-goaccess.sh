@@ -26,10 +26,11 @@ cat "$LOG" > /dev/null # page cache: both read from memory, neither pays for the
 measure() { # name, command...
   local name=$1; shift
   /usr/bin/time -v "$@" > "$DIR/$name.out" 2> "$DIR/$name.time" || true
-  local wall rss
+  local wall rss cpu
+  cpu=$(awk -F': ' '/User time|System time/ {s += $2} END {print s}' "$DIR/$name.time")
   wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$DIR/$name.time" | awk -F: '{ if (NF==3) print $1*3600+$2*60+$3; else print $1*60+$2 }')
   rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$DIR/$name.time")
-  echo "$name $wall $rss"
+  echo "$name $wall $rss $cpu"
 }
 
 U=$(measure usher $BIN logs --format ticketbooth --report-dir "$DIR/usher" "$LOG")
@@ -41,17 +42,19 @@ python3 - "$BYTES" "$U" "$G" "$DIR/usher/results.json" "$LOG.planted.json" "$DIR
 import json, sys
 size = int(sys.argv[1])
 def row(s):
-    name, wall, rss = s.split()
-    return name, float(wall), int(rss)
+    name, wall, rss, cpu = s.split()
+    return name, float(wall), int(rss), float(cpu)
 u, g = row(sys.argv[2]), row(sys.argv[3])
 res = json.load(open(sys.argv[4]))
 planted = json.load(open(sys.argv[5]))["planted"]
 ga = json.load(open(sys.argv[6]))
 print(f"log: {size/1e6:.0f} MB, {res['input']['lines']} lines, {res['input']['sessions']} sessions")
-for name, wall, rss in (u, g):
-    print(f"{name:9} {wall:7.2f} s  {size/1e6/wall:7.1f} MB/s  peak RSS {rss/1024:7.1f} MB")
-print(f"ratio usher/goaccess: {g[1]/u[1]:.1f}x faster")
-print(f"usher: peak sessions held {res['input']['peak_sessions']}, {res['input']['bytes_per_session']} bytes each; "
+for name, wall, rss, cpu in (u, g):
+    print(f"{name:9} {wall:7.2f} s wall {size/1e6/wall:7.1f} MB/s | {cpu:7.2f} s CPU {size/1e6/cpu:7.1f} MB per CPU-second | peak RSS {rss/1024:7.1f} MB")
+print(f"ratio usher/goaccess: {g[1]/u[1]:.1f}x faster (wall), {g[3]/u[3]:.1f}x less CPU")
+print(f"load average at the end: {open('/proc/loadavg').read().split()[0]} on {__import__('os').cpu_count()} cores")
+print(f"usher: peak sessions held {res['input']['peak_sessions']} (live at most {res['input']['peak_live']}, "
+      f"{res['input']['bytes_per_session']} bytes each; the rest tombstones of {res['input']['bytes_per_tombstone']} bytes); "
       f"malformed lines {res['input']['malformed']}")
 print(f"goaccess: {ga['general']['total_requests']} requests, {ga['general']['failed_requests']} failed")
 ok = True

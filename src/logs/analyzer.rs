@@ -12,7 +12,7 @@ use super::policy::LogPolicy;
 use super::rules::{
     after_logout, agents, concurrent, idle_gap, lifetime, login_burst, networks, token_in_url,
 };
-use super::session::{Session, Tomb, Use, bytes_per_session};
+use super::session::{Session, Tomb, Use, bytes_per_session, bytes_per_tombstone};
 use super::session_id::{Place, Sources};
 
 /// How many malformed lines are listed by number (all are counted).
@@ -301,6 +301,7 @@ impl<'o> Analyzer<'o> {
         }
         let held = (self.live.len() + self.tombs.len()) as u64;
         self.stats.peak_sessions = self.stats.peak_sessions.max(held);
+        self.stats.peak_live = self.stats.peak_live.max(self.live.len() as u64);
         self.live_series.add(now, self.live.len() as u64);
     }
 
@@ -317,6 +318,7 @@ impl<'o> Analyzer<'o> {
         }
         self.stats.accounts = self.accounts.seen;
         self.stats.bytes_per_session = bytes_per_session();
+        self.stats.bytes_per_tombstone = bytes_per_tombstone();
         let rules = self.rules();
         Outcome {
             format: self.o.format_name.clone(),

@@ -149,7 +149,11 @@ pub struct InputStats {
     pub last_time: Option<String>,
     /// Most sessions held at once (live plus recently idle), and the bytes each takes.
     pub peak_sessions: u64,
+    /// Most live sessions (used within the idle timeout) at once.
+    pub peak_live: u64,
+    /// Table bytes of a live session, and of a session gone idle (its tombstone).
     pub bytes_per_session: u64,
+    pub bytes_per_tombstone: u64,
     pub seconds: f64,
 }
 

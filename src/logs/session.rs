@@ -175,8 +175,15 @@ pub fn fingerprint_bits(id: &[u8]) -> u32 {
 
 /// Bytes one session takes in its table (entry and the table's spare room at its load factor).
 pub fn bytes_per_session() -> u64 {
-    let entry = std::mem::size_of::<(u64, Session)>() + 1;
-    (entry as f64 / 0.875).ceil() as u64
+    table_bytes(std::mem::size_of::<(u64, Session)>())
+}
+
+pub fn bytes_per_tombstone() -> u64 {
+    table_bytes(std::mem::size_of::<(u64, Tomb)>())
+}
+
+fn table_bytes(entry: usize) -> u64 {
+    ((entry + 1) as f64 / 0.875).ceil() as u64
 }
 
 #[cfg(test)]
