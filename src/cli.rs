@@ -67,6 +67,9 @@ pub enum Command {
     Demo(DemoArgs),
     /// Compare two runs' results.json: print what got worse; exit 1 when something did.
     Diff(DiffArgs),
+    /// Find session flaws in access logs (plain, gzip, zstd or stdin): ids in URLs, replays from other
+    /// agents or networks, idle and lifetime overruns, use after logout, session caps, login bursts.
+    Logs(LogsArgs),
     /// Check what usher can drive here (Chromium, chromedriver, Firefox, Appium, a WebDriver
     /// endpoint) and print the command that installs what is missing; exit 3 when a run could not start.
     Doctor(DoctorArgs),
@@ -402,6 +405,10 @@ pub struct DemoServeArgs {
     /// Take the `late-render` shape with this render delay (±25 % per view), e.g. `1500ms`.
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub render_delay: Option<Duration>,
+    /// Append an access log here: nginx combined with the logged-in user and the session cookie
+    /// (`usher logs --format ticketbooth` reads it; see docs/logs.md).
+    #[arg(long, value_name = "FILE")]
+    pub access_log: Option<PathBuf>,
     /// Print the flaw switches with a line each, and exit.
     #[arg(long)]
     pub list_flaws: bool,
@@ -411,4 +418,65 @@ pub struct DemoServeArgs {
     /// Print the session-id families with a line each, and exit.
     #[arg(long)]
     pub list_session_ids: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+pub struct LogsArgs {
+    #[command(subcommand)]
+    pub command: Option<LogsCommand>,
+    /// Access logs, read in order (plain, .gz or .zst, told by content); `-` reads stdin.
+    #[arg(value_name = "FILE", required = true)]
+    pub files: Vec<PathBuf>,
+    /// `combined` (default), `common`, `ticketbooth`, `json`, or an nginx log_format string given as is,
+    /// e.g. '$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$cookie_sid"'.
+    #[arg(long, default_value = "combined", value_name = "FORMAT")]
+    pub format: String,
+    /// With --format json: where a field is, KEY=PATH (dotted for nested objects); keys: addr, user,
+    /// time, method, target, request, status, referer, agent, cookie, set_cookie, cookie:NAME, arg:NAME,
+    /// header:NAME (repeatable).
+    #[arg(long = "field", value_name = "KEY=PATH")]
+    pub fields: Vec<String>,
+    /// Where the session id is: cookie:NAME, query:NAME or header:NAME (repeatable). Default: cookies,
+    /// query parameters and headers with common session names (sid, session, token, jsessionid, …).
+    #[arg(long = "session", value_name = "KIND:NAME")]
+    pub sessions: Vec<String>,
+    /// A policy value: the suite's keys (idle_timeout, absolute_timeout, max_sessions, preset) and
+    /// max_agents, network_window, login_burst, login_burst_window, slack (repeatable).
+    #[arg(long = "policy", value_name = "KEY=VALUE")]
+    pub policy: Vec<String>,
+    /// Where the reports go.
+    #[arg(long, default_value = "reports/logs", value_name = "DIR")]
+    pub report_dir: PathBuf,
+    /// Write the JUnit XML here instead of <report-dir>/junit.xml.
+    #[arg(long, value_name = "PATH")]
+    pub junit: Option<PathBuf>,
+    /// Write the JSON results here instead of <report-dir>/results.json.
+    #[arg(long, value_name = "PATH")]
+    pub json: Option<PathBuf>,
+    /// Write the HTML report here instead of <report-dir>/index.html.
+    #[arg(long, value_name = "PATH")]
+    pub html: Option<PathBuf>,
+    /// Show client addresses cut to their /24 (IPv6 /48) in every report.
+    #[arg(long)]
+    pub redact_ips: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LogsCommand {
+    /// Write a realistic access log with planted incidents (fixed seed), and beside it
+    /// OUT.planted.json listing them.
+    Generate(LogsGenerateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct LogsGenerateArgs {
+    /// The log file to write (`.gz` or `.zst` compresses it).
+    #[arg(value_name = "OUT")]
+    pub out: PathBuf,
+    /// About how much to write: 200MB, 1GB, 50KB.
+    #[arg(long, default_value = "100MB", value_name = "SIZE")]
+    pub size: String,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
 }

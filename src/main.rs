@@ -28,6 +28,7 @@ fn main() -> ExitCode {
                 Ok(Exit::Passed)
             }
             Command::Diff(a) => commands::diff::diff(a),
+            Command::Logs(a) => commands::logs::logs(a),
             Command::Discover(a) => commands::discover::discover(a, &redactor).await,
             Command::Doctor(a) => commands::doctor::doctor(a).await,
             Command::Analyze(a) => commands::analyze::run(a),

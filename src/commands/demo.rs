@@ -258,6 +258,7 @@ pub async fn serve(args: &DemoServeArgs) -> Result<Exit, CommandError> {
                 .map_err(|e| format!("--session-ids: {e}"))?,
             lockout_period: args.lockout_period,
             markup: args.markup.parse().map_err(|e| format!("--markup: {e}"))?,
+            access_log: args.access_log.clone(),
             ..DemoConfig::default()
         })
     })()

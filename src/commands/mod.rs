@@ -11,6 +11,7 @@ pub mod error;
 pub mod execute;
 pub mod generate;
 pub mod inputs;
+pub mod logs;
 pub mod max_wait;
 pub mod run;
 pub mod schema;

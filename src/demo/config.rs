@@ -31,6 +31,8 @@ pub struct DemoConfig {
     /// Under `late-render`: how long the account data takes to appear after the page loads (varied
     /// by ±25 % per view).
     pub render_delay: Duration,
+    /// Where to write the access log (`--access-log`), one line per request; none by default.
+    pub access_log: Option<std::path::PathBuf>,
 }
 
 impl Default for DemoConfig {
@@ -49,6 +51,7 @@ impl Default for DemoConfig {
             lockout_period: Duration::from_secs(60),
             markup: super::markup::Markup::Plain,
             render_delay: Duration::from_millis(1500),
+            access_log: None,
         }
     }
 }

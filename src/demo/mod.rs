@@ -8,6 +8,7 @@
 //! else the ticketing site. A second server is the third-party analytics origin that checkout pages
 //! embed and that records the Referer of every hit.
 
+mod access_log;
 mod accounts;
 mod analytics;
 mod blog;
@@ -37,6 +38,7 @@ mod state;
 mod switches;
 mod visit;
 
+pub use access_log::AccessLog;
 pub use accounts::{ACCOUNTS, DemoAccount, MALICE};
 pub use analytics::Hit;
 pub use config::DemoConfig;

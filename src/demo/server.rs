@@ -9,6 +9,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+use super::access_log::{self, AccessLog};
 use super::accounts::{DemoAccount, accounts};
 use super::analytics;
 use super::config::DemoConfig;
@@ -31,6 +32,8 @@ pub struct RunningDemo {
     state: AppState,
     stop: watch::Sender<bool>,
     tasks: Vec<JoinHandle<io::Result<()>>>,
+    /// The access log's writer: `shutdown` waits for it, so the log is whole when it returns.
+    access_log: Option<std::thread::JoinHandle<()>>,
 }
 
 impl RunningDemo {
@@ -100,6 +103,10 @@ impl RunningDemo {
                 task.abort();
             }
         }
+        // The servers (and with them every handle on the log) are gone: the writer drains and ends.
+        if let Some(writer) = self.access_log.take() {
+            let _ = tokio::task::spawn_blocking(move || writer.join()).await;
+        }
     }
 }
 
@@ -130,11 +137,26 @@ pub async fn start(config: DemoConfig) -> io::Result<RunningDemo> {
     let (stop, stop_rx) = watch::channel(false);
 
     let app = routes::app(state.clone());
+    let (app, access_log) = match &config.access_log {
+        Some(path) => {
+            let (log, writer) = AccessLog::open(path)?;
+            let app = app.layer(axum::middleware::from_fn_with_state(
+                log,
+                access_log::record,
+            ));
+            (app, Some(writer))
+        }
+        None => (app, None),
+    };
     let app_stop = stop_rx.clone();
     let app_task = tokio::spawn(async move {
-        axum::serve(app_listener, app)
-            .with_graceful_shutdown(stopped(app_stop))
-            .await
+        // The client's address reaches the access log through `ConnectInfo`.
+        axum::serve(
+            app_listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(stopped(app_stop))
+        .await
     });
     let analytics_app = analytics::router(analytics::Hits::default());
     let analytics_task = tokio::spawn(async move {
@@ -150,6 +172,7 @@ pub async fn start(config: DemoConfig) -> io::Result<RunningDemo> {
         state,
         stop,
         tasks: vec![app_task, analytics_task],
+        access_log,
     })
 }
 
@@ -172,6 +195,12 @@ fn banner(demo: &RunningDemo) -> String {
         for flaw in config.flaws.iter() {
             out.push_str(&format!("  {:24} {}\n", flaw.name(), flaw.description()));
         }
+    }
+    if let Some(path) = &config.access_log {
+        out.push_str(&format!(
+            "Access log: {} (read it with `usher logs --format ticketbooth`)\n",
+            path.display()
+        ));
     }
     if !config.shapes.is_empty() {
         out.push_str("Shapes on:\n");

@@ -185,6 +185,11 @@ async fn checked_csrf(app: &AppState, visit: &Visit, req: Request) -> Result<Req
 }
 
 fn finish(app: &AppState, visit: &Visit, response: &mut Response) {
+    response
+        .extensions_mut()
+        .insert(super::access_log::LoggedUser(
+            visit.user.as_ref().map(|u| u.email.clone()),
+        ));
     let change = response.extensions_mut().remove::<SessionChange>();
     let authenticated =
         visit.is_logged_in() || matches!(change, Some(SessionChange::Authenticated(_)));

@@ -1,0 +1,419 @@
+//! The one pass over the log: each line parsed, its session looked up, the rules fed. Sessions idle
+//! beyond the policy leave the live table for a small tombstone, and tombstones older than the
+//! absolute lifetime are dropped, so memory follows the sessions alive, not the size of the log.
+
+use super::distributions::{DURATION_EDGES, Histogram, REQUEST_EDGES, Sampler};
+use super::format::request::path;
+use super::format::time::format_utc;
+use super::format::{Carries, Format, JsonScratch};
+use super::hash::{KeyMap, of};
+use super::outcome::{Found, InputStats, Malformed, Outcome, RuleResult};
+use super::policy::LogPolicy;
+use super::rules::{
+    after_logout, agents, concurrent, idle_gap, lifetime, login_burst, networks, token_in_url,
+};
+use super::session::{Session, Tomb, Use, bytes_per_session, bytes_per_tombstone};
+use super::session_id::{Place, Sources};
+
+/// How many malformed lines are listed by number (all are counted).
+const MALFORMED_SHOWN: usize = 20;
+/// Sweeps and the live-sessions series run once per minute of log time.
+const SWEEP_EVERY: i64 = 60;
+/// Tombstones, accounts, login windows and pending URL values are swept every half hour.
+const LONG_SWEEP_EVERY: i64 = 1800;
+/// Session flag: the id was seen as a cookie (for the by-value URL rule).
+const COOKIE_SEEN: u8 = 128;
+
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub format: Format,
+    /// The `--format` as given, for reports.
+    pub format_name: String,
+    pub sources: Sources,
+    pub policy: LogPolicy,
+    pub redact_ips: bool,
+}
+
+#[derive(Default)]
+struct Findings {
+    url: Found,
+    agents: Found,
+    networks: Found,
+    idle: Found,
+    lifetime: Found,
+    logout: Found,
+    concurrent: Found,
+    burst: Found,
+}
+
+pub struct Analyzer<'o> {
+    o: &'o Options,
+    carries: Carries,
+    scratch: JsonScratch,
+    live: KeyMap<Session>,
+    tombs: KeyMap<Tomb>,
+    accounts: concurrent::Accounts,
+    bursts: login_burst::Bursts,
+    url: token_in_url::TokenInUrl,
+    found: Findings,
+    accepted: u64,
+    logouts: u64,
+    durations: Histogram,
+    requests: Histogram,
+    live_series: Sampler,
+    clock: i64,
+    next_sweep: i64,
+    next_long_sweep: i64,
+    idle_limit: i64,
+    lifetime_limit: i64,
+    retention: i64,
+    pub stats: InputStats,
+}
+
+impl<'o> Analyzer<'o> {
+    pub fn new(o: &'o Options) -> Self {
+        let p = &o.policy;
+        let idle_limit = p.idle_limit();
+        let lifetime_limit = p.lifetime_limit();
+        Analyzer {
+            o,
+            carries: o.format.carries(),
+            scratch: JsonScratch::default(),
+            live: KeyMap::default(),
+            tombs: KeyMap::default(),
+            accounts: concurrent::Accounts::default(),
+            bursts: login_burst::Bursts::default(),
+            url: token_in_url::TokenInUrl::default(),
+            found: Findings::default(),
+            accepted: 0,
+            logouts: 0,
+            durations: Histogram::new("session duration", "s", DURATION_EDGES),
+            requests: Histogram::new("requests per session", "requests", REQUEST_EDGES),
+            live_series: Sampler::new("live sessions"),
+            clock: i64::MIN,
+            next_sweep: i64::MIN,
+            next_long_sweep: i64::MIN,
+            idle_limit,
+            lifetime_limit,
+            // A session that comes back within its lifetime after going idle is still recognised.
+            retention: lifetime_limit.max(idle_limit) + idle_limit,
+            stats: InputStats::default(),
+        }
+    }
+
+    /// One line (without its newline), numbered from 1 over all inputs.
+    pub fn line(&mut self, no: u64, bytes: &[u8]) {
+        self.stats.lines += 1;
+        let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return;
+        }
+        let o = self.o;
+        let mut scratch = std::mem::take(&mut self.scratch);
+        match o.format.read(bytes, &mut scratch) {
+            Ok(f) => self.judge(no, &f),
+            Err(reason) => {
+                self.stats.malformed += 1;
+                if self.stats.malformed_lines.len() < MALFORMED_SHOWN {
+                    self.stats
+                        .malformed_lines
+                        .push(Malformed { line: no, reason });
+                }
+            }
+        }
+        self.scratch = scratch;
+    }
+
+    fn judge(&mut self, no: u64, f: &super::format::Fields) {
+        let o = self.o;
+        let p = &o.policy;
+        let t = f.time.expect("formats reject lines without a time");
+        self.stats.parsed += 1;
+        if self.stats.first_time.is_none() {
+            self.stats.first_time = Some(format_utc(t));
+        }
+        if t > self.clock {
+            self.clock = t;
+            if t >= self.next_sweep {
+                if self.next_sweep != i64::MIN {
+                    self.sweep(t);
+                }
+                self.next_sweep = t - t.rem_euclid(SWEEP_EVERY) + SWEEP_EVERY;
+            }
+        }
+        let live = &self.live;
+        let tombs = &self.tombs;
+        self.url.on_request(
+            f,
+            &o.sources,
+            no,
+            t,
+            |h| {
+                live.get(&h)
+                    .map(|s| s.flags & COOKIE_SEEN != 0)
+                    .unwrap_or(false)
+                    || tombs.get(&h).is_some_and(|s| s.flags & COOKIE_SEEN != 0)
+            },
+            &mut self.found.url,
+        );
+        let path = path(f.target);
+        let found_id = o.sources.find(f);
+        if login_burst::is_login(f.method, path) && f.status < 400 {
+            let identity = if !f.user.is_empty() {
+                f.user
+            } else {
+                found_id.map(|(v, _)| v).unwrap_or(b"")
+            };
+            self.bursts.on_login(
+                f.addr,
+                identity,
+                t,
+                no,
+                p.login_burst,
+                p.login_burst_window.as_secs() as i64,
+                &mut self.found.burst,
+            );
+        }
+        let Some((value, place)) = found_id else {
+            return;
+        };
+        self.stats.with_session += 1;
+        let h = of(value);
+        let s = match self.live.get_mut(&h) {
+            Some(s) => s,
+            None => {
+                let s = match self.tombs.remove(&h) {
+                    Some(tomb) => tomb.revive(t),
+                    None => {
+                        self.stats.sessions += 1;
+                        Session::new(value, t)
+                    }
+                };
+                self.live.entry(h).or_insert(s)
+            }
+        };
+        s.requests += 1;
+        s.last = s.last.max(t);
+        if place == Place::Cookie && s.flags & COOKIE_SEEN == 0 {
+            s.flags |= COOKIE_SEEN;
+            self.url
+                .on_cookie_session(value, h, no, t, &mut self.found.url);
+        }
+        let accepted = f.status < 400
+            && if self.carries.user {
+                !f.user.is_empty()
+            } else {
+                !o.sources.replaced(f.set_cookie, value)
+            };
+        let u = Use {
+            line: no,
+            time: t,
+            addr: f.addr,
+            user: f.user,
+            agent: f.agent,
+            method: f.method,
+            path,
+            status: f.status,
+            accepted,
+        };
+        if after_logout::is_logout(path) {
+            self.logouts += 1;
+        }
+        after_logout::on_use(s, &u, &mut self.found.logout);
+        if !accepted {
+            return;
+        }
+        self.accepted += 1;
+        idle_gap::on_accepted(
+            s,
+            &u,
+            self.idle_limit,
+            p.base.idle_timeout.as_secs() as i64,
+            &mut self.found.idle,
+        );
+        lifetime::on_accepted(
+            s,
+            &u,
+            self.lifetime_limit,
+            p.base.absolute_timeout.as_secs() as i64,
+            &mut self.found.lifetime,
+        );
+        if self.carries.agent {
+            agents::on_accepted(s, &u, p.max_agents, &mut self.found.agents);
+        }
+        if self.carries.addr {
+            networks::on_accepted(
+                s,
+                &u,
+                p.network_window.as_secs() as i64,
+                o.redact_ips,
+                &mut self.found.networks,
+            );
+        }
+        // A page and its assets arrive within a second: the account's view changes once a second.
+        let account_due = s.account == 0 || t != s.last_ok;
+        if s.first_ok_line == 0 {
+            s.first_ok = t;
+            s.first_ok_line = no;
+        }
+        if t >= s.last_ok {
+            s.last_ok = t;
+            s.last_ok_line = no;
+        }
+        if account_due && !f.user.is_empty() {
+            s.account = self.accounts.on_accepted(
+                f.user,
+                h,
+                s.fp,
+                t,
+                no,
+                p.base.max_sessions,
+                self.idle_limit,
+                &mut self.found.concurrent,
+            );
+        }
+    }
+
+    fn sweep(&mut self, now: i64) {
+        let idle = self.idle_limit;
+        let tombs = &mut self.tombs;
+        let durations = &mut self.durations;
+        let requests = &mut self.requests;
+        self.live.retain(|h, s| {
+            if now - s.last <= idle {
+                return true;
+            }
+            durations.add(s.duration() as f64);
+            requests.add(f64::from(s.requests));
+            tombs.insert(*h, s.tomb());
+            false
+        });
+        // The long-lived tables are swept less often: a tombstone or an idle account kept a few
+        // minutes longer costs little, and visiting them every minute was most of the run's time.
+        if now >= self.next_long_sweep {
+            self.next_long_sweep = now + LONG_SWEEP_EVERY;
+            let keep = self.retention;
+            self.tombs.retain(|_, t| now - t.last <= keep);
+            self.accounts.sweep(now, idle);
+            self.bursts
+                .sweep(now, self.o.policy.login_burst_window.as_secs() as i64);
+            self.url.sweep(now, keep);
+        }
+        let held = (self.live.len() + self.tombs.len()) as u64;
+        self.stats.peak_sessions = self.stats.peak_sessions.max(held);
+        self.stats.peak_live = self.stats.peak_live.max(self.live.len() as u64);
+        self.live_series.add(now, self.live.len() as u64);
+    }
+
+    pub fn finish(mut self) -> Outcome {
+        let held = (self.live.len() + self.tombs.len()) as u64;
+        self.stats.peak_sessions = self.stats.peak_sessions.max(held);
+        for s in self.live.values() {
+            self.durations.add(s.duration() as f64);
+            self.requests.add(f64::from(s.requests));
+        }
+        if self.clock != i64::MIN {
+            self.live_series.add(self.clock, self.live.len() as u64);
+            self.stats.last_time = Some(format_utc(self.clock));
+        }
+        self.stats.accounts = self.accounts.seen;
+        self.stats.bytes_per_session = bytes_per_session();
+        self.stats.bytes_per_tombstone = bytes_per_tombstone();
+        let rules = self.rules();
+        Outcome {
+            format: self.o.format_name.clone(),
+            policy: self.o.policy.clone(),
+            input: self.stats.clone(),
+            rules,
+            distributions: vec![self.durations.finish(), self.requests.finish()],
+            series: vec![self.live_series.finish()],
+        }
+    }
+
+    fn rules(&mut self) -> Vec<RuleResult> {
+        let f = std::mem::take(&mut self.found);
+        let c = self.carries;
+        let no_session = "no session id found in the log (cookies, query parameters or headers named sid, session, token, jsessionid, phpsessid, …; name yours with --session)";
+        let not_accepted = if self.stats.sessions == 0 {
+            no_session
+        } else if c.user {
+            "no session was seen accepted: no request with a session id also names a user"
+        } else {
+            "no session was seen accepted (every request with a session id was refused)"
+        };
+        let when = |carried: bool| if carried { self.accepted } else { 0 };
+        let cap = self.o.policy.base.max_sessions;
+        vec![
+            f.url.result(
+                token_in_url::ID,
+                token_in_url::TITLE,
+                self.url.urls,
+                "requests",
+                "no request URL in the log",
+            ),
+            f.agents.result(
+                agents::ID,
+                agents::TITLE,
+                when(c.agent),
+                "accepted uses",
+                if c.agent {
+                    not_accepted
+                } else {
+                    "the format has no user agent ($http_user_agent)"
+                },
+            ),
+            f.networks.result(
+                networks::ID,
+                networks::TITLE,
+                when(c.addr),
+                "accepted uses",
+                if c.addr {
+                    not_accepted
+                } else {
+                    "the format has no client address ($remote_addr)"
+                },
+            ),
+            f.idle.result(
+                idle_gap::ID,
+                idle_gap::TITLE,
+                self.accepted,
+                "accepted uses",
+                not_accepted,
+            ),
+            f.lifetime.result(
+                lifetime::ID,
+                lifetime::TITLE,
+                self.accepted,
+                "accepted uses",
+                not_accepted,
+            ),
+            f.logout.result(
+                after_logout::ID,
+                after_logout::TITLE,
+                self.logouts,
+                "logouts",
+                "no logout request (…/logout, …/signout) with a session id in the log",
+            ),
+            f.concurrent.result(
+                concurrent::ID,
+                concurrent::TITLE,
+                if cap > 0 { self.accounts.seen } else { 0 },
+                "accounts",
+                if cap == 0 {
+                    "the policy sets no cap (max_sessions=0)"
+                } else if c.user {
+                    "no account seen with an accepted session"
+                } else {
+                    "no line names a user ($remote_user, or a user field)"
+                },
+            ),
+            f.burst.result(
+                login_burst::ID,
+                login_burst::TITLE,
+                self.bursts.logins,
+                "logins",
+                "no login request (POST …/login, …/signin, …/session) in the log",
+            ),
+        ]
+    }
+}
