@@ -1,7 +1,7 @@
 //! Finding the login form (on the page given, behind a "log in" link or control, in two steps) and
 //! logging in with it the way the written `login` flow will.
 
-use super::page::{Sel, appears, scan};
+use super::page::{Sel, appears, scan, settle};
 use super::site::Site;
 use super::{Failure, fail};
 use crate::driver::Session;
@@ -46,9 +46,10 @@ pub async fn find(
     let mut evidence = Vec::new();
     let mut opener: Option<Sel> = None;
     for hop in 0..3 {
-        // Script-rendered forms arrive after the load event.
+        // Script-rendered forms arrive after the load event: `scan` reads the page once it has
+        // settled; where settling is not watched, a second read a moment later.
         let mut page = scan(s, "").await?;
-        if page.logins.is_empty() && page.first_step.is_none() {
+        if page.logins.is_empty() && page.first_step.is_none() && !settle(s).await? {
             tokio::time::sleep(Duration::from_millis(600)).await;
             page = scan(s, "").await?;
         }

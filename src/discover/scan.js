@@ -95,10 +95,16 @@ const isPass = (el) => (el.getAttribute('type') || '').toLowerCase() === 'passwo
 const isText = (el) => ['text', 'email', 'tel', ''].includes((el.getAttribute('type') || 'text').toLowerCase()) && el.tagName === 'INPUT';
 // The container a control belongs to: its form, else the nearest ancestor holding a submit control.
 const scope = (el) => el.form || el.closest('[role=form], dialog, aside, section, main, div') || document.body;
+// In a <form>, a `type=button` button does not submit (a "show password" toggle, a cancel); in a box
+// of controls outside any form, a script submits and its button is usually `type=button`. The one
+// after the field wins, one saying "log in" first.
 const submitOf = (root, after) => {
+  const inForm = root.tagName === 'FORM';
   const c = Array.from(root.querySelectorAll('button, input[type=submit], input[type=image], [role=button]')).filter(visible)
-    .filter((b) => (b.getAttribute('type') || 'submit').toLowerCase() !== 'button' || b.getAttribute('role') === 'button' || b.tagName !== 'BUTTON');
-  return c.find((b) => after.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_FOLLOWING) || c[0] || null;
+    .filter((b) => !inForm || (b.getAttribute('type') || 'submit').toLowerCase() !== 'button' || b.getAttribute('role') === 'button' || b.tagName !== 'BUTTON');
+  const next = c.filter((b) => after.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_FOLLOWING);
+  const says = (b) => LOGIN.test([words(b), b.value, b.getAttribute('aria-label')].filter(Boolean).join(' '));
+  return (inForm ? null : next.find(says)) || next[0] || c[0] || null;
 };
 const userField = (root, before) => {
   const texts = fields(root).filter(isText);

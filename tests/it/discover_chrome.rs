@@ -150,12 +150,14 @@ fn one_account_is_bad_input() {
     assert_eq!(found.status.code(), Some(2), "{}", show(&found));
 }
 
-/// Every markup variant Ticketbooth takes, and every shape at once: discover writes a profile that
-/// passes check-profile. One Ticketbooth at a time (2-core machines).
+/// Every markup variant Ticketbooth takes: discover writes a profile that passes check-profile, and
+/// finds the login where the variant puts it. One Ticketbooth at a time (2-core machines). With the
+/// default app and `discover_works_with_every_shape`, this is the pass rate docs/discover.md gives.
 #[tokio::test(flavor = "multi_thread")]
 async fn discover_works_on_every_markup_variant() {
-    for markup in usher::demo::Markup::ALL {
-        if markup == usher::demo::Markup::Plain {
+    use usher::demo::Markup;
+    for markup in Markup::ALL {
+        if markup == Markup::Plain {
             continue;
         }
         let (_app, _dir, text) = discovers(DemoConfig {
@@ -165,9 +167,81 @@ async fn discover_works_on_every_markup_variant() {
         .await;
         assert!(text.contains("  logout:"), "{markup}: no logout\n{text}");
         assert!(text.contains("  change_password:"), "{markup}\n{text}");
-        if markup == usher::demo::Markup::TwoStep {
-            assert!(text.contains("two-step login"), "{text}");
+        let login = &text[text.find("  login:").expect("a login flow")..];
+        let login = &login[..login.find("\n\n").unwrap_or(login.len())];
+        match markup {
+            Markup::TwoStep => assert!(text.contains("two-step login"), "{text}"),
+            // The box on the page given: no link followed, nothing opened.
+            Markup::Sidebar => assert!(
+                login.starts_with("  login:\n    - open: /\n    - wait_for:"),
+                "{login}"
+            ),
+            // The "Log in" button opens the form in place: the flow clicks it first.
+            Markup::Modal => assert!(
+                login.contains("    - open: /\n    - click: 'button.login-open'"),
+                "{login}"
+            ),
+            // The flow waits for the form the script builds before filling it.
+            Markup::ScriptRendered => assert!(
+                login.contains("    - open: /login\n    - wait_for: { element: '#email' }"),
+                "{login}"
+            ),
+            Markup::ButtonNoForm => assert!(
+                text.contains("a box of controls outside any <form>")
+                    && login.contains("    - click: '#login-submit'"),
+                "{text}"
+            ),
+            _ => {}
         }
+    }
+}
+
+/// Logout as a POST form with a CSRF input: the `session-bound-csrf` shape alone (every POST form,
+/// logout included, carries a nonce bound to the session). Discovery notes the hidden input, and the
+/// logout it writes passes check-profile with fresh sessions (whose nonces differ).
+#[tokio::test(flavor = "multi_thread")]
+async fn discover_logs_out_with_a_csrf_post_form() {
+    use usher::demo::{Shape, ShapeSet};
+    let (_app, _dir, text) = discovers(DemoConfig {
+        shapes: ShapeSet::only(Shape::SessionBoundCsrf),
+        ..DemoConfig::default()
+    })
+    .await;
+    assert!(
+        text.contains("a POST form with its hidden input(s) csrf"),
+        "{text}"
+    );
+}
+
+/// The wrong password is told apart from the right one on the variants where the login is not the
+/// login page's plain form (a sidebar box, a modal, one a script builds or submits): ERROR, the
+/// control named, no profile.
+#[tokio::test(flavor = "multi_thread")]
+async fn wrong_password_is_told_apart_on_every_login_placement() {
+    use usher::demo::Markup;
+    for markup in [
+        Markup::Sidebar,
+        Markup::Modal,
+        Markup::ScriptRendered,
+        Markup::ButtonNoForm,
+    ] {
+        let app = usher::demo::start(DemoConfig {
+            markup,
+            ..DemoConfig::default()
+        })
+        .await
+        .expect("Ticketbooth starts");
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("app.yaml");
+        let found = discover(&app, &out, "not-alices-password", &[]);
+        let stdout = String::from_utf8_lossy(&found.stdout);
+        assert_eq!(found.status.code(), Some(3), "{markup}: {}", show(&found));
+        assert!(
+            stdout.contains("ERROR: control `victim login` failed"),
+            "{markup}: {}",
+            show(&found)
+        );
+        assert!(!out.exists(), "{markup}: a profile was written");
     }
 }
 
