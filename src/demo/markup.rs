@@ -43,10 +43,13 @@ pub enum Markup {
     /// The login page's controls are not in a `<form>`: a script posts them when the button is
     /// clicked.
     ButtonNoForm,
+    /// The login page shows its form in a same-origin `<iframe>` (`/login?embed=1`, a bare page whose
+    /// form posts to the top window).
+    IframeLogin,
 }
 
 impl Markup {
-    pub const ALL: [Markup; 11] = [
+    pub const ALL: [Markup; 12] = [
         Markup::Plain,
         Markup::NoIds,
         Markup::AriaOnly,
@@ -58,6 +61,7 @@ impl Markup {
         Markup::Modal,
         Markup::ScriptRendered,
         Markup::ButtonNoForm,
+        Markup::IframeLogin,
     ];
 
     pub fn name(self) -> &'static str {
@@ -73,6 +77,7 @@ impl Markup {
             Markup::Modal => "modal",
             Markup::ScriptRendered => "script-rendered",
             Markup::ButtonNoForm => "button-no-form",
+            Markup::IframeLogin => "iframe-login",
         }
     }
 
@@ -97,7 +102,8 @@ impl Markup {
             Markup::Modal => replace_element(html, NAV_LOGIN_START, "</a>", MODAL_OPENER),
             Markup::ScriptRendered if path == "/login" => script_rendered(html),
             Markup::ButtonNoForm if path == "/login" => button_no_form(html),
-            Markup::ScriptRendered | Markup::ButtonNoForm => html.to_string(),
+            Markup::IframeLogin if path == "/login" => iframe_login(html, query),
+            Markup::ScriptRendered | Markup::ButtonNoForm | Markup::IframeLogin => html.to_string(),
         }
     }
 
@@ -242,6 +248,35 @@ document.getElementById("login-submit").addEventListener("click", function () {{
   document.body.appendChild(f); f.submit();
 }});
 </script>{}"#,
+        &html[..a],
+        &html[b..]
+    )
+}
+
+/// The login page with its form in an `<iframe>`; the frame (`embed=1` in the query) is a bare page
+/// holding the form alone, posting to the top window so the login lands there.
+fn iframe_login(html: &str, query: &str) -> String {
+    let Some((a, b)) = login_form_span(html) else {
+        return html.to_string();
+    };
+    let form = &html[a..b];
+    let embedded = url::form_urlencoded::parse(query.as_bytes()).any(|(k, _)| k == "embed");
+    if embedded {
+        let form = form.replacen("<form ", "<form target=\"_top\" ", 1);
+        return format!(
+            "<!doctype html>\n<html lang=\"en\">\n<head><meta charset=\"utf-8\"><title>Log in</title></head>\n<body>\n{form}\n</body>\n</html>\n"
+        );
+    }
+    let open_end = form.find('>').map_or(0, |e| e + 1);
+    let action = attr_of(&form[..open_end], "action").unwrap_or("/login");
+    let rest = if query.is_empty() {
+        String::new()
+    } else {
+        format!("&{query}")
+    };
+    let src = super::html::attr(&format!("{action}?embed=1{rest}")).into_owned();
+    format!(
+        r#"{}<iframe src="{src}" title="Log in" style="border:0;width:24em;height:15em"></iframe>{}"#,
         &html[..a],
         &html[b..]
     )
@@ -524,6 +559,21 @@ mod tests {
             assert_eq!(login.trim_end(), nav, "{m}");
         }
         assert_eq!(Markup::Plain.login_box("/login", ""), "");
+    }
+
+    #[test]
+    fn iframe_login_frames_the_form() {
+        let outer = Markup::IframeLogin.apply(FORM, "/login", "next=%2Faccount");
+        assert!(!outer.contains("<form"), "{outer}");
+        assert!(
+            outer.contains(r#"<iframe src="/login?embed=1&amp;next=%2Faccount""#),
+            "{outer}"
+        );
+        let frame = Markup::IframeLogin.apply(FORM, "/login", "embed=1");
+        assert!(
+            frame.contains(r#"<form target="_top" id="login-form""#) && !frame.contains("whoami"),
+            "{frame}"
+        );
     }
 
     #[test]

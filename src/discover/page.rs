@@ -113,6 +113,12 @@ pub struct Scan {
     pub identity: Vec<Element>,
     #[serde(default)]
     pub links: Vec<crate::engine::browse::Link>,
+    /// URLs of same-origin frames holding a password field.
+    #[serde(default)]
+    pub framed: Vec<String>,
+    /// Hosts of open shadow roots holding a password field.
+    #[serde(default)]
+    pub shadowed: Vec<Element>,
 }
 
 /// How long a page may keep working (timers, fetches, scripts) before it is read as it is.

@@ -1,7 +1,8 @@
 // What `usher discover` reads from one page, in one round trip. Selectors are built here because only
 // the page can say whether one matches exactly the element meant: ids, `name`, ARIA labels,
 // placeholders and labels first, positions never; a selector matching more than one element is never
-// returned. Open shadow roots and same-origin iframes are not searched yet.
+// returned. Same-origin iframes and open shadow roots holding a password field are reported (the
+// caller opens a frame's page itself; no CSS or XPath selector reaches into a shadow root).
 const username = arguments[0] || '';
 const LOGIN = /\b(log ?in|sign ?in|log ?on|anmelden|einloggen|connexion|se connecter|iniciar sesi[oó]n|entrar|acceder|accedi|inloggen|aanmelden|zaloguj|entrar|войти|登录|ログイン)\b/i;
 const LOGOUT = /\b(log ?out|log ?off|sign ?out|sign ?off|abmelden|ausloggen|d[ée]connexion|se d[ée]connecter|cerrar sesi[oó]n|salir|esci|uitloggen|afmelden|wyloguj|sair|выйти|退出|ログアウト)\b/i;
@@ -168,4 +169,23 @@ const links = Array.from(document.querySelectorAll('a[href]')).map((a) => ({
   download: a.hasAttribute('download'),
   method: a.getAttribute('data-method') || a.getAttribute('data-turbo-method') || '',
 }));
-return { url: document.URL, logins, changes, first_step, login_links, logouts, identity, links };
+// Same-origin frames whose document holds a password field: their own URLs, to open as pages.
+const shown = (el) => el.getClientRects().length > 0;
+const framed = Array.from(document.querySelectorAll('iframe, frame')).filter(visible).map((f) => {
+  try {
+    const d = f.contentDocument;
+    return d && Array.from(d.querySelectorAll('input[type=password]')).some(shown) ? String(f.contentWindow.location.href) : null;
+  } catch (e) { return null; }
+}).filter(Boolean);
+// Open shadow roots (nested ones too) holding a password field: their hosts.
+const shadowed = [];
+const walk = (root, host) => {
+  for (const el of root.querySelectorAll('*')) {
+    if (!el.shadowRoot) continue;
+    const sr = el.shadowRoot;
+    if (Array.from(sr.querySelectorAll('input[type=password]')).some(shown)) shadowed.push(describe(host || el));
+    else walk(sr, host || el);
+  }
+};
+walk(document, null);
+return { url: document.URL, logins, changes, first_step, login_links, logouts, identity, links, framed, shadowed };

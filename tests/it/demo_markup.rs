@@ -1,6 +1,6 @@
 //! Proves every markup variant of Ticketbooth (`--markup`) at HTTP level: each writes the login page
 //! its way (no ids, ARIA labels, placeholders, submit inputs, German, two steps, a sidebar box, a
-//! modal, a form built by script, controls outside a form) while the server behaves as before: the
+//! modal, a form built by script, controls outside a form, a form in an iframe) while the server behaves as before: the
 //! same POST logs in, the account page shows the user, logout is a POST form.
 
 use reqwest::StatusCode;
@@ -100,6 +100,20 @@ async fn each_variant_writes_the_login_page_its_way_and_still_logs_in() {
                     && has("addEventListener(\"load\""),
                 "{html}"
             ),
+            Markup::IframeLogin => {
+                assert!(
+                    !has("<form id=\"login-form\"")
+                        && has(r#"<iframe src="/login?embed=1" title="Log in""#),
+                    "{html}"
+                );
+                let frame = b.get("/login?embed=1").await.body;
+                assert!(
+                    frame.contains(r#"<form target="_top" id="login-form""#)
+                        && frame.contains(r#"type="password""#)
+                        && !frame.contains("<nav>"),
+                    "{frame}"
+                );
+            }
             Markup::ButtonNoForm => assert!(
                 !has("<form id=\"login-form\"")
                     && has(r#"<div id="login-box" data-action="/login">"#)

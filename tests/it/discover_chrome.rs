@@ -191,6 +191,12 @@ async fn discover_works_on_every_markup_variant() {
                     && login.contains("    - click: '#login-submit'"),
                 "{text}"
             ),
+            // The frame's page, opened by itself.
+            Markup::IframeLogin => assert!(
+                text.contains("the login form is in a same-origin frame")
+                    && login.contains("    - open: /login?embed=1\n"),
+                "{text}"
+            ),
             _ => {}
         }
     }
@@ -214,8 +220,8 @@ async fn discover_logs_out_with_a_csrf_post_form() {
 }
 
 /// The wrong password is told apart from the right one on the variants where the login is not the
-/// login page's plain form (a sidebar box, a modal, one a script builds or submits): ERROR, the
-/// control named, no profile.
+/// login page's plain form (a sidebar box, a modal, one a script builds or submits, one in a frame):
+/// ERROR, the control named, no profile.
 #[tokio::test(flavor = "multi_thread")]
 async fn wrong_password_is_told_apart_on_every_login_placement() {
     use usher::demo::Markup;
@@ -224,6 +230,7 @@ async fn wrong_password_is_told_apart_on_every_login_placement() {
         Markup::Modal,
         Markup::ScriptRendered,
         Markup::ButtonNoForm,
+        Markup::IframeLogin,
     ] {
         let app = usher::demo::start(DemoConfig {
             markup,
