@@ -139,7 +139,10 @@ async fn run(
     let landed = scan(v, &victim.username).await?;
     let landing = site.relative(&landed.url).unwrap_or_else(|| "/".into());
     let cookies = v.cookies().await?;
-    if landed.identity.is_empty() && landed.logouts.is_empty() && !landed.logins.is_empty() {
+    // A login form still there (on the page, in a frame or a shadow root) and nothing of the account.
+    let login_still_shown =
+        !landed.logins.is_empty() || !landed.framed.is_empty() || !landed.shadowed.is_empty();
+    if landed.identity.is_empty() && landed.logouts.is_empty() && login_still_shown {
         return Err(fail(
             "victim login",
             format!(

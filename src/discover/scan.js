@@ -130,8 +130,11 @@ for (const p of passwords) {
       const s = [el.getAttribute('autocomplete'), el.name, el.id, el.placeholder, el.getAttribute('aria-label'), labelText(el)].join(' ').toLowerCase();
       return /current-password|current|old|actuel|aktuell|alt/.test(s) ? 'current' : /confirm|repeat|again|retype|bestätig|wiederhol|confirmer/.test(s) ? 'confirm' : 'new';
     };
-    const byKind = {};
+    let byKind = {};
     for (const el of ps) { const k = kind(el); if (!byKind[k]) byKind[k] = el; }
+    // Three fields the words did not tell apart (a confirmation named `password2` with
+    // autocomplete=new-password): the order every change form writes them in.
+    if (ps.length === 3 && !(byKind.current && byKind.new && byKind.confirm)) byKind = { current: ps[0], new: ps[1], confirm: ps[2] };
     changes.push({
       current: describe(byKind.current), new: describe(byKind.new), confirm: describe(byKind.confirm),
       submit: describe(submitOf(root, ps[ps.length - 1])), form: root.tagName === 'FORM',
