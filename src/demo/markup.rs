@@ -46,10 +46,12 @@ pub enum Markup {
     /// The login page shows its form in a same-origin `<iframe>` (`/login?embed=1`, a bare page whose
     /// form posts to the top window).
     IframeLogin,
+    /// The login page's form inside the open shadow root of a custom element (`<login-box>`).
+    ShadowLogin,
 }
 
 impl Markup {
-    pub const ALL: [Markup; 12] = [
+    pub const ALL: [Markup; 13] = [
         Markup::Plain,
         Markup::NoIds,
         Markup::AriaOnly,
@@ -62,6 +64,7 @@ impl Markup {
         Markup::ScriptRendered,
         Markup::ButtonNoForm,
         Markup::IframeLogin,
+        Markup::ShadowLogin,
     ];
 
     pub fn name(self) -> &'static str {
@@ -78,6 +81,7 @@ impl Markup {
             Markup::ScriptRendered => "script-rendered",
             Markup::ButtonNoForm => "button-no-form",
             Markup::IframeLogin => "iframe-login",
+            Markup::ShadowLogin => "shadow-login",
         }
     }
 
@@ -103,7 +107,11 @@ impl Markup {
             Markup::ScriptRendered if path == "/login" => script_rendered(html),
             Markup::ButtonNoForm if path == "/login" => button_no_form(html),
             Markup::IframeLogin if path == "/login" => iframe_login(html, query),
-            Markup::ScriptRendered | Markup::ButtonNoForm | Markup::IframeLogin => html.to_string(),
+            Markup::ShadowLogin if path == "/login" => shadow_login(html),
+            Markup::ScriptRendered
+            | Markup::ButtonNoForm
+            | Markup::IframeLogin
+            | Markup::ShadowLogin => html.to_string(),
         }
     }
 
@@ -280,6 +288,24 @@ fn iframe_login(html: &str, query: &str) -> String {
         &html[..a],
         &html[b..]
     )
+}
+
+/// The login page's form moved into the open shadow root of a `<login-box>` custom element, as
+/// web-component design systems write it.
+fn shadow_login(html: &str) -> String {
+    let Some((a, b)) = login_form_span(html) else {
+        return html.to_string();
+    };
+    let script = format!(
+        r#"<login-box></login-box>
+<script>
+customElements.define("login-box", class extends HTMLElement {{
+  connectedCallback() {{ if (!this.shadowRoot) this.attachShadow({{ mode: "open" }}).innerHTML = {}; }}
+}});
+</script>"#,
+        super::html::js_string(&html[a..b])
+    );
+    format!("{}{script}{}", &html[..a], &html[b..])
 }
 
 /// Where the login page's `<form id="login-form">…</form>` is.
@@ -528,6 +554,11 @@ mod tests {
 
     #[test]
     fn script_rendered_and_formless_logins() {
+        let shadow = Markup::ShadowLogin.apply(FORM, "/login", "");
+        assert!(
+            !shadow.contains("<form") && shadow.contains("attachShadow"),
+            "{shadow}"
+        );
         let late = Markup::ScriptRendered.apply(FORM, "/login", "");
         assert!(
             !late.contains("<form") && late.contains("login-root"),

@@ -1,6 +1,6 @@
 //! Proves every markup variant of Ticketbooth (`--markup`) at HTTP level: each writes the login page
 //! its way (no ids, ARIA labels, placeholders, submit inputs, German, two steps, a sidebar box, a
-//! modal, a form built by script, controls outside a form, a form in an iframe) while the server behaves as before: the
+//! modal, a form built by script, controls outside a form, a form in an iframe or a shadow root) while the server behaves as before: the
 //! same POST logs in, the account page shows the user, logout is a POST form.
 
 use reqwest::StatusCode;
@@ -114,6 +114,13 @@ async fn each_variant_writes_the_login_page_its_way_and_still_logs_in() {
                     "{frame}"
                 );
             }
+            Markup::ShadowLogin => assert!(
+                !has("<form id=\"login-form\"")
+                    && has("<login-box></login-box>")
+                    && has(r#"attachShadow({ mode: "open" })"#)
+                    && has(r#"\u003cform id=\"login-form\""#),
+                "{html}"
+            ),
             Markup::ButtonNoForm => assert!(
                 !has("<form id=\"login-form\"")
                     && has(r#"<div id="login-box" data-action="/login">"#)

@@ -157,7 +157,8 @@ fn one_account_is_bad_input() {
 async fn discover_works_on_every_markup_variant() {
     use usher::demo::Markup;
     for markup in Markup::ALL {
-        if markup == Markup::Plain {
+        // `shadow-login` is refused, with its reason (below).
+        if matches!(markup, Markup::Plain | Markup::ShadowLogin) {
             continue;
         }
         let (_app, _dir, text) = discovers(DemoConfig {
@@ -200,6 +201,31 @@ async fn discover_works_on_every_markup_variant() {
             _ => {}
         }
     }
+}
+
+/// A login form inside an open shadow root is found, and refused with its reason: no selector the
+/// profile language has (CSS, XPath) reaches into a shadow root, so no login flow could use it. ERROR
+/// naming the control, no profile; never a login called done.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_login_form_in_a_shadow_root_is_named_not_used() {
+    let app = usher::demo::start(DemoConfig {
+        markup: usher::demo::Markup::ShadowLogin,
+        ..DemoConfig::default()
+    })
+    .await
+    .expect("Ticketbooth starts");
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("app.yaml");
+    let found = discover(&app, &out, ALICE, &[]);
+    let stdout = String::from_utf8_lossy(&found.stdout);
+    assert_eq!(found.status.code(), Some(3), "{}", show(&found));
+    assert!(
+        stdout.contains("ERROR: control `login form` failed: /login: a password field inside the open shadow root of <login-box>")
+            && stdout.contains("cannot reach into a shadow root"),
+        "{}",
+        show(&found)
+    );
+    assert!(!out.exists(), "a profile was written");
 }
 
 /// Logout as a POST form with a CSRF input: the `session-bound-csrf` shape alone (every POST form,
