@@ -84,6 +84,14 @@ pub fn page(app: &AppState, visit: &Visit, title: &str, body: &str) -> String {
     } else {
         (String::new(), String::new())
     };
+    // `sidebar` and `modal` markup (src/demo/markup.rs): a login box on every anonymous page.
+    let login_box = match &visit.user {
+        Some(_) => String::new(),
+        None => app
+            .config
+            .markup
+            .login_box(&visit.url("/login"), &csrf_field(app, visit)),
+    };
     let storage_script = match (&visit.user, &visit.session_id) {
         (Some(_), Some(id)) if app.config.flaws.contains(Flaw::TokenInStorage) => format!(
             "<script>localStorage.setItem(\"tb_token\", {});</script>\n",
@@ -106,7 +114,7 @@ pub fn page(app: &AppState, visit: &Visit, title: &str, body: &str) -> String {
 <a id="events-link" href="{home}">Events</a>
 {nav_user}
 </nav>
-<main>
+{login_box}<main>
 {body}
 </main>
 </body>

@@ -1,8 +1,11 @@
 //! Markup variants (`usher demo serve --markup VARIANT`): the same site written the ways real login
 //! pages are written (no ids, labels and ARIA only, placeholders, `<input type=submit>`, another
-//! language, a login in two steps), so `usher discover` is proved on more than one way of writing a
-//! page. Each variant rewrites the HTML the pages render, after them: no page knows about variants,
-//! and the server's behaviour (what it accepts, whom it logs in) is the same under every one.
+//! language, a login in two steps, a login box in a sidebar or a modal, a form built by script,
+//! controls outside any `<form>`), so `usher discover` is proved on more than one way of writing a
+//! page. Each variant rewrites the HTML the pages render, after them; the one exception is the login
+//! box of `sidebar` and `modal`, which the page shell adds (it carries the visitor's CSRF nonce, which
+//! only the shell knows). The server's behaviour (what it accepts, whom it logs in) is the same under
+//! every variant.
 
 use axum::body::Body;
 use axum::extract::{Request, State};
@@ -29,10 +32,24 @@ pub enum Markup {
     Localized,
     /// The login asks for the email first (a GET form), then for the password on the next page.
     TwoStep,
+    /// A login box in a sidebar of every anonymous page; no "Log in" link anywhere in the nav.
+    Sidebar,
+    /// The nav's "Log in" is a button opening a `<dialog>` that holds the login form.
+    Modal,
+    /// The login page's form is built by a script some time after the load event.
+    ScriptRendered,
+    /// The login page's controls are not in a `<form>`: a script posts them when the button is
+    /// clicked.
+    ButtonNoForm,
+    /// The login page shows its form in a same-origin `<iframe>` (`/login?embed=1`, a bare page whose
+    /// form posts to the top window).
+    IframeLogin,
+    /// The login page's form inside the open shadow root of a custom element (`<login-box>`).
+    ShadowLogin,
 }
 
 impl Markup {
-    pub const ALL: [Markup; 7] = [
+    pub const ALL: [Markup; 13] = [
         Markup::Plain,
         Markup::NoIds,
         Markup::AriaOnly,
@@ -40,6 +57,12 @@ impl Markup {
         Markup::InputSubmit,
         Markup::Localized,
         Markup::TwoStep,
+        Markup::Sidebar,
+        Markup::Modal,
+        Markup::ScriptRendered,
+        Markup::ButtonNoForm,
+        Markup::IframeLogin,
+        Markup::ShadowLogin,
     ];
 
     pub fn name(self) -> &'static str {
@@ -51,6 +74,12 @@ impl Markup {
             Markup::InputSubmit => "input-submit",
             Markup::Localized => "localized",
             Markup::TwoStep => "two-step",
+            Markup::Sidebar => "sidebar",
+            Markup::Modal => "modal",
+            Markup::ScriptRendered => "script-rendered",
+            Markup::ButtonNoForm => "button-no-form",
+            Markup::IframeLogin => "iframe-login",
+            Markup::ShadowLogin => "shadow-login",
         }
     }
 
@@ -66,6 +95,51 @@ impl Markup {
             Markup::Localized => localized(html),
             Markup::TwoStep if path == "/login" => two_step(html, query),
             Markup::TwoStep => html.to_string(),
+            // The login page keeps its own form and link; a second login box there would be two.
+            Markup::Sidebar | Markup::Modal if path == "/login" => {
+                let (open, close) = self.login_box_tags();
+                cut_element(html, open, close)
+            }
+            Markup::Sidebar => cut_element(html, NAV_LOGIN_START, "</a>"),
+            Markup::Modal => replace_element(html, NAV_LOGIN_START, "</a>", MODAL_OPENER),
+            Markup::ScriptRendered if path == "/login" => script_rendered(html),
+            Markup::ButtonNoForm if path == "/login" => button_no_form(html),
+            Markup::IframeLogin if path == "/login" => iframe_login(html, query),
+            Markup::ShadowLogin if path == "/login" => shadow_login(html),
+            Markup::ScriptRendered
+            | Markup::ButtonNoForm
+            | Markup::IframeLogin
+            | Markup::ShadowLogin => html.to_string(),
+        }
+    }
+
+    /// Where the shell's login box starts and ends.
+    fn login_box_tags(self) -> (&'static str, &'static str) {
+        match self {
+            Markup::Modal => (r#"<dialog class="login-dialog""#, "</dialog>"),
+            _ => (r#"<aside class="card login-box""#, "</aside>"),
+        }
+    }
+
+    /// The login box the page shell puts on every anonymous page under `sidebar` (an `<aside>`) and
+    /// `modal` (a closed `<dialog>` the nav's "Log in" button opens), posting to `action` like the
+    /// login page's form; `csrf` is the visitor's nonce input (empty without `session-bound-csrf`).
+    /// Its fields are named, not id'd.
+    pub fn login_box(self, action: &str, csrf: &str) -> String {
+        let (open, close) = self.login_box_tags();
+        let form = format!(
+            r#"<form method="post" action="{action}">
+{csrf}<label>Email <input type="email" name="email" autocomplete="username" required></label>
+<label>Password <input type="password" name="password" autocomplete="current-password" required></label>
+<button type="submit">Log in</button>"#,
+            action = super::html::attr(action),
+        );
+        match self {
+            Markup::Sidebar => format!("{open}>\n<h2>Members</h2>\n{form}\n</form>\n{close}\n"),
+            Markup::Modal => format!(
+                "{open}>\n<h2>Welcome back</h2>\n{form}\n<button type=\"button\" onclick=\"this.closest('dialog').close()\">Cancel</button>\n</form>\n{close}\n"
+            ),
+            _ => String::new(),
         }
     }
 }
@@ -113,6 +187,130 @@ pub async fn rewrite(State(markup): State<Markup>, req: Request, next: Next) -> 
     let text = String::from_utf8_lossy(&bytes);
     parts.headers.remove(CONTENT_LENGTH);
     Response::from_parts(parts, Body::from(markup.apply(&text, &path, &query)))
+}
+
+/// The nav's link to the login page, as the page shell writes it.
+const NAV_LOGIN_START: &str = r#"<a id="login-link""#;
+/// What `modal` writes instead: a button opening the login dialog in place.
+const MODAL_OPENER: &str = r#"<button type="button" class="login-open" onclick="document.querySelector('dialog.login-dialog').showModal()">Log in</button>"#;
+
+/// `html` with the element from `open` to the first `close` after it replaced by `with`.
+fn replace_element(html: &str, open: &str, close: &str, with: &str) -> String {
+    let Some(a) = html.find(open) else {
+        return html.to_string();
+    };
+    let Some(b) = html[a..].find(close).map(|b| a + b + close.len()) else {
+        return html.to_string();
+    };
+    format!("{}{with}{}", &html[..a], &html[b..])
+}
+
+fn cut_element(html: &str, open: &str, close: &str) -> String {
+    replace_element(html, open, close, "")
+}
+
+/// The login page's form, as a script writes it once the page has loaded (and a moment later, as a
+/// framework fetching its bundle would).
+fn script_rendered(html: &str) -> String {
+    let Some((a, b)) = login_form_span(html) else {
+        return html.to_string();
+    };
+    let script = format!(
+        r#"<div id="login-root"></div>
+<script>
+addEventListener("load", function () {{
+  setTimeout(function () {{ document.getElementById("login-root").outerHTML = {}; }}, 400);
+}});
+</script>"#,
+        super::html::js_string(&html[a..b])
+    );
+    format!("{}{script}{}", &html[..a], &html[b..])
+}
+
+/// The login page's controls in a `<div>`, not a `<form>`: its button (`type=button`) has a script
+/// build a form from the box's inputs and post it, the way single-page apps submit.
+fn button_no_form(html: &str) -> String {
+    let Some((a, b)) = login_form_span(html) else {
+        return html.to_string();
+    };
+    let form = &html[a..b];
+    let open_end = form.find('>').map_or(0, |e| e + 1);
+    let action = attr_of(&form[..open_end], "action").unwrap_or("/login");
+    let inner = &form[open_end..form.len() - "</form>".len()];
+    let inner = inner.replacen(
+        r#"<button id="login-submit" type="submit">"#,
+        r#"<button id="login-submit" type="button">"#,
+        1,
+    );
+    format!(
+        r#"{}<div id="login-box" data-action="{action}">{inner}</div>
+<script>
+document.getElementById("login-submit").addEventListener("click", function () {{
+  var box = document.getElementById("login-box"), f = document.createElement("form");
+  f.method = "post"; f.action = box.dataset.action; f.hidden = true;
+  box.querySelectorAll("input").forEach(function (i) {{
+    var h = document.createElement("input"); h.type = "hidden"; h.name = i.name; h.value = i.value; f.appendChild(h);
+  }});
+  document.body.appendChild(f); f.submit();
+}});
+</script>{}"#,
+        &html[..a],
+        &html[b..]
+    )
+}
+
+/// The login page with its form in an `<iframe>`; the frame (`embed=1` in the query) is a bare page
+/// holding the form alone, posting to the top window so the login lands there.
+fn iframe_login(html: &str, query: &str) -> String {
+    let Some((a, b)) = login_form_span(html) else {
+        return html.to_string();
+    };
+    let form = &html[a..b];
+    let embedded = url::form_urlencoded::parse(query.as_bytes()).any(|(k, _)| k == "embed");
+    if embedded {
+        let form = form.replacen("<form ", "<form target=\"_top\" ", 1);
+        return format!(
+            "<!doctype html>\n<html lang=\"en\">\n<head><meta charset=\"utf-8\"><title>Log in</title></head>\n<body>\n{form}\n</body>\n</html>\n"
+        );
+    }
+    let open_end = form.find('>').map_or(0, |e| e + 1);
+    let action = attr_of(&form[..open_end], "action").unwrap_or("/login");
+    let rest = if query.is_empty() {
+        String::new()
+    } else {
+        format!("&{query}")
+    };
+    let src = super::html::attr(&format!("{action}?embed=1{rest}")).into_owned();
+    format!(
+        r#"{}<iframe src="{src}" title="Log in" style="border:0;width:24em;height:15em"></iframe>{}"#,
+        &html[..a],
+        &html[b..]
+    )
+}
+
+/// The login page's form moved into the open shadow root of a `<login-box>` custom element, as
+/// web-component design systems write it.
+fn shadow_login(html: &str) -> String {
+    let Some((a, b)) = login_form_span(html) else {
+        return html.to_string();
+    };
+    let script = format!(
+        r#"<login-box></login-box>
+<script>
+customElements.define("login-box", class extends HTMLElement {{
+  connectedCallback() {{ if (!this.shadowRoot) this.attachShadow({{ mode: "open" }}).innerHTML = {}; }}
+}});
+</script>"#,
+        super::html::js_string(&html[a..b])
+    );
+    format!("{}{script}{}", &html[..a], &html[b..])
+}
+
+/// Where the login page's `<form id="login-form">…</form>` is.
+fn login_form_span(html: &str) -> Option<(usize, usize)> {
+    let a = html.find(r#"<form id="login-form""#)?;
+    let b = html[a..].find("</form>")? + a + "</form>".len();
+    Some((a, b))
 }
 
 /// The value of `attr="..."` inside one tag's text.
@@ -350,6 +548,61 @@ mod tests {
             "{second}"
         );
         assert_eq!(Markup::TwoStep.apply(FORM, "/account", ""), FORM);
+    }
+
+    #[test]
+    fn script_rendered_and_formless_logins() {
+        let shadow = Markup::ShadowLogin.apply(FORM, "/login", "");
+        assert!(
+            !shadow.contains("<form") && shadow.contains("attachShadow"),
+            "{shadow}"
+        );
+        let late = Markup::ScriptRendered.apply(FORM, "/login", "");
+        assert!(
+            !late.contains("<form") && late.contains("login-root"),
+            "{late}"
+        );
+        assert_eq!(Markup::ScriptRendered.apply(FORM, "/account", ""), FORM);
+        let boxed = Markup::ButtonNoForm.apply(FORM, "/login", "");
+        assert!(
+            !boxed.contains("<form id") && boxed.contains(r#"data-action="/login""#),
+            "{boxed}"
+        );
+        assert!(
+            boxed.contains(r#"id="login-submit" type="button""#),
+            "{boxed}"
+        );
+    }
+
+    #[test]
+    fn login_boxes_replace_the_nav_link_except_on_the_login_page() {
+        let nav = r#"<nav><a id="login-link" href="/login">Log in</a></nav>"#;
+        for m in [Markup::Sidebar, Markup::Modal] {
+            let page = format!("{nav}{}", m.login_box("/login", ""));
+            let home = m.apply(&page, "/", "");
+            assert!(
+                !home.contains("login-link") && home.contains("type=\"password\""),
+                "{home}"
+            );
+            let login = m.apply(&page, "/login", "");
+            assert_eq!(login.trim_end(), nav, "{m}");
+        }
+        assert_eq!(Markup::Plain.login_box("/login", ""), "");
+    }
+
+    #[test]
+    fn iframe_login_frames_the_form() {
+        let outer = Markup::IframeLogin.apply(FORM, "/login", "next=%2Faccount");
+        assert!(!outer.contains("<form"), "{outer}");
+        assert!(
+            outer.contains(r#"<iframe src="/login?embed=1&amp;next=%2Faccount""#),
+            "{outer}"
+        );
+        let frame = Markup::IframeLogin.apply(FORM, "/login", "embed=1");
+        assert!(
+            frame.contains(r#"<form target="_top" id="login-form""#) && !frame.contains("whoami"),
+            "{frame}"
+        );
     }
 
     #[test]

@@ -74,6 +74,11 @@ pub async fn explore(
         wrong: launcher.new_session("discover-wrong-password").await?,
         attacker: launcher.new_session("discover-attacker").await?,
     };
+    // Pages are read once settled (forms a script builds late); a session that cannot watch
+    // settling is read after a fixed wait instead.
+    for s in [&b.anon, &b.victim, &b.wrong, &b.attacker] {
+        let _ = s.watch_settling().await;
+    }
     let result = run(&b, site, start, victim, attacker).await;
     for s in [&b.anon, &b.victim, &b.wrong, &b.attacker] {
         let _ = s.close().await;
@@ -111,6 +116,8 @@ async fn run(
             anon.click(&o.locator()).await?;
         }
         for sel in plan.user.iter().chain([&plan.pass, &plan.submit]) {
+            // A form built by script may take a moment again.
+            appears(anon, sel, GRACE * 4).await?;
             let n = count(anon, sel).await?;
             if n != 1 {
                 return Err(fail(
@@ -132,7 +139,10 @@ async fn run(
     let landed = scan(v, &victim.username).await?;
     let landing = site.relative(&landed.url).unwrap_or_else(|| "/".into());
     let cookies = v.cookies().await?;
-    if landed.identity.is_empty() && landed.logouts.is_empty() && !landed.logins.is_empty() {
+    // A login form still there (on the page, in a frame or a shadow root) and nothing of the account.
+    let login_still_shown =
+        !landed.logins.is_empty() || !landed.framed.is_empty() || !landed.shadowed.is_empty();
+    if landed.identity.is_empty() && landed.logouts.is_empty() && login_still_shown {
         return Err(fail(
             "victim login",
             format!(

@@ -1,7 +1,7 @@
 //! Finding the login form (on the page given, behind a "log in" link or control, in two steps) and
 //! logging in with it the way the written `login` flow will.
 
-use super::page::{Sel, appears, scan};
+use super::page::{Sel, appears, scan, settle};
 use super::site::Site;
 use super::{Failure, fail};
 use crate::driver::Session;
@@ -45,14 +45,23 @@ pub async fn find(
     site.open(s, start).await?;
     let mut evidence = Vec::new();
     let mut opener: Option<Sel> = None;
+    // A frame's page is known by its whole URL (its query says "embedded"); other pages by their path.
+    let mut framed = false;
+    let mut shadowed: Option<String> = None;
     for hop in 0..3 {
-        // Script-rendered forms arrive after the load event.
+        // Script-rendered forms arrive after the load event: `scan` reads the page once it has
+        // settled; where settling is not watched, a second read a moment later.
         let mut page = scan(s, "").await?;
-        if page.logins.is_empty() && page.first_step.is_none() {
+        if page.logins.is_empty() && page.first_step.is_none() && !settle(s).await? {
             tokio::time::sleep(Duration::from_millis(600)).await;
             page = scan(s, "").await?;
         }
-        let here = site.relative(&page.url).ok_or_else(|| {
+        let here = if framed {
+            site.relative_with_query(&page.url)
+        } else {
+            site.relative(&page.url)
+        };
+        let here = here.ok_or_else(|| {
             fail(
                 "login page",
                 format!(
@@ -123,6 +132,38 @@ pub async fn find(
                 evidence,
             });
         }
+        // A login form in a same-origin frame: its page, opened by itself, is the login page.
+        if let Some(frame) = page.framed.first() {
+            let Some(inner) = site.relative_with_query(frame) else {
+                return Err(fail(
+                    "login page",
+                    format!(
+                        "{here}: the login form is in a frame at {frame}, outside the base URL {}",
+                        site.base
+                    ),
+                ));
+            };
+            evidence.push(format!(
+                "{here}: the login form is in a same-origin frame; its page {inner} is opened by itself"
+            ));
+            site.open(s, &inner).await?;
+            framed = true;
+            opener = None;
+            continue;
+        }
+        if let Some(host) = page.shadowed.first() {
+            shadowed.get_or_insert_with(|| {
+                let at = host
+                    .sel
+                    .as_ref()
+                    .map(|s| format!(" `{}`", s.show()))
+                    .unwrap_or_default();
+                format!(
+                    "{here}: a password field inside the open shadow root of <{}>{at}",
+                    host.tag
+                )
+            });
+        }
         let Some(link) = page.login_links.iter().find(|l| l.sel.is_some()) else {
             break;
         };
@@ -140,6 +181,14 @@ pub async fn find(
         } else {
             opener = None;
         }
+    }
+    if let Some(seen) = shadowed {
+        return Err(fail(
+            "login form",
+            format!(
+                "{seen}: usher's selectors (CSS, XPath) cannot reach into a shadow root, so no login flow can be written for it"
+            ),
+        ));
     }
     Err(fail(
         "login form",

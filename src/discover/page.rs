@@ -113,10 +113,39 @@ pub struct Scan {
     pub identity: Vec<Element>,
     #[serde(default)]
     pub links: Vec<crate::engine::browse::Link>,
+    /// URLs of same-origin frames holding a password field.
+    #[serde(default)]
+    pub framed: Vec<String>,
+    /// Hosts of open shadow roots holding a password field.
+    #[serde(default)]
+    pub shadowed: Vec<Element>,
 }
 
-/// Reads the current page; `username` names the elements showing it.
+/// How long a page may keep working (timers, fetches, scripts) before it is read as it is.
+const SETTLE_CEILING: Duration = Duration::from_secs(5);
+/// Quiet this long (no DOM change, nothing pending) counts as settled.
+const QUIET: Duration = Duration::from_millis(100);
+
+/// Waits until the current page has settled (src/driver/settle.rs: loaded, no timer, fetch or script
+/// pending, no DOM change for a moment), so a form a script builds after the load event is read once
+/// it is there. `false` when the session does not watch settling: the caller waits its own way.
+pub async fn settle(s: &dyn Session) -> DriverResult<bool> {
+    let until = Instant::now() + SETTLE_CEILING;
+    loop {
+        let Some(state) = s.look(None).await?.settle else {
+            return Ok(false);
+        };
+        // Work pending for half the ceiling is a long-lived connection (a long-poll), not a render.
+        if state.is_settled(QUIET, SETTLE_CEILING / 2) || Instant::now() >= until {
+            return Ok(true);
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Reads the current page once it has settled; `username` names the elements showing it.
 pub async fn scan(s: &dyn Session, username: &str) -> DriverResult<Scan> {
+    settle(s).await?;
     let v = s.execute(SCAN, vec![username.into()]).await?;
     serde_json::from_value(v).map_err(|e| {
         crate::driver::DriverError::Session(format!("reading the page for discovery: {e}"))

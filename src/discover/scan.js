@@ -1,7 +1,8 @@
 // What `usher discover` reads from one page, in one round trip. Selectors are built here because only
 // the page can say whether one matches exactly the element meant: ids, `name`, ARIA labels,
 // placeholders and labels first, positions never; a selector matching more than one element is never
-// returned. Open shadow roots and same-origin iframes are not searched yet.
+// returned. Same-origin iframes and open shadow roots holding a password field are reported (the
+// caller opens a frame's page itself; no CSS or XPath selector reaches into a shadow root).
 const username = arguments[0] || '';
 const LOGIN = /\b(log ?in|sign ?in|log ?on|anmelden|einloggen|connexion|se connecter|iniciar sesi[oó]n|entrar|acceder|accedi|inloggen|aanmelden|zaloguj|entrar|войти|登录|ログイン)\b/i;
 const LOGOUT = /\b(log ?out|log ?off|sign ?out|sign ?off|abmelden|ausloggen|d[ée]connexion|se d[ée]connecter|cerrar sesi[oó]n|salir|esci|uitloggen|afmelden|wyloguj|sair|выйти|退出|ログアウト)\b/i;
@@ -95,10 +96,16 @@ const isPass = (el) => (el.getAttribute('type') || '').toLowerCase() === 'passwo
 const isText = (el) => ['text', 'email', 'tel', ''].includes((el.getAttribute('type') || 'text').toLowerCase()) && el.tagName === 'INPUT';
 // The container a control belongs to: its form, else the nearest ancestor holding a submit control.
 const scope = (el) => el.form || el.closest('[role=form], dialog, aside, section, main, div') || document.body;
+// In a <form>, a `type=button` button does not submit (a "show password" toggle, a cancel); in a box
+// of controls outside any form, a script submits and its button is usually `type=button`. The one
+// after the field wins, one saying "log in" first.
 const submitOf = (root, after) => {
+  const inForm = root.tagName === 'FORM';
   const c = Array.from(root.querySelectorAll('button, input[type=submit], input[type=image], [role=button]')).filter(visible)
-    .filter((b) => (b.getAttribute('type') || 'submit').toLowerCase() !== 'button' || b.getAttribute('role') === 'button' || b.tagName !== 'BUTTON');
-  return c.find((b) => after.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_FOLLOWING) || c[0] || null;
+    .filter((b) => !inForm || (b.getAttribute('type') || 'submit').toLowerCase() !== 'button' || b.getAttribute('role') === 'button' || b.tagName !== 'BUTTON');
+  const next = c.filter((b) => after.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_FOLLOWING);
+  const says = (b) => LOGIN.test([words(b), b.value, b.getAttribute('aria-label')].filter(Boolean).join(' '));
+  return (inForm ? null : next.find(says)) || next[0] || c[0] || null;
 };
 const userField = (root, before) => {
   const texts = fields(root).filter(isText);
@@ -123,8 +130,11 @@ for (const p of passwords) {
       const s = [el.getAttribute('autocomplete'), el.name, el.id, el.placeholder, el.getAttribute('aria-label'), labelText(el)].join(' ').toLowerCase();
       return /current-password|current|old|actuel|aktuell|alt/.test(s) ? 'current' : /confirm|repeat|again|retype|bestätig|wiederhol|confirmer/.test(s) ? 'confirm' : 'new';
     };
-    const byKind = {};
+    let byKind = {};
     for (const el of ps) { const k = kind(el); if (!byKind[k]) byKind[k] = el; }
+    // Three fields the words did not tell apart (a confirmation named `password2` with
+    // autocomplete=new-password): the order every change form writes them in.
+    if (ps.length === 3 && !(byKind.current && byKind.new && byKind.confirm)) byKind = { current: ps[0], new: ps[1], confirm: ps[2] };
     changes.push({
       current: describe(byKind.current), new: describe(byKind.new), confirm: describe(byKind.confirm),
       submit: describe(submitOf(root, ps[ps.length - 1])), form: root.tagName === 'FORM',
@@ -162,4 +172,23 @@ const links = Array.from(document.querySelectorAll('a[href]')).map((a) => ({
   download: a.hasAttribute('download'),
   method: a.getAttribute('data-method') || a.getAttribute('data-turbo-method') || '',
 }));
-return { url: document.URL, logins, changes, first_step, login_links, logouts, identity, links };
+// Same-origin frames whose document holds a password field: their own URLs, to open as pages.
+const shown = (el) => el.getClientRects().length > 0;
+const framed = Array.from(document.querySelectorAll('iframe, frame')).filter(visible).map((f) => {
+  try {
+    const d = f.contentDocument;
+    return d && Array.from(d.querySelectorAll('input[type=password]')).some(shown) ? String(f.contentWindow.location.href) : null;
+  } catch (e) { return null; }
+}).filter(Boolean);
+// Open shadow roots (nested ones too) holding a password field: their hosts.
+const shadowed = [];
+const walk = (root, host) => {
+  for (const el of root.querySelectorAll('*')) {
+    if (!el.shadowRoot) continue;
+    const sr = el.shadowRoot;
+    if (Array.from(sr.querySelectorAll('input[type=password]')).some(shown)) shadowed.push(describe(host || el));
+    else walk(sr, host || el);
+  }
+};
+walk(document, null);
+return { url: document.URL, logins, changes, first_step, login_links, logouts, identity, links, framed, shadowed };

@@ -47,6 +47,17 @@ impl Site {
         rest.starts_with('/').then(|| rest.to_string())
     }
 
+    /// As [`Self::relative`], keeping the query: for a page that is only ever opened by its whole
+    /// URL (a login form's frame, `/login?embed=1`).
+    pub fn relative_with_query(&self, url: &str) -> Option<String> {
+        let path = self.relative(url)?;
+        let u = url::Url::parse(url).ok()?;
+        Some(match u.query() {
+            Some(q) if !q.is_empty() => format!("{path}?{q}"),
+            _ => path,
+        })
+    }
+
     /// Opens a page; a browser error page means the target cannot be reached.
     pub async fn open(&self, s: &dyn Session, page: &str) -> Result<(), Failure> {
         let url = if page.starts_with("http") {
@@ -80,6 +91,11 @@ mod tests {
             Some("/account")
         );
         assert_eq!(s.relative("http://h.test:8080/other"), None);
+        assert_eq!(
+            s.relative_with_query("http://h.test:8080/app/login?embed=1")
+                .as_deref(),
+            Some("/login?embed=1")
+        );
         assert_eq!(s.relative("http://h.test:8080/application"), None);
         let root = Site::new("http://h.test").unwrap();
         assert_eq!(root.base, "http://h.test");

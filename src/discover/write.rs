@@ -120,6 +120,17 @@ pub fn profile(w: &Written, f: &Found, victim: &Account, attacker: &Account) -> 
     }
     let user = "\"${persona.username}\"";
     let pass = "\"${persona.password}\"";
+    // The form may be built by script after the page loads (or shown by the opener): wait for it.
+    let first_field = l
+        .first
+        .as_ref()
+        .map(|(u, _)| u)
+        .or(l.user.as_ref())
+        .unwrap_or(&l.pass);
+    o.push_str(&format!(
+        "    - wait_for: {{ element: {} }}\n",
+        first_field.yaml()
+    ));
     match &l.first {
         Some((u, next)) => {
             o.push_str(&format!(

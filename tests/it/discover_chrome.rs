@@ -150,12 +150,15 @@ fn one_account_is_bad_input() {
     assert_eq!(found.status.code(), Some(2), "{}", show(&found));
 }
 
-/// Every markup variant Ticketbooth takes, and every shape at once: discover writes a profile that
-/// passes check-profile. One Ticketbooth at a time (2-core machines).
+/// Every markup variant Ticketbooth takes: discover writes a profile that passes check-profile, and
+/// finds the login where the variant puts it. One Ticketbooth at a time (2-core machines). With the
+/// default app and `discover_works_with_every_shape`, this is the pass rate docs/discover.md gives.
 #[tokio::test(flavor = "multi_thread")]
 async fn discover_works_on_every_markup_variant() {
-    for markup in usher::demo::Markup::ALL {
-        if markup == usher::demo::Markup::Plain {
+    use usher::demo::Markup;
+    for markup in Markup::ALL {
+        // `shadow-login` is refused, with its reason (below).
+        if matches!(markup, Markup::Plain | Markup::ShadowLogin) {
             continue;
         }
         let (_app, _dir, text) = discovers(DemoConfig {
@@ -165,9 +168,113 @@ async fn discover_works_on_every_markup_variant() {
         .await;
         assert!(text.contains("  logout:"), "{markup}: no logout\n{text}");
         assert!(text.contains("  change_password:"), "{markup}\n{text}");
-        if markup == usher::demo::Markup::TwoStep {
-            assert!(text.contains("two-step login"), "{text}");
+        let login = &text[text.find("  login:").expect("a login flow")..];
+        let login = &login[..login.find("\n\n").unwrap_or(login.len())];
+        match markup {
+            Markup::TwoStep => assert!(text.contains("two-step login"), "{text}"),
+            // The box on the page given: no link followed, nothing opened.
+            Markup::Sidebar => assert!(
+                login.starts_with("  login:\n    - open: /\n    - wait_for:"),
+                "{login}"
+            ),
+            // The "Log in" button opens the form in place: the flow clicks it first.
+            Markup::Modal => assert!(
+                login.contains("    - open: /\n    - click: 'button.login-open'"),
+                "{login}"
+            ),
+            // The flow waits for the form the script builds before filling it.
+            Markup::ScriptRendered => assert!(
+                login.contains("    - open: /login\n    - wait_for: { element: '#email' }"),
+                "{login}"
+            ),
+            Markup::ButtonNoForm => assert!(
+                text.contains("a box of controls outside any <form>")
+                    && login.contains("    - click: '#login-submit'"),
+                "{text}"
+            ),
+            // The frame's page, opened by itself.
+            Markup::IframeLogin => assert!(
+                text.contains("the login form is in a same-origin frame")
+                    && login.contains("    - open: /login?embed=1\n"),
+                "{text}"
+            ),
+            _ => {}
         }
+    }
+}
+
+/// A login form inside an open shadow root is found, and refused with its reason: no selector the
+/// profile language has (CSS, XPath) reaches into a shadow root, so no login flow could use it. ERROR
+/// naming the control, no profile; never a login called done.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_login_form_in_a_shadow_root_is_named_not_used() {
+    let app = usher::demo::start(DemoConfig {
+        markup: usher::demo::Markup::ShadowLogin,
+        ..DemoConfig::default()
+    })
+    .await
+    .expect("Ticketbooth starts");
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("app.yaml");
+    let found = discover(&app, &out, ALICE, &[]);
+    let stdout = String::from_utf8_lossy(&found.stdout);
+    assert_eq!(found.status.code(), Some(3), "{}", show(&found));
+    assert!(
+        stdout.contains("ERROR: control `login form` failed: /login: a password field inside the open shadow root of <login-box>")
+            && stdout.contains("cannot reach into a shadow root"),
+        "{}",
+        show(&found)
+    );
+    assert!(!out.exists(), "a profile was written");
+}
+
+/// Logout as a POST form with a CSRF input: the `session-bound-csrf` shape alone (every POST form,
+/// logout included, carries a nonce bound to the session). Discovery notes the hidden input, and the
+/// logout it writes passes check-profile with fresh sessions (whose nonces differ).
+#[tokio::test(flavor = "multi_thread")]
+async fn discover_logs_out_with_a_csrf_post_form() {
+    use usher::demo::{Shape, ShapeSet};
+    let (_app, _dir, text) = discovers(DemoConfig {
+        shapes: ShapeSet::only(Shape::SessionBoundCsrf),
+        ..DemoConfig::default()
+    })
+    .await;
+    assert!(
+        text.contains("a POST form with its hidden input(s) csrf"),
+        "{text}"
+    );
+}
+
+/// The wrong password is told apart from the right one on the variants where the login is not the
+/// login page's plain form (a sidebar box, a modal, one a script builds or submits, one in a frame):
+/// ERROR, the control named, no profile.
+#[tokio::test(flavor = "multi_thread")]
+async fn wrong_password_is_told_apart_on_every_login_placement() {
+    use usher::demo::Markup;
+    for markup in [
+        Markup::Sidebar,
+        Markup::Modal,
+        Markup::ScriptRendered,
+        Markup::ButtonNoForm,
+        Markup::IframeLogin,
+    ] {
+        let app = usher::demo::start(DemoConfig {
+            markup,
+            ..DemoConfig::default()
+        })
+        .await
+        .expect("Ticketbooth starts");
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("app.yaml");
+        let found = discover(&app, &out, "not-alices-password", &[]);
+        let stdout = String::from_utf8_lossy(&found.stdout);
+        assert_eq!(found.status.code(), Some(3), "{markup}: {}", show(&found));
+        assert!(
+            stdout.contains("ERROR: control `victim login` failed"),
+            "{markup}: {}",
+            show(&found)
+        );
+        assert!(!out.exists(), "{markup}: a profile was written");
     }
 }
 
