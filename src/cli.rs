@@ -399,7 +399,8 @@ pub struct DemoServeArgs {
     #[arg(long, default_value = "60s", value_name = "DURATION", value_parser = parse_duration)]
     pub lockout_period: Duration,
     /// How the pages are written, for `usher discover` to be proved on: plain, no-ids, aria-only,
-    /// placeholder-only, input-submit, localized, two-step.
+    /// placeholder-only, input-submit, localized, two-step, sidebar, modal, script-rendered,
+    /// button-no-form, iframe-login, shadow-login.
     #[arg(long, default_value = "plain", value_name = "VARIANT")]
     pub markup: String,
     /// Take the `late-render` shape with this render delay (±25 % per view), e.g. `1500ms`.
