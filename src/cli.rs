@@ -9,6 +9,20 @@ use std::time::Duration;
 /// `--max-wait`'s default: what a pull-request job can afford to wait in one flow.
 pub const DEFAULT_MAX_WAIT: &str = "10m";
 
+/// Where each report goes when not into the report directory (`run` and `logs`).
+#[derive(Debug, Args, Clone, Default)]
+pub struct ReportFiles {
+    /// Write the JUnit XML here instead of <report-dir>/junit.xml.
+    #[arg(long, value_name = "PATH")]
+    pub junit: Option<PathBuf>,
+    /// Write the JSON results here instead of <report-dir>/results.json.
+    #[arg(long, value_name = "PATH")]
+    pub json: Option<PathBuf>,
+    /// Write the HTML report here instead of <report-dir>/index.html.
+    #[arg(long, value_name = "PATH")]
+    pub html: Option<PathBuf>,
+}
+
 /// `--jobs`: a count of flows at once, at least one.
 fn jobs(text: &str) -> Result<usize, String> {
     match text.parse::<usize>() {
@@ -201,15 +215,8 @@ pub struct RunArgs {
     /// Where reports and artifacts go.
     #[arg(long, default_value = "reports", value_name = "DIR")]
     pub report_dir: PathBuf,
-    /// Write the JUnit XML here instead of <report-dir>/junit.xml.
-    #[arg(long, value_name = "PATH")]
-    pub junit: Option<PathBuf>,
-    /// Write the JSON results here instead of <report-dir>/results.json.
-    #[arg(long, value_name = "PATH")]
-    pub json: Option<PathBuf>,
-    /// Write the HTML report here instead of <report-dir>/index.html.
-    #[arg(long, value_name = "PATH")]
-    pub html: Option<PathBuf>,
+    #[command(flatten)]
+    pub outputs: ReportFiles,
     /// Compare with an earlier run's results.json and mark what got worse (regressions fail the run).
     #[arg(long, value_name = "results.json")]
     pub baseline: Option<PathBuf>,
@@ -449,15 +456,8 @@ pub struct LogsArgs {
     /// Where the reports go.
     #[arg(long, default_value = "reports/logs", value_name = "DIR")]
     pub report_dir: PathBuf,
-    /// Write the JUnit XML here instead of <report-dir>/junit.xml.
-    #[arg(long, value_name = "PATH")]
-    pub junit: Option<PathBuf>,
-    /// Write the JSON results here instead of <report-dir>/results.json.
-    #[arg(long, value_name = "PATH")]
-    pub json: Option<PathBuf>,
-    /// Write the HTML report here instead of <report-dir>/index.html.
-    #[arg(long, value_name = "PATH")]
-    pub html: Option<PathBuf>,
+    #[command(flatten)]
+    pub outputs: ReportFiles,
     /// Show client addresses cut to their /24 (IPv6 /48) in every report.
     #[arg(long)]
     pub redact_ips: bool,

@@ -24,9 +24,9 @@ pub fn logs(args: &LogsArgs) -> Result<Exit, CommandError> {
     match report::write_all(
         &outcome,
         &args.report_dir,
-        args.junit.as_deref(),
-        args.json.as_deref(),
-        args.html.as_deref(),
+        args.outputs.junit.as_deref(),
+        args.outputs.json.as_deref(),
+        args.outputs.html.as_deref(),
     ) {
         Ok(paths) => {
             let shown: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();

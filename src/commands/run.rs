@@ -47,9 +47,9 @@ pub async fn run(args: &RunArgs, redactor: &Redactor) -> Result<Exit, CommandErr
         done.summary.regressions = c.regressions;
     }
     let mut paths = ReportPaths::in_dir(&args.report_dir);
-    paths.junit = args.junit.clone().unwrap_or(paths.junit);
-    paths.json = args.json.clone().unwrap_or(paths.json);
-    paths.html = args.html.clone().unwrap_or(paths.html);
+    paths.junit = args.outputs.junit.clone().unwrap_or(paths.junit);
+    paths.json = args.outputs.json.clone().unwrap_or(paths.json);
+    paths.html = args.outputs.html.clone().unwrap_or(paths.html);
     let written = write_reports(&done, &paths, redactor, true);
     Ok(with_reports(run_exit(&done.summary), written))
 }
