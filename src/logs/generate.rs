@@ -116,6 +116,54 @@ fn stamp(t: i64) -> String {
 }
 
 impl Gen {
+    /// An anonymous visitor's login form posted, answered with a redirect.
+    fn login_post(&mut self, t: i64, ip: &str, agent: &str, cookie: &str) {
+        self.push(
+            t,
+            Req {
+                ip,
+                user: "",
+                method: "POST",
+                target: "/login",
+                status: 303,
+                agent,
+                cookie,
+            },
+        );
+    }
+
+    /// A session's logout, answered with a redirect.
+    fn logout_post(&mut self, t: i64, ip: &str, user: &str, agent: &str, cookie: &str) {
+        self.push(
+            t,
+            Req {
+                ip,
+                user,
+                method: "POST",
+                target: "/logout",
+                status: 303,
+                agent,
+                cookie,
+            },
+        );
+    }
+
+    /// A GET the app answered 200.
+    fn get(&mut self, t: i64, ip: &str, user: &str, target: &str, agent: &str, cookie: &str) {
+        self.push(
+            t,
+            Req {
+                ip,
+                user,
+                method: "GET",
+                target,
+                status: 200,
+                agent,
+                cookie,
+            },
+        );
+    }
+
     fn new(seed: u64) -> Gen {
         Gen {
             rng: StdRng::seed_from_u64(seed),
@@ -193,48 +241,15 @@ impl Gen {
         for i in 0..pages {
             let cookie = if i == 0 { "" } else { anon.as_str() };
             let target = self.page();
-            self.push(
-                t,
-                Req {
-                    ip: &ip,
-                    user: "",
-                    method: "GET",
-                    target,
-                    status: 200,
-                    agent,
-                    cookie,
-                },
-            );
+            self.get(t, &ip, "", target, agent, cookie);
             t += self.gap();
         }
         if !self.rng.random_bool(0.6) {
             return;
         }
-        self.push(
-            t,
-            Req {
-                ip: &ip,
-                user: "",
-                method: "GET",
-                target: "/login",
-                status: 200,
-                agent,
-                cookie: &anon,
-            },
-        );
+        self.get(t, &ip, "", "/login", agent, &anon);
         t += self.rng.random_range(3..=20);
-        self.push(
-            t,
-            Req {
-                ip: &ip,
-                user: "",
-                method: "POST",
-                target: "/login",
-                status: 303,
-                agent,
-                cookie: &anon,
-            },
-        );
+        self.login_post(t, &ip, agent, &anon);
         let user = self.account();
         let sid = self.id();
         let update = agent == AGENTS[7] && self.rng.random_bool(0.3);
@@ -247,46 +262,13 @@ impl Gen {
                 agent
             };
             let target = self.page();
-            self.push(
-                t,
-                Req {
-                    ip: &ip,
-                    user: &user,
-                    method: "GET",
-                    target,
-                    status: 200,
-                    agent: a,
-                    cookie: &sid,
-                },
-            );
+            self.get(t, &ip, &user, target, a, &sid);
         }
         if self.rng.random_bool(0.3) {
             t += self.gap();
-            self.push(
-                t,
-                Req {
-                    ip: &ip,
-                    user: &user,
-                    method: "POST",
-                    target: "/logout",
-                    status: 303,
-                    agent,
-                    cookie: &sid,
-                },
-            );
+            self.logout_post(t, &ip, &user, agent, &sid);
             t += 1;
-            self.push(
-                t,
-                Req {
-                    ip: &ip,
-                    user: "",
-                    method: "GET",
-                    target: "/",
-                    status: 200,
-                    agent,
-                    cookie: "",
-                },
-            );
+            self.get(t, &ip, "", "/", agent, "");
         }
     }
 
@@ -297,18 +279,7 @@ impl Gen {
             self.rng.random_range(1..=254u8)
         );
         let target = self.page();
-        self.push(
-            t,
-            Req {
-                ip: &ip,
-                user: "",
-                method: "GET",
-                target,
-                status: 200,
-                agent: BOT,
-                cookie: "",
-            },
-        );
+        self.get(t, &ip, "", target, BOT, "");
     }
 
     fn plant(&mut self, rule: &'static str, what: String) {
@@ -318,18 +289,7 @@ impl Gen {
     /// An authenticated session: its id, account, address and agent, after a login.
     fn logged_in(&mut self, t: i64, ip: &str, agent: &str) -> (String, String) {
         let anon = self.id();
-        self.push(
-            t,
-            Req {
-                ip,
-                user: "",
-                method: "POST",
-                target: "/login",
-                status: 303,
-                agent,
-                cookie: &anon,
-            },
-        );
+        self.login_post(t, ip, agent, &anon);
         let user = self.account();
         let sid = self.id();
         self.push(
@@ -354,50 +314,24 @@ impl Gen {
             0 => {
                 let (sid, user) = self.logged_in(t, &ip, agent);
                 let target = format!("/account?sid={sid}");
-                self.push(
-                    t + 30,
-                    Req {
-                        ip: &ip,
-                        user: &user,
-                        method: "GET",
-                        target: &target,
-                        status: 200,
-                        agent,
-                        cookie: &sid,
-                    },
-                );
+                self.get(t + 30, &ip, &user, &target, agent, &sid);
                 self.plant(token_in_url::ID, fingerprint(Kind::Token, &sid));
             }
             1 => {
                 let (sid, user) = self.logged_in(t, &ip, agent);
                 let target = format!("/events/7?next={sid}");
-                self.push(
-                    t + 40,
-                    Req {
-                        ip: &ip,
-                        user: &user,
-                        method: "GET",
-                        target: &target,
-                        status: 200,
-                        agent,
-                        cookie: &sid,
-                    },
-                );
+                self.get(t + 40, &ip, &user, &target, agent, &sid);
                 self.plant(token_in_url::ID, fingerprint(Kind::Token, &sid));
             }
             2 => {
                 let (sid, user) = self.logged_in(t, &ip, agent);
-                self.push(
+                self.get(
                     t + 60,
-                    Req {
-                        ip: &ip,
-                        user: &user,
-                        method: "GET",
-                        target: "/api/me",
-                        status: 200,
-                        agent: "python-requests/2.31.0",
-                        cookie: &sid,
-                    },
+                    &ip,
+                    &user,
+                    "/api/me",
+                    "python-requests/2.31.0",
+                    &sid,
                 );
                 self.plant(agents::ID, fingerprint(Kind::Token, &sid));
             }
@@ -408,80 +342,25 @@ impl Gen {
                 } else {
                     format!("203.0.113.{}", self.rng.random_range(1..=254u8))
                 };
-                self.push(
-                    t + 600,
-                    Req {
-                        ip: &far,
-                        user: &user,
-                        method: "GET",
-                        target: "/account",
-                        status: 200,
-                        agent,
-                        cookie: &sid,
-                    },
-                );
+                self.get(t + 600, &far, &user, "/account", agent, &sid);
                 self.plant(networks::ID, fingerprint(Kind::Token, &sid));
             }
             4 => {
                 let (sid, user) = self.logged_in(t, &ip, agent);
-                self.push(
-                    t + 1 + 40 * 60,
-                    Req {
-                        ip: &ip,
-                        user: &user,
-                        method: "GET",
-                        target: "/account",
-                        status: 200,
-                        agent,
-                        cookie: &sid,
-                    },
-                );
+                self.get(t + 1 + 40 * 60, &ip, &user, "/account", agent, &sid);
                 self.plant(idle_gap::ID, fingerprint(Kind::Token, &sid));
             }
             5 => {
                 let (sid, user) = self.logged_in(t, &ip, agent);
                 for k in 1..=54 {
-                    self.push(
-                        t + 1 + k * 600,
-                        Req {
-                            ip: &ip,
-                            user: &user,
-                            method: "GET",
-                            target: "/api/me",
-                            status: 200,
-                            agent,
-                            cookie: &sid,
-                        },
-                    );
+                    self.get(t + 1 + k * 600, &ip, &user, "/api/me", agent, &sid);
                 }
                 self.plant(lifetime::ID, fingerprint(Kind::Token, &sid));
             }
             6 => {
                 let (sid, user) = self.logged_in(t, &ip, agent);
-                self.push(
-                    t + 20,
-                    Req {
-                        ip: &ip,
-                        user: &user,
-                        method: "POST",
-                        target: "/logout",
-                        status: 303,
-                        agent,
-                        cookie: &sid,
-                    },
-                );
-                self.push(
-                    t + 80,
-                    Req {
-                        ip: &ip,
-                        user: &user,
-                        method: "GET",
-                        target: "/account",
-                        status: 200,
-                        agent,
-                        cookie: &sid,
-                    },
-                );
+                self.logout_post(t + 20, &ip, &user, agent, &sid);
+                self.get(t + 80, &ip, &user, "/account", agent, &sid);
                 self.plant(after_logout::ID, fingerprint(Kind::Token, &sid));
             }
             7 => {
@@ -491,17 +370,13 @@ impl Gen {
                     let sid = self.id();
                     let agent = AGENTS[k % AGENTS.len()];
                     for j in 0..6 {
-                        self.push(
+                        self.get(
                             t + k as i64 * 30 + j * 240,
-                            Req {
-                                ip: &ip,
-                                user: &user,
-                                method: "GET",
-                                target: "/account",
-                                status: 200,
-                                agent,
-                                cookie: &sid,
-                            },
+                            &ip,
+                            &user,
+                            "/account",
+                            agent,
+                            &sid,
                         );
                     }
                 }
@@ -513,18 +388,7 @@ impl Gen {
                     let ip = format!("{net}.{}", 10 + k);
                     let anon = self.id();
                     let agent = AGENTS[k % AGENTS.len()];
-                    self.push(
-                        t + k as i64,
-                        Req {
-                            ip: &ip,
-                            user: "",
-                            method: "POST",
-                            target: "/login",
-                            status: 303,
-                            agent,
-                            cookie: &anon,
-                        },
-                    );
+                    self.login_post(t + k as i64, &ip, agent, &anon);
                 }
                 self.plant(login_burst::ID, format!("{net}.0/24"));
             }
