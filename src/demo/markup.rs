@@ -132,7 +132,7 @@ impl Markup {
 {csrf}<label>Email <input type="email" name="email" autocomplete="username" required></label>
 <label>Password <input type="password" name="password" autocomplete="current-password" required></label>
 <button type="submit">Log in</button>"#,
-            action = super::html::attr(action),
+            action = super::escape::attr(action),
         );
         match self {
             Markup::Sidebar => format!("{open}>\n<h2>Members</h2>\n{form}\n</form>\n{close}\n"),
@@ -222,7 +222,7 @@ addEventListener("load", function () {{
   setTimeout(function () {{ document.getElementById("login-root").outerHTML = {}; }}, 400);
 }});
 </script>"#,
-        super::html::js_string(&html[a..b])
+        super::escape::js_string(&html[a..b])
     );
     format!("{}{script}{}", &html[..a], &html[b..])
 }
@@ -280,7 +280,7 @@ fn iframe_login(html: &str, query: &str) -> String {
     } else {
         format!("&{query}")
     };
-    let src = super::html::attr(&format!("{action}?embed=1{rest}")).into_owned();
+    let src = super::escape::attr(&format!("{action}?embed=1{rest}")).into_owned();
     format!(
         r#"{}<iframe src="{src}" title="Log in" style="border:0;width:24em;height:15em"></iframe>{}"#,
         &html[..a],
@@ -301,7 +301,7 @@ customElements.define("login-box", class extends HTMLElement {{
   connectedCallback() {{ if (!this.shadowRoot) this.attachShadow({{ mode: "open" }}).innerHTML = {}; }}
 }});
 </script>"#,
-        super::html::js_string(&html[a..b])
+        super::escape::js_string(&html[a..b])
     );
     format!("{}{script}{}", &html[..a], &html[b..])
 }
