@@ -36,6 +36,16 @@ where
         .map(|c| c.as_ref().to_string())
 }
 
+/// [`crack_hs256`] over the candidates from the app's host name (when given), then usher's shipped
+/// dictionary ([`crate::jwt::weak_secrets`]).
+pub fn crack_with_shipped_list(jwt: &Jwt, host: Option<&str>) -> Option<String> {
+    let from_host = host.map(host_secrets).unwrap_or_default();
+    crack_hs256(
+        jwt,
+        from_host.iter().chain(super::dictionary::weak_secrets()),
+    )
+}
+
 /// Common top-level and second-level labels that say nothing about the app.
 const GENERIC_LABELS: &[&str] = &[
     "www",
@@ -191,8 +201,13 @@ mod tests {
         assert!(host_secrets("[::1]:8080").is_empty());
         let jwt = hs("HS256", "tickets_jwt_secret");
         assert_eq!(
-            crack_hs256(&jwt, host_secrets("tickets.example.com")),
+            crack_with_shipped_list(&jwt, Some("tickets.example.com")),
             Some("tickets_jwt_secret".into())
+        );
+        let weak = hs("HS512", "changeme");
+        assert_eq!(
+            crack_with_shipped_list(&weak, None),
+            Some("changeme".into())
         );
     }
 }

@@ -12,10 +12,13 @@
 //!   `sub`/`email`: impersonation); without it, the victim's claims are kept byte for byte.
 //! - [`crack_hs256`] tries HMAC secrets (HS256/384/512, from the token's `alg`) against the token's own
 //!   signature; [`weak_secrets`] is the dictionary usher ships and [`host_secrets`] the candidates
-//!   derived from the app's host name. A cracked secret goes into [`ForgeInputs::cracked_secret`].
+//!   derived from the app's host name; [`crack_with_shipped_list`] tries both. A cracked secret goes
+//!   into [`ForgeInputs::cracked_secret`].
 //! - [`AttackerKey`] is the RSA key pair usher signs the `jwk`/`jku`/`x5u` forgeries with; it also gives
 //!   the JWKS document (for `jku`) and the self-signed certificate (for `x5u`) the caller serves at the
 //!   URL it put in [`ForgeInputs`].
+//! - [`corrupted_signature`] is the control token (the victim's, signature bit-flipped) a scenario
+//!   must see refused before any forgery verdict counts.
 //! - [`key_confusion_secrets`] turns a published JWKS into the PEM texts a confused verifier would use
 //!   as an HMAC secret (SPKI and PKCS#1, LF and CRLF, with and without the final newline).
 //! - [`lifetime`] (`iat`, `nbf`, `exp` as times), [`sensitive_claims`] (claim names that look secret or
@@ -37,7 +40,7 @@ pub mod recovery;
 mod token;
 
 pub use claims::{Description, Lifetime, SensitiveClaim, describe, lifetime, sensitive_claims};
-pub use crack::{crack_hs256, host_secrets};
+pub use crack::{crack_hs256, crack_with_shipped_list, host_secrets};
 pub use dictionary::weak_secrets;
 pub use forge::{Family, ForgeInputs, Forgery, corrupted_signature, forgeries};
 pub use keys::{AttackerKey, ConfusionKey, KeyError, key_confusion_secrets};
