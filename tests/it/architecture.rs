@@ -13,6 +13,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("redact", &[]),
     ("exit", &[]),
     ("analysis", &["redact"]),
+    ("jwt", &["redact"]),
     ("demo", &["duration"]),
     ("driver", &["duration", "redact"]),
     ("sampling", &["analysis", "duration", "redact"]),
@@ -26,8 +27,8 @@ const LAYERS: &[(&str, &[&str])] = &[
     (
         "engine",
         &[
-            "analysis", "driver", "duration", "exit", "record", "redact", "report", "sampling",
-            "scenario",
+            "analysis", "driver", "duration", "exit", "jwt", "record", "redact", "report",
+            "sampling", "scenario",
         ],
     ),
     (
