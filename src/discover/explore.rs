@@ -87,8 +87,17 @@ pub async fn explore(
 }
 
 async fn oracle_says(s: &dyn Session, site: &Site, page: &str, sel: &Sel) -> Result<bool, Failure> {
-    site.open(s, page).await?;
-    Ok(appears(s, sel, GRACE).await?)
+    // The server answers, not the browser's cache: as the engine's oracle does (src/engine/oracle.rs),
+    // or an app with cacheable account pages looks logged in after logout.
+    let bypass = s.set_cache_disabled(true).await.is_ok();
+    let seen = match site.open(s, page).await {
+        Ok(()) => appears(s, sel, GRACE).await.map_err(Failure::from),
+        Err(e) => Err(e),
+    };
+    if bypass {
+        let _ = s.set_cache_disabled(false).await;
+    }
+    seen
 }
 
 async fn texts(s: &dyn Session, sel: &Sel) -> Result<Vec<String>, Failure> {
