@@ -20,6 +20,8 @@ pub struct LoginPlan {
     pub user: Option<Sel>,
     pub pass: Sel,
     pub submit: Sel,
+    /// A "forgot your password?" link on the login page: (that page, the link).
+    pub reset_link: Option<(String, super::page::Element)>,
     /// Said in the profile's comment.
     pub evidence: Vec<String>,
 }
@@ -69,8 +71,14 @@ pub async fn find(
             if inner.logins.is_empty() && inner.shadowed.is_empty() {
                 break;
             }
+            let links = if inner.reset_links.is_empty() {
+                page.reset_links
+            } else {
+                inner.reset_links.clone()
+            };
             page = Scan {
                 url: page.url,
+                reset_links: links,
                 ..inner
             };
         }
@@ -106,12 +114,13 @@ pub async fn find(
                 form.submit.as_ref().map(|e| e.text.clone()).unwrap_or_default()
             ));
             return Ok(LoginPlan {
-                page: here,
+                page: here.clone(),
                 opener,
                 first: None,
                 user: Some(user),
                 pass,
                 submit,
+                reset_link: page.reset_links.first().map(|l| (here.clone(), l.clone())),
                 evidence,
             });
         }
@@ -146,12 +155,13 @@ pub async fn find(
                 user.why, next.why, pass.why, submit.why
             ));
             return Ok(LoginPlan {
-                page: here,
+                page: here.clone(),
                 opener,
                 first: Some((user, next)),
                 user: None,
                 pass,
                 submit,
+                reset_link: page.reset_links.first().map(|l| (here.clone(), l.clone())),
                 evidence,
             });
         }

@@ -77,6 +77,16 @@ pub struct FirstStep {
     pub submit: Option<Element>,
 }
 
+/// A form asking only for a username or e-mail address.
+#[derive(Debug, Clone, Deserialize)]
+pub struct RequestForm {
+    pub user: Option<Element>,
+    pub submit: Option<Element>,
+    /// The form's words, to tell a reset request from a newsletter box.
+    #[serde(default)]
+    pub words: String,
+}
+
 #[derive(Debug, Clone, Deserialize)]
 pub struct ChangeForm {
     pub current: Option<Element>,
@@ -106,7 +116,12 @@ pub struct Scan {
     pub changes: Vec<ChangeForm>,
     pub first_step: Option<FirstStep>,
     #[serde(default)]
+    pub requests: Vec<RequestForm>,
+    #[serde(default)]
     pub login_links: Vec<Element>,
+    /// "Forgot your password?" links.
+    #[serde(default)]
+    pub reset_links: Vec<Element>,
     #[serde(default)]
     pub logouts: Vec<Logout>,
     #[serde(default)]

@@ -20,6 +20,8 @@ if (!R) return { url: document.URL };
 const PREFIX = rootPath ? rootPath + ' >>> ' : '';
 const BODY = R === document ? document.body : R;
 const LOGIN = /\b(log ?in|sign ?in|log ?on|anmelden|einloggen|connexion|se connecter|iniciar sesi[oó]n|entrar|acceder|accedi|inloggen|aanmelden|zaloguj|entrar|войти|登录|ログイン)\b/i;
+// "Forgot your password?" and "reset password" links, in the same languages.
+const FORGOT = /(forgot|forgotten|reset (your )?password|trouble (logging|signing) in|vergessen|zur[üu]cksetzen|oubli[ée]|r[ée]initialiser|olvid|restablecer|dimenticat|recuper|vergeten|nie pami[eę]tasz|zapomnia|esqueceu|esqueci|забыли|восстанов|忘记|忘れ)/i;
 const LOGOUT = /\b(log ?out|log ?off|sign ?out|sign ?off|abmelden|ausloggen|d[ée]connexion|se d[ée]connecter|cerrar sesi[oó]n|salir|esci|uitloggen|afmelden|wyloguj|sair|выйти|退出|ログアウト)\b/i;
 const USERISH = /(user|email|e-mail|login|account|benutzer|correo|courriel|utente|nom|name)/i;
 const q = (s) => '"' + String(s).replace(/\\/g, '\\\\').replace(/"/g, '\\"') + '"';
@@ -169,9 +171,20 @@ if (!passwords.length) {
   if (u && (u.getAttribute('autocomplete') === 'username' || u.type === 'email' || USERISH.test([u.name, u.id, labelText(u)].join(' '))))
     first_step = { user: describe(u), submit: describe(submitOf(scope(u), u)) };
 }
+// Forms asking only for a username or e-mail (a password reset's request, among others): no password
+// field, one such field, a submit. The page behind a "forgot" link says which one it is.
+const requests = Array.from(R.querySelectorAll('form')).filter((f) => !fields(f).some(isPass)).map((f) => {
+  const texts = fields(f).filter(isText);
+  const u = texts.length === 1 ? texts[0] : null;
+  if (!u || !(u.getAttribute('autocomplete') === 'username' || u.type === 'email' || USERISH.test([u.name, u.id, labelText(u)].join(' ')))) return null;
+  const b = submitOf(f, u);
+  return b && { user: describe(u), submit: describe(b), words: words(f).slice(0, 200) };
+}).filter(Boolean);
 const controls = Array.from(R.querySelectorAll('a[href], button, input[type=submit], [role=button], [role=link]')).filter(visible);
 const said = (el) => [words(el), el.value, el.getAttribute('aria-label'), el.title].filter(Boolean).join(' ');
 const login_links = controls.filter((el) => LOGIN.test(said(el)) && !el.closest('form:has(input[type=password])')).map(describe);
+// Links only: following one is a GET; a button might submit the login form around it.
+const reset_links = controls.filter((el) => el.tagName === 'A' && FORGOT.test(said(el))).map(describe);
 const logouts = controls.filter((el) => LOGOUT.test(said(el)) || (el.form && /log-?out|sign-?out|log-?off/i.test(el.form.getAttribute('action') || '')))
   .map((el) => Object.assign(describe(el), {
     post: !!(el.form && (el.form.method || '').toLowerCase() === 'post'),
@@ -211,4 +224,4 @@ const walk = (root, host) => {
   }
 };
 walk(R, null);
-return { url: document.URL, logins, changes, first_step, login_links, logouts, identity, links, framed, shadowed };
+return { url: document.URL, logins, changes, first_step, requests, login_links, reset_links, logouts, identity, links, framed, shadowed };

@@ -87,6 +87,7 @@ impl Case {
 /// What one discovery left: the app it ran on, the profile (in `dir`) and what it printed.
 struct Discovered {
     name: String,
+    start: &'static str,
     app: RunningDemo,
     dir: tempfile::TempDir,
     out: Output,
@@ -162,6 +163,7 @@ async fn discover_all(cases: Vec<Case>, victim_password: &str) -> Vec<Discovered
                                 .run();
                         Discovered {
                             name: case.name,
+                            start: case.start,
                             app,
                             dir,
                             out,
@@ -220,6 +222,7 @@ async fn discover_proves_every_variant_and_shape() {
     }
     let counted = cases.len();
     let found = discover_all(cases, ALICE).await;
+    let mut with_reset = Vec::new();
     for d in &found {
         d.assert_proved();
         let text = d.text();
@@ -270,13 +273,36 @@ async fn discover_proves_every_variant_and_shape() {
             ),
             _ => {}
         }
+        // The reset request is located, never sent: the app's outbox holds no mail.
+        let outbox = reqwest::get(format!("http://{}{}outbox", d.app.addr(), d.start))
+            .await
+            .expect("the outbox answers")
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            !outbox.contains("data-email="),
+            "{name}: a reset was sent\n{outbox}"
+        );
+        let request = text.contains("  request_password_reset:\n    - open: '/reset'\n")
+            && d.stdout()
+                .contains("ok   `request_password_reset`: the form at ");
+        if markup == Some(Markup::Plain) || name == "all shapes" {
+            assert!(request, "{name}: the reset request\n{text}");
+        }
+        if request {
+            with_reset.push(name);
+        }
         if name == "all shapes" {
             assert!(text.contains("/app'"), "base_url is the mount: {text}");
             // The logout POST form's session-bound CSRF input.
             assert!(text.contains("hidden input(s) csrf"), "{text}");
         }
     }
-    eprintln!("discover passed on {counted} of {counted} configurations");
+    eprintln!(
+        "discover passed on {counted} of {counted} configurations; the reset request found on {}: {with_reset:?}",
+        with_reset.len()
+    );
 }
 
 /// A wrong victim password: ERROR naming the control, no profile, the password never printed; on the
