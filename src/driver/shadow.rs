@@ -114,6 +114,14 @@ mod tests {
         assert_eq!(path("a >>> >>> b"), None);
     }
 
+    /// What reads server-sent HTML (identity over HTTP, the login replayed over HTTP) takes a
+    /// locator as CSS only if it parses: a shadow path must not, so it is never read as something else.
+    #[test]
+    fn html_scrapers_refuse_a_shadow_path() {
+        assert!(scraper::Selector::parse("login-box >>> #email").is_err());
+        assert!(scraper::Selector::parse("login-box #email").is_ok());
+    }
+
     #[test]
     fn the_commands_are_w3c() {
         assert_eq!(

@@ -17,8 +17,10 @@ const MALLORY: &str = "mallory-demo-password";
 /// How many discoveries (or suite runs) at once: each drives four browsers that mostly wait.
 const WIDTH: usize = 3;
 
+type Job<'a, T> = Box<dyn FnOnce() -> T + Send + 'a>;
+
 /// Runs `jobs` on [`WIDTH`] threads; the answers in the jobs' order.
-fn side_by_side<T: Send>(jobs: Vec<Box<dyn FnOnce() -> T + Send + '_>>) -> Vec<T> {
+fn side_by_side<T: Send>(jobs: Vec<Job<'_, T>>) -> Vec<T> {
     let next = AtomicUsize::new(0);
     let jobs: Vec<_> = jobs
         .into_iter()
@@ -168,7 +170,7 @@ async fn discover_all(cases: Vec<Case>, victim_password: &str) -> Vec<Discovered
                             dir,
                             out,
                         }
-                    }) as Box<dyn FnOnce() -> Discovered + Send>
+                    }) as Job<Discovered>
                 })
                 .collect(),
         )
@@ -449,7 +451,7 @@ async fn builtin_suite_gives_the_hand_written_verdicts() {
         .expect("Ticketbooth starts");
     let hand_dir = tempfile::tempdir().unwrap();
     let hand_profile = Path::new(crate::support::usher::TICKETBOOTH_PROFILE);
-    let mut runs: Vec<Box<dyn FnOnce() -> Vec<(String, String)> + Send>> = vec![Box::new(|| {
+    let mut runs: Vec<Job<Vec<(String, String)>>> = vec![Box::new(|| {
         suite(&hand_app, hand_profile, hand_dir.path(), true)
     })];
     for d in &found {
