@@ -276,11 +276,21 @@ fn table(f: &Found, token: &str) {
             "no form with current and new password fields found: add `change_password`".into(),
         ),
     });
-    rows.push((
-        "password reset",
-        "write by hand",
-        "discovery reads no mail: add `reset_password` (see docs/scenario-language.md)".into(),
-    ));
+    rows.push(match &f.reset {
+        Ok(r) => (
+            "password reset",
+            "request found",
+            format!(
+                "{} (located, not submitted) as `request_password_reset`; discovery reads no mail: finish `reset_password` by hand",
+                r.page
+            ),
+        ),
+        Err(why) => (
+            "password reset",
+            "write by hand",
+            format!("{why}; add `reset_password` (see docs/scenario-language.md)"),
+        ),
+    });
     rows.push(if f.browse.is_empty() {
         (
             "pages to browse",

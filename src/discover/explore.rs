@@ -35,6 +35,91 @@ pub struct ChangePlan {
     pub evidence: String,
 }
 
+/// The request half of a password reset: the page a "forgot your password?" link leads to, its
+/// e-mail (or username) field and its submit. Located, never submitted.
+#[derive(Debug, Clone)]
+pub struct ResetPlan {
+    pub page: String,
+    pub email: Sel,
+    pub submit: Sel,
+    pub evidence: String,
+}
+
+/// Follows the login page's "forgot your password?" link, anonymously, and locates the request form
+/// there: one username or e-mail field, no password field, a submit, each selector matching one
+/// element. Nothing is typed or submitted. `Err` says why there is none, for the table.
+async fn find_reset(s: &dyn Session, site: &Site, plan: &LoginPlan) -> Result<ResetPlan, String> {
+    let Some((from, link)) = &plan.reset_link else {
+        return Err(format!(
+            "no \"forgot your password?\" link on {}",
+            plan.page
+        ));
+    };
+    let Some(page) = site.relative_with_query(&link.href) else {
+        return Err(format!(
+            "the link {:?} on {from} leads outside the base URL",
+            link.text
+        ));
+    };
+    let located = async {
+        site.open(s, &page).await?;
+        let found = scan(s, "").await?;
+        // One such form, or the one whose words say reset / send (a newsletter box beside it).
+        let says = |w: &str| {
+            let w = w.to_lowercase();
+            [
+                "reset",
+                "send",
+                "link",
+                "forgot",
+                "zurücksetzen",
+                "senden",
+                "réinitialiser",
+                "envoyer",
+            ]
+            .iter()
+            .any(|k| w.contains(k))
+        };
+        let form = match found.requests.len() {
+            1 => found.requests.first(),
+            _ => {
+                let mut saying = found.requests.iter().filter(|r| says(&r.words));
+                match (saying.next(), saying.next()) {
+                    (Some(r), None) => Some(r),
+                    _ => None,
+                }
+            }
+        };
+        let (Some(email), Some(submit)) = (
+            form.and_then(|f| f.user.clone()).and_then(|e| e.sel),
+            form.and_then(|f| f.submit.clone()),
+        ) else {
+            return Ok(None);
+        };
+        let Some(submit_sel) = submit.sel.clone() else {
+            return Ok(None);
+        };
+        let unique = count(s, &email).await? == 1 && count(s, &submit_sel).await? == 1;
+        Ok::<_, Failure>(unique.then_some((email, submit_sel, submit.text)))
+    };
+    match located.await {
+        Ok(Some((email, submit, words))) => Ok(ResetPlan {
+            evidence: format!(
+                "{from}: the link {:?} leads to {page}: a form with the e-mail or username field ({}) and its submit ({}, {words:?}); located, not submitted",
+                link.text, email.why, submit.why
+            ),
+            page,
+            email,
+            submit,
+        }),
+        Ok(None) => Err(format!(
+            "{page} (behind {:?} on {from}) holds no form with one username or e-mail field and a submit",
+            link.text
+        )),
+        Err(e) => Err(format!("{page}: {e}")),
+    }
+}
+
 /// Everything found, with the evidence the profile's comments give.
 pub struct Found {
     pub login: LoginPlan,
@@ -46,6 +131,8 @@ pub struct Found {
     pub identity: Option<(Sel, String)>,
     pub logout: Option<LogoutPlan>,
     pub change: Option<ChangePlan>,
+    /// The password reset request, or why there is none.
+    pub reset: Result<ResetPlan, String>,
     pub browse: Vec<String>,
     pub browse_evidence: String,
     /// The negative controls passed, one line each.
@@ -87,8 +174,17 @@ pub async fn explore(
 }
 
 async fn oracle_says(s: &dyn Session, site: &Site, page: &str, sel: &Sel) -> Result<bool, Failure> {
-    site.open(s, page).await?;
-    Ok(appears(s, sel, GRACE).await?)
+    // The server answers, not the browser's cache: as the engine's oracle does (src/engine/oracle.rs),
+    // or an app with cacheable account pages looks logged in after logout.
+    let bypass = s.set_cache_disabled(true).await.is_ok();
+    let seen = match site.open(s, page).await {
+        Ok(()) => appears(s, sel, GRACE).await.map_err(Failure::from),
+        Err(e) => Err(e),
+    };
+    if bypass {
+        let _ = s.set_cache_disabled(false).await;
+    }
+    seen
 }
 
 async fn texts(s: &dyn Session, sel: &Sel) -> Result<Vec<String>, Failure> {
@@ -131,6 +227,8 @@ async fn run(
             }
         }
     }
+    // 1b. The password reset's request form, behind the login page's "forgot" link; never submitted.
+    let reset = find_reset(anon, site, &plan).await;
     let mut controls = Vec::new();
 
     // 2. The victim logs in; the page it lands on is where the identity is looked for.
@@ -415,6 +513,7 @@ async fn run(
         identity: identity.map(|s| (s, identity_evidence)),
         logout,
         change,
+        reset,
         browse,
         browse_evidence,
         controls,

@@ -1,7 +1,7 @@
 //! Finding the login form (on the page given, behind a "log in" link or control, in two steps) and
 //! logging in with it the way the written `login` flow will.
 
-use super::page::{Sel, appears, scan, settle};
+use super::page::{Scan, Sel, appears, scan, scan_in, settle};
 use super::site::Site;
 use super::{Failure, fail};
 use crate::driver::Session;
@@ -20,6 +20,8 @@ pub struct LoginPlan {
     pub user: Option<Sel>,
     pub pass: Sel,
     pub submit: Sel,
+    /// A "forgot your password?" link on the login page: (that page, the link).
+    pub reset_link: Option<(String, super::page::Element)>,
     /// Said in the profile's comment.
     pub evidence: Vec<String>,
 }
@@ -56,6 +58,35 @@ pub async fn find(
             tokio::time::sleep(Duration::from_millis(600)).await;
             page = scan(s, "").await?;
         }
+        // A login form inside open shadow roots (a web component): read each root down the path of
+        // hosts, whose selectors then reach in with `>>>`.
+        let mut hosts = Vec::new();
+        while page.logins.is_empty() && page.first_step.is_none() && hosts.len() < 3 {
+            let Some(host) = page.shadowed.first().and_then(|h| h.sel.clone()) else {
+                break;
+            };
+            let Some(path) = host.css.clone() else { break };
+            let inner = scan_in(s, "", &path).await?;
+            hosts.push((path, page.shadowed[0].tag.clone()));
+            if inner.logins.is_empty() && inner.shadowed.is_empty() {
+                break;
+            }
+            let links = if inner.reset_links.is_empty() {
+                page.reset_links
+            } else {
+                inner.reset_links.clone()
+            };
+            page = Scan {
+                url: page.url,
+                reset_links: links,
+                ..inner
+            };
+        }
+        if let (Some((path, tag)), false) = (hosts.last(), page.logins.is_empty()) {
+            evidence.push(format!(
+                "the login form is inside the open shadow root of <{tag}> (`{path}`); its selectors reach in with `>>>`"
+            ));
+        }
         let here = if framed {
             site.relative_with_query(&page.url)
         } else {
@@ -83,12 +114,13 @@ pub async fn find(
                 form.submit.as_ref().map(|e| e.text.clone()).unwrap_or_default()
             ));
             return Ok(LoginPlan {
-                page: here,
+                page: here.clone(),
                 opener,
                 first: None,
                 user: Some(user),
                 pass,
                 submit,
+                reset_link: page.reset_links.first().map(|l| (here.clone(), l.clone())),
                 evidence,
             });
         }
@@ -123,12 +155,13 @@ pub async fn find(
                 user.why, next.why, pass.why, submit.why
             ));
             return Ok(LoginPlan {
-                page: here,
+                page: here.clone(),
                 opener,
                 first: Some((user, next)),
                 user: None,
                 pass,
                 submit,
+                reset_link: page.reset_links.first().map(|l| (here.clone(), l.clone())),
                 evidence,
             });
         }
@@ -186,7 +219,7 @@ pub async fn find(
         return Err(fail(
             "login form",
             format!(
-                "{seen}: usher's selectors (CSS, XPath) cannot reach into a shadow root, so no login flow can be written for it"
+                "{seen}, but no login form in it has selectors that match its fields alone (inside a shadow root only CSS reaches, through `>>>`)"
             ),
         ));
     }

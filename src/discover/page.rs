@@ -77,6 +77,16 @@ pub struct FirstStep {
     pub submit: Option<Element>,
 }
 
+/// A form asking only for a username or e-mail address.
+#[derive(Debug, Clone, Deserialize)]
+pub struct RequestForm {
+    pub user: Option<Element>,
+    pub submit: Option<Element>,
+    /// The form's words, to tell a reset request from a newsletter box.
+    #[serde(default)]
+    pub words: String,
+}
+
 #[derive(Debug, Clone, Deserialize)]
 pub struct ChangeForm {
     pub current: Option<Element>,
@@ -106,7 +116,12 @@ pub struct Scan {
     pub changes: Vec<ChangeForm>,
     pub first_step: Option<FirstStep>,
     #[serde(default)]
+    pub requests: Vec<RequestForm>,
+    #[serde(default)]
     pub login_links: Vec<Element>,
+    /// "Forgot your password?" links.
+    #[serde(default)]
+    pub reset_links: Vec<Element>,
     #[serde(default)]
     pub logouts: Vec<Logout>,
     #[serde(default)]
@@ -145,8 +160,14 @@ pub async fn settle(s: &dyn Session) -> DriverResult<bool> {
 
 /// Reads the current page once it has settled; `username` names the elements showing it.
 pub async fn scan(s: &dyn Session, username: &str) -> DriverResult<Scan> {
+    scan_in(s, username, "").await
+}
+
+/// Reads the open shadow root at `root` (a `>>>` path of hosts, src/driver/shadow.rs; "" for the
+/// document); its selectors start with that path.
+pub async fn scan_in(s: &dyn Session, username: &str, root: &str) -> DriverResult<Scan> {
     settle(s).await?;
-    let v = s.execute(SCAN, vec![username.into()]).await?;
+    let v = s.execute(SCAN, vec![username.into(), root.into()]).await?;
     serde_json::from_value(v).map_err(|e| {
         crate::driver::DriverError::Session(format!("reading the page for discovery: {e}"))
     })
@@ -154,12 +175,15 @@ pub async fn scan(s: &dyn Session, username: &str) -> DriverResult<Scan> {
 
 /// How many elements `sel` matches on the current page.
 pub async fn count(s: &dyn Session, sel: &Sel) -> DriverResult<usize> {
-    const COUNT: &str = r#"
+    const COUNT: &str = concat!(
+        crate::driver::shadow::query_js!(),
+        r#"
 const [css, xp] = arguments;
 try {
-  if (css) return document.querySelectorAll(css).length;
+  if (css) return usherQuery(css, true).length;
   return document.evaluate(xp, document, null, XPathResult.ORDERED_NODE_SNAPSHOT_TYPE, null).snapshotLength;
-} catch (e) { return -1; }"#;
+} catch (e) { return -1; }"#
+    );
     let v = s
         .execute(
             COUNT,

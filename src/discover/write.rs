@@ -204,5 +204,24 @@ pub fn profile(w: &Written, f: &Found, victim: &Account, attacker: &Account) -> 
         }
         o.push_str(&format!("    - click: {}\n", c.submit.yaml()));
     }
+    if let Ok(r) = &f.reset {
+        o.push('\n');
+        comment(
+            &mut o,
+            "  ",
+            &format!(
+                "Password reset: {}.\nDiscovery reads no mail, so this is the request only (check-profile locates its fields, never submits it). \
+                 To run password-reset-ends-sessions, write `reset_password`: `- run: request_password_reset`, then the steps that \
+                 open the reset link from the mail and set ${{new_password}} (docs/scenario-language.md, `reset_password`).",
+                r.evidence
+            ),
+        );
+        o.push_str(&format!(
+            "  request_password_reset:\n    - open: {}\n    - fill: {{ field: {}, value: \"${{persona.username}}\" }}\n    - click: {}\n",
+            q(&r.page),
+            r.email.yaml(),
+            r.submit.yaml()
+        ));
+    }
     o
 }

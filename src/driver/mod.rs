@@ -18,6 +18,7 @@ mod network;
 mod process;
 mod session;
 mod settle;
+pub mod shadow;
 mod webdriver_session;
 
 pub use appium_context::is_native_app;

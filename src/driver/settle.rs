@@ -100,13 +100,16 @@ pub(crate) const PROBE_JS: &str = r#"(function () {
 
 /// One look: `[present, watched, complete, quiet_ms, [pending ages ms]]`; `arguments[0]` is a CSS
 /// selector or null. `present` is null when not asked or the selector is not valid CSS.
-pub(crate) const LOOK_JS: &str = r#"var sel = arguments[0], present = null;
-if (sel !== null) { try { present = document.querySelector(sel) !== null; } catch (e) { present = null; } }
+pub(crate) const LOOK_JS: &str = concat!(
+    super::shadow::query_js!(),
+    r#"var sel = arguments[0], present = null;
+if (sel !== null) { try { present = usherQuery(sel) !== null; } catch (e) { present = null; } }
 var s = window.__usherSettle;
 if (!s) { return [present, false]; }
 var t = performance.now(), ages = [];
 s.pending.forEach(function (at) { ages.push(Math.round(t - at)); });
-return [present, true, document.readyState === "complete" && !s.leaving, Math.round(t - s.last), ages];"#;
+return [present, true, document.readyState === "complete" && !s.leaving, Math.round(t - s.last), ages];"#
+);
 
 /// How settled the current document is.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -30,6 +30,7 @@ use super::process::{kill_all_mentioning, remove_dir_retrying};
 use super::session::{
     BrowserCookie, BrowserKind, DriverError, DriverResult, Locator, Look, NetEvent, Session,
 };
+use super::shadow;
 
 /// How long `drain_network` waits for extra-info events that have not arrived yet.
 const NETWORK_SETTLE: Duration = Duration::from_millis(750);
@@ -270,8 +271,85 @@ impl SessionCore {
         }
     }
 
+    /// The elements a `HOST >>> INNER` locator matches (src/driver/shadow.rs): each host is the first
+    /// element its selector matches in the root before; the last selector's matches are the answer.
+    /// `None` for a locator without a shadow path.
+    async fn find_in_shadow(&self, locator: &Locator) -> Option<DriverResult<Vec<WebElement>>> {
+        if !matches!(locator.strategy.as_str(), "css selector" | "css" | "") {
+            return None;
+        }
+        let parts = shadow::path(&locator.value)?;
+        let handle = self.driver.handle().clone();
+        let fut = async {
+            let resp = handle
+                .cmd(Command::FindElements(
+                    thirtyfour::common::command::Selector::new("css selector", parts[0]),
+                ))
+                .await?;
+            let mut found = resp.elements(handle.clone())?;
+            for css in &parts[1..] {
+                let Some(host) = found.into_iter().next() else {
+                    return Ok(Vec::new());
+                };
+                let root = handle
+                    .cmd(Command::ExtensionCommand(Box::new(shadow::GetShadowRoot(
+                        host.element_id().to_string(),
+                    ))))
+                    .await;
+                // No shadow root (WebDriver's "no such shadow root"): nothing matches inside it.
+                let Some(root) = root.ok().and_then(|r| r.value_json().ok()) else {
+                    return Ok(Vec::new());
+                };
+                let Some(root) = shadow::root_id(&root) else {
+                    return Ok(Vec::new());
+                };
+                found = handle
+                    .cmd(Command::ExtensionCommand(Box::new(
+                        shadow::FindInShadowRoot {
+                            root,
+                            css: css.to_string(),
+                        },
+                    )))
+                    .await?
+                    .elements(handle.clone())?;
+            }
+            WebDriverResult::Ok(found)
+        };
+        if let Err(e) = self.ensure_open() {
+            return Some(Err(e));
+        }
+        Some(match tokio::time::timeout(self.timeout, fut).await {
+            Ok(Ok(v)) => Ok(v),
+            Ok(Err(e)) => Err(DriverError::Session(format!("finding {locator}: {e}"))),
+            Err(_) => Err(DriverError::Timeout(
+                self.timeout,
+                format!("finding {locator}"),
+            )),
+        })
+    }
+
+    /// Every element `locator` matches.
+    async fn find_all(&self, locator: &Locator) -> DriverResult<Vec<WebElement>> {
+        if let Some(found) = self.find_in_shadow(locator).await {
+            return found;
+        }
+        let handle = self.driver.handle().clone();
+        let selector = to_selector(self.kind, locator);
+        self.call(&format!("looking for {locator}"), async {
+            let resp = handle.cmd(Command::FindElements(selector)).await?;
+            resp.elements(handle.clone())
+        })
+        .await
+    }
+
     async fn find(&self, locator: &Locator) -> DriverResult<WebElement> {
         self.ensure_open()?;
+        if let Some(found) = self.find_in_shadow(locator).await {
+            return found?
+                .into_iter()
+                .next()
+                .ok_or_else(|| DriverError::NotFound(locator.to_string()));
+        }
         let handle = self.driver.handle().clone();
         let selector = to_selector(self.kind, locator);
         let fut = async {
@@ -620,14 +698,7 @@ impl Session for WebDriverSession {
     }
 
     async fn is_present(&self, locator: &Locator) -> DriverResult<bool> {
-        let c = &self.core;
-        let handle = c.driver.handle().clone();
-        let selector = to_selector(c.kind, locator);
-        c.call(&format!("looking for {locator}"), async {
-            let resp = handle.cmd(Command::FindElements(selector)).await?;
-            Ok(!resp.elements(handle.clone())?.is_empty())
-        })
-        .await
+        Ok(!self.core.find_all(locator).await?.is_empty())
     }
 
     async fn text_of(&self, locator: &Locator) -> DriverResult<String> {
@@ -639,12 +710,10 @@ impl Session for WebDriverSession {
 
     async fn text_contents(&self, locator: &Locator) -> DriverResult<Vec<String>> {
         let c = &self.core;
-        let handle = c.driver.handle().clone();
-        let selector = to_selector(c.kind, locator);
+        let found = c.find_all(locator).await?;
         c.call(&format!("reading the text of {locator}"), async {
-            let resp = handle.cmd(Command::FindElements(selector)).await?;
             let mut out = Vec::new();
-            for el in resp.elements(handle.clone())? {
+            for el in found {
                 out.push(match el.prop("textContent").await {
                     Ok(Some(t)) => t,
                     _ => el.text().await?,

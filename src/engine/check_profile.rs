@@ -315,15 +315,16 @@ async fn prove_account(
         }
     }
 
-    if forms && logged_in && ctx.profile.flows.contains_key("reset_password") {
+    // `request_password_reset` is the request half `usher discover` writes when it cannot write the
+    // whole reset (it reads no mail); looked at the same way while `reset_password` is missing.
+    let reset = ["reset_password", "request_password_reset"]
+        .into_iter()
+        .find(|f| ctx.profile.flows.contains_key(*f));
+    if let (true, true, Some(flow)) = (forms, logged_in, reset) {
         // Someone who forgot a password is not logged in: a browser of its own, anonymous.
         let anonymous = format!("{persona}-reset");
         ctx.aliases.insert(anonymous.clone(), persona.to_string());
-        form_line(
-            proof,
-            "reset_password",
-            form_probe::probe(ctx, &anonymous, "reset_password").await,
-        );
+        form_line(proof, flow, form_probe::probe(ctx, &anonymous, flow).await);
     }
     logged_in
 }

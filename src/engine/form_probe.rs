@@ -188,13 +188,16 @@ async fn is_plain_link(
     if locator.strategy != "css selector" && locator.strategy != "xpath" {
         return Ok(false);
     }
-    const SCRIPT: &str = r#"
+    const SCRIPT: &str = concat!(
+        crate::driver::shadow::query_js!(),
+        r#"
 const [strategy, value] = arguments;
 const el = strategy === "xpath"
   ? document.evaluate(value, document, null, XPathResult.FIRST_ORDERED_NODE_TYPE, null).singleNodeValue
-  : document.querySelector(value);
+  : usherQuery(value);
 if (!el) return "missing";
-return el.closest("a[href]") && !el.closest("form") ? "link" : "other";"#;
+return el.closest("a[href]") && !el.closest("form") ? "link" : "other";"#
+    );
     let answer = session
         .execute(
             SCRIPT,

@@ -48,10 +48,12 @@ impl FormState {
 
 /// Finds the element a locator names (`strategy` '' = the login form's password field, a filled one
 /// first) as `el`, or returns an error object.
-const FIND_ELEMENT: &str = r#"
+const FIND_ELEMENT: &str = concat!(
+    crate::driver::shadow::query_js!(),
+    r#"
 const [strategy, value] = arguments;
 let el = null;
-if (strategy === 'css selector') el = document.querySelector(value);
+if (strategy === 'css selector') el = usherQuery(value);
 else if (strategy === 'xpath') el = document.evaluate(value, document, null, XPathResult.FIRST_ORDERED_NODE_TYPE, null).singleNodeValue;
 else if (strategy === 'id') el = document.getElementById(value);
 else if (strategy === 'name') el = document.getElementsByName(value)[0] || null;
@@ -61,7 +63,8 @@ else if (strategy === '') {
 }
 else return {error: 'strategy'};
 if (!el) return {error: 'missing'};
-"#;
+"#
+);
 
 /// Describes `form` with `FormData`, exactly the fields a submit would send (disabled, unchecked and
 /// file inputs left out, as the browser does).

@@ -23,7 +23,8 @@ pub const STRATEGIES: &[(&str, &str)] = &[
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(untagged)]
 pub enum LocatorDoc {
-    /// A CSS selector.
+    /// A CSS selector; `HOST >>> INNER` finds INNER inside the open shadow root of HOST (chains go
+    /// deeper: `a >>> b >>> #field`).
     Css(String),
     /// One strategy and its value, e.g. `{accessibility_id: login}`.
     Strategy(std::collections::BTreeMap<String, String>),
