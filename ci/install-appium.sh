@@ -32,36 +32,45 @@ installed_version() {
   [ -x "$appium" ] && "$appium" --version 2>/dev/null | tail -1 || true
 }
 
-case "$(installed_version)" in
+# Each appium command starts Node and loads Appium (seconds on a loaded machine), and ci/test.sh runs
+# this script again after .ci/run did: ask for the version and the driver list once each, again only
+# after an install changed them.
+version="$(installed_version)"
+case "$version" in
   "$appium_version".*) ;;
   *)
     echo "usher: installing appium@$appium_version (npm) into $dir" >&2
     mkdir -p "$dir"
     npm install --prefix "$dir" --no-audit --no-fund --loglevel=error "appium@$appium_version" >&2
+    version="$(installed_version)"
     ;;
 esac
 
 # The Chromium driver must not fetch a chromedriver of its own: we always pass Debian's.
 export APPIUM_SKIP_CHROMEDRIVER_INSTALL=1
-if ! "$appium" driver list --installed --json 2>/dev/null | grep -q '"chromium"'; then
+installed_drivers() { "$appium" driver list --installed --json 2>/dev/null || true; }
+drivers_json="$(installed_drivers)"
+if ! grep -q '"chromium"' <<<"$drivers_json"; then
   echo "usher: installing appium-chromium-driver@$chromium_driver_version (npm) into $APPIUM_HOME" >&2
   mkdir -p "$APPIUM_HOME"
   "$appium" driver install --source=npm "appium-chromium-driver@$chromium_driver_version" >&2
+  drivers_json="$(installed_drivers)"
 fi
 
 # The fake driver (Appium's own test driver) plays a native app described in an XML file: no SDK,
 # emulator or device needed.
-if ! "$appium" driver list --installed --json 2>/dev/null | grep -q '"fake"'; then
+if ! grep -q '"fake"' <<<"$drivers_json"; then
   echo "usher: installing @appium/fake-driver@$fake_driver_version (npm) into $APPIUM_HOME" >&2
   mkdir -p "$APPIUM_HOME"
   "$appium" driver install --source=npm "@appium/fake-driver@$fake_driver_version" >&2
+  drivers_json="$(installed_drivers)"
 fi
 
 # shellcheck disable=SC2016 # JavaScript, not shell
-drivers="$("$appium" driver list --installed --json 2>/dev/null | node -e '
+drivers="$(node -e '
   let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => {
     const d = JSON.parse(s || "{}");
     console.log(Object.entries(d).map(([k, v]) => `${k}@${v.version}`).join(" "));
-  });' || true)"
-echo "usher: appium $(installed_version) (APPIUM_HOME=$APPIUM_HOME); drivers: ${drivers:-none}" >&2
+  });' <<<"$drivers_json" || true)"
+echo "usher: appium $version (APPIUM_HOME=$APPIUM_HOME); drivers: ${drivers:-none}" >&2
 echo "$dir"

@@ -77,8 +77,11 @@ async fn judged_right(extra: &[&str], scenarios: &[&str]) {
     generate(&suite, scenarios);
     let mut flaws = FlawSet::only(Flaw::NoLogoutInvalidation);
     flaws.insert(Flaw::NoResetInvalidation);
-    let flawed = usher::demo::start(late(flaws)).await.unwrap();
-    let reports = tmp.path().join("flawed");
+    let (flawed, secure) = tokio::join!(
+        usher::demo::start(late(flaws)),
+        usher::demo::start(late(FlawSet::none()))
+    );
+    let (flawed, secure) = (flawed.unwrap(), secure.unwrap());
     let run = |target: String, reports: &Path| {
         let mut args = vec![
             "run",
@@ -97,8 +100,17 @@ async fn judged_right(extra: &[&str], scenarios: &[&str]) {
         args.extend(extra);
         usher(&args)
     };
-    let out = run(flawed.base_url(), &reports);
-    let seen = checks(&reports);
+    // Both runs at once: they share nothing but the machine, and most of each is waiting for the
+    // late account to render (one run after the other took twice the wall time for the same proof).
+    let (flawed_reports, secure_reports) = (tmp.path().join("flawed"), tmp.path().join("secure"));
+    let (out, secure_out) = tokio::task::block_in_place(|| {
+        std::thread::scope(|s| {
+            let secure_run = s.spawn(|| run(secure.base_url(), &secure_reports));
+            let out = run(flawed.base_url(), &flawed_reports);
+            (out, secure_run.join().expect("the secure run's thread"))
+        })
+    });
+    let seen = checks(&flawed_reports);
     // The logged-in answers must hold (the account renders late, it is not a logout) ...
     for (scenario, check, verdict, message) in &seen {
         if check == "logged_in" {
@@ -119,12 +131,10 @@ async fn judged_right(extra: &[&str], scenarios: &[&str]) {
     flawed.shutdown().await;
 
     // A secure app with the same shape: every check PASSes (no false "logged in" either).
-    let secure = usher::demo::start(late(FlawSet::none())).await.unwrap();
-    let reports = tmp.path().join("secure");
-    let out = run(secure.base_url(), &reports);
+    let out = secure_out;
     assert_eq!(out.status.code(), Some(0), "{}", show(&out));
     assert!(
-        checks(&reports).iter().all(|c| c.2 == "PASS"),
+        checks(&secure_reports).iter().all(|c| c.2 == "PASS"),
         "{}",
         show(&out)
     );
