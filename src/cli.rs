@@ -472,7 +472,8 @@ pub enum LogsCommand {
 
 #[derive(Debug, Args)]
 pub struct LogsGenerateArgs {
-    /// The log file to write (`.gz` or `.zst` compresses it).
+    /// The log file to write (`.gz` or `.zst` compresses it); `-` writes to stdout (a log larger
+    /// than the disk can go straight into `usher logs -`).
     #[arg(value_name = "OUT")]
     pub out: PathBuf,
     /// About how much to write: 200MB, 1GB, 50KB.
@@ -480,4 +481,8 @@ pub struct LogsGenerateArgs {
     pub size: String,
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// Where to list the planted incidents (default OUT.planted.json; with OUT `-`, not written
+    /// unless given).
+    #[arg(long, value_name = "FILE")]
+    pub planted: Option<PathBuf>,
 }

@@ -21,6 +21,9 @@ pub struct Use<'a> {
     /// The server took the session: status below 400 and, where the log names users, a user logged
     /// (or, without one, no new session cookie set in its place).
     pub accepted: bool,
+    /// Hashes of the agent string and of the address (computed by the parsing workers).
+    pub agent_hash: u64,
+    pub addr_hash: u64,
 }
 
 /// Rules already raised for a session (each once per session).

@@ -40,6 +40,7 @@ fn analyse(path: &Path, policy: &[&str]) -> Outcome {
         sources: Sources::default(),
         policy: p,
         redact_ips: false,
+        workers: 0,
     };
     usher::logs::analyse(vec![Input::File(path.to_path_buf())], &options)
         .unwrap_or_else(|(e, _)| panic!("{e}"))
