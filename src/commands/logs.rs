@@ -82,6 +82,10 @@ fn options(args: &LogsArgs) -> Result<Options, String> {
         policy,
         redact_ips: args.redact_ips,
         workers: 0,
+        geoip: match &args.geoip {
+            Some(p) => Some(std::sync::Arc::new(crate::logs::geo::GeoDb::open(p)?)),
+            None => None,
+        },
     })
 }
 

@@ -11,6 +11,7 @@ use super::outcome::{Found, InputStats, Malformed, Outcome, RuleResult};
 use super::policy::LogPolicy;
 use super::rules::{
     after_logout, agents, concurrent, idle_gap, lifetime, login_burst, networks, token_in_url,
+    travel,
 };
 use super::session::{Session, Tomb, Use, bytes_per_session, bytes_per_tombstone};
 use super::session_id::{Place, Sources};
@@ -32,6 +33,8 @@ pub struct Options {
     pub redact_ips: bool,
     /// Threads that parse (0: one per core).
     pub workers: usize,
+    /// `--geoip`: places of addresses, for the impossible-travel rule.
+    pub geoip: Option<std::sync::Arc<super::geo::GeoDb>>,
 }
 
 #[derive(Default)]
@@ -41,6 +44,7 @@ struct Findings {
     networks: Found,
     idle: Found,
     lifetime: Found,
+    travel: Found,
     logout: Found,
     concurrent: Found,
     burst: Found,
@@ -56,6 +60,8 @@ pub struct Analyzer<'o> {
     url: token_in_url::TokenInUrl,
     found: Findings,
     accepted: u64,
+    /// Accepted uses whose address the GeoIP database placed.
+    located: u64,
     logouts: u64,
     durations: Histogram,
     requests: Histogram,
@@ -84,6 +90,7 @@ impl<'o> Analyzer<'o> {
             url: token_in_url::TokenInUrl::default(),
             found: Findings::default(),
             accepted: 0,
+            located: 0,
             logouts: 0,
             durations: Histogram::new("session duration", "s", DURATION_EDGES),
             requests: Histogram::new("requests per session", "requests", REQUEST_EDGES),
@@ -217,6 +224,7 @@ impl<'o> Analyzer<'o> {
             return;
         }
         self.accepted += 1;
+        self.located += u64::from(r.place_of_addr.is_some());
         idle_gap::on_accepted(
             s,
             &u,
@@ -241,6 +249,16 @@ impl<'o> Analyzer<'o> {
                 p.network_window.as_secs() as i64,
                 o.redact_ips,
                 &mut self.found.networks,
+            );
+        }
+        if o.geoip.is_some() {
+            travel::on_accepted(
+                s,
+                &u,
+                r.place_of_addr,
+                p.travel_speed,
+                p.travel_min_km,
+                &mut self.found.travel,
             );
         }
         // A page and its assets arrive within a second: the account's view changes once a second.
@@ -364,6 +382,25 @@ impl<'o> Analyzer<'o> {
                     not_accepted
                 } else {
                     "the format has no client address ($remote_addr)"
+                },
+            ),
+            f.travel.result(
+                travel::ID,
+                travel::TITLE,
+                if self.o.geoip.is_some() && c.addr {
+                    self.located
+                } else {
+                    0
+                },
+                "accepted uses located",
+                if self.o.geoip.is_none() {
+                    "no GeoIP database given (--geoip FILE)"
+                } else if !c.addr {
+                    "the format has no client address ($remote_addr)"
+                } else if self.accepted == 0 {
+                    not_accepted
+                } else {
+                    "no accepted use from an address the GeoIP database knows"
                 },
             ),
             f.idle.result(

@@ -44,6 +44,8 @@ pub struct Req {
     pub session_hash: u64,
     pub agent_hash: u64,
     pub addr_hash: u64,
+    /// Where the address is (`--geoip`, accepted uses with a session only).
+    pub place_of_addr: Option<crate::logs::geo::Place>,
     /// `params[from..to]`: this request's URL parameters worth judging.
     pub params: (u32, u32),
 }
@@ -203,6 +205,10 @@ impl Parsed {
             session_hash,
             agent_hash: if with_session { of(f.agent) } else { 0 },
             addr_hash: if with_session { of(f.addr) } else { 0 },
+            place_of_addr: match &o.geoip {
+                Some(db) if with_session => db.locate(f.addr),
+                _ => None,
+            },
             params,
         };
         self.reqs.push(req);

@@ -423,8 +423,13 @@ pub fn parse_size(text: &str) -> Result<u64, String> {
 }
 
 /// Writes about `size` bytes (before compression) to `out` (`-`: stdout) and the planted incidents to
-/// `planted` (default `OUT.planted.json`; none for stdout unless given); returns a line for the console.
-pub fn write(out: &Path, size: u64, seed: u64, planted: Option<&Path>) -> std::io::Result<String> {
+/// `manifest_to` (default `OUT.planted.json`; none for stdout unless given); returns a line for the console.
+pub fn write(
+    out: &Path,
+    size: u64,
+    seed: u64,
+    manifest_to: Option<&Path>,
+) -> std::io::Result<String> {
     let name = out.to_string_lossy();
     let to_stdout = name == "-";
     let file: Box<dyn Write> = if to_stdout {
@@ -502,7 +507,7 @@ pub fn write(out: &Path, size: u64, seed: u64, planted: Option<&Path>) -> std::i
         "bytes": written,
         "planted": g.planted,
     });
-    let manifest_path = match planted {
+    let manifest_path = match manifest_to {
         Some(p) => Some(p.to_path_buf()),
         None if to_stdout => None,
         None => Some(format!("{name}.planted.json").into()),

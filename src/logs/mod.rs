@@ -13,6 +13,7 @@ pub mod batch;
 pub mod distributions;
 pub mod format;
 pub mod generate;
+pub mod geo;
 pub mod hash;
 pub mod network;
 pub mod outcome;
@@ -121,6 +122,7 @@ mod tests {
                 policy: policy::LogPolicy::default(),
                 redact_ips: false,
                 workers,
+                geoip: None,
             };
             let mut o = analyse_in_blocks(vec![Input::File(log.clone())], &options, block)
                 .unwrap_or_else(|(e, _)| panic!("{e}"));
