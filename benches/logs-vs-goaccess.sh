@@ -5,7 +5,7 @@
 #
 # Writes a seeded log with planted incidents (`usher logs generate`) into a temporary directory under
 # /tmp (deleted at the end), warms the page cache, then times, each with /usr/bin/time -v:
-#   - usher logs --format ticketbooth (parse, sessions, every rule, JUnit + JSON + HTML reports)
+#   - usher logs --format ticketbooth (parse on every core, sessions, every rule, JUnit + JSON + HTML reports)
 #   - goaccess with the same format, to its JSON report (Debian's goaccess 1.7: apt-get install goaccess)
 # and prints MB/s, peak RSS, the ratio, and whether every planted incident was found and nothing else.
 # Release build. Figures go to docs/PERFORMANCE.md.
@@ -14,14 +14,16 @@ SIZE=${1:-1GB}
 SEED=${2:-42}
 cd "$(dirname "$0")/.."
 command -v goaccess >/dev/null || { echo "goaccess missing: apt-get install -y goaccess" >&2; exit 3; }
-cargo build --release --quiet
-BIN=target/release/usher
+# USHER=path/to/usher to time a binary already built (a release build takes long on a shared machine).
+BIN=${USHER:-}
+if [ -z "$BIN" ]; then cargo build --release --quiet; BIN=target/release/usher; fi
 DIR=$(mktemp -d /tmp/usher-logs-bench.XXXXXX)
 trap 'rm -rf "$DIR"' EXIT
 LOG=$DIR/access.log
 $BIN logs generate --size "$SIZE" --seed "$SEED" "$LOG"
 BYTES=$(stat -c %s "$LOG")
 cat "$LOG" > /dev/null # page cache: both read from memory, neither pays for the disk
+LOAD_START=$(cut -d' ' -f1 /proc/loadavg)
 
 measure() { # name, command...
   local name=$1; shift
@@ -38,7 +40,7 @@ G=$(measure goaccess goaccess "$LOG" --no-global-config \
   --log-format='%h %^ %e [%d:%t %^] "%r" %s %b "%R" "%u" "%^"' \
   --date-format=%d/%b/%Y --time-format=%T -o "$DIR/goaccess.json")
 
-python3 - "$BYTES" "$U" "$G" "$DIR/usher/results.json" "$LOG.planted.json" "$DIR/goaccess.json" <<'PY'
+LOAD_START=$LOAD_START python3 - "$BYTES" "$U" "$G" "$DIR/usher/results.json" "$LOG.planted.json" "$DIR/goaccess.json" <<'PY'
 import json, sys
 size = int(sys.argv[1])
 def row(s):
@@ -52,7 +54,8 @@ print(f"log: {size/1e6:.0f} MB, {res['input']['lines']} lines, {res['input']['se
 for name, wall, rss, cpu in (u, g):
     print(f"{name:9} {wall:7.2f} s wall {size/1e6/wall:7.1f} MB/s | {cpu:7.2f} s CPU {size/1e6/cpu:7.1f} MB per CPU-second | peak RSS {rss/1024:7.1f} MB")
 print(f"ratio usher/goaccess: {g[1]/u[1]:.1f}x faster (wall), {g[3]/u[3]:.1f}x less CPU")
-print(f"load average at the end: {open('/proc/loadavg').read().split()[0]} on {__import__('os').cpu_count()} cores")
+import os
+print(f"load average: {os.environ['LOAD_START']} at the start, {open('/proc/loadavg').read().split()[0]} at the end, on {os.cpu_count()} cores")
 print(f"usher: peak sessions held {res['input']['peak_sessions']} (live at most {res['input']['peak_live']}, "
       f"{res['input']['bytes_per_session']} bytes each; the rest tombstones of {res['input']['bytes_per_tombstone']} bytes); "
       f"malformed lines {res['input']['malformed']}")

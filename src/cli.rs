@@ -235,6 +235,9 @@ pub struct SchemaArgs {
     /// The schema of results.json instead of the one of profiles and scenarios.
     #[arg(long)]
     pub results: bool,
+    /// The schema of `usher logs`'s results.json.
+    #[arg(long, conflicts_with = "results")]
+    pub logs_results: bool,
 }
 
 #[derive(Debug, Args)]
@@ -450,7 +453,8 @@ pub struct LogsArgs {
     #[arg(long = "session", value_name = "KIND:NAME")]
     pub sessions: Vec<String>,
     /// A policy value: the suite's keys (idle_timeout, absolute_timeout, max_sessions, preset) and
-    /// max_agents, network_window, login_burst, login_burst_window, slack (repeatable).
+    /// max_agents, network_window, login_burst, login_burst_window, slack, travel_speed,
+    /// travel_min_km (repeatable).
     #[arg(long = "policy", value_name = "KEY=VALUE")]
     pub policy: Vec<String>,
     /// Where the reports go.
@@ -461,6 +465,10 @@ pub struct LogsArgs {
     /// Show client addresses cut to their /24 (IPv6 /48) in every report.
     #[arg(long)]
     pub redact_ips: bool,
+    /// A GeoIP database (CSV of ranges: ip_start,ip_end,…,latitude,longitude, as DB-IP's free
+    /// city-lite CSV, plain or gzip): enables the impossible-travel rule. Read locally, no network.
+    #[arg(long, value_name = "FILE")]
+    pub geoip: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -472,7 +480,8 @@ pub enum LogsCommand {
 
 #[derive(Debug, Args)]
 pub struct LogsGenerateArgs {
-    /// The log file to write (`.gz` or `.zst` compresses it).
+    /// The log file to write (`.gz` or `.zst` compresses it); `-` writes to stdout (a log larger
+    /// than the disk can go straight into `usher logs -`).
     #[arg(value_name = "OUT")]
     pub out: PathBuf,
     /// About how much to write: 200MB, 1GB, 50KB.
@@ -480,4 +489,8 @@ pub struct LogsGenerateArgs {
     pub size: String,
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// Where to list the planted incidents (default OUT.planted.json; with OUT `-`, not written
+    /// unless given).
+    #[arg(long, value_name = "FILE")]
+    pub planted: Option<PathBuf>,
 }

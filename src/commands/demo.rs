@@ -157,12 +157,18 @@ pub async fn run_against(
     cancel: CancellationToken,
 ) -> Result<Executed, CommandError> {
     let not_started = |e| CommandError::Infrastructure(format!("Ticketbooth could not start: {e}"));
-    let fast = crate::demo::start(timing_config(flaws, shapes))
-        .await
-        .map_err(not_started)?;
+    // Each instance keeps an access log beside the reports, for `usher logs` (demo_logs.rs).
+    let _ = std::fs::create_dir_all(&report_dir);
+    let fast = crate::demo::start(DemoConfig {
+        access_log: Some(super::demo_logs::access_log(&report_dir, true)),
+        ..timing_config(flaws, shapes)
+    })
+    .await
+    .map_err(not_started)?;
     let real = crate::demo::start(DemoConfig {
         flaws,
         shapes,
+        access_log: Some(super::demo_logs::access_log(&report_dir, false)),
         ..DemoConfig::default()
     })
     .await
@@ -336,6 +342,24 @@ pub async fn demo(args: &DemoArgs, redactor: &Redactor) -> Result<Exit, CommandE
     );
     let (secure, flawed) = (secure?, flawed?);
     print_columns(&secure, &flawed);
+    crate::outln!(
+        "\nusher logs on the access logs the same run left (what production logs would show):"
+    );
+    for (column, flaws) in [("secure", FlawSet::none()), ("flawed", FlawSet::all())] {
+        let main = DemoConfig {
+            flaws,
+            shapes,
+            ..DemoConfig::default()
+        };
+        let judged = super::demo_logs::judge_column(
+            &args.report_dir.join(column),
+            &main,
+            &timing_config(flaws, shapes),
+        );
+        for line in super::demo_logs::lines(column, &judged) {
+            crate::outln!("{line}");
+        }
+    }
     let mut problems = Vec::new();
     let mut exit = Exit::Passed;
     for (column, ex, expected) in [
@@ -380,7 +404,7 @@ pub async fn demo(args: &DemoArgs, redactor: &Redactor) -> Result<Exit, CommandE
         }
     }
     crate::outln!(
-        "reports: {}/secure/ and {}/flawed/ (index.html, junit.xml, results.json)",
+        "reports: {}/secure/ and {}/flawed/ (index.html, junit.xml, results.json; usher logs on each access log in logs/ and logs-timing/)",
         args.report_dir.display(),
         args.report_dir.display()
     );

@@ -81,15 +81,25 @@ fn options(args: &LogsArgs) -> Result<Options, String> {
         sources: Sources::new(sources),
         policy,
         redact_ips: args.redact_ips,
+        workers: 0,
+        geoip: match &args.geoip {
+            Some(p) => Some(std::sync::Arc::new(crate::logs::geo::GeoDb::open(p)?)),
+            None => None,
+        },
     })
 }
 
 fn generate(g: &LogsGenerateArgs) -> Result<Exit, CommandError> {
     let size = crate::logs::generate::parse_size(&g.size)
         .map_err(|e| CommandError::BadInput(format!("--size: {e}")))?;
-    match crate::logs::generate::write(&g.out, size, g.seed) {
+    match crate::logs::generate::write(&g.out, size, g.seed, g.planted.as_deref()) {
         Ok(summary) => {
-            crate::outln!("{summary}");
+            // With the log on stdout, the summary must not end up inside it.
+            if g.out.as_os_str() == "-" {
+                eprintln!("{summary}");
+            } else {
+                crate::outln!("{summary}");
+            }
             Ok(Exit::Passed)
         }
         Err(e) => Err(CommandError::Infrastructure(format!(

@@ -3,6 +3,7 @@
 pub mod analyze;
 pub mod check_profile;
 pub mod demo;
+pub mod demo_logs;
 pub mod demo_matrix;
 pub mod diff;
 pub mod discover;

@@ -2,21 +2,20 @@
 //! beyond the policy leave the live table for a small tombstone, and tombstones older than the
 //! absolute lifetime are dropped, so memory follows the sessions alive, not the size of the log.
 
+use super::batch::{Batch, MALFORMED_SHOWN, Req};
 use super::distributions::{DURATION_EDGES, Histogram, REQUEST_EDGES, Sampler};
-use super::format::request::path;
 use super::format::time::format_utc;
-use super::format::{Carries, Format, JsonScratch};
-use super::hash::{KeyMap, of};
+use super::format::{Carries, Format};
+use super::hash::KeyMap;
 use super::outcome::{Found, InputStats, Malformed, Outcome, RuleResult};
 use super::policy::LogPolicy;
 use super::rules::{
     after_logout, agents, concurrent, idle_gap, lifetime, login_burst, networks, token_in_url,
+    travel,
 };
 use super::session::{Session, Tomb, Use, bytes_per_session, bytes_per_tombstone};
 use super::session_id::{Place, Sources};
 
-/// How many malformed lines are listed by number (all are counted).
-const MALFORMED_SHOWN: usize = 20;
 /// Sweeps and the live-sessions series run once per minute of log time.
 const SWEEP_EVERY: i64 = 60;
 /// Tombstones, accounts, login windows and pending URL values are swept every half hour.
@@ -32,6 +31,10 @@ pub struct Options {
     pub sources: Sources,
     pub policy: LogPolicy,
     pub redact_ips: bool,
+    /// Threads that parse (0: one per core).
+    pub workers: usize,
+    /// `--geoip`: places of addresses, for the impossible-travel rule.
+    pub geoip: Option<std::sync::Arc<super::geo::GeoDb>>,
 }
 
 #[derive(Default)]
@@ -41,6 +44,7 @@ struct Findings {
     networks: Found,
     idle: Found,
     lifetime: Found,
+    travel: Found,
     logout: Found,
     concurrent: Found,
     burst: Found,
@@ -49,7 +53,6 @@ struct Findings {
 pub struct Analyzer<'o> {
     o: &'o Options,
     carries: Carries,
-    scratch: JsonScratch,
     live: KeyMap<Session>,
     tombs: KeyMap<Tomb>,
     accounts: concurrent::Accounts,
@@ -57,6 +60,8 @@ pub struct Analyzer<'o> {
     url: token_in_url::TokenInUrl,
     found: Findings,
     accepted: u64,
+    /// Accepted uses whose address the GeoIP database placed.
+    located: u64,
     logouts: u64,
     durations: Histogram,
     requests: Histogram,
@@ -78,7 +83,6 @@ impl<'o> Analyzer<'o> {
         Analyzer {
             o,
             carries: o.format.carries(),
-            scratch: JsonScratch::default(),
             live: KeyMap::default(),
             tombs: KeyMap::default(),
             accounts: concurrent::Accounts::default(),
@@ -86,6 +90,7 @@ impl<'o> Analyzer<'o> {
             url: token_in_url::TokenInUrl::default(),
             found: Findings::default(),
             accepted: 0,
+            located: 0,
             logouts: 0,
             durations: Histogram::new("session duration", "s", DURATION_EDGES),
             requests: Histogram::new("requests per session", "requests", REQUEST_EDGES),
@@ -101,33 +106,30 @@ impl<'o> Analyzer<'o> {
         }
     }
 
-    /// One line (without its newline), numbered from 1 over all inputs.
-    pub fn line(&mut self, no: u64, bytes: &[u8]) {
-        self.stats.lines += 1;
-        let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
-        if bytes.iter().all(u8::is_ascii_whitespace) {
-            return;
-        }
-        let o = self.o;
-        let mut scratch = std::mem::take(&mut self.scratch);
-        match o.format.read(bytes, &mut scratch) {
-            Ok(f) => self.judge(no, &f),
-            Err(reason) => {
-                self.stats.malformed += 1;
-                if self.stats.malformed_lines.len() < MALFORMED_SHOWN {
-                    self.stats
-                        .malformed_lines
-                        .push(Malformed { line: no, reason });
-                }
+    /// The next batch in input order; its lines are numbered on from the last batch's.
+    pub fn batch(&mut self, b: &Batch) {
+        let base = self.stats.lines;
+        let p = &b.parsed;
+        self.stats.lines += p.lines;
+        self.stats.malformed += p.malformed;
+        for (idx, reason) in &p.malformed_lines {
+            if self.stats.malformed_lines.len() >= MALFORMED_SHOWN {
+                break;
             }
+            self.stats.malformed_lines.push(Malformed {
+                line: base + u64::from(*idx),
+                reason,
+            });
         }
-        self.scratch = scratch;
+        for r in &p.reqs {
+            self.judge(base + u64::from(r.line), r, b);
+        }
     }
 
-    fn judge(&mut self, no: u64, f: &super::format::Fields) {
+    fn judge(&mut self, no: u64, r: &Req, b: &Batch) {
         let o = self.o;
         let p = &o.policy;
-        let t = f.time.expect("formats reject lines without a time");
+        let t = r.time;
         self.stats.parsed += 1;
         if self.stats.first_time.is_none() {
             self.stats.first_time = Some(format_utc(t));
@@ -141,31 +143,32 @@ impl<'o> Analyzer<'o> {
                 self.next_sweep = t - t.rem_euclid(SWEEP_EVERY) + SWEEP_EVERY;
             }
         }
-        let live = &self.live;
-        let tombs = &self.tombs;
-        self.url.on_request(
-            f,
-            &o.sources,
-            no,
-            t,
-            |h| {
-                live.get(&h)
-                    .map(|s| s.flags & COOKIE_SEEN != 0)
-                    .unwrap_or(false)
-                    || tombs.get(&h).is_some_and(|s| s.flags & COOKIE_SEEN != 0)
-            },
-            &mut self.found.url,
-        );
-        let path = path(f.target);
-        let found_id = o.sources.find(f);
-        if login_burst::is_login(f.method, path) && f.status < 400 {
-            let identity = if !f.user.is_empty() {
-                f.user
-            } else {
-                found_id.map(|(v, _)| v).unwrap_or(b"")
-            };
+        if r.has_target {
+            let live = &self.live;
+            let tombs = &self.tombs;
+            let params = b.parsed.params[r.params.0 as usize..r.params.1 as usize]
+                .iter()
+                .map(|q| (b.bytes(q.name), b.bytes(q.value), q.by_name, q.hash));
+            self.url.on_request(
+                params,
+                no,
+                t,
+                |h| {
+                    live.get(&h)
+                        .map(|s| s.flags & COOKIE_SEEN != 0)
+                        .unwrap_or(false)
+                        || tombs.get(&h).is_some_and(|s| s.flags & COOKIE_SEEN != 0)
+                },
+                &mut self.found.url,
+            );
+        }
+        let value = b.bytes(r.session);
+        let user = b.bytes(r.user);
+        let addr = b.bytes(r.addr);
+        if r.login {
+            let identity = if !user.is_empty() { user } else { value };
             self.bursts.on_login(
-                f.addr,
+                addr,
                 identity,
                 t,
                 no,
@@ -174,11 +177,11 @@ impl<'o> Analyzer<'o> {
                 &mut self.found.burst,
             );
         }
-        let Some((value, place)) = found_id else {
+        let Some(place) = r.place else {
             return;
         };
         self.stats.with_session += 1;
-        let h = of(value);
+        let h = r.session_hash;
         let s = match self.live.get_mut(&h) {
             Some(s) => s,
             None => {
@@ -199,24 +202,21 @@ impl<'o> Analyzer<'o> {
             self.url
                 .on_cookie_session(value, h, no, t, &mut self.found.url);
         }
-        let accepted = f.status < 400
-            && if self.carries.user {
-                !f.user.is_empty()
-            } else {
-                !o.sources.replaced(f.set_cookie, value)
-            };
+        let accepted = r.accepted;
         let u = Use {
             line: no,
             time: t,
-            addr: f.addr,
-            user: f.user,
-            agent: f.agent,
-            method: f.method,
-            path,
-            status: f.status,
+            addr,
+            user,
+            agent: b.bytes(r.agent),
+            method: b.bytes(r.method),
+            path: b.bytes(r.path),
+            status: r.status,
             accepted,
+            agent_hash: r.agent_hash,
+            addr_hash: r.addr_hash,
         };
-        if after_logout::is_logout(path) {
+        if r.logout {
             self.logouts += 1;
         }
         after_logout::on_use(s, &u, &mut self.found.logout);
@@ -224,6 +224,7 @@ impl<'o> Analyzer<'o> {
             return;
         }
         self.accepted += 1;
+        self.located += u64::from(r.place_of_addr.is_some());
         idle_gap::on_accepted(
             s,
             &u,
@@ -250,6 +251,16 @@ impl<'o> Analyzer<'o> {
                 &mut self.found.networks,
             );
         }
+        if o.geoip.is_some() {
+            travel::on_accepted(
+                s,
+                &u,
+                r.place_of_addr,
+                p.travel_speed,
+                p.travel_min_km,
+                &mut self.found.travel,
+            );
+        }
         // A page and its assets arrive within a second: the account's view changes once a second.
         let account_due = s.account == 0 || t != s.last_ok;
         if s.first_ok_line == 0 {
@@ -260,9 +271,9 @@ impl<'o> Analyzer<'o> {
             s.last_ok = t;
             s.last_ok_line = no;
         }
-        if account_due && !f.user.is_empty() {
+        if account_due && !user.is_empty() {
             s.account = self.accounts.on_accepted(
-                f.user,
+                user,
                 h,
                 s.fp,
                 t,
@@ -371,6 +382,25 @@ impl<'o> Analyzer<'o> {
                     not_accepted
                 } else {
                     "the format has no client address ($remote_addr)"
+                },
+            ),
+            f.travel.result(
+                travel::ID,
+                travel::TITLE,
+                if self.o.geoip.is_some() && c.addr {
+                    self.located
+                } else {
+                    0
+                },
+                "accepted uses located",
+                if self.o.geoip.is_none() {
+                    "no GeoIP database given (--geoip FILE)"
+                } else if !c.addr {
+                    "the format has no client address ($remote_addr)"
+                } else if self.accepted == 0 {
+                    not_accepted
+                } else {
+                    "no accepted use from an address the GeoIP database knows"
                 },
             ),
             f.idle.result(

@@ -422,11 +422,21 @@ pub fn parse_size(text: &str) -> Result<u64, String> {
     Ok((n * mult) as u64)
 }
 
-/// Writes about `size` bytes (before compression) to `out` and the planted incidents to
-/// `OUT.planted.json`; returns a line for the console.
-pub fn write(out: &Path, size: u64, seed: u64) -> std::io::Result<String> {
-    let file = std::fs::File::create(out)?;
+/// Writes about `size` bytes (before compression) to `out` (`-`: stdout) and the planted incidents to
+/// `manifest_to` (default `OUT.planted.json`; none for stdout unless given); returns a line for the console.
+pub fn write(
+    out: &Path,
+    size: u64,
+    seed: u64,
+    manifest_to: Option<&Path>,
+) -> std::io::Result<String> {
     let name = out.to_string_lossy();
+    let to_stdout = name == "-";
+    let file: Box<dyn Write> = if to_stdout {
+        Box::new(std::io::stdout().lock())
+    } else {
+        Box::new(std::fs::File::create(out)?)
+    };
     let mut w: Box<dyn Write> = if name.ends_with(".gz") {
         Box::new(flate2::write::GzEncoder::new(
             std::io::BufWriter::new(file),
@@ -497,16 +507,30 @@ pub fn write(out: &Path, size: u64, seed: u64) -> std::io::Result<String> {
         "bytes": written,
         "planted": g.planted,
     });
-    let manifest_path = format!("{name}.planted.json");
-    std::fs::write(
-        &manifest_path,
-        serde_json::to_string_pretty(&manifest).expect("json") + "\n",
-    )?;
+    let manifest_path = match manifest_to {
+        Some(p) => Some(p.to_path_buf()),
+        None if to_stdout => None,
+        None => Some(format!("{name}.planted.json").into()),
+    };
+    if let Some(p) = &manifest_path {
+        std::fs::write(
+            p,
+            serde_json::to_string_pretty(&manifest).expect("json") + "\n",
+        )?;
+    }
     Ok(format!(
-        "wrote {} lines ({:.1} MB) to {} with {PLANTS} planted incidents listed in {manifest_path}",
+        "wrote {} lines ({:.1} MB) to {} with {PLANTS} planted incidents{}",
         lines,
         written as f64 / 1e6,
-        out.display()
+        if to_stdout {
+            "stdout".into()
+        } else {
+            out.display().to_string()
+        },
+        match &manifest_path {
+            Some(p) => format!(" listed in {}", p.display()),
+            None => " (give --planted FILE to list them)".into(),
+        }
     ))
 }
 

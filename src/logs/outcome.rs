@@ -1,9 +1,10 @@
 //! What `usher logs` found: one result per rule, the distributions, the input's statistics. Its own
 //! small types (not the browser run's records), written by `logs::report` as JUnit, JSON and HTML.
 
+use schemars::JsonSchema;
 use serde::Serialize;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum Verdict {
     Pass,
@@ -23,7 +24,7 @@ impl Verdict {
 }
 
 /// One finding, with the lines that prove it. Session ids appear only as fingerprints.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct Incident {
     /// `tok:3f9a1c`: the same session has the same fingerprint in every report and in `usher run`'s.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -40,7 +41,7 @@ pub struct Incident {
 /// How many incidents a rule keeps in full; the count goes on.
 pub const SHOWN: usize = 50;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct RuleResult {
     pub id: &'static str,
     pub title: &'static str,
@@ -107,7 +108,7 @@ pub fn plural(n: u64, word: &str) -> String {
 }
 
 /// A histogram with named buckets, and quantiles.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct Distribution {
     pub name: &'static str,
     pub unit: &'static str,
@@ -120,20 +121,20 @@ pub struct Distribution {
 }
 
 /// Live sessions over time: (Unix seconds, sessions), at most a few hundred points.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct Series {
     pub name: &'static str,
     pub points: Vec<(i64, u64)>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct Malformed {
     pub line: u64,
     pub reason: &'static str,
 }
 
 /// What was read and what it cost.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, JsonSchema)]
 pub struct InputStats {
     pub files: Vec<String>,
     pub bytes: u64,
@@ -157,7 +158,7 @@ pub struct InputStats {
     pub seconds: f64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct Outcome {
     pub format: String,
     pub policy: crate::logs::policy::LogPolicy,

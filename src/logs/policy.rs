@@ -4,26 +4,35 @@
 
 use crate::duration::{format_duration, parse_duration};
 use crate::scenario::policy::{Policy, Preset};
+use schemars::JsonSchema;
 use serde::Serialize;
 use std::time::Duration;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct LogPolicy {
     /// The suite's policy; logs use its idle and absolute timeouts and its session cap.
     #[serde(skip)]
+    #[schemars(skip)]
     pub base: Policy,
     /// A session seen from more agents (browser family + platform) than this is flagged.
     pub max_agents: usize,
     /// Uses of one session from different /16 networks within this window are flagged.
     #[serde(with = "secs")]
+    #[schemars(with = "f64")]
     pub network_window: Duration,
     /// Logins for this many accounts (or sessions) from one /24 within `login_burst_window` are a burst.
     pub login_burst: usize,
     #[serde(with = "secs")]
+    #[schemars(with = "f64")]
     pub login_burst_window: Duration,
     /// Slack for clocks and second-granular timestamps before an idle gap or lifetime counts.
     #[serde(with = "secs")]
+    #[schemars(with = "f64")]
     pub slack: Duration,
+    /// With `--geoip`: two uses of one session farther apart than this speed allows (km/h) …
+    pub travel_speed: f64,
+    /// … and farther apart than this (km: city-level GeoIP places an address within tens of km).
+    pub travel_min_km: f64,
 }
 
 mod secs {
@@ -44,16 +53,21 @@ impl Default for LogPolicy {
             login_burst: 20,
             login_burst_window: Duration::from_secs(60),
             slack: Duration::from_secs(1),
+            // An airliner's cruising speed: faster than that, no one travelled.
+            travel_speed: 1000.0,
+            travel_min_km: 200.0,
         }
     }
 }
 
-pub const LOG_KEYS: [&str; 5] = [
+pub const LOG_KEYS: [&str; 7] = [
     "max_agents",
     "network_window",
     "login_burst",
     "login_burst_window",
     "slack",
+    "travel_speed",
+    "travel_min_km",
 ];
 
 impl LogPolicy {
@@ -74,6 +88,18 @@ impl LogPolicy {
             "login_burst" => self.login_burst = num(value)?.max(2),
             "login_burst_window" => self.login_burst_window = dur(value)?,
             "slack" => self.slack = dur(value)?,
+            "travel_speed" | "travel_min_km" => {
+                let v = value
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|v| v.is_finite() && *v > 0.0)
+                    .ok_or_else(|| format!("--policy {key}: `{value}` is not a positive number"))?;
+                if key == "travel_speed" {
+                    self.travel_speed = v;
+                } else {
+                    self.travel_min_km = v;
+                }
+            }
             _ => self.base.set(key, value).map_err(|e| {
                 format!(
                     "--policy {pair}: {e} (log analysis also takes: {})",

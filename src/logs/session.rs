@@ -21,6 +21,9 @@ pub struct Use<'a> {
     /// The server took the session: status below 400 and, where the log names users, a user logged
     /// (or, without one, no new session cookie set in its place).
     pub accepted: bool,
+    /// Hashes of the agent string and of the address (computed by the parsing workers).
+    pub agent_hash: u64,
+    pub addr_hash: u64,
 }
 
 /// Rules already raised for a session (each once per session).
@@ -30,6 +33,7 @@ pub mod flag {
     pub const IDLE: u8 = 4;
     pub const LIFETIME: u8 = 8;
     pub const LOGOUT: u8 = 16;
+    pub const TRAVEL: u8 = 32;
 }
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -71,6 +75,8 @@ pub struct Session {
     pub last_net: u64,
     pub nets: [Net; NETWORKS],
     pub n_nets: u8,
+    /// The last place it was used from, when, on which line (`--geoip` only).
+    pub place: Option<(crate::logs::geo::Place, i64, u64)>,
     pub flags: u8,
 }
 
@@ -95,6 +101,7 @@ impl Session {
             last_net: 0,
             nets: [Net::default(); NETWORKS],
             n_nets: 0,
+            place: None,
             flags: 0,
         }
     }

@@ -97,9 +97,14 @@ fn every_planted_incident_is_found_and_nothing_else() {
         want.sort();
         got.sort();
         assert_eq!(got, want, "{id}\n{}", show(&out));
+        let clean = if id == "impossible-travel" {
+            "SKIPPED" // it needs --geoip: `geoip_database_finds_impossible_travel`
+        } else {
+            "PASS"
+        };
         assert_eq!(
             verdict,
-            if want.is_empty() { "PASS" } else { "FAIL" },
+            if want.is_empty() { clean } else { "FAIL" },
             "{id}"
         );
     }
@@ -345,4 +350,85 @@ fn bad_input_is_exit_2_and_a_clean_log_exit_0() {
     for (id, verdict, _) in findings(&r) {
         assert_ne!(verdict, "FAIL", "{id}");
     }
+}
+
+/// `--geoip FILE` (a DB-IP city-lite CSV): one session used in Paris and ten minutes later in Sydney
+/// is impossible travel; another going from Paris to Lyon in an hour is not (nor is an address the
+/// database does not know). Without the file the rule is SKIPPED, never PASS.
+#[test]
+fn geoip_database_finds_impossible_travel() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("dbip-city-lite.csv");
+    std::fs::write(
+        &db,
+        "203.0.113.0,203.0.113.255,EU,FR,\"Ile-de-France\",Paris,48.8566,2.3522\n\
+         198.51.100.0,198.51.100.255,OC,AU,\"New South Wales\",Sydney,-33.8688,151.2093\n\
+         192.0.2.0,192.0.2.255,EU,FR,Auvergne-Rhone-Alpes,Lyon,45.764,4.8357\n",
+    )
+    .unwrap();
+    let log = dir.path().join("access.log");
+    let ua = "Mozilla/5.0 (X11; Linux x86_64; rv:121.0) Gecko/20100101 Firefox/121.0";
+    let (a, b, c) = (
+        "a1b2c3d4e5f60718293a4b5c6d7e8f90",
+        "b1b2c3d4e5f60718293a4b5c6d7e8f91",
+        "c1b2c3d4e5f60718293a4b5c6d7e8f92",
+    );
+    let line = |ip: &str, user: &str, time: &str, sid: &str| {
+        format!(
+            "{ip} - {user} [01/Mar/2024:{time} +0000] \"GET /account HTTP/1.1\" 200 10 \"-\" \"{ua}\" \"{sid}\"\n"
+        )
+    };
+    let text = [
+        line("203.0.113.9", "ann", "10:00:00", a),
+        line("203.0.113.20", "bob", "10:00:05", b),
+        line("203.0.113.30", "cid", "10:00:09", c),
+        line("198.51.100.7", "ann", "10:10:00", a),
+        line("10.9.9.9", "cid", "10:12:00", c),
+        line("192.0.2.5", "bob", "11:00:05", b),
+    ]
+    .concat();
+    std::fs::write(&log, text).unwrap();
+    let travel = |r: &Value| {
+        findings(r)
+            .into_iter()
+            .find(|(id, _, _)| id == "impossible-travel")
+            .unwrap()
+    };
+    let with_db = format!("--geoip={}", db.display());
+    let (out, r) = logs(
+        &["--format", "ticketbooth", &with_db],
+        &[&log],
+        &dir.path().join("g"),
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    let (_, verdict, who) = travel(&r);
+    assert_eq!(verdict, "FAIL");
+    assert_eq!(
+        who,
+        vec![usher::redact::fingerprint(usher::redact::Kind::Token, a)]
+    );
+    let rule = r["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["id"] == "impossible-travel")
+        .unwrap();
+    let message = rule["incidents"][0]["message"].as_str().unwrap();
+    assert!(message.contains("km apart within 10m"), "{message}");
+    assert_eq!(rule["incidents"][0]["lines"], serde_json::json!([1, 4]));
+
+    let (_, r) = logs(&["--format", "ticketbooth"], &[&log], &dir.path().join("n"));
+    assert_eq!(travel(&r).1, "SKIPPED", "no database, no verdict");
+    let not_a_db = format!("--geoip={}", log.display());
+    let (out, _) = logs(
+        &["--format", "ticketbooth", &not_a_db],
+        &[&log],
+        &dir.path().join("bad"),
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "a log is no GeoIP database: {}",
+        show(&out)
+    );
 }

@@ -3,7 +3,7 @@
 
 mod console;
 mod html;
-mod json;
+pub mod json;
 mod junit;
 mod svg;
 

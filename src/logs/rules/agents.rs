@@ -11,7 +11,7 @@ pub const TITLE: &str = "one session used from more user agents than allowed";
 
 pub fn on_accepted(s: &mut Session, u: &Use, max_agents: usize, found: &mut Found) {
     // Most requests of a session repeat its agent string: classify only a string not seen last.
-    let seen = crate::logs::hash::of(u.agent);
+    let seen = u.agent_hash;
     if seen == s.last_agent {
         return;
     }

@@ -10,6 +10,7 @@ pub mod lifetime;
 pub mod login_burst;
 pub mod networks;
 pub mod token_in_url;
+pub mod travel;
 
 use super::format::time::format_utc;
 use super::outcome::Incident;

@@ -10,7 +10,7 @@ pub const ID: &str = "distant-networks";
 pub const TITLE: &str = "one session used from distant networks within a window";
 
 pub fn on_accepted(s: &mut Session, u: &Use, window: i64, redact_ips: bool, found: &mut Found) {
-    let seen = crate::logs::hash::of(u.addr);
+    let seen = u.addr_hash;
     let key = if seen == s.last_addr {
         s.last_net
     } else {

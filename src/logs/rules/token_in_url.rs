@@ -2,13 +2,10 @@
 //! by name (`?sid=…`, `;jsessionid=…` as a parameter) and by value (a high-entropy parameter whose
 //! value is, before or after, some session's cookie).
 
-use crate::logs::format::Fields;
-use crate::logs::format::request::query_pairs;
 use crate::logs::format::time::format_utc;
-use crate::logs::hash::{KeyMap, KeySet, of};
+use crate::logs::hash::{KeyMap, KeySet};
 use crate::logs::outcome::{Found, Incident};
 use crate::logs::session::fingerprint_bits;
-use crate::logs::session_id::{Sources, high_entropy};
 
 pub const ID: &str = "session-id-in-url";
 pub const TITLE: &str = "session ids in request URLs";
@@ -54,33 +51,19 @@ fn found_in_url(
 }
 
 impl TokenInUrl {
-    /// A request: its URL parameters, judged. `cookie_session(hash)` says whether a value is known as
-    /// a session cookie.
-    pub fn on_request(
+    /// A request with a URL: its parameters worth judging (name, value, whether the name is a session
+    /// name and the value id-like, the value's hash; see `batch.rs`). `cookie_session(hash)` says
+    /// whether a value is known as a session cookie.
+    pub fn on_request<'a>(
         &mut self,
-        f: &Fields,
-        sources: &Sources,
+        params: impl Iterator<Item = (&'a [u8], &'a [u8], bool, u64)>,
         line: u64,
         time: i64,
         cookie_session: impl Fn(u64) -> bool,
         found: &mut Found,
     ) {
-        if f.target.is_empty() {
-            return;
-        }
         self.urls += 1;
-        if memchr::memchr(b'?', f.target).is_none() && f.args.len == 0 {
-            return;
-        }
-        for (name, value) in query_pairs(f.target).chain(f.args.iter()) {
-            if value.is_empty() {
-                continue;
-            }
-            let by_name = sources.query_name(name) && crate::logs::session_id::plausible(value);
-            if !by_name && !high_entropy(value) {
-                continue;
-            }
-            let h = of(value);
+        for (name, value, by_name, h) in params {
             if self.reported.contains(&h) {
                 continue;
             }
