@@ -13,6 +13,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("redact", &[]),
     ("exit", &[]),
     ("analysis", &["redact"]),
+    ("jwt", &["redact"]),
     ("demo", &["duration"]),
     ("driver", &["duration", "redact"]),
     ("sampling", &["analysis", "duration", "redact"]),
@@ -27,7 +28,7 @@ const LAYERS: &[(&str, &[&str])] = &[
         "engine",
         &[
             "analysis", "driver", "duration", "exit", "record", "redact", "report", "sampling",
-            "scenario",
+            "scenario", "jwt",
         ],
     ),
     (
