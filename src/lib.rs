@@ -33,6 +33,7 @@ pub mod driver;
 pub mod duration;
 pub mod engine;
 pub mod exit;
+pub mod jwt;
 pub mod logs;
 pub mod record;
 pub mod redact;

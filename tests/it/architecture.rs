@@ -27,8 +27,8 @@ const LAYERS: &[(&str, &[&str])] = &[
     (
         "engine",
         &[
-            "analysis", "driver", "duration", "exit", "record", "redact", "report", "sampling",
-            "scenario", "jwt",
+            "analysis", "driver", "duration", "exit", "jwt", "record", "redact", "report",
+            "sampling", "scenario",
         ],
     ),
     (
