@@ -20,6 +20,7 @@ mod closed_stdout;
 mod completions;
 mod demo_access_log;
 mod demo_flaws;
+mod demo_jwt;
 mod demo_late_render;
 mod demo_login_protection;
 mod demo_markup;

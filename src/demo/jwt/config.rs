@@ -4,10 +4,13 @@ use std::fmt;
 use std::str::FromStr;
 use std::time::Duration;
 
-use super::flaws::JwtFlawSet;
+use super::flaws::{JwtFlaw, JwtFlawSet};
 
 /// The access token's lifetime by default: short, as ASVS V9 asks of self-contained tokens.
 pub const DEFAULT_ACCESS_TTL: Duration = Duration::from_secs(5 * 60);
+
+/// What `jwt-long-expiry` gives a token.
+pub const LONG_EXPIRY: Duration = Duration::from_secs(30 * 24 * 60 * 60);
 
 #[derive(Debug, Clone)]
 pub struct JwtConfig {
@@ -77,6 +80,17 @@ impl FromStr for TokenStorage {
 }
 
 impl JwtConfig {
+    /// The lifetime tokens get (`exp − iat`); none under `jwt-no-expiry`.
+    pub fn token_lifetime(&self) -> Option<Duration> {
+        if self.flaws.contains(JwtFlaw::NoExpiry) {
+            None
+        } else if self.flaws.contains(JwtFlaw::LongExpiry) {
+            Some(LONG_EXPIRY)
+        } else {
+            Some(self.access_ttl)
+        }
+    }
+
     /// The banner's lines for the token app: what `usher demo serve --auth jwt` runs.
     pub fn describe(&self) -> String {
         let mut out = String::from(
@@ -90,7 +104,7 @@ impl JwtConfig {
                 out.push_str(&format!("  {:26} {}\n", flaw.name(), flaw.description()));
             }
         }
-        let ttl = match super::issue::lifetime(self) {
+        let ttl = match self.token_lifetime() {
             Some(d) => crate::duration::format_duration(d),
             None => "none".into(),
         };

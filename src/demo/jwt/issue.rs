@@ -1,7 +1,7 @@
 //! Issuing access tokens: RS256 with the demo key through jsonwebtoken, or what a lifetime, secret or
 //! payload flaw makes of them.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
 use rand::RngCore;
@@ -11,9 +11,6 @@ use super::config::JwtConfig;
 use super::flaws::JwtFlaw;
 use super::keys::{KID, Keys, WEAK_SECRET};
 use crate::demo::accounts::User;
-
-/// What `jwt-long-expiry` gives a token.
-pub const LONG_EXPIRY: Duration = Duration::from_secs(30 * 24 * 60 * 60);
 
 pub struct Issued {
     pub token: String,
@@ -28,24 +25,15 @@ pub fn now_secs() -> u64 {
         .map_or(0, |d| d.as_secs())
 }
 
-/// The lifetime tokens get under this configuration; none under `jwt-no-expiry`.
-pub fn lifetime(config: &JwtConfig) -> Option<Duration> {
-    if config.flaws.contains(JwtFlaw::NoExpiry) {
-        None
-    } else if config.flaws.contains(JwtFlaw::LongExpiry) {
-        Some(LONG_EXPIRY)
-    } else {
-        Some(config.access_ttl)
-    }
-}
-
 pub fn issue(config: &JwtConfig, keys: &Keys, user: &User) -> Issued {
     let mut jti = [0u8; 16];
     rand::rng().fill_bytes(&mut jti);
     let jti = hex::encode(jti);
     let iat = now_secs();
     // A TTL under a second still expires: rounded up, never to 0.
-    let expires_in = lifetime(config).map(|d| d.as_secs_f64().ceil().max(1.0) as u64);
+    let expires_in = config
+        .token_lifetime()
+        .map(|d| d.as_secs_f64().ceil().max(1.0) as u64);
     let sensitive = config.flaws.contains(JwtFlaw::SensitiveClaims);
     let claims = Claims {
         sub: user.id.to_string(),

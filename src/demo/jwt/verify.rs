@@ -109,7 +109,15 @@ fn flawed(token: &str, flaws: JwtFlawSet, keys: &Keys) -> Result<Claims, Refusal
         mac.update(signing_input.as_bytes());
         mac.verify_slice(&signature).is_ok()
     };
-    let signed = if flaws.contains(JwtFlaw::SignatureUnchecked) {
+    // `jwt-signature-unchecked` checks the header's alg against what the app issues and then never
+    // looks at the signature (the verify call whose result nobody reads); `alg: none` is refused there,
+    // so that switch and `jwt-alg-none` stay one flaw each.
+    let issued_alg = if flaws.contains(JwtFlaw::WeakSecret) {
+        "HS256"
+    } else {
+        "RS256"
+    };
+    let signed = if flaws.contains(JwtFlaw::SignatureUnchecked) && alg == issued_alg {
         true
     } else if alg.eq_ignore_ascii_case("none") {
         if !flaws.contains(JwtFlaw::AlgNone) {
