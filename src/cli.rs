@@ -369,6 +369,10 @@ pub struct DemoMatrixArgs {
     /// touches it). For CI, where those 40 logins a row are most of the cost.
     #[arg(long)]
     pub skip_repeats: bool,
+    /// Which app's rows run: `cookie` (the server-rendered app and the cookie scenarios) or `jwt` (the
+    /// single-page app and the JWT scenarios; --flaws then names JWT flaws). The README table holds both.
+    #[arg(long, default_value = "cookie", value_parser = ["cookie", "jwt"])]
+    pub auth: String,
 }
 
 #[derive(Debug, Args)]

@@ -114,12 +114,21 @@ pub async fn matrix(
     args: &DemoMatrixArgs,
     redactor: &Redactor,
 ) -> Result<Exit, CommandError> {
-    let filter = args
-        .flaws
-        .as_deref()
+    let jwt = args.auth == "jwt";
+    let flaws_arg = |e| CommandError::BadInput(format!("--flaws: {e}"));
+    let filter = (!jwt)
+        .then_some(args.flaws.as_deref())
+        .flatten()
         .map(str::parse::<FlawSet>)
         .transpose()
-        .map_err(|e| CommandError::BadInput(format!("--flaws: {e}")))?;
+        .map_err(flaws_arg)?;
+    let jwt_filter = jwt
+        .then_some(args.flaws.as_deref())
+        .flatten()
+        .map(str::parse::<crate::demo::JwtFlawSet>)
+        .transpose()
+        .map_err(flaws_arg)?;
+    let jwt_rows = super::demo_matrix_jwt::rows(jwt_filter.as_ref());
     let driver = demo_driver(&demo.driver)?;
     let timeout = demo.driver.step_timeout;
     if !demo.select.only.is_empty() || !demo.select.skip.is_empty() {
@@ -142,10 +151,19 @@ pub async fn matrix(
             .collect();
         suites.push(Arc::new(demo_project(&profile, redactor, &names, shapes)?));
     }
+    let table = format!(
+        "{}{}",
+        render(&configs),
+        super::demo_matrix_jwt::render(&jwt_rows)
+    );
     if args.expected_only {
-        return readme(&render(&configs), args, Exit::Passed);
+        return readme(&table, args, Exit::Passed);
     }
     let cancel = cancel_on_signals();
+    if jwt {
+        let exit = jwt_matrix(demo, args, &jwt_rows, driver, redactor, cancel).await?;
+        return readme(&table, args, exit);
+    }
     let permits = Arc::new(tokio::sync::Semaphore::new(args.parallel.max(1)));
     let mut tasks = Vec::new();
     for (i, c) in configs.iter().enumerate() {
@@ -237,7 +255,73 @@ pub async fn matrix(
             crate::outln!("         {w}");
         }
     }
-    readme(&render(&configs), args, exit)
+    readme(&table, args, exit)
+}
+
+/// Runs the `--auth jwt` rows, up to `--parallel` at once, and judges each.
+async fn jwt_matrix(
+    demo: &DemoArgs,
+    args: &DemoMatrixArgs,
+    rows: &[super::demo_matrix_jwt::JwtRow],
+    driver: crate::driver::DriverConfig,
+    redactor: &Redactor,
+    cancel: tokio_util::sync::CancellationToken,
+) -> Result<Exit, CommandError> {
+    let project = Arc::new(super::demo_matrix_jwt::suite(redactor)?);
+    let permits = Arc::new(tokio::sync::Semaphore::new(args.parallel.max(1)));
+    let mut tasks = Vec::new();
+    for (i, r) in rows.iter().enumerate() {
+        let (project, driver, redactor, cancel, permits) = (
+            project.clone(),
+            driver.clone(),
+            redactor.clone(),
+            cancel.clone(),
+            permits.clone(),
+        );
+        let dir = demo.report_dir.join("matrix").join(format!(
+            "jwt-{i:02}-{}",
+            r.label.replace(['`', ',', ' '], "-")
+        ));
+        let (flaws, jobs, timeout) = (r.flaws, demo.jobs, demo.driver.step_timeout);
+        tasks.push(tokio::spawn(async move {
+            let _p = permits.acquire().await.expect("semaphore open");
+            super::demo_matrix_jwt::run_row(
+                &project, jobs, flaws, driver, timeout, dir, &redactor, cancel,
+            )
+            .await
+        }));
+    }
+    let mut exit = Exit::Passed;
+    for (r, t) in rows.iter().zip(tasks) {
+        let done = match t.await {
+            Ok(Ok(d)) => d,
+            Ok(Err(e)) => {
+                report(&CommandError::Infrastructure(format!("{}: {e}", r.label)));
+                exit = Exit::Infrastructure;
+                continue;
+            }
+            Err(e) => {
+                report(&CommandError::Infrastructure(format!("{}: {e}", r.label)));
+                exit = Exit::Infrastructure;
+                continue;
+            }
+        };
+        let wrong = super::demo_matrix_jwt::wrong(r, &done);
+        for (_, got) in &wrong {
+            exit = missed(exit, *got);
+        }
+        crate::outln!(
+            "{:<6} {:<40} {:>3} flows in {:.0}s",
+            if wrong.is_empty() { "ok" } else { "WRONG" },
+            r.label,
+            done.flows.len(),
+            done.summary.duration.as_secs_f64()
+        );
+        for (w, _) in &wrong {
+            crate::outln!("         {w}");
+        }
+    }
+    Ok(exit)
 }
 
 /// Prints the table, and writes or checks the README's copy of it.

@@ -4,6 +4,7 @@ pub mod analyze;
 pub mod check_profile;
 pub mod demo;
 pub mod demo_matrix;
+pub mod demo_matrix_jwt;
 pub mod diff;
 pub mod discover;
 pub mod doctor;

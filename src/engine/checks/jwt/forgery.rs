@@ -15,6 +15,13 @@ use crate::record::measured::Measure;
 use crate::scenario::step::{JwtFamily, JwtForgeryArgs};
 use serde_json::{Map, Value};
 use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+fn now_secs() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
 
 /// Claims that change with every token of one account: not identity, never copied from the other.
 const PER_TOKEN: &[&str] = &["iat", "exp", "nbf", "jti"];
@@ -158,22 +165,44 @@ pub async fn check(ctx: &mut FlowCtx, persona: &str, args: &JwtForgeryArgs) -> O
         JwtFamily::Signature | JwtFamily::AlgNone => {}
     }
     let wanted = families(args.family);
-    let make = |inputs: &ForgeInputs| -> Vec<Forgery> {
-        let mut all = Vec::new();
-        let mut with_change = inputs.clone();
-        with_change.claim_change = change.clone();
-        for i in std::iter::once(inputs).chain(change.is_some().then_some(&with_change)) {
-            if args.family == JwtFamily::WeakSecret {
-                for s in crate::jwt::weak_secrets().iter().take(GUESSED_SECRETS) {
-                    let mut j = i.clone();
-                    j.cracked_secret = Some(s.clone());
-                    all.extend(crate::jwt::forgeries(&h.jwt, &j));
-                }
-            } else {
-                all.extend(crate::jwt::forgeries(&h.jwt, i));
-            }
+    // A forger writes any claims: every forgery carries an `exp` an hour ahead, so none is refused for
+    // having expired while the replays run (a refusal must mean the forgery was seen through).
+    let ahead = |mut m: Map<String, Value>| {
+        if h.jwt.claims.contains_key("exp") {
+            m.insert("exp".into(), Value::from(now_secs() + 3600));
         }
-        all.retain(|f| wanted.contains(&f.family));
+        m
+    };
+    let batches: Vec<(Option<Map<String, Value>>, bool)> = std::iter::once((
+        h.jwt.claims.contains_key("exp").then(|| ahead(Map::new())),
+        false,
+    ))
+    .chain(change.clone().map(|c| (Some(ahead(c)), true)))
+    .collect();
+    let make = |inputs: &ForgeInputs| -> Vec<(Forgery, bool)> {
+        let mut all = Vec::new();
+        for (claims, other) in &batches {
+            let mut i = inputs.clone();
+            i.claim_change = claims.clone();
+            let made: Vec<Forgery> = if args.family == JwtFamily::WeakSecret {
+                crate::jwt::weak_secrets()
+                    .iter()
+                    .take(GUESSED_SECRETS)
+                    .flat_map(|s| {
+                        let mut j = i.clone();
+                        j.cracked_secret = Some(s.clone());
+                        crate::jwt::forgeries(&h.jwt, &j)
+                    })
+                    .collect()
+            } else {
+                crate::jwt::forgeries(&h.jwt, &i)
+            };
+            all.extend(
+                made.into_iter()
+                    .filter(|f| wanted.contains(&f.family))
+                    .map(|f| (f, *other)),
+            );
+        }
         all
     };
     let forged = make(&inputs);
@@ -188,14 +217,14 @@ pub async fn check(ctx: &mut FlowCtx, persona: &str, args: &JwtForgeryArgs) -> O
     }
     let mut accepted = Vec::new();
     let mut problems = Vec::new();
-    for f in &forged {
+    for (f, other) in &forged {
         ctx.run
             .redactor
             .register(crate::redact::Kind::Token, &f.token);
         match h.oracle.ask(Some(&f.token)).await {
             Ok(a) => {
                 if let Some(p) = a.accepted() {
-                    accepted.push((f, p.to_string()));
+                    accepted.push((f, *other, p.to_string()));
                 }
             }
             Err(e) => problems.push(e),
@@ -213,14 +242,14 @@ pub async fn check(ctx: &mut FlowCtx, persona: &str, args: &JwtForgeryArgs) -> O
             args.family.name(),
             h.oracle.endpoint
         ));
-        for (f, p) in accepted.iter().take(12) {
+        for (f, other, p) in accepted.iter().take(12) {
             o = o.with(
                 format!("accepted as {p}"),
                 format!(
                     "{}: {}{} ({})",
                     f.family,
                     f.label,
-                    if f.impersonates {
+                    if *other {
                         ", another account's claims"
                     } else {
                         ""

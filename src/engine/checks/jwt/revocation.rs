@@ -42,6 +42,17 @@ pub async fn check(ctx: &mut FlowCtx, persona: &str, flow: &str) -> Outcome {
             return Outcome::error(format!("the old access token could not be replayed: {e}"));
         }
     };
+    // Refused because it expired while the flow ran proves nothing about revocation.
+    let exp = crate::jwt::lifetime(&h.jwt).exp.map(|t| t.unix_timestamp());
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    if access.accepted().is_none() && exp.is_some_and(|e| e <= now) {
+        return Outcome::error(format!(
+            "the access token expired while `{flow}` ran, so its refusal says nothing about revocation; \
+             the access tokens must outlive the flow (a longer lifetime on a test instance)"
+        ));
+    }
     let mut findings = Vec::new();
     if let Some(p) = access.accepted() {
         findings.push(format!("the access token is still accepted (as {p})"));
