@@ -267,10 +267,11 @@ async fn jwt_matrix(
     redactor: &Redactor,
     cancel: tokio_util::sync::CancellationToken,
 ) -> Result<Exit, CommandError> {
-    let project = Arc::new(super::demo_matrix_jwt::suite(redactor)?);
     let permits = Arc::new(tokio::sync::Semaphore::new(args.parallel.max(1)));
     let mut tasks = Vec::new();
     for (i, r) in rows.iter().enumerate() {
+        let only = r.only.as_deref().filter(|_| args.skip_repeats);
+        let project = Arc::new(super::demo_matrix_jwt::suite(redactor, only)?);
         let (project, driver, redactor, cancel, permits) = (
             project.clone(),
             driver.clone(),
@@ -306,7 +307,21 @@ async fn jwt_matrix(
                 continue;
             }
         };
-        let wrong = super::demo_matrix_jwt::wrong(r, &done);
+        let wrong = if args.skip_repeats {
+            super::demo_matrix_jwt::wrong(r, &done)
+        } else {
+            super::demo_matrix_jwt::wrong(
+                &super::demo_matrix_jwt::JwtRow {
+                    only: None,
+                    label: String::new(),
+                    flaws: r.flaws,
+                    fail: r.fail.clone(),
+                    skip: r.skip.clone(),
+                    why: String::new(),
+                },
+                &done,
+            )
+        };
         for (_, got) in &wrong {
             exit = missed(exit, *got);
         }

@@ -35,6 +35,10 @@ pub struct JwtSuite {
 
 pub struct JwtRow {
     pub label: String,
+    /// With `--skip-repeats`, the scenarios this row runs: a flaw alone runs only those it changes
+    /// (tests/it/demo_jwt.rs proves at HTTP level that each JWT switch breaks only its protection);
+    /// the no-flaw and all-flaws rows run every one.
+    pub only: Option<Vec<&'static str>>,
     pub flaws: JwtFlawSet,
     pub fail: Vec<&'static str>,
     pub skip: Vec<&'static str>,
@@ -80,6 +84,7 @@ pub fn rows(filter: Option<&JwtFlawSet>) -> Vec<JwtRow> {
     let mut out = vec![JwtRow {
         label: "`--auth jwt`, no flaw".into(),
         flaws: JwtFlawSet::none(),
+        only: None,
         fail: Vec::new(),
         skip: Vec::new(),
         why: "secure by default".into(),
@@ -104,6 +109,7 @@ pub fn rows(filter: Option<&JwtFlawSet>) -> Vec<JwtRow> {
         };
         out.push(JwtRow {
             label: format!("`--auth jwt` `{}`", flaw.name()),
+            only: Some(fail.iter().chain(&skip).copied().collect()),
             flaws,
             fail,
             skip,
@@ -114,6 +120,7 @@ pub fn rows(filter: Option<&JwtFlawSet>) -> Vec<JwtRow> {
         let (fail, skip) = expected(JwtFlawSet::all());
         out.push(JwtRow {
             label: "`--auth jwt`, all JWT flaws".into(),
+            only: None,
             flaws: JwtFlawSet::all(),
             fail,
             why: format!(
@@ -144,15 +151,19 @@ pub fn render(rows: &[JwtRow]) -> String {
         .collect()
 }
 
-/// The JWT scenarios loaded against the JWT profile, with the demo's secrets.
-pub fn suite(redactor: &Redactor) -> Result<JwtSuite, CommandError> {
+/// The JWT scenarios (`only` those, when given) loaded against the JWT profile, with the demo's secrets.
+pub fn suite(redactor: &Redactor, only: Option<&[&str]>) -> Result<JwtSuite, CommandError> {
     Ok(JwtSuite {
-        short: project(redactor, true)?,
-        rest: project(redactor, false)?,
+        short: project(redactor, true, only)?,
+        rest: project(redactor, false, only)?,
     })
 }
 
-fn project(redactor: &Redactor, short: bool) -> Result<(Project, Inputs), CommandError> {
+fn project(
+    redactor: &Redactor,
+    short: bool,
+    only: Option<&[&str]>,
+) -> Result<(Project, Inputs), CommandError> {
     let inputs = Inputs {
         secrets: demo_secrets(redactor, ShapeSet::none()),
         ..Default::default()
@@ -161,6 +172,7 @@ fn project(redactor: &Redactor, short: bool) -> Result<(Project, Inputs), Comman
         .iter()
         .filter(|b| b.needs_token_api())
         .filter(|b| SHORT_TTL_SCENARIOS.contains(&b.name) == short)
+        .filter(|b| only.is_none_or(|o| o.contains(&b.name)))
         .map(|b| (format!("builtin/{}.yaml", b.name), b.text.to_string()))
         .collect();
     let project = crate::scenario::load::load_embedded(Path::new(JWT_PROFILE), &sources, &inputs)
@@ -254,7 +266,10 @@ pub async fn run_row(
 /// The scenarios whose verdict differs from the row's expectation, as report lines.
 pub fn wrong(row: &JwtRow, done: &Executed) -> Vec<(String, Option<Verdict>)> {
     let mut out = Vec::new();
-    for name in jwt_names() {
+    for name in jwt_names()
+        .into_iter()
+        .filter(|n| row.only.as_ref().is_none_or(|o| o.contains(n)))
+    {
         let want = if row.skip.contains(&name) {
             Verdict::Skipped
         } else if row.fail.contains(&name) {

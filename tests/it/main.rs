@@ -52,3 +52,4 @@ mod session_ids;
 mod suite_cli;
 mod suite_matrix;
 mod token_sampling;
+mod jwt_chrome;
