@@ -15,6 +15,7 @@ use super::claims::display_name;
 use super::config::TokenStorage;
 use super::flaws::JwtFlaw;
 use super::issue::issue;
+use super::refresh::FamilyId;
 use super::state::JwtApp;
 use super::verify::{Refusal, verify};
 use crate::demo::accounts::UserId;
@@ -105,7 +106,7 @@ fn clear_cookies(jwt: &JwtApp, response: &mut Response) {
 
 /// The answer to a login, refresh or password change: a new access token for `user` and the
 /// refresh token to keep.
-fn token_pair(jwt: &JwtApp, user: UserId, refresh: &str) -> Response {
+fn token_pair(jwt: &JwtApp, user: UserId, family: FamilyId, refresh: &str) -> Response {
     let issued = {
         let store = jwt.app.store();
         let Some(account) = store.users.get(user) else {
@@ -113,7 +114,7 @@ fn token_pair(jwt: &JwtApp, user: UserId, refresh: &str) -> Response {
         };
         issue(&jwt.config, &jwt.keys, account)
     };
-    jwt.tokens().denylist.issued(user, &issued.jti);
+    jwt.tokens().denylist.issued(user, family, &issued.jti);
     let mut body = json!({"access_token": issued.token, "token_type": "Bearer"});
     if let Some(seconds) = issued.expires_in {
         body["expires_in"] = json!(seconds);
@@ -167,8 +168,8 @@ pub async fn login(State(jwt): State<JwtApp>, body: Bytes) -> Response {
     let Some(user) = user else {
         return error(StatusCode::UNAUTHORIZED, "invalid_credentials");
     };
-    let refresh = jwt.tokens().families.start(user, Instant::now());
-    token_pair(&jwt, user, &refresh)
+    let (family, refresh) = jwt.tokens().families.start(user, Instant::now());
+    token_pair(&jwt, user, family, &refresh)
 }
 
 /// The identity oracle: who the presented token is.
@@ -196,7 +197,7 @@ pub async fn refresh(State(jwt): State<JwtApp>, headers: HeaderMap) -> Response 
             .refresh(&presented, Instant::now(), rules)
     });
     match outcome {
-        Some(Ok((user, next))) => token_pair(&jwt, user, &next),
+        Some(Ok((user, family, next))) => token_pair(&jwt, user, family, &next),
         _ => {
             let mut response = error(StatusCode::UNAUTHORIZED, "invalid_refresh");
             clear_cookies(&jwt, &mut response);
@@ -207,13 +208,16 @@ pub async fn refresh(State(jwt): State<JwtApp>, headers: HeaderMap) -> Response 
 
 pub async fn logout(State(jwt): State<JwtApp>, headers: HeaderMap) -> Response {
     if !jwt.has(JwtFlaw::NoRevocation) {
+        // The login ends: its family and every access token issued in it, found from the refresh
+        // cookie or, without it, from the access token.
         let access = authenticate(&jwt, &headers).ok();
         let mut tokens = jwt.tokens();
-        if let Some((_, jti)) = access {
-            tokens.denylist.revoke(&jti);
-        }
-        if let Some(refresh) = cookie(&headers, REFRESH_COOKIE) {
-            tokens.families.revoke_family_of(&refresh);
+        let from_cookie = cookie(&headers, REFRESH_COOKIE)
+            .and_then(|refresh| tokens.families.family_of(&refresh));
+        let from_access = access.and_then(|(_, jti)| tokens.denylist.family_of(&jti));
+        for family in from_cookie.into_iter().chain(from_access) {
+            tokens.families.revoke(family);
+            tokens.denylist.revoke_family(family);
         }
     }
     let mut response = json(StatusCode::OK, json!({}));
@@ -252,7 +256,7 @@ pub async fn password(State(jwt): State<JwtApp>, headers: HeaderMap, body: Bytes
         }
         tokens.families.start(user, Instant::now())
     };
-    token_pair(&jwt, user, &refresh)
+    token_pair(&jwt, user, refresh.0, &refresh.1)
 }
 
 pub async fn events() -> Response {

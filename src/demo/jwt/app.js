@@ -62,11 +62,12 @@
     form.appendChild(el("input", { type: type, id: id, name: id, autocomplete: autocomplete, required: "" }));
   }
 
+  // /api/me is asked even when no token was found: the browser may hold one the script does not
+  // see (the HttpOnly cookie of cookie mode, or a header a test harness adds to every request).
   function whoami() {
-    var start = token || STORAGE === "cookie" ? Promise.resolve(true) : refresh();
-    return start.then(function (have) {
-      if (!have) return null;
-      return api("/api/me").then(function (r) { return r.ok ? r.json() : null; });
+    var start = token || STORAGE === "cookie" ? Promise.resolve(false) : refresh().then(function () { return true; });
+    return start.then(function (refreshed) {
+      return api("/api/me", { noRetry: refreshed }).then(function (r) { return r.ok ? r.json() : null; });
     }).catch(function () { return null; });
   }
 

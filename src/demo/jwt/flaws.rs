@@ -53,7 +53,9 @@ impl JwtFlaw {
     pub fn description(self) -> &'static str {
         match self {
             JwtFlaw::AlgNone => "accepts `alg: none` tokens (any case, signature empty or absent)",
-            JwtFlaw::SignatureUnchecked => "decodes the claims without verifying the signature",
+            JwtFlaw::SignatureUnchecked => {
+                "checks the header's alg, then takes the claims without verifying the signature"
+            }
             JwtFlaw::WeakSecret => {
                 "signs and verifies HS256 with jwt.io's example secret `your-256-bit-secret`"
             }

@@ -11,7 +11,7 @@ use rand::RngCore;
 
 use crate::demo::accounts::UserId;
 
-type FamilyId = u64;
+pub type FamilyId = u64;
 
 #[derive(Debug)]
 struct Family {
@@ -60,7 +60,7 @@ fn random_token() -> String {
 
 impl Families {
     /// A new family for a login; its first token.
-    pub fn start(&mut self, user: UserId, now: Instant) -> String {
+    pub fn start(&mut self, user: UserId, now: Instant) -> (FamilyId, String) {
         self.next += 1;
         let family = self.next;
         self.families.insert(
@@ -71,7 +71,7 @@ impl Families {
                 revoked: false,
             },
         );
-        self.mint(family)
+        (family, self.mint(family))
     }
 
     fn mint(&mut self, family: FamilyId) -> String {
@@ -92,7 +92,7 @@ impl Families {
         token: &str,
         now: Instant,
         rules: Rules,
-    ) -> Result<(UserId, String), Refused> {
+    ) -> Result<(UserId, FamilyId, String), Refused> {
         let entry = self.tokens.get_mut(token).ok_or(Refused::Unknown)?;
         let id = entry.family;
         let family = self.families.get_mut(&id).ok_or(Refused::Unknown)?;
@@ -108,19 +108,20 @@ impl Families {
         }
         let user = family.user;
         if !rules.rotate {
-            return Ok((user, token.to_string()));
+            return Ok((user, id, token.to_string()));
         }
         entry.used = true;
-        Ok((user, self.mint(id)))
+        Ok((user, id, self.mint(id)))
     }
 
-    /// Logout: the family `token` belongs to, whatever state the token is in.
-    pub fn revoke_family_of(&mut self, token: &str) {
-        if let Some(family) = self
-            .tokens
-            .get(token)
-            .and_then(|t| self.families.get_mut(&t.family))
-        {
+    /// The family `token` belongs to, whatever state the token is in.
+    pub fn family_of(&self, token: &str) -> Option<FamilyId> {
+        self.tokens.get(token).map(|t| t.family)
+    }
+
+    /// Logout: the whole family.
+    pub fn revoke(&mut self, family: FamilyId) {
+        if let Some(family) = self.families.get_mut(&family) {
             family.revoked = true;
         }
     }
@@ -147,8 +148,9 @@ mod tests {
     fn reuse_of_a_used_token_revokes_its_newer_sibling() {
         let mut f = Families::default();
         let now = Instant::now();
-        let first = f.start(7, now);
-        let (user, second) = f.refresh(&first, now, SECURE).unwrap();
+        let (family, first) = f.start(7, now);
+        let (user, same, second) = f.refresh(&first, now, SECURE).unwrap();
+        assert_eq!(same, family);
         assert_eq!(user, 7);
         assert_ne!(first, second);
         assert_eq!(f.refresh(&first, now, SECURE), Err(Refused::Reused));
@@ -159,7 +161,7 @@ mod tests {
     fn a_family_dies_at_its_lifetime() {
         let mut f = Families::default();
         let now = Instant::now();
-        let first = f.start(1, now);
+        let (_, first) = f.start(1, now);
         let later = now + SECURE.lifetime;
         assert_eq!(f.refresh(&first, later, SECURE), Err(Refused::Expired));
     }
