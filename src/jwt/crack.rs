@@ -166,10 +166,10 @@ mod tests {
         for alg in ["HS256", "HS384", "HS512"] {
             let jwt = hs(alg, "your-256-bit-secret");
             assert_eq!(
-                crack_hs256(&jwt, &["nope", "your-256-bit-secret"]),
+                crack_hs256(&jwt, ["nope", "your-256-bit-secret"]),
                 Some("your-256-bit-secret".into())
             );
-            assert_eq!(crack_hs256(&jwt, &["nope", "your-256-bit-secreT"]), None);
+            assert_eq!(crack_hs256(&jwt, ["nope", "your-256-bit-secreT"]), None);
         }
         let strong = hs("HS256", "k9#Vq2!mZp7$Lw4@Xr8^Tn1&Hy6*Bc3%");
         assert_eq!(crack_hs256(&strong, crate::jwt::weak_secrets()), None);

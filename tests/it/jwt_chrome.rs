@@ -10,7 +10,12 @@ use crate::support::usher::{stdout_of_success, usher};
 fn generate_writes_the_jwt_scenarios_only_for_a_token_api_profile() {
     let jwt = tempfile::tempdir().unwrap();
     let out = usher()
-        .args(["generate", "--profile", "scenarios/ticketbooth-jwt/app.yaml", "--out"])
+        .args([
+            "generate",
+            "--profile",
+            "scenarios/ticketbooth-jwt/app.yaml",
+            "--out",
+        ])
         .arg(jwt.path())
         .output()
         .unwrap();
@@ -22,13 +27,21 @@ fn generate_writes_the_jwt_scenarios_only_for_a_token_api_profile() {
     }
     let cookie = tempfile::tempdir().unwrap();
     let out = usher()
-        .args(["generate", "--profile", "scenarios/ticketbooth/app.yaml", "--out"])
+        .args([
+            "generate",
+            "--profile",
+            "scenarios/ticketbooth/app.yaml",
+            "--out",
+        ])
         .arg(cookie.path())
         .output()
         .unwrap();
     let stdout = stdout_of_success(&out);
     assert!(!cookie.path().join("jwt-alg-none.yaml").exists());
-    assert!(stdout.contains("skipped jwt-alg-none: the profile declares no token API"), "{stdout}");
+    assert!(
+        stdout.contains("skipped jwt-alg-none: the profile declares no token API"),
+        "{stdout}"
+    );
 }
 
 #[test]
@@ -39,7 +52,14 @@ fn jwt_matrix_rows_in_chromium() {
     let out = usher()
         .args(["demo", "--report-dir"])
         .arg(reports.path())
-        .args(["matrix", "--auth", "jwt", "--skip-repeats", "--parallel", "2"])
+        .args([
+            "matrix",
+            "--auth",
+            "jwt",
+            "--skip-repeats",
+            "--parallel",
+            "2",
+        ])
         .output()
         .expect("usher runs");
     let stdout = stdout_of_success(&out);

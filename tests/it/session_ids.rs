@@ -130,7 +130,10 @@ async fn mt_changes_no_other_verdict() {
         select.extend(["--skip", name]);
     }
     let (flows, log) = suite(SessionIds::Mt, &select).await;
-    let cookie = usher::suite::BUILTIN.iter().filter(|b| !b.needs_token_api()).count();
+    let cookie = usher::suite::BUILTIN
+        .iter()
+        .filter(|b| !b.needs_token_api())
+        .count();
     let expected = cookie - 1 - usher::suite::TIMING_SCENARIOS.len();
     assert_eq!(flows.len(), expected, "{log}");
     let wrong: Vec<String> = flows

@@ -28,7 +28,10 @@ fn generate_writes_every_builtin_scenario_and_keeps_edits() {
     );
     let files: Vec<_> = std::fs::read_dir(dir.path()).unwrap().flatten().collect();
     // The JWT scenarios are left out for a profile without a token API (`api:`).
-    let cookie = usher::suite::BUILTIN.iter().filter(|b| !b.needs_token_api()).count();
+    let cookie = usher::suite::BUILTIN
+        .iter()
+        .filter(|b| !b.needs_token_api())
+        .count();
     assert_eq!(files.len(), cookie);
     let text = std::fs::read_to_string(dir.path().join("logout-invalidates-token.yaml")).unwrap();
     assert!(

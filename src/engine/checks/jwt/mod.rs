@@ -39,12 +39,12 @@ pub(crate) struct Held {
 
 /// The profile's token API, or the SKIPPED outcome that says it is missing (the scenarios declare
 /// `requires: [token_api]`, so this is reached only by hand-written ones).
-fn api(ctx: &FlowCtx) -> Result<Api, Outcome> {
+fn api(ctx: &FlowCtx) -> Result<Api, Box<Outcome>> {
     ctx.profile.api.clone().ok_or_else(|| {
-        Outcome::skipped(
+        Box::new(Outcome::skipped(
             "the profile declares no token API (`api: {identity: GET /path}`), so there is no identity \
              endpoint to replay the token against",
-        )
+        ))
     })
 }
 
@@ -56,7 +56,7 @@ pub(crate) fn fp(ctx: &FlowCtx, token: &str) -> String {
 
 /// The persona's token now, as a JWT, with the oracle to judge it by.
 pub(crate) async fn held(ctx: &mut FlowCtx, persona: &str, what: &str) -> Result<Held, Outcome> {
-    let api = api(ctx)?;
+    let api = api(ctx).map_err(|o| *o)?;
     let token = match ctx.read_token(persona).await {
         Ok(t) if !t.is_empty() => t,
         Ok(_) => {
@@ -81,7 +81,7 @@ pub(crate) async fn held(ctx: &mut FlowCtx, persona: &str, what: &str) -> Result
             )));
         }
     };
-    let oracle = oracle_for(ctx, persona, &api.identity, &raw)?;
+    let oracle = oracle_for(ctx, persona, &api.identity, &raw).map_err(|o| *o)?;
     Ok(Held {
         text,
         jwt,
@@ -96,11 +96,11 @@ fn oracle_for(
     persona: &str,
     identity: &Endpoint,
     raw: &str,
-) -> Result<ApiOracle, Outcome> {
+) -> Result<ApiOracle, Box<Outcome>> {
     let url = ctx
         .expand(&identity.path, persona)
         .and_then(|p| ctx.url_of(persona, &p))
-        .map_err(|e| Outcome::from_step_error("the identity endpoint", e))?;
+        .map_err(|e| Box::new(Outcome::from_step_error("the identity endpoint", e)))?;
     let mut people: Vec<(String, String)> = Vec::new();
     for name in ctx.profile.personas.keys() {
         let owner = ctx.profile.owner_of(name).to_string();
