@@ -372,6 +372,10 @@ pub struct DemoMatrixArgs {
     /// touches it). For CI, where those 40 logins a row are most of the cost.
     #[arg(long)]
     pub skip_repeats: bool,
+    /// Which app's rows run: `cookie` (the server-rendered app and the cookie scenarios) or `jwt` (the
+    /// single-page app and the JWT scenarios; --flaws then names JWT flaws). The README table holds both.
+    #[arg(long, default_value = "cookie", value_parser = ["cookie", "jwt"])]
+    pub auth: String,
 }
 
 #[derive(Debug, Args)]
@@ -423,6 +427,20 @@ pub struct DemoServeArgs {
     /// Print the flaw switches with a line each, and exit.
     #[arg(long)]
     pub list_flaws: bool,
+    /// `cookie`: the server-rendered app. `jwt`: a single-page app over a JSON API with JWT access
+    /// tokens and rotated refresh tokens (docs/demo-jwt.md), whose --flaws are jwt-alg-none,
+    /// jwt-signature-unchecked, jwt-weak-secret, jwt-key-confusion, jwt-no-expiry, jwt-long-expiry,
+    /// jwt-no-revocation, refresh-not-rotated, refresh-reuse-undetected, jwt-sensitive-claims (a line
+    /// each in --list-flaws).
+    #[arg(long, default_value = "cookie", value_parser = ["cookie", "jwt"])]
+    pub auth: String,
+    /// With --auth jwt: where the page keeps the access token: memory (secure), local or session
+    /// (Web Storage key tb_access), cookie (HttpOnly cookie tb_access).
+    #[arg(long, value_name = "WHERE")]
+    pub token_storage: Option<String>,
+    /// With --auth jwt: the access token's lifetime (`exp − iat`) [default: 5m].
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub access_ttl: Option<Duration>,
     /// Print the shape switches with a line each, and exit.
     #[arg(long)]
     pub list_shapes: bool,

@@ -6,7 +6,10 @@ use super::error::{CommandError, missed};
 use super::execute::{cancel_on_signals, execute, write_reports};
 use super::inputs::driver_config;
 use crate::cli::{DemoArgs, DemoServeArgs, DriverArgs};
-use crate::demo::{ACCOUNTS, DemoConfig, FlawSet, MALICE, SessionIds, Shape, ShapeSet};
+use crate::demo::{
+    ACCOUNTS, DEFAULT_ACCESS_TTL, DemoConfig, FlawSet, JwtConfig, JwtFlaw, JwtFlawSet, MALICE,
+    SessionIds, Shape, ShapeSet, TokenStorage,
+};
 use crate::driver::{BrowserKind, DriverConfig};
 use crate::engine::pipeline::{Executed, RunOptions};
 use crate::exit::Exit;
@@ -232,8 +235,14 @@ pub async fn run_against(
 pub async fn serve(args: &DemoServeArgs) -> Result<Exit, CommandError> {
     if args.list_flaws {
         crate::out!("{}", crate::demo::list_flaws());
+        crate::out!(
+            "\nwith --auth jwt (docs/demo-jwt.md):\n{}",
+            crate::demo::list_jwt_flaws()
+        );
         return Ok(Exit::Passed);
     }
+    let jwt = jwt_config(args).map_err(CommandError::BadInput)?;
+    let cookie_flaws = if jwt.is_some() { "none" } else { &args.flaws };
     if args.list_shapes {
         crate::out!("{}", crate::demo::list_shapes());
         return Ok(Exit::Passed);
@@ -246,10 +255,9 @@ pub async fn serve(args: &DemoServeArgs) -> Result<Exit, CommandError> {
         Ok::<_, String>(DemoConfig {
             port: args.port,
             analytics_port: args.analytics_port,
-            flaws: args
-                .flaws
+            flaws: cookie_flaws
                 .parse::<FlawSet>()
-                .map_err(|e| format!("--flaws: {e}"))?,
+                .map_err(|e| cookie_flaw_error(&args.flaws, e))?,
             shapes: args
                 .shape
                 .parse::<ShapeSet>()
@@ -265,6 +273,7 @@ pub async fn serve(args: &DemoServeArgs) -> Result<Exit, CommandError> {
             lockout_period: args.lockout_period,
             markup: args.markup.parse().map_err(|e| format!("--markup: {e}"))?,
             access_log: args.access_log.clone(),
+            jwt,
             ..DemoConfig::default()
         })
     })()
@@ -279,12 +288,73 @@ pub async fn serve(args: &DemoServeArgs) -> Result<Exit, CommandError> {
     Ok(Exit::Passed)
 }
 
+/// `--auth jwt` and its options; none for the cookie app. The token app has its own flaws and none
+/// of the cookie app's shapes, markup variants or id families: a mix would be refused here rather
+/// than quietly ignored.
+fn jwt_config(args: &DemoServeArgs) -> Result<Option<JwtConfig>, String> {
+    if args.auth != "jwt" {
+        for (given, option) in [
+            (args.token_storage.is_some(), "--token-storage"),
+            (args.access_ttl.is_some(), "--access-ttl"),
+        ] {
+            if given {
+                return Err(format!("{option} needs --auth jwt"));
+            }
+        }
+        return Ok(None);
+    }
+    let unsupported = [
+        (args.shape != "none", "--shape"),
+        (args.markup != "plain", "--markup"),
+        (args.session_ids != "csprng", "--session-ids"),
+        (args.render_delay.is_some(), "--render-delay"),
+    ];
+    if let Some((_, option)) = unsupported.iter().find(|(given, _)| *given) {
+        return Err(format!(
+            "{option} shapes the server-rendered cookie app; --auth jwt (the single-page app) does not take it"
+        ));
+    }
+    let flaws = args.flaws.parse::<JwtFlawSet>().map_err(|e| {
+        if args.flaws.parse::<FlawSet>().is_ok() {
+            format!(
+                "--flaws: `{}` names flaws of the cookie app; with --auth jwt the flaws are: {}",
+                args.flaws,
+                JwtFlaw::ALL.map(JwtFlaw::name).join(", ")
+            )
+        } else {
+            format!("--flaws: {e}")
+        }
+    })?;
+    let storage = match &args.token_storage {
+        Some(text) => text
+            .parse::<TokenStorage>()
+            .map_err(|e| format!("--token-storage: {e}"))?,
+        None => TokenStorage::Memory,
+    };
+    Ok(Some(JwtConfig {
+        flaws,
+        storage,
+        access_ttl: args.access_ttl.unwrap_or(DEFAULT_ACCESS_TTL),
+    }))
+}
+
+/// A cookie-app `--flaws` that names JWT flaws says which option they need.
+fn cookie_flaw_error(text: &str, error: String) -> String {
+    if text.parse::<JwtFlawSet>().is_ok() {
+        format!("--flaws: `{text}` names flaws of the token app; add --auth jwt")
+    } else {
+        format!("--flaws: {error}")
+    }
+}
+
 pub async fn demo(args: &DemoArgs, redactor: &Redactor) -> Result<Exit, CommandError> {
     let driver = demo_driver(&args.driver)?;
     let timeout = args.driver.step_timeout;
     let selected = crate::suite::select(&args.select.only, &args.select.skip)
         .map_err(CommandError::BadInput)?
         .iter()
+        // The cookie app declares no token API: its JWT scenarios would only say SKIPPED.
+        .filter(|b| !b.needs_token_api())
         .map(|b| b.name)
         .collect::<Vec<_>>();
     let (shapes, profile) =

@@ -26,8 +26,16 @@ struct Config {
     why: &'static str,
 }
 
+/// The built-in scenarios the cookie app's rows run: all but the JWT ones (its profile declares no
+/// token API, so they could only say SKIPPED).
+fn cookie_suite() -> impl Iterator<Item = &'static crate::suite::BuiltinScenario> {
+    crate::suite::BUILTIN
+        .iter()
+        .filter(|b| !b.needs_token_api())
+}
+
 fn configs(filter: Option<&FlawSet>) -> Vec<Config> {
-    let all_names: Vec<&'static str> = crate::suite::BUILTIN.iter().map(|b| b.name).collect();
+    let all_names: Vec<&'static str> = cookie_suite().map(|b| b.name).collect();
     let mut out = vec![Config {
         label: "no flaw".into(),
         flaws: FlawSet::none(),
@@ -78,7 +86,7 @@ fn repeats_left_out(flaws: FlawSet, skip_repeats: bool) -> Vec<&'static str> {
 
 /// The README table: one row per configuration, the flows it must fail, and why.
 fn render(configs: &[Config]) -> String {
-    let total = crate::suite::BUILTIN.len();
+    let total = cookie_suite().count();
     let mut s = format!(
         "| Ticketbooth | built-in flows that FAIL (all other of the {total} PASS) | why |\n| --- | --- | --- |\n"
     );
@@ -106,12 +114,21 @@ pub async fn matrix(
     args: &DemoMatrixArgs,
     redactor: &Redactor,
 ) -> Result<Exit, CommandError> {
-    let filter = args
-        .flaws
-        .as_deref()
+    let jwt = args.auth == "jwt";
+    let flaws_arg = |e| CommandError::BadInput(format!("--flaws: {e}"));
+    let filter = (!jwt)
+        .then_some(args.flaws.as_deref())
+        .flatten()
         .map(str::parse::<FlawSet>)
         .transpose()
-        .map_err(|e| CommandError::BadInput(format!("--flaws: {e}")))?;
+        .map_err(flaws_arg)?;
+    let jwt_filter = jwt
+        .then_some(args.flaws.as_deref())
+        .flatten()
+        .map(str::parse::<crate::demo::JwtFlawSet>)
+        .transpose()
+        .map_err(flaws_arg)?;
+    let jwt_rows = super::demo_matrix_jwt::rows(jwt_filter.as_ref());
     let driver = demo_driver(&demo.driver)?;
     let timeout = demo.driver.step_timeout;
     if !demo.select.only.is_empty() || !demo.select.skip.is_empty() {
@@ -128,17 +145,25 @@ pub async fn matrix(
         .collect();
     let mut suites = Vec::new();
     for skip in &left_out {
-        let names: Vec<&str> = crate::suite::BUILTIN
-            .iter()
+        let names: Vec<&str> = cookie_suite()
             .map(|b| b.name)
             .filter(|n| !skip.contains(n))
             .collect();
         suites.push(Arc::new(demo_project(&profile, redactor, &names, shapes)?));
     }
+    let table = format!(
+        "{}{}",
+        render(&configs),
+        super::demo_matrix_jwt::render(&jwt_rows)
+    );
     if args.expected_only {
-        return readme(&render(&configs), args, Exit::Passed);
+        return readme(&table, args, Exit::Passed);
     }
     let cancel = cancel_on_signals();
+    if jwt {
+        let exit = jwt_matrix(demo, args, &jwt_rows, driver, redactor, cancel).await?;
+        return readme(&table, args, exit);
+    }
     let permits = Arc::new(tokio::sync::Semaphore::new(args.parallel.max(1)));
     let mut tasks = Vec::new();
     for (i, c) in configs.iter().enumerate() {
@@ -186,10 +211,7 @@ pub async fn matrix(
             .map(|f| (f.name.as_str(), f.verdict))
             .collect();
         let mut wrong = Vec::new();
-        for b in crate::suite::BUILTIN
-            .iter()
-            .filter(|b| !skip.contains(&b.name))
-        {
+        for b in cookie_suite().filter(|b| !skip.contains(&b.name)) {
             let want = if crate::suite::expected_skip(b.name, shapes).is_some() {
                 Verdict::Skipped
             } else if c.expected_fail.contains(&b.name) {
@@ -233,7 +255,88 @@ pub async fn matrix(
             crate::outln!("         {w}");
         }
     }
-    readme(&render(&configs), args, exit)
+    readme(&table, args, exit)
+}
+
+/// Runs the `--auth jwt` rows, up to `--parallel` at once, and judges each.
+async fn jwt_matrix(
+    demo: &DemoArgs,
+    args: &DemoMatrixArgs,
+    rows: &[super::demo_matrix_jwt::JwtRow],
+    driver: crate::driver::DriverConfig,
+    redactor: &Redactor,
+    cancel: tokio_util::sync::CancellationToken,
+) -> Result<Exit, CommandError> {
+    let permits = Arc::new(tokio::sync::Semaphore::new(args.parallel.max(1)));
+    let mut tasks = Vec::new();
+    for (i, r) in rows.iter().enumerate() {
+        let only = r.only.as_deref().filter(|_| args.skip_repeats);
+        let project = Arc::new(super::demo_matrix_jwt::suite(redactor, only)?);
+        let (project, driver, redactor, cancel, permits) = (
+            project.clone(),
+            driver.clone(),
+            redactor.clone(),
+            cancel.clone(),
+            permits.clone(),
+        );
+        let dir = demo.report_dir.join("matrix").join(format!(
+            "jwt-{i:02}-{}",
+            r.label.replace(['`', ',', ' '], "-")
+        ));
+        let (flaws, jobs, timeout) = (r.flaws, demo.jobs, demo.driver.step_timeout);
+        tasks.push(tokio::spawn(async move {
+            let _p = permits.acquire().await.expect("semaphore open");
+            super::demo_matrix_jwt::run_row(
+                &project, jobs, flaws, driver, timeout, dir, &redactor, cancel,
+            )
+            .await
+        }));
+    }
+    let mut exit = Exit::Passed;
+    for (r, t) in rows.iter().zip(tasks) {
+        let done = match t.await {
+            Ok(Ok(d)) => d,
+            Ok(Err(e)) => {
+                report(&CommandError::Infrastructure(format!("{}: {e}", r.label)));
+                exit = Exit::Infrastructure;
+                continue;
+            }
+            Err(e) => {
+                report(&CommandError::Infrastructure(format!("{}: {e}", r.label)));
+                exit = Exit::Infrastructure;
+                continue;
+            }
+        };
+        let wrong = if args.skip_repeats {
+            super::demo_matrix_jwt::wrong(r, &done)
+        } else {
+            super::demo_matrix_jwt::wrong(
+                &super::demo_matrix_jwt::JwtRow {
+                    only: None,
+                    label: String::new(),
+                    flaws: r.flaws,
+                    fail: r.fail.clone(),
+                    skip: r.skip.clone(),
+                    why: String::new(),
+                },
+                &done,
+            )
+        };
+        for (_, got) in &wrong {
+            exit = missed(exit, *got);
+        }
+        crate::outln!(
+            "{:<6} {:<40} {:>3} flows in {:.0}s",
+            if wrong.is_empty() { "ok" } else { "WRONG" },
+            r.label,
+            done.flows.len(),
+            done.summary.duration.as_secs_f64()
+        );
+        for (w, _) in &wrong {
+            crate::outln!("         {w}");
+        }
+    }
+    Ok(exit)
 }
 
 /// Prints the table, and writes or checks the README's copy of it.

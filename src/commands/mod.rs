@@ -5,6 +5,7 @@ pub mod check_profile;
 pub mod demo;
 pub mod demo_logs;
 pub mod demo_matrix;
+pub mod demo_matrix_jwt;
 pub mod diff;
 pub mod discover;
 pub mod doctor;

@@ -123,6 +123,11 @@ impl User {
         }
     }
 
+    /// The stored hash, hex: what the `jwt-sensitive-claims` token leaks in its payload.
+    pub fn password_hash_hex(&self) -> String {
+        hex::encode(self.password_hash)
+    }
+
     fn password_matches(&self, password: &str) -> bool {
         // Compared whole rather than short-circuiting, so timing says nothing about the prefix.
         let candidate = hash_password(&self.salt, password);

@@ -33,6 +33,9 @@ pub struct DemoConfig {
     pub render_delay: Duration,
     /// Where to write the access log (`--access-log`), one line per request; none by default.
     pub access_log: Option<std::path::PathBuf>,
+    /// `--auth jwt`: the single-page app over a JSON API with JWT access tokens instead of the
+    /// server-rendered cookie app (docs/demo-jwt.md); none is the cookie app.
+    pub jwt: Option<super::jwt::JwtConfig>,
 }
 
 impl Default for DemoConfig {
@@ -52,6 +55,7 @@ impl Default for DemoConfig {
             markup: super::markup::Markup::Plain,
             render_delay: Duration::from_millis(1500),
             access_log: None,
+            jwt: None,
         }
     }
 }

@@ -23,6 +23,7 @@ mod form;
 mod html;
 mod id_generator;
 mod java_random;
+mod jwt;
 mod login_guard;
 mod markup;
 mod outbox;
@@ -44,6 +45,10 @@ pub use analytics::Hit;
 pub use config::DemoConfig;
 pub use cookies::{HOST_COOKIE, PLAIN_COOKIE, SECURE_COOKIE, SESSION_COOKIE_NAMES};
 pub use flaws::{Flaw, FlawSet, list_flaws};
+pub use jwt::{
+    ACCESS_COOKIE, DEFAULT_ACCESS_TTL, JwtConfig, JwtFlaw, JwtFlawSet, KID, LONG_EXPIRY,
+    REFRESH_COOKIE, TokenStorage, WEAK_SECRET, list_jwt_flaws,
+};
 pub use login_guard::{LOCKOUT_FAILURES, LoginStats, THROTTLE_LIMIT};
 pub use markup::Markup;
 pub use server::{RunningDemo, serve_forever, start};

@@ -18,6 +18,9 @@ use super::shapes::Shape;
 use super::state::AppState;
 
 pub fn app(state: AppState) -> Router {
+    if let Some(jwt) = &state.config.jwt {
+        return super::jwt::app(state.clone(), jwt.clone());
+    }
     let site = Router::new()
         .route("/", get(home::index))
         .route("/events/{id}", get(home::event))

@@ -188,7 +188,9 @@ fn banner(demo: &RunningDemo) -> String {
         demo.addr(),
         demo.analytics_addr()
     ));
-    if config.flaws.is_empty() {
+    if let Some(jwt) = &config.jwt {
+        out.push_str(&jwt.describe());
+    } else if config.flaws.is_empty() {
         out.push_str("Flaws on: none (secure by default)\n");
     } else {
         out.push_str("Flaws on:\n");
@@ -215,6 +217,24 @@ fn banner(demo: &RunningDemo) -> String {
             config.session_ids.description()
         ));
     }
+    // The token app has neither server sessions nor checkouts: its lifetimes are in `describe`.
+    if config.jwt.is_none() {
+        out.push_str(&session_limits(config));
+    }
+    out.push_str("Demo accounts (public demo data):\n");
+    for account in &demo.accounts() {
+        out.push_str(&format!(
+            "  {:28} {:24} {}\n",
+            account.email, account.password, account.role
+        ));
+    }
+    out.push_str("Press Ctrl-C to stop.");
+    out
+}
+
+/// The cookie app's timeouts and session cap, as the banner shows them.
+fn session_limits(config: &DemoConfig) -> String {
+    let mut out = String::new();
     let enforced = |flaw: Flaw| {
         if config.flaws.contains(flaw) {
             " (not enforced)"
@@ -236,14 +256,6 @@ fn banner(demo: &RunningDemo) -> String {
         config.max_sessions,
         enforced(Flaw::UnlimitedSessions)
     ));
-    out.push_str("Demo accounts (public demo data):\n");
-    for account in &demo.accounts() {
-        out.push_str(&format!(
-            "  {:28} {:24} {}\n",
-            account.email, account.password, account.role
-        ));
-    }
-    out.push_str("Press Ctrl-C to stop.");
     out
 }
 

@@ -36,10 +36,13 @@ pub enum Measure {
     UrlsScanned,
     Leaks,
     ControlEndedAfterS,
+    TokenLifetimeS,
+    ForgeriesTried,
+    ForgeriesAccepted,
 }
 
 impl Measure {
-    pub const ALL: [Measure; 29] = [
+    pub const ALL: [Measure; 32] = [
         Measure::IdleTimeoutLowerS,
         Measure::IdleTimeoutUpperS,
         Measure::EndedAfterS,
@@ -69,6 +72,9 @@ impl Measure {
         Measure::UrlsScanned,
         Measure::Leaks,
         Measure::ControlEndedAfterS,
+        Measure::TokenLifetimeS,
+        Measure::ForgeriesTried,
+        Measure::ForgeriesAccepted,
     ];
 
     /// The key in `measured` (results.json).
@@ -103,6 +109,9 @@ impl Measure {
             Measure::UrlsScanned => "urls_scanned",
             Measure::Leaks => "leaks",
             Measure::ControlEndedAfterS => "control_ended_after_s",
+            Measure::TokenLifetimeS => "token_lifetime_s",
+            Measure::ForgeriesTried => "forgeries_tried",
+            Measure::ForgeriesAccepted => "forgeries_accepted",
         }
     }
 }
@@ -155,7 +164,10 @@ pub fn schema(_: &mut SchemaGenerator) -> Schema {
             "referrer_policy": {"type": "string", "description": "no_token_in_referer: the Referrer-Policy the app sent"},
             "exposures": integer("no_token_in_storage: places in storage holding the token"),
             "urls_scanned": integer("no_token_in_url: URLs looked at"),
-            "leaks": integer("no_token_in_url: URLs holding the token")
+            "leaks": integer("no_token_in_url: URLs holding the token"),
+            "token_lifetime_s": {"type": "integer", "description": "jwt_lifetime: the JWT's `exp − iat` (or the time left until `exp` when it has no `iat`), seconds"},
+            "forgeries_tried": integer("jwt_forgery: forged tokens replayed to the identity endpoint"),
+            "forgeries_accepted": integer("jwt_forgery: of those, accepted as a persona")
         }
     })
 }

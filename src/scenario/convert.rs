@@ -971,6 +971,36 @@ pub const CHECKS: &[CheckSyntax] = &[
         name: "entropy_at_least",
         takes: Takes::Nothing(|| Check::EntropyAtLeast),
     },
+    CheckSyntax {
+        name: "jwt_forgery",
+        takes: Takes::Arg {
+            read: |ctx, arg, what| Some(Check::JwtForgery(ctx.typed(arg, what)?)),
+            schema: sub::<JwtForgeryArgs>,
+        },
+    },
+    CheckSyntax {
+        name: "jwt_lifetime",
+        takes: Takes::Nothing(|| Check::JwtLifetime),
+    },
+    CheckSyntax {
+        name: "jwt_payload_hygiene",
+        takes: Takes::Nothing(|| Check::JwtPayloadHygiene),
+    },
+    CheckSyntax {
+        name: "jwt_revoked_by",
+        takes: Takes::Arg {
+            read: |ctx, arg, what| Some(Check::JwtRevokedBy(ctx.typed(arg, what)?)),
+            schema: |_| json!({"type": "string", "description": "a profile flow (e.g. logout, change_password) after which the persona's earlier access and refresh tokens must be refused"}),
+        },
+    },
+    CheckSyntax {
+        name: "jwt_refresh_rotates",
+        takes: Takes::Nothing(|| Check::JwtRefreshRotates),
+    },
+    CheckSyntax {
+        name: "jwt_refresh_reuse_detected",
+        takes: Takes::Nothing(|| Check::JwtRefreshReuseDetected),
+    },
 ];
 
 /// Every check name, for suggestions and messages.

@@ -1,6 +1,7 @@
 //! The scenario language: profiles and scenario files, their loading, variables, validation and schema.
 //! No I/O beyond reading files; nothing here knows about drivers.
 
+pub mod api;
 pub mod convert;
 mod diagnostic;
 pub mod load;

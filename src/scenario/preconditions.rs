@@ -13,10 +13,15 @@ pub fn flows_used(s: &Scenario) -> Vec<&str> {
     let mut out: Vec<&str> = Vec::new();
     for step in super::step::all_steps(&s.steps) {
         let run = step.action.flow_run();
+        let revoked_by;
         let used: &[&str] = match &step.action {
             Action::Run(_) | Action::RunPart(_) => run.as_slice(),
             Action::Parallel(p) => &[p.run.as_str()],
             Action::Check(Check::CheckoutExpires) => &["start_checkout", "complete_checkout"],
+            Action::Check(Check::JwtRevokedBy(f)) => {
+                revoked_by = [f.as_str()];
+                &revoked_by
+            }
             _ => &[],
         };
         for f in used {
@@ -46,6 +51,13 @@ pub fn unmet(profile: &Profile, s: &Scenario) -> Option<String> {
         return Some(
             "the app issues no session id before login (the profile's `anonymous_sessions: false`), so \
              there is none to rotate; the planted-id fixation scenarios cover fixation for such apps"
+                .into(),
+        );
+    }
+    if s.requires.contains(&Requirement::TokenApi) && profile.api.is_none() {
+        return Some(
+            "the profile declares no token API (`api: {identity: GET /path}`): the app's session is not \
+             a bearer token usher can replay against an identity endpoint"
                 .into(),
         );
     }

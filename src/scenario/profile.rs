@@ -139,6 +139,8 @@ pub struct Profile {
     pub flows: IndexMap<String, Flow>,
     /// `anonymous_sessions: false`: the app issues no session id before login (`None`: not said).
     pub anonymous_sessions: Option<bool>,
+    /// `api:`: the token API (identity oracle, refresh call) the bearer-token scenarios replay against.
+    pub api: Option<super::api::Api>,
 }
 
 impl Profile {
@@ -189,6 +191,7 @@ pub const PROFILE_KEYS: &[&str] = &[
     "defaults",
     "flows",
     "anonymous_sessions",
+    "api",
 ];
 
 /// Converts a parsed `app.yaml`. Returns `None` when a problem was reported.
@@ -221,6 +224,7 @@ pub fn from_node(ctx: &mut Ctx, root: &Node, dir: PathBuf) -> Option<Profile> {
         oracle_unwatched_grace: Profile::UNWATCHED_ORACLE_GRACE,
         flows: IndexMap::new(),
         anonymous_sessions: None,
+        api: None,
     };
     let mut saw_token = false;
     let mut emulation = None;
@@ -310,6 +314,7 @@ pub fn from_node(ctx: &mut Ctx, root: &Node, dir: PathBuf) -> Option<Profile> {
             "anonymous_sessions" => {
                 profile.anonymous_sessions = ctx.typed(value, "`anonymous_sessions`")
             }
+            "api" => profile.api = super::api::from_node(ctx, value),
             other => {
                 let hint = did_you_mean(other, PROFILE_KEYS.iter().copied());
                 ctx.error(

@@ -13,6 +13,9 @@ pub enum Requirement {
     /// The browser keeps pages in a back/forward cache, as users' browsers do. On the headless shell
     /// (which has none) the launcher starts full Chromium for the flow, or the flow is SKIPPED.
     BackForwardCache,
+    /// The profile declares the app's token API (`api:`): the bearer-token (JWT) scenarios replay
+    /// tokens against its identity oracle. A profile without it skips them.
+    TokenApi,
 }
 
-pub const REQUIREMENTS: &[&str] = &["anonymous_session", "back_forward_cache"];
+pub const REQUIREMENTS: &[&str] = &["anonymous_session", "back_forward_cache", "token_api"];

@@ -57,6 +57,7 @@ pub fn json_schema() -> Value {
             "vars": {"type": "object", "additionalProperties": {"type": "string"}},
             "policy": g.subschema_for::<PolicyDoc>().to_value(),
             "defaults": g.subschema_for::<DefaultsDoc>().to_value(),
+            "api": g.subschema_for::<super::api::ApiDoc>().to_value(),
             "anonymous_sessions": {"type": "boolean", "description": "false: the app issues no session id before login; scenarios that `requires: [anonymous_session]` are SKIPPED"},
             "flows": {
                 "type": "object",

@@ -204,6 +204,46 @@ pub struct TokenChangedArgs {
     pub since: String,
 }
 
+/// A family of JWT forgeries `jwt_forgery` replays (each one scenario, so each flaw fails alone).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum JwtFamily {
+    /// The token with a corrupted, an empty or a null signature, and with a claim changed under its
+    /// old signature: does the API verify signatures at all?
+    Signature,
+    /// `alg: none` in every case spelling, with and without the signature part.
+    AlgNone,
+    /// HS256 re-signed with a cracked (or a guessed) weak secret from usher's dictionary.
+    WeakSecret,
+    /// HS256 re-signed with the server's RSA public key (from its JWKS) as the HMAC secret.
+    KeyConfusion,
+    /// Keys the token names itself: an embedded `jwk`, `jku`/`x5u` at usher's loopback origin, a `kid`
+    /// pointing at a guessable key, ECDSA psychic signatures (r = s = 0).
+    HeaderKeys,
+}
+
+impl JwtFamily {
+    pub fn name(self) -> &'static str {
+        match self {
+            JwtFamily::Signature => "signature",
+            JwtFamily::AlgNone => "alg_none",
+            JwtFamily::WeakSecret => "weak_secret",
+            JwtFamily::KeyConfusion => "key_confusion",
+            JwtFamily::HeaderKeys => "header_keys",
+        }
+    }
+}
+
+/// `jwt_forgery: {family, other}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct JwtForgeryArgs {
+    pub family: JwtFamily,
+    /// A persona whose account each forgery also tries to impersonate (its identity claims written
+    /// into the victim's token); it must be logged in so usher can read its token's claims.
+    pub other: Option<String>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct HttpStatusArgs {
@@ -251,6 +291,18 @@ pub enum Check {
     NoCacheablePages,
     ClientBinding,
     EntropyAtLeast,
+    /// Forged variants of the persona's JWT must all be refused by the API's identity oracle.
+    JwtForgery(JwtForgeryArgs),
+    /// The JWT has `exp`, lives no longer than the policy's absolute lifetime, and is refused expired.
+    JwtLifetime,
+    /// No secret or personal data in the JWT's readable claims.
+    JwtPayloadHygiene,
+    /// The persona's access and refresh tokens, read before the named flow runs, are refused after it.
+    JwtRevokedBy(String),
+    /// The refresh call hands out a new refresh token.
+    JwtRefreshRotates,
+    /// A used refresh token is refused, and reusing it revokes the newer one.
+    JwtRefreshReuseDetected,
 }
 
 impl Check {
@@ -274,6 +326,12 @@ impl Check {
             Check::NoCacheablePages => "no_cacheable_pages",
             Check::ClientBinding => "client_binding",
             Check::EntropyAtLeast => "entropy_at_least",
+            Check::JwtForgery(_) => "jwt_forgery",
+            Check::JwtLifetime => "jwt_lifetime",
+            Check::JwtPayloadHygiene => "jwt_payload_hygiene",
+            Check::JwtRevokedBy(_) => "jwt_revoked_by",
+            Check::JwtRefreshRotates => "jwt_refresh_rotates",
+            Check::JwtRefreshReuseDetected => "jwt_refresh_reuse_detected",
         }
     }
 }

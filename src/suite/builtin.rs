@@ -22,6 +22,14 @@ impl BuiltinScenario {
             .unwrap_or_default()
     }
 
+    /// Whether it judges a bearer token through the profile's token API (`requires: [token_api]`):
+    /// the JWT scenarios, which the cookie app's demo rows leave out.
+    pub fn needs_token_api(&self) -> bool {
+        self.text
+            .lines()
+            .any(|l| l.starts_with("requires: [") && l.contains("token_api"))
+    }
+
     fn matches(&self, pattern: &str) -> bool {
         self.name == pattern || self.tags().contains(&pattern)
     }
@@ -101,6 +109,50 @@ pub const BUILTIN: &[BuiltinScenario] = &[
         name: "authenticated-pages-not-cacheable",
         text: include_str!("scenarios/authenticated-pages-not-cacheable.yaml"),
     },
+    BuiltinScenario {
+        name: "jwt-signature-verified",
+        text: include_str!("scenarios/jwt-signature-verified.yaml"),
+    },
+    BuiltinScenario {
+        name: "jwt-alg-none",
+        text: include_str!("scenarios/jwt-alg-none.yaml"),
+    },
+    BuiltinScenario {
+        name: "jwt-weak-secret",
+        text: include_str!("scenarios/jwt-weak-secret.yaml"),
+    },
+    BuiltinScenario {
+        name: "jwt-key-confusion",
+        text: include_str!("scenarios/jwt-key-confusion.yaml"),
+    },
+    BuiltinScenario {
+        name: "jwt-header-keys",
+        text: include_str!("scenarios/jwt-header-keys.yaml"),
+    },
+    BuiltinScenario {
+        name: "jwt-lifetime",
+        text: include_str!("scenarios/jwt-lifetime.yaml"),
+    },
+    BuiltinScenario {
+        name: "jwt-logout-revokes",
+        text: include_str!("scenarios/jwt-logout-revokes.yaml"),
+    },
+    BuiltinScenario {
+        name: "jwt-password-change-revokes",
+        text: include_str!("scenarios/jwt-password-change-revokes.yaml"),
+    },
+    BuiltinScenario {
+        name: "jwt-refresh-rotates",
+        text: include_str!("scenarios/jwt-refresh-rotates.yaml"),
+    },
+    BuiltinScenario {
+        name: "jwt-refresh-reuse-detected",
+        text: include_str!("scenarios/jwt-refresh-reuse-detected.yaml"),
+    },
+    BuiltinScenario {
+        name: "jwt-payload-hygiene",
+        text: include_str!("scenarios/jwt-payload-hygiene.yaml"),
+    },
 ];
 
 /// The scenarios `--only` and `--skip` leave (each a name or a tag); unknown words are an error that
@@ -146,6 +198,12 @@ mod tests {
     fn only_and_skip_by_name_or_tag() {
         let fixation = select(&["fixation".into()], &[]).unwrap();
         assert_eq!(fixation.len(), 3);
+        let jwt = select(&["jwt".into()], &[]).unwrap();
+        assert!(jwt.len() >= 10 && jwt.iter().all(|b| b.needs_token_api()));
+        assert_eq!(
+            BUILTIN.iter().filter(|b| b.needs_token_api()).count(),
+            jwt.len()
+        );
         let rest = select(&[], &["fixation".into(), "idle-timeout".into()]).unwrap();
         assert_eq!(rest.len(), BUILTIN.len() - 4);
         assert!(

@@ -69,6 +69,75 @@ pub fn expected_failures(flaw: Flaw) -> (&'static [&'static str], &'static str) 
     }
 }
 
+/// Which JWT scenarios each `--auth jwt` flaw switch alone must turn to FAIL, and why (by the switch's
+/// name, as `usher demo serve --auth jwt --flaws` takes it); every other JWT scenario must PASS. The
+/// JWT rows of the matrix run only the JWT scenarios (`BuiltinScenario::needs_token_api`).
+/// `jwt-signature-unchecked` also turns the other forgery scenarios to SKIPPED: where no signature is
+/// verified, an alg/key bypass proves nothing more (`JWT_SKIPS`).
+pub const JWT_EXPECTED: &[(&str, &[&str], &str)] = &[
+    (
+        "jwt-alg-none",
+        &["jwt-alg-none"],
+        "`alg: none` tokens are accepted",
+    ),
+    (
+        "jwt-signature-unchecked",
+        &["jwt-signature-verified"],
+        "claims are decoded without verifying the signature",
+    ),
+    (
+        "jwt-weak-secret",
+        &["jwt-weak-secret"],
+        "HS256 with jwt.io's example secret, found offline",
+    ),
+    (
+        "jwt-key-confusion",
+        &["jwt-key-confusion"],
+        "HS256 verified with the RSA public key as the secret",
+    ),
+    (
+        "jwt-no-expiry",
+        &["jwt-lifetime"],
+        "access tokens have no `exp`",
+    ),
+    (
+        "jwt-long-expiry",
+        &["jwt-lifetime"],
+        "access tokens live 30 days",
+    ),
+    (
+        "jwt-no-revocation",
+        &["jwt-logout-revokes", "jwt-password-change-revokes"],
+        "logout and password change revoke nothing",
+    ),
+    (
+        "refresh-not-rotated",
+        &["jwt-refresh-rotates", "jwt-refresh-reuse-detected"],
+        "refresh hands back the same refresh token, which stays valid",
+    ),
+    (
+        "refresh-reuse-undetected",
+        &["jwt-refresh-reuse-detected"],
+        "a used refresh token still works and revokes nothing",
+    ),
+    (
+        "jwt-sensitive-claims",
+        &["jwt-payload-hygiene"],
+        "the payload carries the password hash and the phone number",
+    ),
+];
+
+/// JWT scenarios a flaw turns to SKIPPED (its precondition gone), with the flaw's name.
+pub const JWT_SKIPS: &[(&str, &[&str])] = &[(
+    "jwt-signature-unchecked",
+    &[
+        "jwt-alg-none",
+        "jwt-weak-secret",
+        "jwt-key-confusion",
+        "jwt-header-keys",
+    ],
+)];
+
 /// Scenarios that measure timers. The demo runs them against a Ticketbooth with timeouts of seconds
 /// (`TIMING_POLICY`), beside a second instance with the catalogue's real numbers for everything else:
 /// a 5-second idle timeout would otherwise end the sessions of slow multi-persona flows.
@@ -109,6 +178,33 @@ pub fn expected_skip(scenario: &str, shapes: crate::demo::ShapeSet) -> Option<&'
 mod tests {
     use super::*;
     use crate::demo::{Shape, ShapeSet};
+
+    #[test]
+    fn the_jwt_table_names_only_jwt_scenarios() {
+        let jwt: Vec<&str> = crate::suite::BUILTIN
+            .iter()
+            .filter(|b| b.needs_token_api())
+            .map(|b| b.name)
+            .collect();
+        for (flaw, fails, _) in JWT_EXPECTED {
+            for f in *fails {
+                assert!(jwt.contains(f), "{flaw}: {f}");
+            }
+        }
+        for (flaw, skips) in JWT_SKIPS {
+            for f in *skips {
+                assert!(jwt.contains(f), "{flaw}: {f}");
+            }
+        }
+        // Every JWT scenario can fail: each is named by some flaw (but the header-keys family, which
+        // no Ticketbooth switch breaks).
+        for name in jwt.iter().filter(|n| **n != "jwt-header-keys") {
+            assert!(
+                JWT_EXPECTED.iter().any(|(_, f, _)| f.contains(name)),
+                "{name}"
+            );
+        }
+    }
 
     #[test]
     fn only_a_shape_that_removes_a_precondition_expects_a_skip() {

@@ -29,6 +29,13 @@ pub fn generate(
     };
     let mut planned = Vec::new();
     for b in selection {
+        if b.needs_token_api() && profile.api.is_none() {
+            done.skipped.push((
+                b.name.to_string(),
+                "the profile declares no token API (`api: {identity: GET /path}`); the JWT scenarios need one".into(),
+            ));
+            continue;
+        }
         let missing = missing_flows(b.text, profile);
         if !missing.is_empty() {
             done.skipped.push((

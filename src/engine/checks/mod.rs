@@ -14,6 +14,7 @@ mod entropy_browser;
 mod http_response;
 pub mod identity;
 mod idle_timeout;
+mod jwt;
 mod logged_state;
 mod no_token_in_referer;
 mod no_token_in_storage;
@@ -71,6 +72,12 @@ pub async fn evaluate(
         Check::NoCacheablePages => cacheable_pages::check(ctx, persona).await,
         Check::ClientBinding => client_binding::check(ctx, persona).await,
         Check::EntropyAtLeast => entropy::check(ctx, persona).await,
+        Check::JwtForgery(a) => jwt::forgery(ctx, persona, a).await,
+        Check::JwtLifetime => jwt::lifetime(ctx, persona).await,
+        Check::JwtPayloadHygiene => jwt::payload(ctx, persona).await,
+        Check::JwtRevokedBy(flow) => jwt::revoked_by(ctx, persona, flow).await,
+        Check::JwtRefreshRotates => jwt::refresh_rotates(ctx, persona).await,
+        Check::JwtRefreshReuseDetected => jwt::refresh_reuse_detected(ctx, persona).await,
     };
     let redactor = &ctx.run.redactor;
     CheckOutcome {
