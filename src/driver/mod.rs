@@ -25,8 +25,7 @@ pub use appium_context::is_native_app;
 pub use config::DriverConfig;
 pub use launcher::{BackForwardCache, Launcher};
 pub use session::{
-    BrowserCookie, BrowserKind, DriverError, DriverResult, Locator, Look, NetEvent, Session,
-    Settle, Until,
+    BrowserCookie, BrowserKind, DriverError, DriverResult, Locator, Look, NetEvent, Session, Settle,
 };
 pub use webdriver_session::WebDriverSession;
 

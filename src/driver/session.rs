@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
-pub use super::settle::{Look, Settle, Until};
+pub use super::settle::{Look, Settle};
 
 /// Why a driver call failed. `NotFound` is an answer about the page (the element is not there); every
 /// other kind is a harness/infrastructure problem and must end in ERROR, never PASS.
@@ -165,13 +165,6 @@ pub trait Session: Send + Sync {
     async fn look(&self, css: Option<&str>) -> DriverResult<Look> {
         let _ = css;
         Ok(Look::default())
-    }
-
-    /// Looks until `until` says, the page waiting (one round trip however long the wait); where
-    /// the document is not watched, one look at once.
-    async fn look_until(&self, css: Option<&str>, until: Until) -> DriverResult<Look> {
-        let _ = until;
-        self.look(css).await
     }
 
     fn kind(&self) -> BrowserKind;

@@ -60,8 +60,6 @@ pub(crate) const PROBE_JS: &str = r#"(function () {
     };
   }
   var ST = window.setTimeout, CT = window.clearTimeout, timers = new Map();
-  // usher's own waits in the page (AWAIT_JS) use the page's timer unwatched: they are not its work.
-  s.timer = ST;
   window.setTimeout = function (fn, ms) {
     var delay = Number(ms) || 0;
     var depth = s.depth;
@@ -100,70 +98,18 @@ pub(crate) const PROBE_JS: &str = r#"(function () {
   window.addEventListener("pageshow", function () { s.leaving = false; s.last = now(); });
 })();"#;
 
-/// One look as a function of a CSS selector (or null): `[present, watched, complete, quiet_ms,
-/// [pending ages ms], url]`. `present` is null when not asked or the selector is not valid CSS. The
-/// document's URL comes along so that an answer needs no second round trip to say where it was
-/// given.
-macro_rules! look_fn {
-    () => {
-        r#"function (sel) {
-  var present = null;
-  if (sel !== null) { try { present = usherQuery(sel) !== null; } catch (e) { present = null; } }
-  var s = window.__usherSettle;
-  if (!s) { return [present, false]; }
-  var t = performance.now(), ages = [];
-  s.pending.forEach(function (at) { ages.push(Math.round(t - at)); });
-  return [present, true, document.readyState === "complete" && !s.leaving, Math.round(t - s.last), ages,
-    String(location.href)];
-}"#
-    };
-}
-
-/// One look now; `arguments[0]` is a CSS selector or null.
+/// One look: `[present, watched, complete, quiet_ms, [pending ages ms]]`; `arguments[0]` is a CSS
+/// selector or null. `present` is null when not asked or the selector is not valid CSS.
 pub(crate) const LOOK_JS: &str = concat!(
     super::shadow::query_js!(),
-    "return (",
-    look_fn!(),
-    ")(arguments[0]);"
+    r#"var sel = arguments[0], present = null;
+if (sel !== null) { try { present = usherQuery(sel) !== null; } catch (e) { present = null; } }
+var s = window.__usherSettle;
+if (!s) { return [present, false]; }
+var t = performance.now(), ages = [];
+s.pending.forEach(function (at) { ages.push(Math.round(t - at)); });
+return [present, true, document.readyState === "complete" && !s.leaving, Math.round(t - s.last), ages];"#
 );
-
-/// Looks until something [`Until`] names happens, waiting in the page (asynchronous script):
-/// `arguments` are the selector (or null), whether its presence ends the wait, the quiet time and
-/// the long-lived age in ms that make the page settled (null: settling does not end it), and the
-/// budget in ms. Ends with the last look, so a wait costs one round trip whatever it waits for.
-pub(crate) const AWAIT_JS: &str = concat!(
-    super::shadow::query_js!(),
-    "var look = ",
-    look_fn!(),
-    ";\n",
-    r#"var sel = arguments[0], ends = arguments[1], quiet = arguments[2], longLived = arguments[3],
-  budget = arguments[4], done = arguments[arguments.length - 1];
-var s = window.__usherSettle, timer = s && s.timer, start = performance.now();
-function settled(l) {
-  if (quiet === null || !l[2] || l[3] < quiet) { return false; }
-  for (var i = 0; i < l[4].length; i++) { if (l[4][i] < longLived) { return false; } }
-  return true;
-}
-(function check() {
-  var l = look(sel);
-  if (!l[1] || !timer || (ends && l[0] === true) || settled(l) || performance.now() - start >= budget) {
-    done(l);
-    return;
-  }
-  timer.call(window, check, 10);
-})();"#
-);
-
-/// What ends an in-page wait ([`AWAIT_JS`]), besides its budget running out.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Until {
-    /// The selector matching.
-    pub present: bool,
-    /// The page settled as [`Settle::is_settled`] says with these `(quiet, long_lived)`.
-    pub settled: Option<(Duration, Duration)>,
-    /// The longest the page waits before it answers anyway.
-    pub budget: Duration,
-}
 
 /// How settled the current document is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -191,8 +137,6 @@ pub struct Look {
     pub present: Option<bool>,
     /// None: this document is not watched (opened before the probe was installed, or no scripts).
     pub settle: Option<Settle>,
-    /// The document's URL (watched documents only).
-    pub url: Option<String>,
 }
 
 fn ms(v: &Value) -> Duration {
@@ -209,7 +153,6 @@ impl Look {
             return Look {
                 present,
                 settle: None,
-                url: None,
             };
         }
         Look {
@@ -223,7 +166,6 @@ impl Look {
                     .map(|v| v.iter().map(ms).collect())
                     .unwrap_or_default(),
             }),
-            url: a.get(5).and_then(Value::as_str).map(String::from),
         }
     }
 }
@@ -235,16 +177,8 @@ mod tests {
 
     #[test]
     fn looks_parse_and_judge() {
-        let l = Look::parse(&json!([
-            false,
-            true,
-            true,
-            250,
-            [40, 9000],
-            "http://a.test/x"
-        ]));
+        let l = Look::parse(&json!([false, true, true, 250, [40, 9000]]));
         assert_eq!(l.present, Some(false));
-        assert_eq!(l.url.as_deref(), Some("http://a.test/x"));
         let s = l.settle.unwrap();
         let q = Duration::from_millis(100);
         // Young work pending: not settled; once only old (long-lived) work is left, settled.

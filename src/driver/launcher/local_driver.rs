@@ -94,8 +94,7 @@ pub(super) async fn spawn_driver(
                     ),
                 ));
             }
-            // It is usually ready within a few tens of milliseconds; every run waits for it.
-            tokio::time::sleep(Duration::from_millis(20)).await;
+            tokio::time::sleep(Duration::from_millis(50)).await;
         }
         // Exited early: most likely the port was taken between probing and binding; try another.
         let _ = child.wait().await;
