@@ -1,6 +1,7 @@
 //! More sessions of one account alive at once than the policy's cap. "Alive at once" is proved by the
 //! log: each session was first used before some moment and used again at or after it, with no gap
-//! beyond the idle timeout (a session idle longer is taken as expired).
+//! beyond the idle timeout (a session idle longer is taken as expired). Within one second, the line
+//! order says what came first.
 
 use super::span;
 use crate::logs::format::time::format_utc;
@@ -74,15 +75,18 @@ impl Accounts {
         if cap == 0 || acc.raised || acc.sessions.len() <= cap as usize {
             return akey;
         }
-        // The moment with the most sessions alive: some session's first use.
+        // The moment with the most sessions alive: some session's first use. Moments are (time, line):
+        // a log stamps whole seconds, and within one second its lines are in the server's order, so a
+        // session ended on an earlier line of that second was not alive at a later line's login.
         let best = acc
             .sessions
             .iter()
             .map(|p| {
+                let at = (p.first, p.first_line);
                 let alive: Vec<&Alive> = acc
                     .sessions
                     .iter()
-                    .filter(|a| a.first <= p.first && a.last >= p.first)
+                    .filter(|a| (a.first, a.first_line) <= at && (a.last, a.last_line) >= at)
                     .collect();
                 (p.first, alive)
             })
@@ -122,5 +126,38 @@ impl Accounts {
             acc.sessions.retain(|a| now - a.last <= idle_limit);
             !acc.sessions.is_empty()
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Feeds `(session, time, line)` uses of one account and counts the incidents raised at cap 3.
+    fn incidents(uses: &[(u64, i64, u64)]) -> u64 {
+        let mut accounts = Accounts::default();
+        let mut found = Found::default();
+        for &(key, time, line) in uses {
+            accounts.on_accepted(b"alice", key, key as u32, time, line, 3, 600, &mut found);
+        }
+        found.count
+    }
+
+    /// Combined logs stamp whole seconds: five sessions that each log in, are used and end one after
+    /// another within one second were never alive together, whatever their equal timestamps say.
+    #[test]
+    fn sessions_one_after_another_in_one_second_are_not_concurrent() {
+        let uses: Vec<(u64, i64, u64)> = (0..5u64)
+            .flat_map(|s| [(s, 100, 10 * s), (s, 100, 10 * s + 1)])
+            .collect();
+        assert_eq!(incidents(&uses), 0);
+    }
+
+    /// The same five sessions used again after all five logged in are alive together.
+    #[test]
+    fn sessions_used_after_each_other_logged_in_are_concurrent() {
+        let mut uses: Vec<(u64, i64, u64)> = (0..5u64).map(|s| (s, 100, s)).collect();
+        uses.extend((0..5u64).map(|s| (s, 101, 10 + s)));
+        assert_eq!(incidents(&uses), 1);
     }
 }
