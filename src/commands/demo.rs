@@ -202,31 +202,7 @@ pub async fn run_against(
     );
     fast.shutdown().await;
     real.shutdown().await;
-    let order = |name: &str| {
-        crate::suite::BUILTIN
-            .iter()
-            .position(|b| b.name == name)
-            .unwrap_or(usize::MAX)
-    };
-    let mut flows: Vec<_> = rest.flows.into_iter().chain(timing.flows).collect();
-    flows.sort_by_key(|f| order(&f.name));
-    let mut summary = crate::record::RunSummary {
-        duration: rest.summary.duration.max(timing.summary.duration),
-        interrupted: rest.summary.interrupted || timing.summary.interrupted,
-        ..Default::default()
-    };
-    for f in &flows {
-        summary.count(f.verdict);
-    }
-    let mut info = rest.info;
-    info.targets.extend(timing.info.targets);
-    info.flows = flows.len();
-    let merged = Executed {
-        flows,
-        summary,
-        info,
-        launch_error: rest.launch_error.or(timing.launch_error),
-    };
+    let merged = merge_runs(rest, timing);
     // The demo judges its columns by their verdicts; a report not written is said, not counted.
     write_reports(&merged, &ReportPaths::in_dir(&report_dir), redactor, false);
     Ok(merged)
@@ -508,5 +484,35 @@ fn print_columns(secure: &Executed, flawed: &Executed) {
     );
     for f in flawed.flows.iter().filter(|f| f.verdict == Verdict::Fail) {
         crate::outln!("  flawed › {}: {}", f.name, f.summary);
+    }
+}
+
+/// Two runs of one column (a Ticketbooth each) as one: flows in the built-in suite's order, the
+/// summary counted again, the targets of both, the first launch error.
+pub(super) fn merge_runs(first: Executed, second: Executed) -> Executed {
+    let order = |name: &str| {
+        crate::suite::BUILTIN
+            .iter()
+            .position(|b| b.name == name)
+            .unwrap_or(usize::MAX)
+    };
+    let mut flows: Vec<_> = first.flows.into_iter().chain(second.flows).collect();
+    flows.sort_by_key(|f| order(&f.name));
+    let mut summary = crate::record::RunSummary {
+        duration: first.summary.duration.max(second.summary.duration),
+        interrupted: first.summary.interrupted || second.summary.interrupted,
+        ..Default::default()
+    };
+    for f in &flows {
+        summary.count(f.verdict);
+    }
+    let mut info = first.info;
+    info.targets.extend(second.info.targets);
+    info.flows = flows.len();
+    Executed {
+        flows,
+        summary,
+        info,
+        launch_error: first.launch_error.or(second.launch_error),
     }
 }

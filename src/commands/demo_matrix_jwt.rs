@@ -6,7 +6,7 @@
 //! judges it: a loaded CI machine takes seconds per browser step); one browser login per persona,
 //! every replay over plain HTTP.
 
-use super::demo::demo_secrets;
+use super::demo::{demo_secrets, merge_runs};
 use super::error::CommandError;
 use super::execute::{execute, write_reports};
 use crate::demo::{DemoConfig, JwtConfig, JwtFlaw, JwtFlawSet, ShapeSet};
@@ -239,26 +239,8 @@ pub async fn run_row(
     );
     short.shutdown().await;
     rest.shutdown().await;
-    let names = jwt_names();
-    let mut flows: Vec<_> = b.flows.into_iter().chain(a.flows).collect();
-    flows.sort_by_key(|f| names.iter().position(|n| *n == f.name));
-    let mut summary = crate::record::RunSummary {
-        duration: a.summary.duration.max(b.summary.duration),
-        interrupted: a.summary.interrupted || b.summary.interrupted,
-        ..Default::default()
-    };
-    for f in &flows {
-        summary.count(f.verdict);
-    }
-    let mut info = b.info;
-    info.targets.extend(a.info.targets);
-    info.flows = flows.len();
-    let done = Executed {
-        flows,
-        summary,
-        info,
-        launch_error: b.launch_error.or(a.launch_error),
-    };
+    // Every flow is a JWT scenario, so the built-in suite's order is `jwt_names`' order.
+    let done = merge_runs(b, a);
     write_reports(&done, &ReportPaths::in_dir(&report_dir), redactor, false);
     Ok(done)
 }
