@@ -165,13 +165,23 @@ impl<'o> Analyzer<'o> {
         let value = b.bytes(r.session);
         let user = b.bytes(r.user);
         let addr = b.bytes(r.addr);
+        let client = login_burst::client(r.addr_hash, r.agent_hash);
         if r.login {
-            let identity = if !user.is_empty() { user } else { value };
             self.bursts.on_login(
                 addr,
-                identity,
+                user,
+                client,
                 t,
                 no,
+                p.login_burst,
+                p.login_burst_window.as_secs() as i64,
+                &mut self.found.burst,
+            );
+        } else if !user.is_empty() && self.bursts.waiting() {
+            self.bursts.on_user(
+                client,
+                user,
+                t,
                 p.login_burst,
                 p.login_burst_window.as_secs() as i64,
                 &mut self.found.burst,

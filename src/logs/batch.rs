@@ -187,13 +187,16 @@ impl Parsed {
             None => (Span::default(), 0, None),
         };
         let with_session = place.is_some() && accepted;
+        let login = f.status < 400 && login_burst::is_login(f.method, target_path);
+        // A login's client (address and agent) is what ties it to the account shown next.
+        let hashed = with_session || login;
         let req = Req {
             line,
             time,
             status: f.status,
             place,
             accepted,
-            login: f.status < 400 && login_burst::is_login(f.method, target_path),
+            login,
             logout: place.is_some() && after_logout::is_logout(target_path),
             has_target: !f.target.is_empty(),
             addr: self.span(block, f.addr),
@@ -203,8 +206,8 @@ impl Parsed {
             path: self.span(block, target_path),
             session,
             session_hash,
-            agent_hash: if with_session { of(f.agent) } else { 0 },
-            addr_hash: if with_session { of(f.addr) } else { 0 },
+            agent_hash: if hashed { of(f.agent) } else { 0 },
+            addr_hash: if hashed { of(f.addr) } else { 0 },
             place_of_addr: match &o.geoip {
                 Some(db) if with_session => db.locate(f.addr),
                 _ => None,

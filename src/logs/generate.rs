@@ -384,11 +384,15 @@ impl Gen {
             }
             _ => {
                 let net = format!("45.33.{}", self.rng.random_range(0..=255u8));
+                // Thirty accounts the scalper holds, each logged in and its page opened once.
                 for k in 0..30 {
                     let ip = format!("{net}.{}", 10 + k);
                     let anon = self.id();
                     let agent = AGENTS[k % AGENTS.len()];
                     self.login_post(t + k as i64, &ip, agent, &anon);
+                    let sid = self.id();
+                    let user = format!("holder{k}.{net}@example.test");
+                    self.get(t + k as i64 + 1, &ip, &user, "/account", agent, &sid);
                 }
                 self.plant(login_burst::ID, format!("{net}.0/24"));
             }

@@ -432,3 +432,66 @@ fn geoip_database_finds_impossible_travel() {
         show(&out)
     );
 }
+
+/// `login-burst` counts accounts, not logins: one client logging into one account 60 times in a
+/// minute (a token sampler, a retrying script; the login lines name no user, as Ticketbooth's do) is
+/// no burst, where 25 accounts logged in from one /24 are, each known only from the request that
+/// follows its anonymous login line.
+#[test]
+fn a_login_burst_is_many_accounts_not_many_logins() {
+    let dir = tempfile::tempdir().unwrap();
+    let ua = "Mozilla/5.0 (X11; Linux x86_64; rv:121.0) Gecko/20100101 Firefox/121.0";
+    let line = |ip: &str, user: &str, s: u32, req: &str, status: u32, sid: &str| {
+        format!(
+            "{ip} - {user} [01/Mar/2024:10:00:{s:02} +0000] \"{req} HTTP/1.1\" {status} 0 \"-\" \"{ua}\" \"{sid}\"\n"
+        )
+    };
+    let mut sampler = String::new();
+    for k in 0..60 {
+        let sid = format!("{:032x}", 0x5a5a_0000 + k);
+        sampler += &line("10.9.9.9", "-", k % 60, "POST /login", 303, "-");
+        if k % 3 == 0 {
+            sampler += &line("10.9.9.9", "ann", k % 60, "GET /account", 200, &sid);
+        }
+    }
+    let mut scalper = String::new();
+    for k in 0..25 {
+        let ip = format!("45.33.7.{}", 10 + k);
+        let sid = format!("{:032x}", 0x7e7e_0000 + k);
+        scalper += &line(&ip, "-", k, "POST /login", 303, "-");
+        scalper += &line(&ip, &format!("holder{k}"), k + 1, "GET /account", 200, &sid);
+    }
+    for (name, text, burst) in [("sampler", sampler, false), ("scalper", scalper, true)] {
+        let log = dir.path().join(format!("{name}.log"));
+        std::fs::write(&log, text).unwrap();
+        let (out, r) = logs(
+            &["--format", "ticketbooth"],
+            &[&log],
+            &dir.path().join(name),
+        );
+        let found = findings(&r);
+        let (_, verdict, who) = found
+            .iter()
+            .find(|(id, _, _)| id == "login-burst")
+            .unwrap_or_else(|| panic!("{name}: no login-burst rule: {}", show(&out)));
+        if burst {
+            assert_eq!(verdict, "FAIL", "{name}: {found:?}");
+            assert_eq!(who, &["45.33.7.0/24"], "{name}");
+            let message = r["rules"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|x| x["id"] == "login-burst")
+                .unwrap()["incidents"][0]["message"]
+                .as_str()
+                .unwrap()
+                .to_string();
+            assert!(
+                message.starts_with("20 logins for 20 accounts from 45.33.7.0/24"),
+                "{message}"
+            );
+        } else {
+            assert_eq!(verdict, "PASS", "{name}: {found:?} {}", show(&out));
+        }
+    }
+}

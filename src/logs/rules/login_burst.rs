@@ -35,24 +35,46 @@ pub fn is_login(method: &[u8], path: &[u8]) -> bool {
 
 #[derive(Debug, Default)]
 struct Net {
-    /// (time, identity, line) of recent logins.
+    /// (login time, account, line) of recent attributed logins.
     recent: VecDeque<(i64, u64, u64)>,
     raised_until: i64,
 }
 
+/// A login whose line names no account, waiting for the client's next request that does.
+#[derive(Debug)]
+struct Pending {
+    net: u64,
+    addr: Box<[u8]>,
+    time: i64,
+    line: u64,
+}
+
+/// Logins are counted per account, never per session or line: one account logging in a thousand
+/// times (a token sampler, a retrying script) is not many accounts. Where the login line names no
+/// user (most apps log the request as anonymous, and rotate the session id at login), the login is
+/// the account that the same client (address and agent) shows on its next request within the window;
+/// a login never followed by one is not counted.
 #[derive(Debug, Default)]
 pub struct Bursts {
     nets: KeyMap<Net>,
+    pending: KeyMap<Pending>,
     pub logins: u64,
 }
 
+/// The client a login came from: its address and user agent.
+pub fn client(addr_hash: u64, agent_hash: u64) -> u64 {
+    addr_hash ^ agent_hash.rotate_left(29)
+}
+
 impl Bursts {
-    /// A login (status below 400) by `identity`: the user if logged, else the session, else the line.
+    /// A login (status below 400). `user` is the account the line names, if any; `client` is
+    /// [`client`] of the line.
     #[allow(clippy::too_many_arguments)]
     pub fn on_login(
         &mut self,
         addr: &[u8],
-        identity: &[u8],
+        user: &[u8],
+        client: u64,
         time: i64,
         line: u64,
         threshold: usize,
@@ -60,23 +82,74 @@ impl Bursts {
         found: &mut Found,
     ) {
         self.logins += 1;
-        let Some(key) = narrow(addr) else {
+        let Some(net) = narrow(addr) else {
             return;
         };
-        let id = if identity.is_empty() {
-            line.wrapping_mul(0x9e37_79b9_7f4a_7c15)
-        } else {
-            of(identity)
-        };
-        let net = self.nets.entry(key).or_default();
-        net.recent.push_back((time, id, line));
-        while net
-            .recent
-            .front()
-            .is_some_and(|(t, _, _)| time - t > window)
-        {
-            net.recent.pop_front();
+        if user.is_empty() {
+            self.pending.insert(
+                client,
+                Pending {
+                    net,
+                    addr: addr.into(),
+                    time,
+                    line,
+                },
+            );
+            return;
         }
+        self.count(net, addr, of(user), time, line, threshold, window, found);
+    }
+
+    /// Whether a login is waiting for its account: [`Bursts::on_user`] is worth calling.
+    pub fn waiting(&self) -> bool {
+        !self.pending.is_empty()
+    }
+
+    /// A request from `client` naming `user`: the account of that client's pending login, if any.
+    #[allow(clippy::too_many_arguments)]
+    pub fn on_user(
+        &mut self,
+        client: u64,
+        user: &[u8],
+        time: i64,
+        threshold: usize,
+        window: i64,
+        found: &mut Found,
+    ) {
+        let Some(p) = self.pending.remove(&client) else {
+            return;
+        };
+        if time - p.time > window {
+            return;
+        }
+        self.count(
+            p.net,
+            &p.addr,
+            of(user),
+            p.time,
+            p.line,
+            threshold,
+            window,
+            found,
+        );
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn count(
+        &mut self,
+        key: u64,
+        addr: &[u8],
+        account: u64,
+        time: i64,
+        line: u64,
+        threshold: usize,
+        window: i64,
+        found: &mut Found,
+    ) {
+        let net = self.nets.entry(key).or_default();
+        net.recent.push_back((time, account, line));
+        let newest = net.recent.iter().map(|(t, _, _)| *t).max().unwrap_or(time);
+        net.recent.retain(|(t, _, _)| newest - t <= window);
         if net.recent.len() < threshold || time <= net.raised_until {
             return;
         }
@@ -84,19 +157,30 @@ impl Bursts {
         ids.sort_unstable();
         ids.dedup();
         if ids.len() >= threshold {
-            net.raised_until = time + window;
-            let first = net.recent.front().copied().unwrap_or((time, 0, line));
+            net.raised_until = newest + window;
+            let first = net
+                .recent
+                .iter()
+                .min_by_key(|(t, _, l)| (*t, *l))
+                .copied()
+                .unwrap_or((time, 0, line));
+            let last = net
+                .recent
+                .iter()
+                .max_by_key(|(t, _, l)| (*t, *l))
+                .copied()
+                .unwrap_or((time, 0, line));
             found.add(Incident {
                 session: None,
                 account: None,
-                lines: vec![first.2, line],
-                times: vec![format_utc(first.0), format_utc(time)],
+                lines: vec![first.2, last.2],
+                times: vec![format_utc(first.0), format_utc(last.0)],
                 message: format!(
-                    "{} logins for {} accounts or sessions from {} within {}s (burst threshold {threshold})",
+                    "{} logins for {} accounts from {} within {}s (burst threshold {threshold})",
                     net.recent.len(),
                     ids.len(),
                     show(addr, true),
-                    time - first.0
+                    last.0 - first.0
                 ),
             });
         }
@@ -105,5 +189,6 @@ impl Bursts {
     pub fn sweep(&mut self, now: i64, window: i64) {
         self.nets
             .retain(|_, n| n.recent.back().is_some_and(|(t, _, _)| now - t <= window));
+        self.pending.retain(|_, p| now - p.time <= window);
     }
 }
