@@ -9,7 +9,7 @@ use usher::demo::{Flaw, FlawSet};
 use crate::support::demo::demo;
 use crate::support::loopback::free_port;
 use crate::support::usher::{
-    ALICE, BUNDLED_SCENARIOS, MALLORY, UsherCommand, quiet_usher, show, usher, verdicts,
+    ALICE, BUNDLED_SCENARIOS, MALLORY, UsherCommand, quiet_usher, show, verdicts,
 };
 
 /// Runs `usher run` as a user would and returns the exit code, output and verdict per flow.
@@ -226,46 +226,4 @@ fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
         }
     }
     out
-}
-
-#[tokio::test(flavor = "multi_thread")]
-async fn check_profile_proves_the_oracle_and_names_a_wrong_one() {
-    let app = demo(FlawSet::none()).await;
-    let run = |profile: &str| {
-        usher()
-            .args(["check-profile", profile, "--target", &app.base_url()])
-            .ticketbooth_secrets()
-            .run()
-    };
-    let good = run("scenarios/ticketbooth/app.yaml");
-    assert_eq!(good.status.code(), Some(0), "{}", show(&good));
-    let text = String::from_utf8_lossy(&good.stdout);
-    assert!(
-        text.contains("before login, the oracle says: logged out"),
-        "{text}"
-    );
-    assert!(
-        text.contains("after login, the oracle says: logged in"),
-        "{text}"
-    );
-    assert!(
-        text.contains("after logout, the oracle says: logged out"),
-        "{text}"
-    );
-
-    // An oracle that matches anonymous pages too (the events list) must be called out.
-    let dir = tempfile::tempdir().unwrap();
-    let bad = std::fs::read_to_string("scenarios/ticketbooth/app.yaml")
-        .unwrap()
-        .replace("    - see: \"#account-email\"", "    - see: \"body\"");
-    let path = dir.path().join("app.yaml");
-    std::fs::write(&path, bad).unwrap();
-    let out = run(path.to_str().unwrap());
-    assert_eq!(out.status.code(), Some(2), "{}", show(&out));
-    assert!(
-        String::from_utf8_lossy(&out.stdout).contains("before login, the oracle says: LOGGED IN"),
-        "{}",
-        show(&out)
-    );
-    app.shutdown().await;
 }
