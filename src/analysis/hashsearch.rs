@@ -17,6 +17,7 @@ use super::structure::{Finding, FindingKind};
 use md5::Md5;
 use serde::Serialize;
 use sha1::Sha1;
+use sha2::digest::{FixedOutputReset, Output};
 use sha2::{Digest, Sha256};
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -134,18 +135,27 @@ impl<const N: usize> Targets<N> {
 /// The index of the first candidate whose digest is in `targets`. Workers (one per core) claim
 /// blocks in order; a block past a match already found is not started, and a block before it is
 /// finished, so the answer is the sequential search's.
-fn first_match<D: Digest, const N: usize>(targets: &Targets<N>, cand: &Candidates) -> Option<u64> {
+fn first_match<D: Digest + FixedOutputReset, const N: usize>(
+    targets: &Targets<N>,
+    cand: &Candidates,
+) -> Option<u64> {
     let next = AtomicU64::new(0);
     let best = AtomicU64::new(u64::MAX);
     let work = || {
         let mut buf = [0u8; 20];
+        // One hasher and one output per worker, reset by each digest: a fresh hasher and output per
+        // candidate cost more than the hash itself in a debug build (generic code at opt-level 0).
+        let mut hasher = D::new();
+        let mut out = Output::<D>::default();
         loop {
             let from = next.fetch_add(BLOCK, Ordering::Relaxed);
             if from >= cand.total || from > best.load(Ordering::Relaxed) {
                 return;
             }
             for i in from..(from + BLOCK).min(cand.total) {
-                if targets.contains(&D::digest(decimal(cand.value(i), &mut buf))) {
+                Digest::update(&mut hasher, decimal(cand.value(i), &mut buf));
+                Digest::finalize_into_reset(&mut hasher, &mut out);
+                if targets.contains(&out) {
                     best.fetch_min(i, Ordering::Relaxed);
                     break;
                 }
@@ -162,7 +172,7 @@ fn first_match<D: Digest, const N: usize>(targets: &Targets<N>, cand: &Candidate
     Some(best.into_inner()).filter(|&i| i != u64::MAX)
 }
 
-fn run<D: Digest, const N: usize>(
+fn run<D: Digest + FixedOutputReset, const N: usize>(
     tokens: &[&str],
     algorithm: &'static str,
     now_s: u64,

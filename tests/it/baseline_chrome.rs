@@ -4,7 +4,7 @@
 //! their schemas. Needs `chromium` and `chromedriver` on PATH (ci/install-deps.sh installs them).
 
 use crate::support::report::{skip_or_fail, validate_with_python};
-use crate::support::usher::{UsherCommand, usher};
+use crate::support::usher::{BUNDLED_SCENARIOS, UsherCommand, usher, verdicts};
 use serde_json::Value;
 use std::path::Path;
 use usher::demo::{DemoConfig, Flaw, FlawSet};
@@ -61,6 +61,16 @@ async fn weaker_cookie_flags_are_a_regression_against_a_secure_baseline() {
 
     let (code, out, err) = run(&secure.base_url(), &before, None);
     assert_eq!(code, 0, "{out}{err}");
+    // The baseline run is also the proof that a secure Ticketbooth passes every bundled flow (it was
+    // a run of its own in engine_chrome.rs).
+    let v = verdicts(&before);
+    assert_eq!(v.len(), BUNDLED_SCENARIOS.len(), "{v:?}");
+    assert!(v.values().all(|v| v == "PASS"), "{v:?}\n{out}{err}");
+    let junit = std::fs::read_to_string(before.join("junit.xml")).unwrap();
+    assert!(
+        junit.contains("<testcase name=\"logout-invalidates-token\""),
+        "{junit}"
+    );
     let baseline = before.join("results.json");
     validate_with_python(&baseline);
     xmllint_ok(&before.join("junit.xml"));
@@ -76,6 +86,21 @@ async fn weaker_cookie_flags_are_a_regression_against_a_secure_baseline() {
 
     let (code, out, err) = run(&flawed.base_url(), &after, Some(&baseline));
     assert_eq!(code, 1, "{out}{err}");
+    // And the proof that `weak-cookie-flags` alone fails exactly cookie-attributes (it was its own
+    // run in engine_chrome.rs's each_flaw_fails_exactly_its_flow).
+    let v = verdicts(&after);
+    for name in BUNDLED_SCENARIOS {
+        let want = if name == "cookie-attributes" {
+            "FAIL"
+        } else {
+            "PASS"
+        };
+        assert_eq!(
+            v.get(name).map(String::as_str),
+            Some(want),
+            "weak-cookie-flags: {name}\n{v:?}\n{out}{err}"
+        );
+    }
     for line in [
         "REGRESSION ticketbooth › cookie-attributes: passed in the baseline, FAIL now:",
         "lost HttpOnly: no HttpOnly now",

@@ -1,7 +1,7 @@
 //! `usher check-profile` in real headless Chromium against Ticketbooth: every persona is proved in one
 //! call, the password forms are looked at without being submitted, a wrong form selector is a wrong
-//! profile, and usernames that pages could confuse are warned about. Needs `chromium` and
-//! `chromedriver` on PATH.
+//! profile, an oracle that anonymous pages match too is called out, and usernames that pages could
+//! confuse are warned about. Needs `chromium` and `chromedriver` on PATH.
 
 use crate::support::usher::{UsherCommand, quiet_usher, show};
 use std::process::Output;
@@ -135,6 +135,21 @@ async fn check_profile_proves_every_persona_and_the_password_forms_without_submi
         ),
         "{}",
         show(&bad)
+    );
+
+    // An oracle that matches anonymous pages too (the events list) must be called out (exit 2). This
+    // was a test of its own in engine_chrome.rs, with a Ticketbooth and a good run of its own that
+    // repeated the one above.
+    let loose = text.replace("    - see: \"#account-email\"", "    - see: \"body\"");
+    assert_ne!(loose, text);
+    let loose_path = dir.path().join("loose-oracle.yaml");
+    std::fs::write(&loose_path, loose).unwrap();
+    let out = check_profile(&app, loose_path.to_str().unwrap(), MALLORY);
+    assert_eq!(out.status.code(), Some(2), "{}", show(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("before login, the oracle says: LOGGED IN"),
+        "{}",
+        show(&out)
     );
 
     // A form reached through a link is looked at; a click that may submit is never made.
