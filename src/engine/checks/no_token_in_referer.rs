@@ -132,9 +132,35 @@ fn authenticated_pages(net: &[NetEvent], base: &str, tokens: &BTreeSet<String>) 
         else {
             continue;
         };
-        let sent_token = headers.iter().any(|(k, v)| {
-            (k == "cookie" || k.starts_with("x-")) && tokens.iter().any(|t| v.contains(t.as_str()))
-        }) || tokens.iter().any(|t| url.contains(t.as_str()));
+        let carries = |headers: &[(String, String)]| {
+            headers.iter().any(|(k, v)| {
+                (k == "cookie" || k == "authorization" || k.starts_with("x-"))
+                    && tokens.iter().any(|t| v.contains(t.as_str()))
+            })
+        };
+        // A single-page app's document carries no token: its script sends it on the API calls it
+        // makes before the next navigation, and those make the page an authenticated one.
+        let script_sent = || {
+            net[i + 1..]
+                .iter()
+                .take_while(|r| {
+                    !matches!(
+                        r,
+                        NetEvent::Request {
+                            is_navigation: true,
+                            ..
+                        }
+                    )
+                })
+                .any(|r| match r {
+                    NetEvent::Request {
+                        url: u, headers: h, ..
+                    } => same_origin(u, base) && carries(h),
+                    _ => false,
+                })
+        };
+        let sent_token =
+            carries(headers) || tokens.iter().any(|t| url.contains(t.as_str())) || script_sent();
         if !same_origin(url, base) || !sent_token {
             continue;
         }
