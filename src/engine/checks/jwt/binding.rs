@@ -27,7 +27,11 @@ pub async fn replays(
     let token = Some(held.text.as_str());
     let control = match oracle.ask_from(&oracle.client, Some(agent), token).await {
         Ok(a) => a,
-        Err(e) => return Some(Err(Outcome::error(format!("the control replay failed: {e}")))),
+        Err(e) => {
+            return Some(Err(Outcome::error(format!(
+                "the control replay failed: {e}"
+            ))));
+        }
     };
     if !is_owner(&control) {
         return Some(Err(Outcome::error(format!(
@@ -37,7 +41,10 @@ pub async fn replays(
             control.describe()
         ))));
     }
-    let other = match oracle.ask_from(&oracle.client, Some(other_agent), token).await {
+    let other = match oracle
+        .ask_from(&oracle.client, Some(other_agent), token)
+        .await
+    {
         Ok(a) => is_owner(&a),
         Err(e) => {
             return Some(Err(Outcome::error(format!(
@@ -50,7 +57,9 @@ pub async fn replays(
             .is_some_and(|h| h == "localhost" || h.ends_with(".localhost") || h.starts_with("127."))
     });
     let other_address = match loopback
-        .then(|| crate::engine::http_client::replay_client_from("127.0.0.2".parse().expect("address")))
+        .then(|| {
+            crate::engine::http_client::replay_client_from("127.0.0.2".parse().expect("address"))
+        })
         .flatten()
     {
         Some(c) => oracle
