@@ -73,7 +73,7 @@ pub async fn check(ctx: &mut FlowCtx, persona: &str, args: &JwtForgeryArgs) -> O
         // The issue's rule: when the controls fail, the forgery scenarios are ERROR, never PASS or FAIL.
         return Outcome::error(format!(
             "control failed: the API accepts {persona}'s token with a corrupted signature ({}), so it \
-             verifies no signature and a {} forgery accepted here would prove nothing more; none is \
+             verifies no signature and a forgery of the `{}` family accepted here would prove nothing more; none is \
              judged (the finding is jwt-signature-verified's FAIL)",
             a.describe(),
             args.family.name()
