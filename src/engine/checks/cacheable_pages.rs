@@ -10,6 +10,7 @@ pub async fn check(ctx: &mut FlowCtx, persona: &str) -> Outcome {
     if let Some(skip) = super::token_access::unreadable(ctx, persona, "no_cacheable_pages").await {
         return skip;
     }
+    super::token_access::read_stored(ctx, persona).await;
     let Some(p) = ctx.personas.get(persona) else {
         return Outcome::error(format!("{persona} has no browser"));
     };

@@ -32,6 +32,7 @@ pub async fn check(ctx: &mut FlowCtx, persona: &str) -> Outcome {
     if let Some(skip) = super::token_access::unreadable(ctx, persona, "no_token_in_referer").await {
         return skip;
     }
+    super::token_access::read_stored(ctx, persona).await;
     // Pages count as authenticated when requested with the token the persona holds now: the anonymous
     // id a login replaced also sits in `tokens_seen`, and the login page it fetched is not one of them.
     let held: BTreeSet<String> = match ctx.read_token(persona).await {
