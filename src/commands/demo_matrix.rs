@@ -317,6 +317,7 @@ async fn jwt_matrix(
                     flaws: r.flaws,
                     fail: r.fail.clone(),
                     skip: r.skip.clone(),
+                    error: r.error.clone(),
                     why: String::new(),
                 },
                 &done,

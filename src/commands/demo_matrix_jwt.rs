@@ -1,10 +1,10 @@
-//! The `--auth jwt` rows of `usher demo matrix`: the JWT scenarios (and only those) against Ticketbooth
-//! as a single-page app with no flaw (all PASS), each JWT flaw alone (exactly `suite::JWT_EXPECTED`'s
-//! scenarios FAIL, `suite::JWT_SKIPS`' SKIPPED, all others PASS) and all JWT flaws. Kept cheap for CI:
-//! `jwt-lifetime` runs against an instance issuing 3-second access tokens (it waits one out), every
-//! other JWT scenario against one with the default 5 minutes (a token must outlive the flow that
-//! judges it: a loaded CI machine takes seconds per browser step); one browser login per persona,
-//! every replay over plain HTTP.
+//! The `--auth jwt` rows of `usher demo matrix`: the whole built-in suite but the timing scenarios
+//! against Ticketbooth as a single-page app with no flaw (all PASS, `suite::SPA_SKIPS` SKIPPED with
+//! their reason), each JWT flaw alone (exactly `suite::JWT_EXPECTED`'s scenarios FAIL, `suite::JWT_SKIPS`'
+//! SKIPPED, all others PASS) and all JWT flaws. Kept cheap for CI: `jwt-lifetime` runs against an
+//! instance issuing 3-second access tokens (it waits one out), every other scenario against one with
+//! the default 5 minutes (a token must outlive the flow that judges it: a loaded CI machine takes
+//! seconds per browser step); the JWT checks replay over plain HTTP.
 
 use super::demo::{demo_secrets, merge_runs};
 use super::error::CommandError;
@@ -42,6 +42,8 @@ pub struct JwtRow {
     pub flaws: JwtFlawSet,
     pub fail: Vec<&'static str>,
     pub skip: Vec<&'static str>,
+    /// ERROR by design: a forgery family whose corrupted-signature control fails (`suite::JWT_ERRORS`).
+    pub error: Vec<&'static str>,
     pub why: String,
 }
 
@@ -54,14 +56,33 @@ pub fn jwt_names() -> Vec<&'static str> {
         .collect()
 }
 
-fn expected(flaws: JwtFlawSet) -> (Vec<&'static str>, Vec<&'static str>) {
-    let names = jwt_names();
+/// The scenarios the JWT rows run: the whole built-in suite but the timing scenarios (left to their
+/// own instance in the cookie rows, too), in the catalogue's order.
+pub fn spa_names() -> Vec<&'static str> {
+    crate::suite::BUILTIN
+        .iter()
+        .filter(|b| !crate::suite::TIMING_SCENARIOS.contains(&b.name))
+        .map(|b| b.name)
+        .collect()
+}
+
+/// SKIPPED in every JWT row: the single-page app lacks their precondition (`suite::SPA_SKIPS`).
+fn spa_skips() -> Vec<&'static str> {
+    crate::suite::SPA_SKIPS.iter().map(|(n, _)| *n).collect()
+}
+
+/// (FAIL, SKIPPED, ERROR) expected with these flaws.
+type Expected = (Vec<&'static str>, Vec<&'static str>, Vec<&'static str>);
+
+fn expected(flaws: JwtFlawSet) -> Expected {
+    let names = spa_names();
     let on = |name: &str| flaws.iter().any(|f| f.name() == name);
-    let skip: Vec<&'static str> = names
+    let skip = spa_skips();
+    let error: Vec<&'static str> = names
         .iter()
         .copied()
         .filter(|n| {
-            crate::suite::JWT_SKIPS
+            crate::suite::JWT_ERRORS
                 .iter()
                 .any(|(flaw, s)| on(flaw) && s.contains(n))
         })
@@ -69,14 +90,14 @@ fn expected(flaws: JwtFlawSet) -> (Vec<&'static str>, Vec<&'static str>) {
     let fail = names
         .iter()
         .copied()
-        .filter(|n| !skip.contains(n))
+        .filter(|n| !skip.contains(n) && !error.contains(n))
         .filter(|n| {
             crate::suite::JWT_EXPECTED
                 .iter()
                 .any(|(flaw, f, _)| on(flaw) && f.contains(n))
         })
         .collect();
-    (fail, skip)
+    (fail, skip, error)
 }
 
 /// No flaw, each flaw alone (those `filter` names, when given), and all flaws (without a filter).
@@ -86,7 +107,8 @@ pub fn rows(filter: Option<&JwtFlawSet>) -> Vec<JwtRow> {
         flaws: JwtFlawSet::none(),
         only: None,
         fail: Vec::new(),
-        skip: Vec::new(),
+        skip: spa_skips(),
+        error: Vec::new(),
         why: "secure by default".into(),
     }];
     for flaw in JwtFlaw::ALL {
@@ -94,48 +116,52 @@ pub fn rows(filter: Option<&JwtFlawSet>) -> Vec<JwtRow> {
             continue;
         }
         let flaws = JwtFlawSet::only(flaw);
-        let (fail, skip) = expected(flaws);
+        let (fail, skip, error) = expected(flaws);
         let why = crate::suite::JWT_EXPECTED
             .iter()
             .find(|(f, _, _)| *f == flaw.name())
             .map_or("", |(_, _, why)| why);
-        let why = if skip.is_empty() {
-            why.to_string()
-        } else {
-            format!(
-                "{why} (SKIPPED, nothing being verified: {})",
-                skip.join(", ")
-            )
-        };
+        let why = with_errors(why, &error);
         out.push(JwtRow {
             label: format!("`--auth jwt` `{}`", flaw.name()),
-            only: Some(fail.iter().chain(&skip).copied().collect()),
+            only: Some(fail.iter().chain(&error).copied().collect()),
             flaws,
             fail,
             skip,
+            error,
             why,
         });
     }
     if filter.is_none() {
-        let (fail, skip) = expected(JwtFlawSet::all());
+        let (fail, skip, error) = expected(JwtFlawSet::all());
         out.push(JwtRow {
             label: "`--auth jwt`, all JWT flaws".into(),
             only: None,
             flaws: JwtFlawSet::all(),
             fail,
-            why: format!(
-                "every JWT flaw's flows fail (SKIPPED, nothing being verified: {})",
-                skip.join(", ")
-            ),
+            why: with_errors("every JWT flaw's flows fail", &error),
             skip,
+            error,
         });
     }
     out
 }
 
+fn with_errors(why: &str, error: &[&str]) -> String {
+    if error.is_empty() {
+        why.to_string()
+    } else {
+        format!(
+            "{why} (ERROR, their corrupted-signature control fails: {})",
+            error.join(", ")
+        )
+    }
+}
+
 /// The README lines of these rows (the table's header comes from the cookie rows).
 pub fn render(rows: &[JwtRow]) -> String {
-    let total = jwt_names().len();
+    let total = spa_names().len();
+    let skipped = spa_skips().len();
     rows.iter()
         .map(|r| {
             let fails = if r.fail.is_empty() {
@@ -144,7 +170,7 @@ pub fn render(rows: &[JwtRow]) -> String {
                 r.fail.join(", ")
             };
             format!(
-                "| {} | {fails} | {} (the {total} JWT flows only) |\n",
+                "| {} | {fails} | {} (the {total} flows but the timing ones; {skipped} SKIPPED on the SPA) |\n",
                 r.label, r.why
             )
         })
@@ -170,7 +196,7 @@ fn project(
     };
     let sources: Vec<(String, String)> = crate::suite::BUILTIN
         .iter()
-        .filter(|b| b.needs_token_api())
+        .filter(|b| !crate::suite::TIMING_SCENARIOS.contains(&b.name))
         .filter(|b| SHORT_TTL_SCENARIOS.contains(&b.name) == short)
         .filter(|b| only.is_none_or(|o| o.contains(&b.name)))
         .map(|b| (format!("builtin/{}.yaml", b.name), b.text.to_string()))
@@ -239,7 +265,7 @@ pub async fn run_row(
     );
     short.shutdown().await;
     rest.shutdown().await;
-    // Every flow is a JWT scenario, so the built-in suite's order is `jwt_names`' order.
+    // Both halves come from the built-in suite, merged back into its order (`spa_names`').
     let done = merge_runs(b, a);
     write_reports(&done, &ReportPaths::in_dir(&report_dir), redactor, false);
     Ok(done)
@@ -248,11 +274,13 @@ pub async fn run_row(
 /// The scenarios whose verdict differs from the row's expectation, as report lines.
 pub fn wrong(row: &JwtRow, done: &Executed) -> Vec<(String, Option<Verdict>)> {
     let mut out = Vec::new();
-    for name in jwt_names()
+    for name in spa_names()
         .into_iter()
         .filter(|n| row.only.as_ref().is_none_or(|o| o.contains(n)))
     {
-        let want = if row.skip.contains(&name) {
+        let want = if row.error.contains(&name) {
+            Verdict::Error
+        } else if row.skip.contains(&name) {
             Verdict::Skipped
         } else if row.fail.contains(&name) {
             Verdict::Fail
@@ -284,13 +312,14 @@ mod tests {
     fn each_jwt_flaw_alone_fails_its_scenarios_and_all_flaws_fail_or_skip_every_one() {
         let rows = rows(None);
         assert_eq!(rows.len(), JwtFlaw::ALL.len() + 2);
-        assert!(rows[0].fail.is_empty() && rows[0].skip.is_empty());
+        assert!(rows[0].fail.is_empty() && rows[0].skip == spa_skips());
         for r in &rows[1..rows.len() - 1] {
             assert!(!r.fail.is_empty(), "{}", r.label);
         }
         let all = rows.last().unwrap();
-        // Only the header-keys family has no switch; with every flaw on it is SKIPPED (nothing is
-        // verified), so every JWT scenario fails or is skipped.
-        assert_eq!(all.fail.len() + all.skip.len(), jwt_names().len());
+        // Only the header-keys family has no switch; with every flaw on it is ERROR (its control
+        // fails), so every JWT scenario fails or errs, and two cookie-era revocation scenarios fail.
+        assert_eq!(all.fail.len() + all.error.len(), jwt_names().len() + 2);
+        assert_eq!(all.skip, spa_skips());
     }
 }

@@ -7,6 +7,7 @@ use super::step_error::{InputError, PageError, StepError, StepResult};
 use super::token_io::chosen_token;
 use crate::record::Mark;
 use crate::redact::Kind;
+use crate::scenario::TokenLocation;
 use crate::scenario::step::{Action, Step};
 use std::time::Duration;
 
@@ -130,6 +131,14 @@ impl FlowCtx {
                 Ok(())
             }
             Action::Plant(p) => {
+                if let TokenLocation::Header(name) = &self.profile.token {
+                    // A precondition the app lacks: SKIPPED, never ERROR (nor PASS).
+                    return Err(StepError::Unsupported(format!(
+                        "the session token travels in request header `{name}`, which the page's own \
+                         script sets: nothing another site does can plant an id there (no cookie, no \
+                         URL), so session fixation does not apply to this app"
+                    )));
+                }
                 let t = match (&p.value, &p.from) {
                     (Some(v), _) => {
                         let v = self.expand(v, persona)?;

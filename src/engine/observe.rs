@@ -46,6 +46,19 @@ impl FlowCtx {
                 self.tokens_seen.insert(v);
             }
         }
+        // A bearer token a single-page app keeps in memory is seen only on the requests that carry it:
+        // every value sent to the target, with its scheme and bare (storage and URLs hold it bare).
+        if let TokenLocation::Header(name) = &self.profile.token {
+            for v in token::request_header_values(&events, name, &self.base_url) {
+                self.run.redactor.register(Kind::Token, &v);
+                let bare = token::bare_credential(&v).to_string();
+                if bare.len() != v.len() && !bare.is_empty() {
+                    self.run.redactor.register(Kind::Token, &bare);
+                    self.tokens_seen.insert(bare);
+                }
+                self.tokens_seen.insert(v);
+            }
+        }
         let p = self.persona_mut(name);
         for e in &events {
             if let NetEvent::Request {

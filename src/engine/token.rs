@@ -389,6 +389,35 @@ pub fn same_origin(a: &str, b: &str) -> bool {
     }
 }
 
+/// Values of request header `name` (any case) on requests to `base`'s origin: a bearer token the
+/// page's script holds and sends.
+pub fn request_header_values<'a>(
+    net: &'a [NetEvent],
+    name: &str,
+    base: &'a str,
+) -> impl Iterator<Item = String> + 'a {
+    let lower = name.to_ascii_lowercase();
+    net.iter().filter_map(move |e| match e {
+        NetEvent::Request { url, headers, .. } if same_origin(url, base) => headers
+            .iter()
+            .find(|(k, v)| k.eq_ignore_ascii_case(&lower) && !v.trim().is_empty())
+            .map(|(_, v)| v.clone()),
+        _ => None,
+    })
+}
+
+/// The credential of `Bearer eyJ…` (any scheme word and a space before it), else the whole value.
+pub fn bare_credential(value: &str) -> &str {
+    match value.split_once(' ') {
+        Some((scheme, rest))
+            if !scheme.is_empty() && scheme.chars().all(|c| c.is_ascii_alphabetic()) =>
+        {
+            rest.trim()
+        }
+        _ => value,
+    }
+}
+
 /// Token values the server set through `Set-Cookie` for the token's cookie names (raw headers).
 pub fn set_cookie_values<'a>(
     net: &'a [NetEvent],

@@ -1,6 +1,8 @@
-//! `token: auto`: finds where the session token lives. Cookies and storage are compared before and after
-//! `login`; each changed entry is then removed on its own and the oracle asked again: an entry whose
-//! absence logs the persona out is part of the token. A token in a native app's own files
+//! `token: auto`: finds where the session token lives. A bearer credential the page's script sends in
+//! `Authorization` after login is the token (in the storage entry that holds it, else the header).
+//! Otherwise cookies and storage are compared before and after `login`; each changed entry is then
+//! removed on its own and the oracle asked again: an entry whose absence logs the persona out is part
+//! of the token. A token in a native app's own files
 //! (`app_file`) is never found: nothing lists an app's files, and removing one proves nothing while
 //! the app keeps its session in memory.
 
@@ -123,6 +125,9 @@ async fn discover_with(
             "`token: auto`: the oracle says logged out right after `login`; run `usher check-profile` first",
         ));
     }
+    if let Some(found) = bearer(ctx, persona, base_url, &candidates).await {
+        return Ok(found);
+    }
     let mut needed = Vec::new();
     for round in [candidates, kept] {
         if !needed.is_empty() {
@@ -157,6 +162,36 @@ async fn discover_with(
              persona logged in); name the token in the profile's `token:`",
         )),
     }
+}
+
+/// A single-page app's session is the bearer credential its script sends in `Authorization` (a
+/// cookie such an app also sets is usually its refresh token, and removing one entry alone proves
+/// nothing while the other restores the session). When the page sent one after login: the storage
+/// entry that holds exactly that credential, else the header itself.
+async fn bearer(
+    ctx: &mut FlowCtx,
+    persona: &str,
+    base_url: &str,
+    candidates: &[Candidate],
+) -> Option<TokenLocation> {
+    ctx.observe(persona).await;
+    let net = &ctx.personas.get(persona)?.net;
+    let sent = super::token::request_header_values(net, "authorization", base_url).last()?;
+    let credential = super::token::bare_credential(&sent);
+    if credential.len() == sent.len() {
+        // No `Scheme credential` shape: not a bearer token.
+        return None;
+    }
+    let stored = candidates.iter().find_map(|c| match c {
+        Candidate::Local(k, v) if v.trim() == credential => {
+            Some(TokenLocation::LocalStorage(k.clone()))
+        }
+        Candidate::Session(k, v) if v.trim() == credential => {
+            Some(TokenLocation::SessionStorage(k.clone()))
+        }
+        _ => None,
+    });
+    Some(stored.unwrap_or_else(|| TokenLocation::Header("Authorization".into())))
 }
 
 async fn remove(s: &dyn crate::driver::Session, c: &Candidate) -> StepResult<()> {

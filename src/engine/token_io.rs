@@ -10,6 +10,10 @@ impl FlowCtx {
     /// The persona's current token, registered for redaction.
     pub async fn read_token(&mut self, persona: &str) -> StepResult<Token> {
         let session = self.session(persona).await?;
+        if matches!(self.profile.token, TokenLocation::Header(_)) {
+            // A header token is read from the requests the page sent: those not drained yet count.
+            self.observe(persona).await;
+        }
         let p = &self.personas[persona];
         let t = token::read(&*session, &self.profile.token, &p.history, &p.net).await?;
         for v in t.values() {

@@ -122,6 +122,8 @@ impl FlowCtx {
         origin: &Origin,
     ) -> Result<(), StepError> {
         let mut runs = Vec::new();
+        // When every variant lacks a precondition, the scenario is SKIPPED with the first reason.
+        let mut unsupported: Vec<StepError> = Vec::new();
         for (name, steps) in variants {
             self.mark(performer, format!("variant {name} starts"));
             let before = self.checks.len();
@@ -132,11 +134,14 @@ impl FlowCtx {
                 Err(f) if f.error.kind() == ErrorKind::Cancelled => {
                     return Err(StepError::Cancelled);
                 }
-                Err(f) => Some(
+                Err(f) => Some({
+                    if f.error.kind() == ErrorKind::Unsupported {
+                        unsupported.push(f.error.clone());
+                    }
                     self.run
                         .redactor
-                        .redact(&format!("{}: {}", f.origin, f.error)),
-                ),
+                        .redact(&format!("{}: {}", f.origin, f.error))
+                }),
             };
             if let Some(e) = &error {
                 self.mark(performer, format!("variant {name} could not run: {e}"));
@@ -146,6 +151,9 @@ impl FlowCtx {
                 error,
                 checks,
             });
+        }
+        if !runs.is_empty() && unsupported.len() == runs.len() {
+            return Err(unsupported.swap_remove(0));
         }
         let (verdict, message, evidence, counted) = judge(&runs);
         for (run, counts) in runs.into_iter().zip(counted) {

@@ -54,6 +54,17 @@ pub fn unmet(profile: &Profile, s: &Scenario) -> Option<String> {
                 .into(),
         );
     }
+    if let super::TokenLocation::Header(name) = &profile.token
+        && super::step::all_steps(&s.steps)
+            .iter()
+            .any(|st| matches!(st.action, Action::Plant(_)))
+    {
+        return Some(format!(
+            "the session token travels in request header `{name}`, which the page's own script sets: \
+             nothing another site does can plant an id there (no cookie, no URL), so session fixation \
+             does not apply to this app"
+        ));
+    }
     if s.requires.contains(&Requirement::TokenApi) && profile.api.is_none() {
         return Some(
             "the profile declares no token API (`api: {identity: GET /path}`): the app's session is not \

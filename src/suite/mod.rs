@@ -8,7 +8,7 @@ mod generate;
 
 pub use builtin::{BUILTIN, BuiltinScenario, select};
 pub use expected::{
-    DECIDED_BY_ONE_FLAW, DEMO_TOKEN_SAMPLES, JWT_EXPECTED, JWT_SKIPS, TIMING_POLICY,
+    DECIDED_BY_ONE_FLAW, DEMO_TOKEN_SAMPLES, JWT_ERRORS, JWT_EXPECTED, SPA_SKIPS, TIMING_POLICY,
     TIMING_SCENARIOS, expected_failures, expected_skip,
 };
 pub use generate::{Generated, generate};

@@ -650,3 +650,25 @@ async fn check_profile_logs_in_through_the_spa() {
     }
     api.demo.shutdown().await;
 }
+
+/// As the cookie app evicts its oldest session, a login beyond the account's cap (3) ends the oldest
+/// login: its access tokens and its refresh family are refused, the newer logins still work.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_login_beyond_the_cap_ends_the_oldest_one() {
+    let api = Api::start(JwtFlawSet::none(), TokenStorage::Memory).await;
+    let (dave, password) = ("dave@ticketbooth.test", "dave-demo-password");
+    let mut pairs = Vec::new();
+    for _ in 0..4 {
+        pairs.push(api.login(dave, password).await);
+    }
+    assert_eq!(
+        api.me(&pairs[0].access).await,
+        None,
+        "the oldest login ended"
+    );
+    assert!(api.refresh(&pairs[0].refresh).await.is_none());
+    for p in &pairs[1..] {
+        assert_eq!(api.me(&p.access).await.as_deref(), Some(dave));
+    }
+    api.demo.shutdown().await;
+}

@@ -168,7 +168,19 @@ pub async fn login(State(jwt): State<JwtApp>, body: Bytes) -> Response {
     let Some(user) = user else {
         return error(StatusCode::UNAUTHORIZED, "invalid_credentials");
     };
-    let (family, refresh) = jwt.tokens().families.start(user, Instant::now());
+    let (family, refresh) = {
+        let mut tokens = jwt.tokens();
+        let now = Instant::now();
+        // At most `max_sessions` logins of one account live at once, the oldest ended (as the cookie
+        // app evicts its oldest session): its refresh family and every access token issued in it.
+        let cap = jwt.app.config.max_sessions.max(1);
+        let lifetime = jwt.app.config.absolute_timeout;
+        for old in tokens.families.oldest_beyond(user, cap - 1, now, lifetime) {
+            tokens.families.revoke(old);
+            tokens.denylist.revoke_family(old);
+        }
+        tokens.families.start(user, now)
+    };
     token_pair(&jwt, user, family, &refresh)
 }
 

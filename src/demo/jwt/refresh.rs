@@ -119,6 +119,27 @@ impl Families {
         self.tokens.get(token).map(|t| t.family)
     }
 
+    /// The account's live families beyond the newest `keep`, oldest first (to end at a new login).
+    pub fn oldest_beyond(
+        &self,
+        user: UserId,
+        keep: usize,
+        now: Instant,
+        lifetime: Duration,
+    ) -> Vec<FamilyId> {
+        let mut live: Vec<(FamilyId, Instant)> = self
+            .families
+            .iter()
+            .filter(|(_, f)| {
+                f.user == user && !f.revoked && now.duration_since(f.started) < lifetime
+            })
+            .map(|(id, f)| (*id, f.started))
+            .collect();
+        live.sort_by_key(|(id, started)| (*started, *id));
+        let beyond = live.len().saturating_sub(keep);
+        live.into_iter().take(beyond).map(|(id, _)| id).collect()
+    }
+
     /// Logout: the whole family.
     pub fn revoke(&mut self, family: FamilyId) {
         if let Some(family) = self.families.get_mut(&family) {
@@ -155,6 +176,22 @@ mod tests {
         assert_ne!(first, second);
         assert_eq!(f.refresh(&first, now, SECURE), Err(Refused::Reused));
         assert_eq!(f.refresh(&second, now, SECURE), Err(Refused::Revoked));
+    }
+
+    #[test]
+    fn a_login_beyond_the_cap_ends_the_oldest_live_family() {
+        let mut f = Families::default();
+        let now = Instant::now();
+        let (a, _) = f.start(1, now);
+        let (b, _) = f.start(1, now);
+        let (_, _) = f.start(2, now);
+        assert_eq!(
+            f.oldest_beyond(1, 2, now, SECURE.lifetime),
+            Vec::<FamilyId>::new()
+        );
+        assert_eq!(f.oldest_beyond(1, 1, now, SECURE.lifetime), vec![a]);
+        f.revoke(a);
+        assert_eq!(f.oldest_beyond(1, 0, now, SECURE.lifetime), vec![b]);
     }
 
     #[test]

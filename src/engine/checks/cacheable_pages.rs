@@ -10,6 +10,7 @@ pub async fn check(ctx: &mut FlowCtx, persona: &str) -> Outcome {
     if let Some(skip) = super::token_access::unreadable(ctx, persona, "no_cacheable_pages").await {
         return skip;
     }
+    super::token_access::read_stored(ctx, persona).await;
     let Some(p) = ctx.personas.get(persona) else {
         return Outcome::error(format!("{persona} has no browser"));
     };
@@ -24,14 +25,27 @@ pub async fn check(ctx: &mut FlowCtx, persona: &str) -> Outcome {
         if let NetEvent::Request {
             url,
             headers,
-            is_navigation: true,
+            is_navigation,
             ..
         } = e
         {
-            let sent_token = headers.iter().any(|(k, v)| {
-                (k == "cookie" || k.starts_with("x-"))
-                    && ctx.tokens_seen.iter().any(|t| v.contains(t.as_str()))
-            }) || ctx.tokens_seen.iter().any(|t| url.contains(t.as_str()));
+            let has = |k: &str| {
+                headers
+                    .iter()
+                    .any(|(h, v)| h == k && ctx.tokens_seen.iter().any(|t| v.contains(t.as_str())))
+            };
+            // A single-page app's authenticated content is what its API answers to the bearer token
+            // (the documents are one public shell); a cookie app's is the documents it sends.
+            let sent_token = if *is_navigation {
+                has("cookie")
+                    || headers.iter().any(|(k, v)| {
+                        k.starts_with("x-")
+                            && ctx.tokens_seen.iter().any(|t| v.contains(t.as_str()))
+                    })
+                    || ctx.tokens_seen.iter().any(|t| url.contains(t.as_str()))
+            } else {
+                has("authorization")
+            };
             if sent_token {
                 authenticated_docs.insert(url.clone());
             }

@@ -47,6 +47,12 @@ pub async fn check(ctx: &mut FlowCtx, persona: &str) -> Outcome {
         Err(e) => return Outcome::from_step_error("client_binding", e),
     }
     .unwrap_or_default();
+    if let Some(bound) = super::jwt::binding::replays(ctx, persona, &agent, OTHER_AGENT).await {
+        return match bound {
+            Ok(b) => judge(ctx, persona, b.other_agent, b.other_address, b.judged_by),
+            Err(o) => o,
+        };
+    }
     let identity = match ctx.profile.identity.clone() {
         Some(doc) => match identity::identity_locator(ctx, &doc, persona) {
             Ok(l) => Some(l),
@@ -121,6 +127,17 @@ pub async fn check(ctx: &mut FlowCtx, persona: &str) -> Outcome {
     } else {
         None
     };
+    judge(ctx, persona, other_agent, other_address, judged.to_string())
+}
+
+/// The verdict from whether the token acted as the persona from another User-Agent and address.
+fn judge(
+    ctx: &FlowCtx,
+    persona: &str,
+    other_agent: bool,
+    other_address: Option<bool>,
+    judged: String,
+) -> Outcome {
     let enforce = ctx.profile.policy.enforce_client_binding;
     let mut o = if other_agent {
         let msg = format!(

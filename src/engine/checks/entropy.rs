@@ -35,6 +35,9 @@ pub async fn check(ctx: &mut FlowCtx, persona: &str) -> Outcome {
     let wanted = ctx.profile.policy.token_samples as usize;
     let learner = format!("{persona}-sample1");
     ctx.aliases.insert(learner.clone(), persona.to_string());
+    if let Some(skip) = signed_token(ctx, &learner).await {
+        return skip;
+    }
     let (recipe, notes) = match ctx.learn_login(persona, &learner).await {
         Ok(Learned::Recipe { recipe, notes }) => (recipe, notes),
         Ok(Learned::NotReplayable(why)) => return through_browser(ctx, persona, wanted, why).await,
@@ -183,4 +186,25 @@ fn judge(
         .measure(Measure::EntropyBits, bits)
         .measure(Measure::Samples, tokens.len())
         .measure(Measure::Analysis, a.to_json())
+}
+
+/// SKIPPED when the token the profile names is a JWT (after a login, as the app hands it out): its
+/// header and claims are readable, structured data, not a random id, so bit statistics over it say
+/// nothing; what makes it unguessable is the signature's key, which the JWT scenarios attack
+/// (jwt-signature-verified, jwt-weak-secret, jwt-key-confusion, jwt-header-keys).
+async fn signed_token(ctx: &mut FlowCtx, persona: &str) -> Option<Outcome> {
+    // Only a profile with a token API pays the extra login: a cookie app's session id is a random id.
+    ctx.profile.api.as_ref()?;
+    let limit = ctx.profile.step_timeout.max(Duration::from_secs(10));
+    ctx.parallel(&[persona.to_string()], "login", limit)
+        .await
+        .ok()?;
+    let t = ctx.read_token(persona).await.ok()?;
+    let raw = t.values().next()?.to_string();
+    crate::jwt::Jwt::parse(crate::engine::token::bare_credential(&raw)).ok()?;
+    Some(Outcome::skipped(
+        "the session token is a signed JWT (readable header and claims, not a random id): its \
+         unpredictability is its signature key's, judged by jwt-signature-verified, jwt-weak-secret, \
+         jwt-key-confusion and jwt-header-keys",
+    ))
 }

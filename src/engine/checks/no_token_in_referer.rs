@@ -32,6 +32,7 @@ pub async fn check(ctx: &mut FlowCtx, persona: &str) -> Outcome {
     if let Some(skip) = super::token_access::unreadable(ctx, persona, "no_token_in_referer").await {
         return skip;
     }
+    super::token_access::read_stored(ctx, persona).await;
     // Pages count as authenticated when requested with the token the persona holds now: the anonymous
     // id a login replaced also sits in `tokens_seen`, and the login page it fetched is not one of them.
     let held: BTreeSet<String> = match ctx.read_token(persona).await {
@@ -132,9 +133,35 @@ fn authenticated_pages(net: &[NetEvent], base: &str, tokens: &BTreeSet<String>) 
         else {
             continue;
         };
-        let sent_token = headers.iter().any(|(k, v)| {
-            (k == "cookie" || k.starts_with("x-")) && tokens.iter().any(|t| v.contains(t.as_str()))
-        }) || tokens.iter().any(|t| url.contains(t.as_str()));
+        let carries = |headers: &[(String, String)]| {
+            headers.iter().any(|(k, v)| {
+                (k == "cookie" || k == "authorization" || k.starts_with("x-"))
+                    && tokens.iter().any(|t| v.contains(t.as_str()))
+            })
+        };
+        // A single-page app's document carries no token: its script sends it on the API calls it
+        // makes before the next navigation, and those make the page an authenticated one.
+        let script_sent = || {
+            net[i + 1..]
+                .iter()
+                .take_while(|r| {
+                    !matches!(
+                        r,
+                        NetEvent::Request {
+                            is_navigation: true,
+                            ..
+                        }
+                    )
+                })
+                .any(|r| match r {
+                    NetEvent::Request {
+                        url: u, headers: h, ..
+                    } => same_origin(u, base) && carries(h),
+                    _ => false,
+                })
+        };
+        let sent_token =
+            carries(headers) || tokens.iter().any(|t| url.contains(t.as_str())) || script_sent();
         if !same_origin(url, base) || !sent_token {
             continue;
         }

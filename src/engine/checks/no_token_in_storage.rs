@@ -18,6 +18,7 @@ pub async fn check(ctx: &mut FlowCtx, persona: &str) -> Outcome {
     if let Some(skip) = super::token_access::unreadable(ctx, persona, "no_token_in_storage").await {
         return skip;
     }
+    super::token_access::read_stored(ctx, persona).await;
     let here = session.current_url().await.unwrap_or_default();
     if !crate::engine::token::same_origin(&here, &ctx.base_url) {
         return Outcome::error(format!(

@@ -26,6 +26,7 @@ pub async fn check(ctx: &mut FlowCtx, persona: &str) -> Outcome {
     if let Some(skip) = super::token_access::unreadable(ctx, persona, "no_token_in_url").await {
         return skip;
     }
+    super::token_access::read_stored(ctx, persona).await;
     let current = match ctx.session(persona).await {
         Ok(s) => s.current_url().await.ok(),
         Err(e) => return Outcome::from_step_error("no_token_in_url", e),

@@ -27,3 +27,17 @@ pub async fn unreadable(ctx: &FlowCtx, persona: &str, check: &str) -> Option<Out
         Err(_) => None,
     }
 }
+
+/// A token the page keeps in Web Storage is seen by no request nor `Set-Cookie`: when the flow saw no
+/// token yet, the one the persona holds there now is read (fingerprinted) so the check can look for it.
+pub async fn read_stored(ctx: &mut FlowCtx, persona: &str) {
+    use crate::scenario::TokenLocation;
+    if ctx.tokens_seen.is_empty()
+        && matches!(
+            ctx.profile.token,
+            TokenLocation::LocalStorage(_) | TokenLocation::SessionStorage(_)
+        )
+    {
+        let _ = ctx.read_token(persona).await;
+    }
+}

@@ -94,12 +94,24 @@ pub struct ApiOracle {
 impl ApiOracle {
     /// Presents `token` (none: no credential at all) and reads whose the answer says it is.
     pub async fn ask(&self, token: Option<&str>) -> Result<Answer, String> {
+        self.ask_from(&self.client, None, token).await
+    }
+
+    /// As `ask`, from another client (source address) and with a User-Agent of the caller's.
+    pub async fn ask_from(
+        &self,
+        client: &reqwest::Client,
+        agent: Option<&str>,
+        token: Option<&str>,
+    ) -> Result<Answer, String> {
         let method = reqwest::Method::from_bytes(self.endpoint.method.as_bytes())
             .map_err(|e| e.to_string())?;
-        let mut req = self
-            .client
+        let mut req = client
             .request(method, &self.url)
             .header("accept", "application/json");
+        if let Some(a) = agent {
+            req = req.header("user-agent", a);
+        }
         if let Some(t) = token {
             req = match &self.carrier {
                 Carrier::Header { name, prefix } => {

@@ -4,8 +4,9 @@
 //!
 //! The corrupted-signature control (the original claims under a signature with one byte changed) is
 //! separate: an API that accepts it verifies no signature at all. That is the finding of the
-//! `signature` forgeries (FAIL there); for every other family it is a precondition the app lacks (a
-//! forgery that needs a bypass proves nothing where nothing is verified): SKIPPED with the reason.
+//! `signature` forgeries (FAIL there); for every other family it is a failed control (a forgery that
+//! needs a bypass proves nothing where nothing is verified): ERROR naming the control, never PASS or
+//! FAIL, as issue 17 asks.
 
 use super::Held;
 use super::api_oracle::Answer;

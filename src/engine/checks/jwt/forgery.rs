@@ -70,12 +70,16 @@ pub async fn check(ctx: &mut FlowCtx, persona: &str, args: &JwtForgeryArgs) -> O
             .with("token", token_fp)
             .with("forgery", "signature: the original claims under a corrupted signature");
         }
-        return Outcome::skipped(format!(
-            "the API accepts the token with a corrupted signature ({}): it verifies no signature at all \
-             (the `signature` forgeries FAIL), so a {} forgery proves nothing more",
+        // The issue's rule: when the controls fail, the forgery scenarios are ERROR, never PASS or FAIL.
+        return Outcome::error(format!(
+            "control failed: the API accepts {persona}'s token with a corrupted signature ({}), so it \
+             verifies no signature and a forgery of the `{}` family accepted here would prove nothing more; none is \
+             judged (the finding is jwt-signature-verified's FAIL)",
             a.describe(),
             args.family.name()
-        ));
+        ))
+        .with("token", token_fp)
+        .with("control: corrupted signature", a.describe());
     }
     evidence.push(crate::record::Evidence::new(
         "control: corrupted signature",

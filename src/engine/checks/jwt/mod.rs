@@ -5,6 +5,7 @@
 //! carries fingerprints, claim and header names, and claim values only when they are not secret-like.
 
 mod api_oracle;
+pub mod binding;
 mod controls;
 mod forgery;
 mod jwks_origin;
