@@ -8,6 +8,7 @@ mod api_oracle;
 mod controls;
 mod forgery;
 mod jwks_origin;
+mod key_confusion;
 mod lifetime;
 mod payload;
 mod refresh;
