@@ -441,6 +441,10 @@ pub struct DemoServeArgs {
     /// With --auth jwt: the access token's lifetime (`exp − iat`) [default: 5m].
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub access_ttl: Option<Duration>,
+    /// With --auth jwt: whether the RSA public key is published at /.well-known/jwks.json: published
+    /// (default) or none (key confusion must then derive it from two issued tokens).
+    #[arg(long, value_name = "WHETHER")]
+    pub jwks: Option<String>,
     /// Print the shape switches with a line each, and exit.
     #[arg(long)]
     pub list_shapes: bool,

@@ -272,6 +272,7 @@ fn jwt_config(args: &DemoServeArgs) -> Result<Option<JwtConfig>, String> {
         for (given, option) in [
             (args.token_storage.is_some(), "--token-storage"),
             (args.access_ttl.is_some(), "--access-ttl"),
+            (args.jwks.is_some(), "--jwks"),
         ] {
             if given {
                 return Err(format!("{option} needs --auth jwt"));
@@ -311,6 +312,10 @@ fn jwt_config(args: &DemoServeArgs) -> Result<Option<JwtConfig>, String> {
         flaws,
         storage,
         access_ttl: args.access_ttl.unwrap_or(DEFAULT_ACCESS_TTL),
+        jwks: match &args.jwks {
+            Some(text) => text.parse().map_err(|e| format!("--jwks: {e}"))?,
+            None => crate::demo::Jwks::Published,
+        },
     }))
 }
 

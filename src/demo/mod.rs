@@ -45,6 +45,7 @@ pub use analytics::Hit;
 pub use config::DemoConfig;
 pub use cookies::{HOST_COOKIE, PLAIN_COOKIE, SECURE_COOKIE, SESSION_COOKIE_NAMES};
 pub use flaws::{Flaw, FlawSet, list_flaws};
+pub use jwt::Jwks;
 pub use jwt::{
     ACCESS_COOKIE, DEFAULT_ACCESS_TTL, JwtConfig, JwtFlaw, JwtFlawSet, KID, LONG_EXPIRY,
     REFRESH_COOKIE, TokenStorage, WEAK_SECRET, list_jwt_flaws,

@@ -28,8 +28,9 @@
 //! Nothing here prints, logs or formats a token or a secret in clear: `Debug` of [`Jwt`], [`Forgery`]
 //! and [`AttackerKey`] shows fingerprints, and forgery labels name secrets by fingerprint only.
 //!
-//! Not here: recovering an RSA public key from two RS256 tokens when no JWKS is published (see
-//! [`recovery`] for the measurement that kept it out).
+//! - [`recover_public_key`] (and [`recover`], with the reason when it fails) derives the server's RSA
+//!   public key from two RS256/384/512 tokens when no JWKS is published: CPU-bound, tens of seconds
+//!   for a 2048-bit key (see [`recovery`]); its PEM forms then go through [`key_confusion_secrets`].
 
 mod claims;
 mod crack;
@@ -44,6 +45,7 @@ pub use crack::{crack_hs256, crack_with_shipped_list, host_secrets};
 pub use dictionary::weak_secrets;
 pub use forge::{Family, ForgeInputs, Forgery, corrupted_signature, forgeries};
 pub use keys::{AttackerKey, ConfusionKey, KeyError, key_confusion_secrets};
+pub use recovery::{NotRecovered, recover, recover_public_key};
 pub use token::{Jwt, NotAJwt};
 
 #[cfg(test)]

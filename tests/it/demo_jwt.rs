@@ -48,6 +48,7 @@ impl Api {
                 flaws,
                 storage,
                 access_ttl: TTL,
+                ..JwtConfig::default()
             }),
             ..DemoConfig::default()
         })

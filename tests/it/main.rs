@@ -39,6 +39,7 @@ mod grid;
 mod identity_chrome;
 mod idle_control;
 mod jwt_chrome;
+mod jwt_key_recovery;
 mod late_render;
 mod logs;
 mod max_wait;

@@ -283,6 +283,9 @@ pub async fn events() -> Response {
 }
 
 pub async fn jwks(State(jwt): State<JwtApp>) -> Response {
+    if jwt.config.jwks == super::config::Jwks::None {
+        return not_found().await;
+    }
     json(StatusCode::OK, jwt.keys.jwks.clone())
 }
 

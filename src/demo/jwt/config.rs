@@ -18,6 +18,8 @@ pub struct JwtConfig {
     pub storage: TokenStorage,
     /// How long an access token lives (`exp − iat`), unless a lifetime flaw says otherwise.
     pub access_ttl: Duration,
+    /// Whether the public key is published at `/.well-known/jwks.json` (`--jwks`).
+    pub jwks: Jwks,
 }
 
 impl Default for JwtConfig {
@@ -26,6 +28,7 @@ impl Default for JwtConfig {
             flaws: JwtFlawSet::none(),
             storage: TokenStorage::Memory,
             access_ttl: DEFAULT_ACCESS_TTL,
+            jwks: Jwks::Published,
         }
     }
 }
@@ -79,6 +82,37 @@ impl FromStr for TokenStorage {
     }
 }
 
+/// Whether the token app publishes its public key (`--jwks`): many APIs that sign RS256 tokens publish
+/// no JWKS, and key confusion must then start from a key derived from two issued tokens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Jwks {
+    /// At `/.well-known/jwks.json` (the default).
+    #[default]
+    Published,
+    /// Nowhere: `/.well-known/jwks.json` answers 404.
+    None,
+}
+
+impl Jwks {
+    pub fn name(self) -> &'static str {
+        match self {
+            Jwks::Published => "published",
+            Jwks::None => "none",
+        }
+    }
+}
+
+impl FromStr for Jwks {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        [Jwks::Published, Jwks::None]
+            .into_iter()
+            .find(|j| j.name().eq_ignore_ascii_case(text.trim()))
+            .ok_or_else(|| format!("unknown JWKS publication `{text}` (valid: published, none)"))
+    }
+}
+
 impl JwtConfig {
     /// The lifetime tokens get (`exp − iat`); none under `jwt-no-expiry`.
     pub fn token_lifetime(&self) -> Option<Duration> {
@@ -93,8 +127,12 @@ impl JwtConfig {
 
     /// The banner's lines for the token app: what `usher demo serve --auth jwt` runs.
     pub fn describe(&self) -> String {
-        let mut out = String::from(
-            "Auth: jwt (single-page app over a JSON API; identity at /api/me, keys at /.well-known/jwks.json)\n",
+        let mut out = format!(
+            "Auth: jwt (single-page app over a JSON API; identity at /api/me, {})\n",
+            match self.jwks {
+                Jwks::Published => "keys at /.well-known/jwks.json",
+                Jwks::None => "no JWKS published",
+            }
         );
         if self.flaws.is_empty() {
             out.push_str("Flaws on: none (secure by default)\n");

@@ -17,7 +17,7 @@ mod state;
 mod verify;
 
 pub use api::{ACCESS_COOKIE, REFRESH_COOKIE};
-pub use config::{DEFAULT_ACCESS_TTL, JwtConfig, LONG_EXPIRY, TokenStorage};
+pub use config::{DEFAULT_ACCESS_TTL, Jwks, JwtConfig, LONG_EXPIRY, TokenStorage};
 pub use flaws::{JwtFlaw, JwtFlawSet, list_jwt_flaws};
 pub use keys::{KID, WEAK_SECRET};
 pub use routes::app;

@@ -135,18 +135,15 @@ pub async fn check(ctx: &mut FlowCtx, persona: &str, args: &JwtForgeryArgs) -> O
                 ),
             ));
         }
-        JwtFamily::KeyConfusion => match published_keys(ctx, persona).await {
-            Some((url, doc)) => {
-                notes.push(("public key".into(), format!("from {url}")));
-                inputs.published_keys = Some(doc);
+        JwtFamily::KeyConfusion => {
+            match super::key_confusion::public_key(ctx, persona, &h, args.other.as_deref()).await {
+                Ok((doc, found)) => {
+                    notes.extend(found);
+                    inputs.published_keys = Some(doc);
+                }
+                Err(o) => return o,
             }
-            None => {
-                return Outcome::skipped(
-                    "the app publishes no JWKS at /.well-known/jwks.json (usher does not recover a public \
-                     key from tokens), so there is no public key to confuse with an HMAC secret",
-                );
-            }
-        },
+        }
         JwtFamily::HeaderKeys => {
             let key = match crate::jwt::AttackerKey::generate() {
                 Ok(k) => Arc::new(k),
@@ -327,21 +324,4 @@ async fn claim_change(
         )));
     }
     Ok(change)
-}
-
-/// The app's published keys: its JWKS at the conventional path of its origin.
-async fn published_keys(ctx: &FlowCtx, persona: &str) -> Option<(String, String)> {
-    let url = ctx.url_of(persona, "/.well-known/jwks.json").ok()?;
-    let resp = crate::engine::http_client::replay_client()
-        .get(&url)
-        .send()
-        .await
-        .ok()?;
-    if !resp.status().is_success() {
-        return None;
-    }
-    let body = resp.text().await.ok()?;
-    let json: Value = serde_json::from_str(&body).ok()?;
-    json.get("keys")?.as_array().filter(|k| !k.is_empty())?;
-    Some((url, body))
 }

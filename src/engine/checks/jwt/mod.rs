@@ -9,6 +9,7 @@ pub mod binding;
 mod controls;
 mod forgery;
 mod jwks_origin;
+mod key_confusion;
 mod lifetime;
 mod payload;
 mod refresh;
