@@ -114,15 +114,16 @@ pub async fn settled_holds(
         if settle.is_settled(QUIET, long_lived) || now >= deadline {
             return answer(now_holds);
         }
-        // Busy: look again soon. Merely not quiet long enough: look again when it would be (the
-        // DOM may change before then, and the look after that says so).
+        // Busy: look again soon. Merely not quiet long enough: look again when it would be, in
+        // one look rather than several on the way (a change meanwhile restarts the window, and
+        // that look sees it: the window is never shortened).
         let busy = !settle.complete || settle.pending.iter().any(|age| *age < long_lived);
         let wait = if busy {
             SETTLE_POLL
         } else {
             QUIET
                 .saturating_sub(settle.quiet)
-                .clamp(Duration::from_millis(10), SETTLE_POLL)
+                .max(Duration::from_millis(10))
         };
         sleep(wait.min(deadline - now)).await;
     }
