@@ -94,6 +94,8 @@ pub struct Launcher {
     full_browser: Option<LocalBrowser>,
     driver_version: Option<String>,
     browser_version: Mutex<Option<String>>,
+    /// The binary to ask `--version` when no session reported the browser's version.
+    version_from: Option<std::path::PathBuf>,
     registry: Arc<Registry>,
     next_id: AtomicU64,
     shut_down: AtomicBool,
@@ -159,15 +161,17 @@ impl Launcher {
 
     /// Opens one isolated browser session (fresh profile for local browsers).
     pub async fn new_session(&self, label: &str) -> DriverResult<Box<dyn Session>> {
-        self.new_session_in(label, false).await
+        self.new_session_in(label, false, false).await
     }
 
     /// Opens one isolated session; `full_browser`: in full Chromium even when the run is on the
-    /// headless shell (a flow that needs a back/forward cache).
+    /// headless shell (a flow that needs a back/forward cache); `watch_settling`: with the
+    /// settling probe installed ([`Session::watch_settling`]) in the same batch of setup calls.
     pub async fn new_session_in(
         &self,
         label: &str,
         full_browser: bool,
+        watch_settling: bool,
     ) -> DriverResult<Box<dyn Session>> {
         if self.shut_down.load(Ordering::SeqCst) {
             return Err(DriverError::Session(
@@ -282,8 +286,20 @@ impl Launcher {
         // not wait). Native app contexts may refuse some of these: that is fine.
         let timeouts =
             TimeoutConfiguration::new(Some(timeout), Some(timeout), Some(Duration::ZERO));
-        let _ = tokio::time::timeout(timeout, driver.update_timeouts(timeouts)).await;
-        core.discard_network().await;
+        // The setup calls do not depend on each other: sent at once, they cost the session's start
+        // one round trip instead of one each.
+        let set_timeouts = async {
+            let _ = tokio::time::timeout(timeout, driver.update_timeouts(timeouts)).await;
+        };
+        let watch = async {
+            if watch_settling {
+                // Where it cannot be installed, the oracle keeps its fixed wait.
+                let _ = core.watch_settling().await;
+                core.enable_network().await;
+            }
+        };
+        tokio::join!(set_timeouts, core.discard_network(), watch);
+        core.handed_out();
         if let Some(v) = core.browser_version() {
             let mut known = self
                 .browser_version
@@ -329,6 +345,25 @@ impl Launcher {
             remove_dir_retrying(&dir);
         })
         .await;
+    }
+
+    /// Learns the browser's version for [`Self::describe`] where no session reported it (none was
+    /// opened): from the binary. Not asked at start, where running the browser only for its
+    /// version held the first session back by about one browser start.
+    pub async fn learn_browser_version(&self) {
+        let known = self
+            .browser_version
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .is_some();
+        let Some(binary) = self.version_from.as_deref().filter(|_| !known) else {
+            return;
+        };
+        let version = super::process::browser_version(binary).await;
+        *self
+            .browser_version
+            .lock()
+            .unwrap_or_else(|p| p.into_inner()) = version;
     }
 
     /// One line for reports: what runs the sessions.

@@ -98,8 +98,11 @@ pub(crate) const PROBE_JS: &str = r#"(function () {
   window.addEventListener("pageshow", function () { s.leaving = false; s.last = now(); });
 })();"#;
 
-/// One look: `[present, watched, complete, quiet_ms, [pending ages ms]]`; `arguments[0]` is a CSS
-/// selector or null. `present` is null when not asked or the selector is not valid CSS.
+/// One look: `[present, watched, complete, quiet_ms, [pending ages ms], url]`; `arguments[0]` is a
+/// CSS selector or null. `present` is null when not asked or the selector is not valid CSS. The
+/// document's URL comes along so that an answer needs no second round trip to say where it was
+/// given. Always one synchronous script: a wait is a look per round trip from usher, which a page
+/// replacing itself only interrupts (a wait inside the page would die with the document, unanswered).
 pub(crate) const LOOK_JS: &str = concat!(
     super::shadow::query_js!(),
     r#"var sel = arguments[0], present = null;
@@ -108,7 +111,8 @@ var s = window.__usherSettle;
 if (!s) { return [present, false]; }
 var t = performance.now(), ages = [];
 s.pending.forEach(function (at) { ages.push(Math.round(t - at)); });
-return [present, true, document.readyState === "complete" && !s.leaving, Math.round(t - s.last), ages];"#
+return [present, true, document.readyState === "complete" && !s.leaving, Math.round(t - s.last), ages,
+  String(location.href)];"#
 );
 
 /// How settled the current document is.
@@ -137,6 +141,8 @@ pub struct Look {
     pub present: Option<bool>,
     /// None: this document is not watched (opened before the probe was installed, or no scripts).
     pub settle: Option<Settle>,
+    /// The document's URL (watched documents only).
+    pub url: Option<String>,
 }
 
 fn ms(v: &Value) -> Duration {
@@ -153,6 +159,7 @@ impl Look {
             return Look {
                 present,
                 settle: None,
+                url: None,
             };
         }
         Look {
@@ -166,6 +173,7 @@ impl Look {
                     .map(|v| v.iter().map(ms).collect())
                     .unwrap_or_default(),
             }),
+            url: a.get(5).and_then(Value::as_str).map(String::from),
         }
     }
 }
@@ -177,8 +185,16 @@ mod tests {
 
     #[test]
     fn looks_parse_and_judge() {
-        let l = Look::parse(&json!([false, true, true, 250, [40, 9000]]));
+        let l = Look::parse(&json!([
+            false,
+            true,
+            true,
+            250,
+            [40, 9000],
+            "http://a.test/x"
+        ]));
         assert_eq!(l.present, Some(false));
+        assert_eq!(l.url.as_deref(), Some("http://a.test/x"));
         let s = l.settle.unwrap();
         let q = Duration::from_millis(100);
         // Young work pending: not settled; once only old (long-lived) work is left, settled.

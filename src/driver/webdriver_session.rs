@@ -498,6 +498,59 @@ impl SessionCore {
         Ok(())
     }
 
+    /// Installs the settling probe (see `Session::watch_settling`); decided once per session.
+    pub(crate) async fn watch_settling(&self) -> DriverResult<bool> {
+        self.ensure_open()?;
+        let watching = self
+            .watching
+            .get_or_init(|| async {
+                if self.kind == BrowserKind::Firefox {
+                    let Ok(bidi) = self.bidi("the settling probe") else {
+                        return false;
+                    };
+                    let function = format!("() => {{ {} }}", super::settle::PROBE_JS);
+                    bidi.command(
+                        "script.addPreloadScript",
+                        json!({ "functionDeclaration": function }),
+                        self.timeout,
+                    )
+                    .await
+                    .is_ok()
+                } else {
+                    // Chromium, or a remote endpoint that may be one (Grid); Appium's native
+                    // contexts refuse, and keep the fixed wait.
+                    self.cdp(
+                        "installing the settling probe",
+                        "Page.addScriptToEvaluateOnNewDocument",
+                        json!({ "source": super::settle::PROBE_JS }),
+                    )
+                    .await
+                    .is_ok()
+                }
+            })
+            .await;
+        Ok(*watching)
+    }
+
+    /// Turns on CDP's Network domain ahead of the first cache switch (Chromium; best effort: a
+    /// refusal here is met again, and reported, where the switch is needed).
+    pub(crate) async fn enable_network(&self) {
+        if self.kind == BrowserKind::Firefox || self.network_enabled.load(Ordering::Relaxed) {
+            return;
+        }
+        let cdp = self.driver.cdp();
+        if self
+            .call(
+                "enabling network events",
+                cdp.send_raw("Network.enable", json!({})),
+            )
+            .await
+            .is_ok()
+        {
+            self.network_enabled.store(true, Ordering::Relaxed);
+        }
+    }
+
     /// Brings the browser's HTTP cache switch to what was last asked for.
     async fn sync_cache(&self) -> DriverResult<()> {
         let want = self.cache_wanted_off.load(Ordering::SeqCst);
@@ -535,6 +588,11 @@ impl SessionCore {
     /// back on is not the action's failure (the action still does what it was asked).
     async fn before_load(&self) {
         let _ = self.sync_cache().await;
+    }
+
+    /// Setup is done: what it sent loaded nothing, so there is no network log to read yet.
+    pub(crate) fn handed_out(&self) {
+        self.used.store(false, Ordering::Relaxed);
     }
 
     /// Drops everything the browser did before the session was handed out (start page etc.).
@@ -932,37 +990,7 @@ impl Session for WebDriverSession {
     }
 
     async fn watch_settling(&self) -> DriverResult<bool> {
-        let c = &self.core;
-        c.ensure_open()?;
-        let watching = c
-            .watching
-            .get_or_init(|| async {
-                if c.kind == BrowserKind::Firefox {
-                    let Ok(bidi) = c.bidi("the settling probe") else {
-                        return false;
-                    };
-                    let function = format!("() => {{ {} }}", super::settle::PROBE_JS);
-                    bidi.command(
-                        "script.addPreloadScript",
-                        json!({ "functionDeclaration": function }),
-                        c.timeout,
-                    )
-                    .await
-                    .is_ok()
-                } else {
-                    // Chromium, or a remote endpoint that may be one (Grid); Appium's native
-                    // contexts refuse, and keep the fixed wait.
-                    c.cdp(
-                        "installing the settling probe",
-                        "Page.addScriptToEvaluateOnNewDocument",
-                        json!({ "source": super::settle::PROBE_JS }),
-                    )
-                    .await
-                    .is_ok()
-                }
-            })
-            .await;
-        Ok(*watching)
+        self.core.watch_settling().await
     }
 
     async fn look(&self, css: Option<&str>) -> DriverResult<Look> {

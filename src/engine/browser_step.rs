@@ -2,7 +2,7 @@
 //! several personas run a flow at once and no flow-wide state may be touched.
 
 use super::step_error::{InputError, PageError, StepError, StepResult};
-use crate::driver::{BrowserCookie, DriverError, Locator, Session};
+use crate::driver::{BrowserCookie, DriverError, Locator, Look, Session};
 use crate::scenario::locator::LocatorDoc;
 use crate::scenario::step::{Action, Area, Expect};
 use std::time::Duration;
@@ -46,26 +46,42 @@ pub const QUIET: Duration = Duration::from_millis(100);
 /// How often a page that has not settled is looked at again.
 const SETTLE_POLL: Duration = Duration::from_millis(50);
 
+/// A settled answer and the URL of the document it was given on.
+pub struct Settled {
+    pub holds: bool,
+    pub url: Option<String>,
+}
+
+/// The CSS selector of an element expectation, when it is one the page can answer itself.
+fn css_of(
+    e: &Expect,
+    resolve: &(dyn Fn(&str) -> StepResult<String> + Sync),
+) -> StepResult<Option<String>> {
+    match &e.element {
+        Some(l) => match l.resolve() {
+            (s, v) if s == "css selector" => Ok(Some(resolve(&v)?)),
+            _ => Ok(None),
+        },
+        None => Ok(None),
+    }
+}
+
 /// Whether the expectation holds on the current page, judged on the page as it settles: with
 /// `early`, "yes" as soon as it holds; either way "no" only once the page has settled without it
 /// (or at `ceiling`). Work the page has had pending for half the ceiling or longer is taken for a
-/// long-lived connection (a long-poll) and not waited for. `None` when the document is not watched
-/// (native app contexts, pages opened before the probe was installed): the caller waits as it
-/// would without the signal.
+/// long-lived connection (a long-poll) and not waited for. Each poll is one synchronous look (the
+/// element and how settled the page is, in one round trip), never a wait inside the page: a page
+/// that replaces itself (a single-page app navigating) ends a look, not the answer. `None` when
+/// the document is not watched (native app contexts, pages opened before the probe was
+/// installed): the caller waits as it would without the signal.
 pub async fn settled_holds(
     session: &dyn Session,
     e: &Expect,
     early: bool,
     ceiling: Duration,
     resolve: &(dyn Fn(&str) -> StepResult<String> + Sync),
-) -> StepResult<Option<bool>> {
-    let css = match &e.element {
-        Some(l) => match l.resolve() {
-            (s, v) if s == "css selector" => Some(resolve(&v)?),
-            _ => None,
-        },
-        None => None,
-    };
+) -> StepResult<Option<Settled>> {
+    let css = css_of(e, resolve)?;
     let long_lived = ceiling / 2;
     let deadline = Instant::now() + ceiling;
     loop {
@@ -85,20 +101,29 @@ pub async fn settled_holds(
             Some(p) => p,
             None => holds(session, e, resolve).await?,
         };
+        let answer = |holds| {
+            Ok(Some(Settled {
+                holds,
+                url: look.url.clone(),
+            }))
+        };
         if now_holds && early {
-            return Ok(Some(true));
+            return answer(true);
         }
         let now = Instant::now();
         if settle.is_settled(QUIET, long_lived) || now >= deadline {
-            return Ok(Some(now_holds));
+            return answer(now_holds);
         }
+        // Busy: look again soon. Merely not quiet long enough: look again when it would be, in
+        // one look rather than several on the way (a change meanwhile restarts the window, and
+        // that look sees it: the window is never shortened).
         let busy = !settle.complete || settle.pending.iter().any(|age| *age < long_lived);
         let wait = if busy {
             SETTLE_POLL
         } else {
             QUIET
                 .saturating_sub(settle.quiet)
-                .clamp(Duration::from_millis(10), SETTLE_POLL)
+                .max(Duration::from_millis(10))
         };
         sleep(wait.min(deadline - now)).await;
     }
@@ -118,6 +143,33 @@ pub async fn wait_until(
     resolve: &(dyn Fn(&str) -> StepResult<String> + Sync),
 ) -> StepResult<bool> {
     let deadline = Instant::now() + limit;
+    // An element by CSS on a watched page: one synchronous look per poll, at the settle probe's
+    // pace (a look is as cheap as FindElements, and answers sooner after the element appears).
+    if want && let Some(css) = css_of(e, resolve)? {
+        loop {
+            match session.look(Some(&css)).await {
+                Ok(Look {
+                    present: Some(present),
+                    settle: Some(_),
+                    ..
+                }) => {
+                    if present {
+                        return Ok(true);
+                    }
+                    if Instant::now() + SETTLE_POLL > deadline {
+                        return Ok(false);
+                    }
+                    sleep(SETTLE_POLL).await;
+                }
+                // Not watched, or not a selector the page takes: looked for from here.
+                Ok(_) => break,
+                Err(DriverError::Session(m)) if navigating(&m) && Instant::now() < deadline => {
+                    sleep(SETTLE_POLL).await;
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
     loop {
         if holds(session, e, resolve).await? == want {
             return Ok(true);
@@ -138,6 +190,8 @@ pub async fn run(
     limit: Duration,
 ) -> StepResult<Option<(String, String)>> {
     // Elements are waited for (bounded by the step's limit) before they are used: pages render late.
+    // The action looks for its element itself, so when it is there (the usual case) waiting costs
+    // no round trip of its own; when it is not, it is looked for again until the limit.
     let target = match action {
         Action::Click(l) | Action::Submit(l) => Some(l),
         Action::Fill(f) => Some(&f.field),
@@ -145,33 +199,38 @@ pub async fn run(
         _ => None,
     };
     if let Some(l) = target {
-        let e = Expect {
-            element: Some(l.clone()),
-            ..Default::default()
-        };
-        if !wait_until(session, &e, true, limit, resolve).await? {
-            let (s, v) = l.resolve();
-            return Err(PageError::NoElement {
-                locator: format!("{s} `{v}`"),
-                waited: Some(limit),
+        let loc = locator(l, resolve)?;
+        let deadline = Instant::now() + limit;
+        loop {
+            let done = match action {
+                Action::Click(_) => session.click(&loc).await,
+                Action::Submit(_) => session.submit(&loc).await,
+                Action::Fill(f) => session.fill(&loc, &resolve(&f.value)?).await,
+                Action::Select(s) => session.select(&loc, &resolve(&s.option)?).await,
+                _ => unreachable!("only actions on an element have a target"),
+            };
+            match done {
+                // Only the element itself missing is waited out (not, say, a missing option).
+                Err(DriverError::NotFound(what)) if what == loc.to_string() => {
+                    if Instant::now() + POLL > deadline {
+                        let (s, v) = l.resolve();
+                        return Err(PageError::NoElement {
+                            locator: format!("{s} `{v}`"),
+                            waited: Some(limit),
+                        }
+                        .into());
+                    }
+                    sleep(POLL).await;
+                }
+                other => {
+                    other?;
+                    return Ok(None);
+                }
             }
-            .into());
         }
     }
     match action {
         Action::Open(target) => session.goto(&url_of(&resolve(target)?)?).await?,
-        Action::Click(l) => session.click(&locator(l, resolve)?).await?,
-        Action::Fill(f) => {
-            session
-                .fill(&locator(&f.field, resolve)?, &resolve(&f.value)?)
-                .await?
-        }
-        Action::Select(s) => {
-            session
-                .select(&locator(&s.field, resolve)?, &resolve(&s.option)?)
-                .await?
-        }
-        Action::Submit(l) => session.submit(&locator(l, resolve)?).await?,
         Action::WaitFor(e) => {
             if !wait_until(session, e, true, limit, resolve).await? {
                 return Err(PageError::Unseen {
@@ -195,7 +254,7 @@ pub async fn run(
             // Judged on the settled page (a late render must not slip past), bounded like `see`.
             let grace = limit.min(Duration::from_secs(2));
             let seen = match settled_holds(session, e, false, grace, resolve).await? {
-                Some(seen) => seen,
+                Some(settled) => settled.holds,
                 None => holds(session, e, resolve).await?,
             };
             if seen {

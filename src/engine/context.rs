@@ -114,6 +114,8 @@ pub struct FlowCtx {
     pub full_browser: bool,
     /// Browsers being started ahead of their persona's first step (`prestart`).
     pub warming: HashMap<String, Warming>,
+    /// Personas whose browsers `prestart` will start once the first browser is up.
+    pub warm_plan: Vec<String>,
 }
 
 /// A browser session starting in the background.
@@ -147,6 +149,7 @@ impl FlowCtx {
             leased: BTreeMap::new(),
             full_browser: false,
             warming: HashMap::new(),
+            warm_plan: Vec::new(),
         }
     }
 }

@@ -78,6 +78,7 @@ impl FlowCtx {
             }
             Action::LoginHttp(args) => self.login_http(persona, args, limit).await,
             Action::Require(c) => {
+                self.observe_for(c).await;
                 let outcome = crate::engine::checks::evaluate(self, c, persona, &step.origin).await;
                 self.mark(
                     persona,
@@ -219,6 +220,8 @@ impl FlowCtx {
             }
             Action::Fresh(p) => {
                 let name = p.clone().unwrap_or_else(|| persona.to_string());
+                // What the old browser did is read before it goes (its log goes with it).
+                self.observe(&name).await;
                 if let Some(s) = self.persona_mut(&name).session.take() {
                     let _ = s.close().await;
                 }
@@ -256,6 +259,7 @@ impl FlowCtx {
                 Ok(())
             }
             Action::Check(c) => {
+                self.observe_for(c).await;
                 let outcome = crate::engine::checks::evaluate(self, c, persona, &step.origin).await;
                 self.record_check(outcome);
                 Ok(())

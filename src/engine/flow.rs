@@ -70,7 +70,16 @@ impl FlowCtx {
                 }
             } => Err(StepError::step_timeout(bound.unwrap_or_default())),
         };
-        self.observe_all().await;
+        if !self.warm_plan.is_empty() {
+            self.warm_up();
+        }
+        // The browsers' network logs are read where something needs them (checks that judge
+        // traffic, token reads and writes, `back_to`, `browse`, a closing browser), not after every
+        // step: each read is a round trip per browser. A failed step reads them now, so any token
+        // the app set is known to the redactor before the error is written down.
+        if result.is_err() {
+            self.observe_all().await;
+        }
         let error = result
             .as_ref()
             .err()

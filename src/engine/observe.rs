@@ -5,6 +5,7 @@ use super::token;
 use crate::driver::{NetEvent, Session};
 use crate::redact::Kind;
 use crate::scenario::TokenLocation;
+use crate::scenario::step::Check;
 use std::sync::Arc;
 
 impl FlowCtx {
@@ -26,6 +27,14 @@ impl FlowCtx {
             if let Ok(events) = events {
                 self.absorb(name, events);
             }
+        }
+    }
+
+    /// Before a check: the traffic so far, unless the check only asks the oracle (which judges
+    /// the page, not the network log).
+    pub async fn observe_for(&mut self, check: &Check) {
+        if !matches!(check, Check::LoggedIn | Check::LoggedOut) {
+            self.observe_all().await;
         }
     }
 

@@ -14,6 +14,8 @@ use crate::scenario::step::Action;
 pub struct OracleAnswer {
     pub logged_in: bool,
     pub observed: Vec<String>,
+    /// The page the answer was given on, when the answering look read it (no extra round trip).
+    pub url: Option<String>,
 }
 
 impl FlowCtx {
@@ -38,7 +40,10 @@ impl FlowCtx {
             )));
         }
         if answer.logged_in {
-            self.note_authenticated(persona).await;
+            match &answer.url {
+                Some(url) => self.persona_mut(persona).last_authenticated = Some(url.clone()),
+                None => self.note_authenticated(persona).await,
+            }
         }
         self.mark_as(
             persona,
@@ -65,7 +70,10 @@ impl FlowCtx {
         let session = self.session(persona).await?;
         let mut observed = Vec::new();
         let mut logged_in = true;
+        // Where the flow ended, when its last step was a look that read it.
+        let mut url = None;
         for step in &flow.steps {
+            url = None;
             let who = step.persona.as_deref().unwrap_or(persona);
             let limit = self.limit(step);
             let this = &*self;
@@ -77,7 +85,10 @@ impl FlowCtx {
                     let settled =
                         browser_step::settled_holds(&*session, e, true, ceiling, &resolve).await?;
                     let seen = match settled {
-                        Some(seen) => seen,
+                        Some(settled) => {
+                            url = settled.url;
+                            settled.holds
+                        }
                         None => {
                             let grace = self.profile.oracle_unwatched_grace.min(limit);
                             browser_step::wait_until(&*session, e, true, grace, &resolve).await?
@@ -95,7 +106,10 @@ impl FlowCtx {
                     let settled =
                         browser_step::settled_holds(&*session, e, false, ceiling, &resolve).await?;
                     let seen = match settled {
-                        Some(seen) => seen,
+                        Some(settled) => {
+                            url = settled.url;
+                            settled.holds
+                        }
                         None => browser_step::holds(&*session, e, &resolve).await?,
                     };
                     observed.push(format!(
@@ -127,10 +141,10 @@ impl FlowCtx {
                 }
             }
         }
-        self.observe(persona).await;
         Ok(OracleAnswer {
             logged_in,
             observed,
+            url,
         })
     }
 }

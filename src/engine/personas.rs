@@ -38,24 +38,36 @@ impl FlowCtx {
         };
         self.persona_mut(name).session = Some(session.clone());
         self.mark_as(name, "browser started (no session)", Mark::NoSession);
+        self.warm_up();
         Ok(session)
     }
 
     /// Starts, in the background, the browsers of the scenario's `personas:` that its first step
     /// will not use, so that the first `steal` or `check ... as:` finds one ready instead of
-    /// waiting for a browser to start. Only on this machine's own chromedriver: a Grid or Appium
-    /// endpoint decides itself how many sessions it runs at once, and an early request could queue
-    /// the first persona's behind it; local Firefox (one geckodriver per session, several
-    /// CPU-seconds a start) once failed to connect when started beside the first persona's on a
-    /// loaded machine, so its sessions still start one at a time.
+    /// waiting for a browser to start. They start once the first browser is up (see `warm_up`).
+    /// Only on this machine's own chromedriver: a Grid or Appium endpoint decides itself how many
+    /// sessions it runs at once, and an early request could queue the first persona's behind it;
+    /// local Firefox (one geckodriver per session, several CPU-seconds a start) once failed to
+    /// connect when started beside the first persona's on a loaded machine, so its sessions still
+    /// start one at a time.
     pub fn prestart(&mut self, personas: &[String], first: &str) {
         let launcher = &self.run.launcher;
         if launcher.work_dir().is_none() || launcher.endpoint().is_empty() {
             return;
         }
-        for name in personas {
-            if name == first || self.warming.contains_key(name) || self.personas.contains_key(name)
-            {
+        self.warm_plan = personas.iter().filter(|n| *n != first).cloned().collect();
+    }
+
+    /// Starts the browsers `prestart` planned. Called once the first browser is up (or the first
+    /// step is done): started beside it, they competed with it for the CPU and held up the first
+    /// step, the one that waits for a browser in any case.
+    pub fn warm_up(&mut self) {
+        for name in std::mem::take(&mut self.warm_plan) {
+            let has_browser = self
+                .personas
+                .get(&name)
+                .is_some_and(|p| p.session.is_some());
+            if has_browser || self.warming.contains_key(&name) {
                 continue;
             }
             let start = start_session(
@@ -63,7 +75,7 @@ impl FlowCtx {
                 format!("{}-{}", self.flow, name),
                 self.full_browser,
             );
-            self.warming.insert(name.clone(), tokio::spawn(start));
+            self.warming.insert(name, tokio::spawn(start));
         }
     }
 
@@ -78,30 +90,37 @@ impl FlowCtx {
         }
     }
 
+    /// Closes every browser of the flow at once: each close is a quit and a profile directory to
+    /// remove, which one after another would add up on every flow's critical path.
     pub async fn close_all(&mut self) {
-        for p in self.personas.values_mut() {
-            if let Some(s) = p.session.take() {
-                let _ = s.close().await;
-            }
-        }
+        let open: Vec<Arc<dyn Session>> = self
+            .personas
+            .values_mut()
+            .filter_map(|p| p.session.take())
+            .collect();
         // Browsers started ahead that no step took: let each start finish, then close it (cutting a
         // start short could leave a browser no registry knows of).
-        for (_, start) in self.warming.drain() {
-            if let Ok(Ok(s)) = start.await {
-                let _ = s.close().await;
-            }
-        }
+        let warming: Vec<_> = self.warming.drain().map(|(_, start)| start).collect();
+        let started = async {
+            futures::future::join_all(warming.into_iter().map(|start| async move {
+                if let Ok(Ok(s)) = start.await {
+                    let _ = s.close().await;
+                }
+            }))
+            .await
+        };
+        let closed = futures::future::join_all(open.iter().map(|s| s.close()));
+        tokio::join!(closed, started);
     }
 }
 
-/// Starts one browser session and installs the settling probe in it (src/driver/settle.rs).
+/// Starts one browser session with the settling probe installed (src/driver/settle.rs).
 async fn start_session(
     run: Arc<super::context::RunCtx>,
     label: String,
     full_browser: bool,
 ) -> crate::driver::DriverResult<Box<dyn Session>> {
-    let session = run.launcher.new_session_in(&label, full_browser).await?;
-    // Where it cannot be installed, the oracle keeps its fixed wait.
-    let _ = session.watch_settling().await;
-    Ok(session)
+    run.launcher
+        .new_session_in(&label, full_browser, true)
+        .await
 }

@@ -72,7 +72,6 @@ pub async fn run_project(
     let (flows, mut summary, launch_error) = match Launcher::start(opts.driver.clone()).await {
         Ok(launcher) => {
             let launcher = Arc::new(launcher);
-            info.browser = redactor.redact(&launcher.describe());
             let l = listener.clone();
             let sink: Sink = Arc::new(move |e| l.on_event(&e));
             let ctx = Arc::new(RunCtx {
@@ -88,6 +87,9 @@ pub async fn run_project(
             });
             let project = resolve_auto_tokens(project, &ctx, listener.as_ref()).await;
             let (flows, summary) = run::run(&project, ctx, opts.jobs).await;
+            // After the flows: their sessions reported the browser's version.
+            launcher.learn_browser_version().await;
+            info.browser = redactor.redact(&launcher.describe());
             launcher.shutdown().await;
             (flows, summary, None)
         }

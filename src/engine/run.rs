@@ -209,6 +209,8 @@ pub async fn run_flow(
     };
     let artifacts =
         if matches!(verdict, Verdict::Fail | Verdict::Error) && !run.cancel.is_cancelled() {
+            // Every token the app set is known to the redactor before page sources are written.
+            ctx.observe_all().await;
             ctx.keep_artifacts().await
         } else {
             Vec::new()

@@ -318,28 +318,43 @@ pub async fn write(
             // names it holds are deleted (one read instead of a delete per name), all before the
             // first part goes in, so a token of several cookies keeps every part.
             let present = session.cookies().await?;
+            let held = present.iter().find(|c| names.contains(&c.name));
+            let adding: Vec<BrowserCookie> = token
+                .parts
+                .iter()
+                .map(|part| {
+                    let cookie = part
+                        .cookie
+                        .clone()
+                        .unwrap_or_else(|| chosen_cookie(part, place, held));
+                    // Browsers report a host-only cookie with its host as `domain`; sending that back
+                    // would widen it to a domain cookie (and `__Host-` cookies refuse any domain).
+                    let domain = cookie.domain.clone().filter(|d| d.starts_with('.'));
+                    BrowserCookie {
+                        value: part.value.clone(),
+                        expiry: None,
+                        domain,
+                        ..cookie
+                    }
+                })
+                .collect();
+            let host = url::Url::parse(place.base_url)
+                .ok()
+                .and_then(|u| u.host_str().map(str::to_string))
+                .unwrap_or_default();
             for n in names {
                 // Deleting by name removes every cookie of the name the page sees, whatever its Path.
-                if present.iter().any(|c| &c.name == n) {
+                // A cookie the new one overwrites in place (same name, scope, no Secure to keep)
+                // needs no delete: the browser then holds the planted value only all the same.
+                let stays = |c: &&BrowserCookie| {
+                    &c.name == n && !adding.iter().any(|a| overwrites(a, c, &host))
+                };
+                if present.iter().any(|c| stays(&c)) {
                     session.delete_cookie(n).await?;
                 }
             }
-            let held = present.iter().find(|c| names.contains(&c.name));
-            for part in &token.parts {
-                let cookie = part
-                    .cookie
-                    .clone()
-                    .unwrap_or_else(|| chosen_cookie(part, place, held));
-                // Browsers report a host-only cookie with its host as `domain`; sending that back would
-                // widen it to a domain cookie (and `__Host-` cookies refuse any domain).
-                let domain = cookie.domain.clone().filter(|d| d.starts_with('.'));
-                let cookie = BrowserCookie {
-                    value: part.value.clone(),
-                    expiry: None,
-                    domain,
-                    ..cookie
-                };
-                session.add_cookie(&cookie).await?;
+            for cookie in &adding {
+                session.add_cookie(cookie).await?;
             }
             Ok(None)
         }
@@ -380,6 +395,23 @@ pub async fn write(
             "token location `auto` was not resolved before the run",
         )),
     }
+}
+
+/// Whether adding `new` on a page of `host` replaces `old` in the jar (the same cookie: name,
+/// domain and path), so that `old` need not be deleted first. A Secure cookie is only replaced by a
+/// Secure one (browsers refuse the other way), so it is deleted.
+fn overwrites(new: &BrowserCookie, old: &BrowserCookie, host: &str) -> bool {
+    let path = |c: &BrowserCookie| c.path.clone().unwrap_or_else(|| "/".into());
+    let same_domain = match (&new.domain, &old.domain) {
+        // Host-only: reported with the bare host as its domain.
+        (None, Some(d)) => !d.starts_with('.') && d.eq_ignore_ascii_case(host),
+        (Some(n), Some(o)) => n.eq_ignore_ascii_case(o),
+        _ => false,
+    };
+    new.name == old.name
+        && same_domain
+        && path(new) == path(old)
+        && (old.secure != Some(true) || new.secure == Some(true))
 }
 
 pub fn same_origin(a: &str, b: &str) -> bool {
@@ -441,6 +473,52 @@ pub fn set_cookie_values<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_a_cookie_in_the_same_slot_is_overwritten() {
+        let c = |domain: Option<&str>, path: &str, secure: bool| BrowserCookie {
+            name: "sid".into(),
+            value: "v".into(),
+            domain: domain.map(String::from),
+            path: Some(path.into()),
+            secure: Some(secure),
+            ..Default::default()
+        };
+        let host = "app.localhost";
+        let new = c(None, "/", false);
+        assert!(overwrites(
+            &new,
+            &c(Some("app.localhost"), "/", false),
+            host
+        ));
+        // Another path, a domain cookie, another host, or a Secure one: deleted first.
+        assert!(!overwrites(
+            &new,
+            &c(Some("app.localhost"), "/app", false),
+            host
+        ));
+        assert!(!overwrites(
+            &new,
+            &c(Some(".app.localhost"), "/", false),
+            host
+        ));
+        assert!(!overwrites(
+            &new,
+            &c(Some("other.localhost"), "/", false),
+            host
+        ));
+        assert!(!overwrites(
+            &new,
+            &c(Some("app.localhost"), "/", true),
+            host
+        ));
+        let dotted = c(Some(".app.localhost"), "/", false);
+        assert!(overwrites(
+            &dotted,
+            &c(Some(".app.localhost"), "/", false),
+            host
+        ));
+    }
 
     fn response(lines: &[&str]) -> NetEvent {
         NetEvent::Response {

@@ -10,8 +10,11 @@ impl FlowCtx {
     /// The persona's current token, registered for redaction.
     pub async fn read_token(&mut self, persona: &str) -> StepResult<Token> {
         let session = self.session(persona).await?;
-        if matches!(self.profile.token, TokenLocation::Header(_)) {
-            // A header token is read from the requests the page sent: those not drained yet count.
+        // URL and header tokens are read out of the traffic so far (requests not drained yet count).
+        if matches!(
+            self.profile.token,
+            TokenLocation::UrlParam(_) | TokenLocation::Header(_)
+        ) {
             self.observe(persona).await;
         }
         let p = &self.personas[persona];
@@ -25,6 +28,10 @@ impl FlowCtx {
 
     pub(super) async fn put_token(&mut self, persona: &str, t: &Token) -> StepResult<()> {
         let session = self.session(persona).await?;
+        // The cookie's scope comes from the Set-Cookie headers seen so far.
+        if matches!(self.profile.token, TokenLocation::Cookie(_)) {
+            self.observe_all().await;
+        }
         let base = self.base_url.clone();
         // The app scopes its cookie the same for every visitor: the newest Set-Cookie any persona saw.
         let app_cookie = match &self.profile.token {

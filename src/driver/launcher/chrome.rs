@@ -9,7 +9,7 @@ use std::time::Duration;
 use super::super::capabilities::LocalBrowser;
 use super::super::config::DriverConfig;
 use super::super::process::{
-    browser_version, find_on_path, is_executable, kill_all_mentioning, remove_dir_retrying,
+    find_on_path, is_executable, kill_all_mentioning, remove_dir_retrying,
 };
 use super::super::session::DriverResult;
 use super::super::webdriver_session::Registry;
@@ -140,12 +140,11 @@ impl Launcher {
                 headless_shell: false,
             });
         let log_path = work_dir.join("chromedriver.log");
-        let (spawned, version) = tokio::join!(
-            spawn_driver(&driver_path, &log_path, &tmp, |port| vec![format!(
-                "--port={port}"
-            )]),
-            browser_version(&browser_binary)
-        );
+        // The browser's version comes with the first session (see `learn_browser_version`).
+        let spawned = spawn_driver(&driver_path, &log_path, &tmp, |port| {
+            vec![format!("--port={port}")]
+        })
+        .await;
         let (child, port, driver_version) = match spawned {
             Ok(x) => x,
             Err(e) => {
@@ -170,7 +169,8 @@ impl Launcher {
             browser: Some(browser),
             full_browser,
             driver_version,
-            browser_version: Mutex::new(version),
+            browser_version: Mutex::new(None),
+            version_from: Some(browser_binary),
             registry: Arc::new(Registry::default()),
             next_id: AtomicU64::new(1),
             shut_down: AtomicBool::new(false),

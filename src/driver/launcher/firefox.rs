@@ -79,6 +79,7 @@ impl Launcher {
             full_browser: None,
             driver_version,
             browser_version: Mutex::new(browser_version),
+            version_from: None,
             registry: Arc::new(Registry::default()),
             next_id: AtomicU64::new(1),
             shut_down: AtomicBool::new(false),

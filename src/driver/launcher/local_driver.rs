@@ -94,7 +94,8 @@ pub(super) async fn spawn_driver(
                     ),
                 ));
             }
-            tokio::time::sleep(Duration::from_millis(50)).await;
+            // It is usually ready within a few tens of milliseconds; every run waits for it.
+            tokio::time::sleep(Duration::from_millis(20)).await;
         }
         // Exited early: most likely the port was taken between probing and binding; try another.
         let _ = child.wait().await;

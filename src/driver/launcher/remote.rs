@@ -54,6 +54,7 @@ impl Launcher {
             full_browser: None,
             driver_version: None,
             browser_version: Mutex::new(None),
+            version_from: None,
             registry: Arc::new(Registry::default()),
             next_id: AtomicU64::new(1),
             shut_down: AtomicBool::new(false),

@@ -266,6 +266,8 @@ pub async fn read_page(ctx: &mut FlowCtx, persona: &str) -> StepResult<(PageIden
         ));
     }
     let text = session.body_text().await?;
+    // The redirects that led here are in the traffic since the check began.
+    ctx.observe(persona).await;
     let net = ctx
         .personas
         .get(persona)

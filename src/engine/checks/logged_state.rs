@@ -14,9 +14,10 @@ pub async fn check(ctx: &mut FlowCtx, persona: &str, want_logged_in: bool) -> Ou
         Ok(a) => a,
         Err(e) => return Outcome::from_step_error(name, e),
     };
-    let url = match ctx.session(persona).await {
-        Ok(s) => s.current_url().await.unwrap_or_default(),
-        Err(_) => String::new(),
+    let url = match (&answer.url, ctx.session(persona).await) {
+        (Some(url), _) => url.clone(),
+        (None, Ok(s)) => s.current_url().await.unwrap_or_default(),
+        (None, Err(_)) => String::new(),
     };
     let state = if answer.logged_in {
         "logged in"

@@ -36,6 +36,9 @@ pub async fn check(ctx: &mut FlowCtx, persona: &str, flow: &str) -> Outcome {
     if let Err(f) = ctx.exec_steps(&steps, persona).await {
         return Outcome::error(format!("the `{flow}` flow failed: {}", f.error));
     }
+    // The flow's traffic (the app's own refresh calls) is read now: steps leave the network log
+    // unread until something judges it.
+    ctx.observe_all().await;
     let access = match h.oracle.ask(Some(&h.text)).await {
         Ok(a) => a,
         Err(e) => {
