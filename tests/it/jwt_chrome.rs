@@ -4,7 +4,9 @@
 //! profile that declares a token API. Needs `chromium` and `chromedriver` on PATH.
 
 use crate::support::turns;
-use crate::support::usher::{stdout_of_success, usher};
+use crate::support::usher::{
+    UsherCommand, quiet_usher, results_text, stdout_of_success, streams, usher,
+};
 
 #[test]
 fn generate_writes_the_jwt_scenarios_only_for_a_token_api_profile() {
@@ -93,4 +95,46 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
         }
     }
     out
+}
+
+/// The single-page app keeping its access token in `localStorage` (`--token-storage local`), where
+/// any script on the page can read it: `token-not-in-client-storage` FAILs, naming the storage key,
+/// with the token only as a fingerprint. The memory default PASSes in the no-flaw row above.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_token_in_local_storage_fails_the_client_storage_scenario() {
+    let _turn = turns::shared();
+    let app = usher::demo::start(usher::demo::DemoConfig {
+        jwt: Some(usher::demo::JwtConfig {
+            storage: usher::demo::TokenStorage::Local,
+            ..usher::demo::JwtConfig::default()
+        }),
+        ..usher::demo::DemoConfig::default()
+    })
+    .await
+    .expect("Ticketbooth starts");
+    let reports = tempfile::tempdir().unwrap();
+    let out = tokio::task::block_in_place(|| {
+        quiet_usher()
+            .args(["run", "--suite", "builtin", "--profile"])
+            .arg("scenarios/ticketbooth-jwt/app.yaml")
+            .args(["--only", "token-not-in-client-storage", "--target"])
+            .arg(app.base_url())
+            .arg("--report-dir")
+            .arg(reports.path())
+            .ticketbooth_secrets()
+            .run()
+    });
+    let shown = streams(&out);
+    let results: serde_json::Value =
+        serde_json::from_str(&results_text(reports.path(), &shown)).unwrap();
+    let flow = &results["flows"][0];
+    assert_eq!(flow["name"], "token-not-in-client-storage", "{shown}");
+    assert_eq!(flow["verdict"], "FAIL", "{shown}");
+    let text = results.to_string();
+    assert!(text.contains("localStorage[tb_access]"), "{text}");
+    assert!(
+        !text.contains("eyJ") && !shown.contains("eyJ"),
+        "a token in clear:\n{shown}"
+    );
+    app.shutdown().await;
 }

@@ -1,9 +1,12 @@
 //! Key confusion against a token app that publishes no JWKS (issue 17): Ticketbooth `--auth jwt
 //! --jwks none` answers 404 at /.well-known/jwks.json, and the built-in `jwt-key-confusion` scenario
 //! derives the RSA public key from the victim's and the attacker's tokens (src/jwt/recovery.rs), then
-//! forges with it: FAIL with `jwt-key-confusion`, PASS without, the evidence saying where the key came
-//! from. Needs `chromium` and `chromedriver` on PATH; each run derives a 2048-bit key (tens of seconds
-//! of one core, docs/PERFORMANCE.md).
+//! forges with it: FAIL with `jwt-key-confusion`, the evidence saying where the key came from. Needs
+//! `chromium` and `chromedriver` on PATH; the run derives a 2048-bit key (tens of seconds of one core,
+//! docs/PERFORMANCE.md). The PASS side is not run again here: once the key is in hand, the forgery
+//! and its judgement are the JWKS path's, which `jwt_chrome`'s no-flaw row proves PASS; a second
+//! derivation would only cost CI another minute. The secure app's 404 is still asked, so the FAIL is
+//! not a JWKS found somewhere else.
 
 use reqwest::StatusCode;
 use serde_json::Value;
@@ -88,17 +91,15 @@ async fn key_confusion_derives_the_key_when_no_jwks_is_published() {
     for demo in [&flawed, &secure] {
         assert_eq!(jwks_status(demo).await, StatusCode::NOT_FOUND);
     }
-    for (demo, want) in [(&flawed, "FAIL"), (&secure, "PASS")] {
-        let (verdict, check, shown) = run_scenario(&demo.base_url());
-        assert_eq!(verdict, want, "{check:#}\n{shown}");
-        let key = evidence(&check, "public key");
-        assert!(
-            key.starts_with("derived from two issued tokens (tok:")
-                && key.contains("RSA-2048 e = 65537"),
-            "{check:#}"
-        );
-        assert!(!shown.contains("eyJ"), "a token in clear:\n{shown}");
-    }
+    let (verdict, check, shown) = run_scenario(&flawed.base_url());
+    assert_eq!(verdict, "FAIL", "{check:#}\n{shown}");
+    let key = evidence(&check, "public key");
+    assert!(
+        key.starts_with("derived from two issued tokens (tok:")
+            && key.contains("RSA-2048 e = 65537"),
+        "{check:#}"
+    );
+    assert!(!shown.contains("eyJ"), "a token in clear:\n{shown}");
     flawed.shutdown().await;
     secure.shutdown().await;
 }
