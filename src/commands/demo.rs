@@ -176,35 +176,24 @@ pub async fn run_against(
     })
     .await
     .map_err(not_started)?;
-    let opts = |inputs: &Inputs, target: String| RunOptions {
+    let base = RunOptions {
         jobs,
-        report_dir: report_dir.clone(),
-        driver: driver.clone(),
-        target: Some(target),
+        report_dir,
+        driver,
+        target: None,
         step_timeout,
-        inputs: inputs.clone(),
+        inputs: Inputs::default(),
     };
-    let (timing, rest) = tokio::join!(
-        execute(
-            &suite.timing.0,
-            opts(&suite.timing.1, fast.site_url()),
-            false,
-            redactor,
-            cancel.clone()
-        ),
-        execute(
-            &suite.rest.0,
-            opts(&suite.rest.1, real.site_url()),
-            false,
-            redactor,
-            cancel.clone()
-        ),
-    );
+    let merged = run_halves(
+        (&suite.rest, real.site_url()),
+        (&suite.timing, fast.site_url()),
+        base,
+        redactor,
+        cancel,
+    )
+    .await;
     fast.shutdown().await;
     real.shutdown().await;
-    let merged = merge_runs(rest, timing);
-    // The demo judges its columns by their verdicts; a report not written is said, not counted.
-    write_reports(&merged, &ReportPaths::in_dir(&report_dir), redactor, false);
     Ok(merged)
 }
 
@@ -492,9 +481,50 @@ fn print_columns(secure: &Executed, flawed: &Executed) {
     }
 }
 
+/// One column run as two halves at once, each a project with its inputs against its own Ticketbooth
+/// (`main.1`, `other.1`), merged (`main` first) and its reports written into `base.report_dir`. The
+/// demo judges its columns by their verdicts; a report not written is said, not counted.
+pub(super) async fn run_halves(
+    main: (&(Project, Inputs), String),
+    other: (&(Project, Inputs), String),
+    base: RunOptions,
+    redactor: &Redactor,
+    cancel: CancellationToken,
+) -> Executed {
+    let opts = |inputs: &Inputs, target: String| RunOptions {
+        target: Some(target),
+        inputs: inputs.clone(),
+        ..base.clone()
+    };
+    let (first, second) = tokio::join!(
+        execute(
+            &main.0.0,
+            opts(&main.0.1, main.1),
+            false,
+            redactor,
+            cancel.clone()
+        ),
+        execute(
+            &other.0.0,
+            opts(&other.0.1, other.1),
+            false,
+            redactor,
+            cancel
+        ),
+    );
+    let merged = merge_runs(first, second);
+    write_reports(
+        &merged,
+        &ReportPaths::in_dir(&base.report_dir),
+        redactor,
+        false,
+    );
+    merged
+}
+
 /// Two runs of one column (a Ticketbooth each) as one: flows in the built-in suite's order, the
 /// summary counted again, the targets of both, the first launch error.
-pub(super) fn merge_runs(first: Executed, second: Executed) -> Executed {
+fn merge_runs(first: Executed, second: Executed) -> Executed {
     let order = |name: &str| {
         crate::suite::BUILTIN
             .iter()

@@ -6,15 +6,13 @@
 //! the default 5 minutes (a token must outlive the flow that judges it: a loaded CI machine takes
 //! seconds per browser step); the JWT checks replay over plain HTTP.
 
-use super::demo::{demo_secrets, merge_runs};
+use super::demo::{demo_secrets, run_halves};
 use super::error::CommandError;
-use super::execute::{execute, write_reports};
 use crate::demo::{DemoConfig, JwtConfig, JwtFlaw, JwtFlawSet, ShapeSet};
 use crate::driver::DriverConfig;
 use crate::engine::pipeline::{Executed, RunOptions};
 use crate::record::Verdict;
 use crate::redact::Redactor;
-use crate::report::ReportPaths;
 use crate::scenario::{Inputs, Project};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -239,35 +237,25 @@ pub async fn run_row(
     let rest = start(JwtConfig::default().access_ttl)
         .await
         .map_err(not_started)?;
-    let opts = |inputs: &Inputs, target: String| RunOptions {
+    let base = RunOptions {
         jobs,
-        report_dir: report_dir.clone(),
-        driver: driver.clone(),
-        target: Some(target),
+        report_dir,
+        driver,
+        target: None,
         step_timeout,
-        inputs: inputs.clone(),
+        inputs: Inputs::default(),
     };
-    let (a, b) = tokio::join!(
-        execute(
-            &suite.short.0,
-            opts(&suite.short.1, short.site_url()),
-            false,
-            redactor,
-            cancel.clone()
-        ),
-        execute(
-            &suite.rest.0,
-            opts(&suite.rest.1, rest.site_url()),
-            false,
-            redactor,
-            cancel
-        ),
-    );
+    // Both halves come from the built-in suite, merged back into its order (`spa_names`').
+    let done = run_halves(
+        (&suite.rest, rest.site_url()),
+        (&suite.short, short.site_url()),
+        base,
+        redactor,
+        cancel,
+    )
+    .await;
     short.shutdown().await;
     rest.shutdown().await;
-    // Both halves come from the built-in suite, merged back into its order (`spa_names`').
-    let done = merge_runs(b, a);
-    write_reports(&done, &ReportPaths::in_dir(&report_dir), redactor, false);
     Ok(done)
 }
 
