@@ -16,6 +16,7 @@ pub mod identity;
 mod idle_timeout;
 mod jwt;
 mod logged_state;
+mod loopback_origin;
 mod no_token_in_referer;
 mod no_token_in_storage;
 mod no_token_in_url;

@@ -4,16 +4,15 @@
 //! image from it and follows a link to it. What the browser sends there is what it would send any
 //! third party under the page's Referrer-Policy, and it is recorded as it ARRIVES, not as reported.
 
+use super::loopback_origin::LoopbackOrigin;
 use crate::driver::Session;
 use axum::Router;
 use axum::extract::{Request, State};
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, REFERER, REFERRER_POLICY};
 use axum::response::{IntoResponse, Response};
-use std::net::Ipv4Addr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::time::Instant;
-use tokio_util::sync::CancellationToken;
 
 /// Every probe URL starts with this path, so the check can tell its own requests from the app's.
 pub const PROBE_PATH: &str = "/usher-referer-probe/";
@@ -59,11 +58,8 @@ type Arrivals = Arc<Mutex<Vec<Arrival>>>;
 
 /// The running origin; it stops when dropped.
 pub struct ProbeOrigin {
-    /// `http://127.0.0.1:PORT`
-    pub origin: String,
     arrivals: Arrivals,
-    stop: CancellationToken,
-    task: tokio::task::JoinHandle<()>,
+    server: LoopbackOrigin,
 }
 
 /// What one authenticated page sent to the probe origin.
@@ -129,38 +125,26 @@ async fn record(State(arrivals): State<Arrivals>, req: Request) -> Response {
 
 impl ProbeOrigin {
     pub async fn start() -> std::io::Result<ProbeOrigin> {
-        let listener = tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).await?;
-        let port = listener.local_addr()?.port();
         let arrivals = Arrivals::default();
         let app = Router::new().fallback(record).with_state(arrivals.clone());
-        let stop = CancellationToken::new();
-        let stopped = stop.clone().cancelled_owned();
-        let task = tokio::spawn(async move {
-            let _ = axum::serve(listener, app)
-                .with_graceful_shutdown(stopped)
-                .await;
-        });
         Ok(ProbeOrigin {
-            origin: format!("http://127.0.0.1:{port}"),
             arrivals,
-            stop,
-            task,
+            server: LoopbackOrigin::start(app).await?,
         })
     }
 
+    /// `http://127.0.0.1:PORT`
+    pub fn origin(&self) -> &str {
+        &self.server.origin
+    }
+
     /// Stops accepting and waits briefly for open connections to close.
-    pub async fn stop(mut self) {
-        self.stop.cancel();
-        if tokio::time::timeout(Duration::from_secs(2), &mut self.task)
-            .await
-            .is_err()
-        {
-            self.task.abort();
-        }
+    pub async fn stop(self) {
+        self.server.stop().await;
     }
 
     fn url(&self, kind: &str, n: usize) -> String {
-        format!("{}{PROBE_PATH}{kind}/{n}", self.origin)
+        format!("{}{PROBE_PATH}{kind}/{n}", self.origin())
     }
 
     /// Runs `script` on the page with the `kind` probe URL of page `n` as its argument.
@@ -245,17 +229,11 @@ impl ProbeOrigin {
         if !out.arrived() && out.problem.is_none() {
             out.problem = Some(format!(
                 "neither the image nor the link reached {} within {}s",
-                self.origin,
+                self.origin(),
                 ARRIVAL.as_secs()
             ));
         }
         out
-    }
-}
-
-impl Drop for ProbeOrigin {
-    fn drop(&mut self) {
-        self.stop.cancel();
     }
 }
 
@@ -266,7 +244,7 @@ mod tests {
     #[tokio::test]
     async fn records_what_arrives_and_stops() {
         let probe = ProbeOrigin::start().await.unwrap();
-        assert!(probe.origin.starts_with("http://127.0.0.1:"));
+        assert!(probe.origin().starts_with("http://127.0.0.1:"));
         let client = reqwest::Client::builder().no_proxy().build().unwrap();
         let r = client
             .get(probe.url("img", 3))
@@ -281,7 +259,7 @@ mod tests {
             Some(Some("http://app.test/account".into()))
         );
         assert_eq!(probe.wait_for("link", 3).await, Some(None));
-        let origin = probe.origin.clone();
+        let origin = probe.origin().to_string();
         probe.stop().await;
         let fresh = reqwest::Client::builder().no_proxy().build().unwrap();
         assert!(fresh.get(format!("{origin}/x")).send().await.is_err());

@@ -153,8 +153,8 @@ pub async fn check(ctx: &mut FlowCtx, persona: &str, args: &JwtForgeryArgs) -> O
             };
             match KeyOrigin::start(key.jwks(), key.certificate_pem().to_string()).await {
                 Ok(o) => {
-                    inputs.jku_url = Some(format!("{}{JWKS_PATH}", o.origin));
-                    inputs.x5u_url = Some(format!("{}{CERT_PATH}", o.origin));
+                    inputs.jku_url = Some(format!("{}{JWKS_PATH}", o.origin()));
+                    inputs.x5u_url = Some(format!("{}{CERT_PATH}", o.origin()));
                     origin = Some(o);
                 }
                 Err(e) => {

@@ -3,16 +3,14 @@
 //! token says accepts it. It serves usher's JWKS and certificate on 127.0.0.1 (a free port) for the
 //! check's duration and counts the fetches, so the evidence can say whether the API came to look.
 
+use crate::engine::checks::loopback_origin::LoopbackOrigin;
 use axum::Router;
 use axum::extract::State;
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use axum::response::IntoResponse;
 use axum::routing::get;
-use std::net::Ipv4Addr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Duration;
-use tokio_util::sync::CancellationToken;
 
 pub const JWKS_PATH: &str = "/usher-jwt-probe/jwks.json";
 pub const CERT_PATH: &str = "/usher-jwt-probe/cert.pem";
@@ -24,11 +22,8 @@ struct Served {
 }
 
 pub struct KeyOrigin {
-    /// `http://127.0.0.1:PORT`
-    pub origin: String,
     served: Arc<Served>,
-    stop: CancellationToken,
-    task: tokio::task::JoinHandle<()>,
+    server: LoopbackOrigin,
 }
 
 async fn jwks(State(s): State<Arc<Served>>) -> impl IntoResponse {
@@ -55,8 +50,6 @@ async fn cert(State(s): State<Arc<Served>>) -> impl IntoResponse {
 
 impl KeyOrigin {
     pub async fn start(jwks_doc: String, cert_pem: String) -> std::io::Result<KeyOrigin> {
-        let listener = tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).await?;
-        let port = listener.local_addr()?.port();
         let served = Arc::new(Served {
             jwks: jwks_doc,
             cert: cert_pem,
@@ -66,32 +59,22 @@ impl KeyOrigin {
             .route(JWKS_PATH, get(jwks))
             .route(CERT_PATH, get(cert))
             .with_state(served.clone());
-        let stop = CancellationToken::new();
-        let stopped = stop.clone().cancelled_owned();
-        let task = tokio::spawn(async move {
-            let _ = axum::serve(listener, app)
-                .with_graceful_shutdown(stopped)
-                .await;
-        });
         Ok(KeyOrigin {
-            origin: format!("http://127.0.0.1:{port}"),
             served,
-            stop,
-            task,
+            server: LoopbackOrigin::start(app).await?,
         })
+    }
+
+    /// `http://127.0.0.1:PORT`
+    pub fn origin(&self) -> &str {
+        &self.server.origin
     }
 
     pub fn fetches(&self) -> usize {
         self.served.fetches.load(Ordering::Relaxed)
     }
 
-    pub async fn stop(mut self) {
-        self.stop.cancel();
-        if tokio::time::timeout(Duration::from_secs(2), &mut self.task)
-            .await
-            .is_err()
-        {
-            self.task.abort();
-        }
+    pub async fn stop(self) {
+        self.server.stop().await;
     }
 }
