@@ -98,11 +98,17 @@ pub(crate) const PROBE_JS: &str = r#"(function () {
   window.addEventListener("pageshow", function () { s.leaving = false; s.last = now(); });
 })();"#;
 
-/// One look: `[present, watched, complete, quiet_ms, [pending ages ms], url]`; `arguments[0]` is a
-/// CSS selector or null. `present` is null when not asked or the selector is not valid CSS. The
+/// One look: `[present, watched, complete, quiet_ms, [pending ages ms], url, inert]`; `arguments[0]`
+/// is a CSS selector or null. `present` is null when not asked or the selector is not valid CSS. The
 /// document's URL comes along so that an answer needs no second round trip to say where it was
 /// given. Always one synchronous script: a wait is a look per round trip from usher, which a page
 /// replacing itself only interrupts (a wait inside the page would die with the document, unanswered).
+///
+/// `inert`: the document holds nothing that can run or bring in content after it has loaded: no
+/// script element, no inline event handler, no frame or plugin, no shadow root, no meta refresh, and
+/// no work was ever started in it. Once loaded, such a document is what it will stay (only a
+/// navigation replaces it, which the next look sees), so there is nothing to wait for. Checked on
+/// every look, never remembered: a step's own script may change the document.
 pub(crate) const LOOK_JS: &str = concat!(
     super::shadow::query_js!(),
     r#"var sel = arguments[0], present = null;
@@ -111,8 +117,20 @@ var s = window.__usherSettle;
 if (!s) { return [present, false]; }
 var t = performance.now(), ages = [];
 s.pending.forEach(function (at) { ages.push(Math.round(t - at)); });
-return [present, true, document.readyState === "complete" && !s.leaving, Math.round(t - s.last), ages,
-  String(location.href)];"#
+var complete = document.readyState === "complete" && !s.leaving, inert = false;
+if (complete && s.next === 0 && ages.length === 0 &&
+    !document.querySelector("script, iframe, frame, object, embed, portal, meta[http-equiv='refresh' i]")) {
+  inert = true;
+  var all = document.getElementsByTagName("*");
+  for (var i = 0; inert && i < all.length; i++) {
+    if (all[i].shadowRoot) { inert = false; break; }
+    var at = all[i].attributes;
+    for (var j = 0; j < at.length; j++) {
+      if (at[j].name.slice(0, 2).toLowerCase() === "on") { inert = false; break; }
+    }
+  }
+}
+return [present, true, complete, Math.round(t - s.last), ages, String(location.href), inert];"#
 );
 
 /// How settled the current document is.
@@ -124,13 +142,17 @@ pub struct Settle {
     pub quiet: Duration,
     /// How long each piece of pending work has been running.
     pub pending: Vec<Duration>,
+    /// Nothing in the document can change it once loaded (see [`LOOK_JS`]).
+    pub inert: bool,
 }
 
 impl Settle {
-    /// Done: loaded, nothing pending that started less than `long_lived` ago, and no change for
-    /// `quiet`.
+    /// Done: loaded, and either inert or with nothing pending that started less than `long_lived`
+    /// ago and no change for `quiet`.
     pub fn is_settled(&self, quiet: Duration, long_lived: Duration) -> bool {
-        self.complete && self.quiet >= quiet && self.pending.iter().all(|age| *age >= long_lived)
+        self.complete
+            && (self.inert
+                || (self.quiet >= quiet && self.pending.iter().all(|age| *age >= long_lived)))
     }
 }
 
@@ -172,6 +194,7 @@ impl Look {
                     .and_then(Value::as_array)
                     .map(|v| v.iter().map(ms).collect())
                     .unwrap_or_default(),
+                inert: a.get(6).and_then(Value::as_bool).unwrap_or(false),
             }),
             url: a.get(5).and_then(Value::as_str).map(String::from),
         }
@@ -210,6 +233,16 @@ mod tests {
             ..s
         };
         assert!(!loading.is_settled(q, Duration::from_secs(5)));
+        // An inert document is settled once loaded, however recently it changed.
+        let inert = Look::parse(&json!([false, true, true, 0, [], "http://a.test/", true]))
+            .settle
+            .unwrap();
+        assert!(inert.inert && inert.is_settled(q, Duration::from_secs(5)));
+        let inert_loading = Settle {
+            complete: false,
+            ..inert
+        };
+        assert!(!inert_loading.is_settled(q, Duration::from_secs(5)));
         assert_eq!(Look::parse(&json!([true, false])).settle, None);
         assert_eq!(Look::parse(&json!(null)), Look::default());
     }

@@ -51,6 +51,7 @@ mod report_json;
 mod report_junit;
 mod sampling_faults;
 mod session_ids;
+mod settled_pages;
 mod suite_cli;
 mod suite_matrix;
 mod token_sampling;
