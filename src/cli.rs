@@ -366,10 +366,12 @@ pub struct DemoMatrixArgs {
     /// Run nothing: print (and --write or --check) the expected matrix only.
     #[arg(long)]
     pub expected_only: bool,
-    /// Leave out of each row the scenarios that only another flaw can change and that would repeat
-    /// the no-flaw row's verdict (token-predictability outside the `predictable-ids` row: only the
-    /// id generator decides it, and tests/it/demo_flaws.rs proves at HTTP level that no other flaw
-    /// touches it). For CI, where those 40 logins a row are most of the cost.
+    /// Leave out of each row the scenarios whose verdict would repeat the no-flaw row's, by the
+    /// HTTP-level proof that each flaw breaks only its own protection (tests/it/demo_flaws.rs):
+    /// token-predictability outside the `predictable-ids` row (only the id generator decides it),
+    /// and in the row of a flaw that changes the app only when a flow logs out, changes or resets a
+    /// password, or outlives a timer, every scenario that does not (src/suite/expected.rs,
+    /// `TRIGGERED_ONLY`). The no-flaw and all-flaws rows run everything. For CI.
     #[arg(long)]
     pub skip_repeats: bool,
     /// Which app's rows run: `cookie` (the server-rendered app and the cookie scenarios) or `jwt` (the

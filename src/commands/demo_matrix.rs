@@ -71,17 +71,37 @@ fn configs(filter: Option<&FlawSet>) -> Vec<Config> {
     out
 }
 
-/// With `--skip-repeats`, the scenarios a row leaves out: those only another flaw can change (in the
-/// no-flaw and all-flaws rows, and in their own flaw's row, they run).
+/// With `--skip-repeats`, the scenarios a row leaves out, those whose verdict would repeat the no-flaw
+/// row's: in a row of flaws that each change the app only when a flow does one thing
+/// (`suite::TRIGGERED_ONLY`), every scenario that does not do it; in any row but the no-flaw and
+/// all-flaws ones, the scenarios only another flaw can change (`suite::DECIDED_BY_ONE_FLAW`).
 fn repeats_left_out(flaws: FlawSet, skip_repeats: bool) -> Vec<&'static str> {
     if !skip_repeats || flaws.is_empty() || flaws == FlawSet::all() {
         return Vec::new();
     }
-    crate::suite::DECIDED_BY_ONE_FLAW
+    let triggered: Option<Vec<&str>> = flaws
         .iter()
-        .filter(|(_, flaw)| !flaws.contains(*flaw))
-        .map(|(name, _)| *name)
+        .map(crate::suite::triggered_by)
+        .collect::<Option<Vec<_>>>()
+        .map(|lists| lists.concat());
+    cookie_suite()
+        .map(|b| b.name)
+        .filter(|name| {
+            triggered.as_ref().is_some_and(|t| !t.contains(name))
+                || crate::suite::DECIDED_BY_ONE_FLAW
+                    .iter()
+                    .any(|(n, flaw)| n == name && !flaws.contains(*flaw))
+        })
         .collect()
+}
+
+/// The longest a flow outside the timing scenarios may take for `Trigger::Expiry` to hold: the
+/// shortest timer of the instance those flows run against.
+fn shortest_real_timer() -> std::time::Duration {
+    let c = crate::demo::DemoConfig::default();
+    c.idle_timeout
+        .min(c.absolute_timeout)
+        .min(c.checkout_timeout)
 }
 
 /// The README table: one row per configuration, the flows it must fail, and why.
@@ -236,14 +256,33 @@ pub async fn matrix(
                 exit = missed(exit, got);
             }
         }
+        // A flow near the real instance's timers would let an expiry flaw change it: its row could
+        // then no longer leave that flow out.
+        if skip.is_empty() {
+            let limit = shortest_real_timer();
+            for f in done
+                .flows
+                .iter()
+                .filter(|f| !crate::suite::TIMING_SCENARIOS.contains(&f.name.as_str()))
+                .filter(|f| f.duration >= limit)
+            {
+                wrong.push(format!(
+                    "{}: took {:.0}s, as long as the app's shortest timer ({}s): an expiry flaw could change it, so rows may not leave it out",
+                    f.name,
+                    f.duration.as_secs_f64(),
+                    limit.as_secs()
+                ));
+                exit = missed(exit, None);
+            }
+        }
         let status = if wrong.is_empty() { "ok" } else { "WRONG" };
-        let repeats = if skip.is_empty() {
-            String::new()
-        } else {
-            format!(
-                " ({} left out: only another flaw can change it)",
+        let repeats = match skip.len() {
+            0 => String::new(),
+            1..=3 => format!(
+                " ({} left out: its verdict would repeat the no-flaw row's)",
                 skip.join(", ")
-            )
+            ),
+            n => format!(" ({n} left out: their verdicts would repeat the no-flaw row's)"),
         };
         crate::outln!(
             "{status:<6} {:<28} {:>3} flows in {:.0}s{repeats}",

@@ -202,6 +202,58 @@ pub const DEMO_TOKEN_SAMPLES: &str = "1000";
 /// their flaw's row and the all-flaws row; elsewhere their verdict would repeat the no-flaw row's.
 pub const DECIDED_BY_ONE_FLAW: &[(&str, Flaw)] = &[("token-predictability", Flaw::PredictableIds)];
 
+/// What makes a flaw's switch change anything: the one thing a flow must do for the app to answer
+/// differently from the secure app (tests/it/demo_flaws.rs proves at HTTP level that each switch
+/// breaks its own protection and no other).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Trigger {
+    /// Running one of these profile flows (a scenario step `run: NAME`).
+    Flows(&'static [&'static str]),
+    /// A session or checkout outliving its timer: only on the instance with timeouts of seconds that
+    /// the timing scenarios run against; the other instance's timers (minutes to hours, the
+    /// catalogue's) are beyond any other flow, which `usher demo matrix` checks in its full rows.
+    Expiry,
+}
+
+/// Flaws whose switch changes the app only when a flow does one thing ([`Trigger`]). In the row of
+/// such a flaw alone, `usher demo matrix --skip-repeats` runs only the scenarios that do it
+/// ([`triggered_by`]): any other would meet the secure app's answers and repeat the no-flaw row.
+/// Switches that change every page (cookie flags and scope, a token in URLs or storage, caching and
+/// Referer headers, the id kept at login) or what any login meets (the session cap, the client
+/// binding, a kept authenticated id) are not here: their rows run the whole suite.
+pub const TRIGGERED_ONLY: &[(Flaw, Trigger)] = &[
+    (Flaw::NoLogoutInvalidation, Trigger::Flows(&["logout"])),
+    (
+        Flaw::NoResetInvalidation,
+        Trigger::Flows(&["change_password", "reset_password"]),
+    ),
+    (Flaw::NoIdleTimeout, Trigger::Expiry),
+    (Flaw::NoAbsoluteTimeout, Trigger::Expiry),
+    (Flaw::NoCheckoutTimeout, Trigger::Expiry),
+];
+
+/// The built-in scenarios that do what changes `flaw`'s answer, when only one thing does (see
+/// [`TRIGGERED_ONLY`]); read from the scenarios' own steps, so a scenario that starts to log out is
+/// counted without anyone updating a list. Token-predictability's sampler also logs out in its
+/// browser rounds, but only `predictable-ids` changes its verdict ([`DECIDED_BY_ONE_FLAW`]).
+pub fn triggered_by(flaw: Flaw) -> Option<Vec<&'static str>> {
+    let (_, trigger) = TRIGGERED_ONLY.iter().find(|(f, _)| *f == flaw)?;
+    Some(
+        crate::suite::BUILTIN
+            .iter()
+            .filter(|b| match trigger {
+                Trigger::Expiry => TIMING_SCENARIOS.contains(&b.name),
+                Trigger::Flows(flows) => b.text.lines().any(|l| {
+                    l.trim_start()
+                        .strip_prefix("- run:")
+                        .is_some_and(|f| flows.contains(&f.trim()))
+                }),
+            })
+            .map(|b| b.name)
+            .collect(),
+    )
+}
+
 /// Why `scenario` cannot be judged on a Ticketbooth of these shapes (its precondition is gone), if it
 /// cannot: it must then end SKIPPED with a reason, whatever the flaws, never PASS or ERROR.
 pub fn expected_skip(scenario: &str, shapes: crate::demo::ShapeSet) -> Option<&'static str> {
@@ -246,6 +298,40 @@ mod tests {
                 JWT_EXPECTED.iter().any(|(_, f, _)| f.contains(name)),
                 "{name}"
             );
+        }
+    }
+
+    #[test]
+    fn a_triggered_flaw_row_runs_every_scenario_it_can_fail_and_every_one_that_triggers_it() {
+        let names = |flaw| {
+            let mut v = triggered_by(flaw).unwrap_or_default();
+            v.sort();
+            v
+        };
+        assert_eq!(
+            names(Flaw::NoLogoutInvalidation),
+            [
+                "logout-back-button",
+                "logout-invalidates-token",
+                "token-not-in-client-storage"
+            ]
+        );
+        assert_eq!(
+            names(Flaw::NoResetInvalidation),
+            [
+                "jwt-password-change-revokes",
+                "password-change-ends-sessions",
+                "password-reset-ends-sessions"
+            ]
+        );
+        let mut timing = TIMING_SCENARIOS.to_vec();
+        timing.sort();
+        assert_eq!(names(Flaw::NoIdleTimeout), timing);
+        assert_eq!(triggered_by(Flaw::UnlimitedSessions), None);
+        for (flaw, _) in TRIGGERED_ONLY {
+            for must in expected_failures(*flaw).0 {
+                assert!(names(*flaw).contains(must), "{flaw}: {must}");
+            }
         }
     }
 

@@ -9,6 +9,6 @@ mod generate;
 pub use builtin::{BUILTIN, BuiltinScenario, select};
 pub use expected::{
     DECIDED_BY_ONE_FLAW, DEMO_TOKEN_SAMPLES, JWT_ERRORS, JWT_EXPECTED, SPA_SKIPS, TIMING_POLICY,
-    TIMING_SCENARIOS, expected_failures, expected_skip,
+    TIMING_SCENARIOS, TRIGGERED_ONLY, Trigger, expected_failures, expected_skip, triggered_by,
 };
 pub use generate::{Generated, generate};

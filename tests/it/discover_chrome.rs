@@ -335,8 +335,9 @@ enum Scope {
 
 /// The hand-written profile's verdict on a Ticketbooth with `flaws` and `shapes`: the expected matrix's
 /// rule (`usher::suite::expected_failures`, `expected_skip`), which tests/it/suite_matrix.rs proves
-/// with the hand-written profiles for no flaw, each flaw alone and all flaws, plain and under `all`
-/// shapes, and which this test checks again by running the hand-written profile on the flawed app.
+/// with the hand-written profiles for no flaw, each flaw alone and all flaws (plain and under `all`
+/// shapes). A verdict of a discovered profile that differs from it fails the test whichever is wrong,
+/// so the hand-written profile is not run again here.
 fn expected(scenario: &str, flaws: FlawSet, shapes: ShapeSet) -> &'static str {
     if usher::suite::expected_skip(scenario, shapes).is_some() {
         "SKIPPED"
@@ -363,16 +364,15 @@ fn expected(scenario: &str, flaws: FlawSet, shapes: ShapeSet) -> &'static str {
 /// discovered on, and every verdict is compared with the hand-written profile's there:
 /// - the [`EXERCISED`] scenarios (one per discovered part: login and token, the login split at its
 ///   submit and identity, logout, the password form, browse, each with the oracle) with every profile:
-///   on the flawed app they all FAIL with the hand-written profile (asserted below), so a discovered
-///   part that does not work cannot hide behind a PASS; on the secure app they all PASS;
+///   on the flawed app the rule has them all FAIL (asserted below), so a discovered part that does
+///   not work cannot hide behind a PASS; on the secure app they all PASS;
 /// - the whole suite (without the timing scenarios, token-predictability and the JWT ones, which need
 ///   a token API) with the profile of the flawed default page, where the other scenarios PASS.
 ///
-/// The reference is [`expected`]: for markup variants, the hand-written profile's verdicts on the
-/// flawed default page, which run here beside the discoveries and must equal [`expected`] (markup
-/// changes the page, not the server: tests/it/demo_markup.rs); for shapes, the expected matrix's
+/// The reference is [`expected`], the matrix's rule: for markup variants, the verdicts on the flawed
+/// default page (markup changes the page, not the server: tests/it/demo_markup.rs); for shapes, the
 /// verdicts under those shapes (suite_matrix proves them with the hand-written shaped profile under
-/// `all`; no hand-written profile runs under each shape alone). Every run has a Ticketbooth of its own
+/// `all`, and `usher demo` with the plain one, for no flaw and all flaws). Every run has a Ticketbooth of its own
 /// (the suite changes passwords). `password-reset-ends-sessions`, which needs a flow discovery leaves
 /// to the user (`reset_password`), is SKIPPED with a discovered profile and not compared.
 #[tokio::test(flavor = "multi_thread")]
@@ -425,52 +425,34 @@ async fn discovered_profiles_pass_and_give_the_hand_written_verdicts() {
     // The whole-suite runs first: they are the longest.
     cases.sort_by_key(|(_, scope)| *scope != Scope::Whole);
     let scopes: Vec<Scope> = cases.iter().map(|(_, s)| *s).collect();
+    // A discovered part that does not work cannot hide behind a PASS: on the flawed app the rule
+    // has every exercised scenario FAIL.
+    for (part, s) in EXERCISED {
+        assert_eq!(
+            expected(s, flawed, ShapeSet::none()),
+            "FAIL",
+            "{s} ({part}) must FAIL on the flawed app"
+        );
+    }
     let started = start_all(cases.into_iter().map(|(c, _)| c).collect()).await;
-    let hand_app = usher::demo::start(DemoConfig {
-        flaws: flawed,
-        ..DemoConfig::default()
-    })
-    .await
-    .expect("Ticketbooth starts");
-    let hand_dir = tempfile::tempdir().unwrap();
-    type Judged = (Option<Discovered>, Vec<(String, String)>);
-    let mut jobs: Vec<Job<Judged>> = vec![Box::new(|| {
-        let hand_profile = Path::new(crate::support::usher::TICKETBOOTH_PROFILE);
-        let verdicts = suite(&hand_app, hand_profile, hand_dir.path(), None, Scope::Whole);
-        (None, verdicts)
-    })];
+    type Judged = (Discovered, Vec<(String, String)>);
+    let mut jobs: Vec<Job<Judged>> = Vec::new();
     for ((case, app), scope) in started.into_iter().zip(scopes) {
         jobs.push(Box::new(move || {
             let d = discover_one(case, app, ALICE);
             // A failed discovery is reported below, with what it printed.
             let verdicts = if d.out.status.success() {
-                suite(&d.app, &d.profile(), d.dir.path(), Some(&d), scope)
+                suite(&d, scope)
             } else {
                 Vec::new()
             };
-            (Some(d), verdicts)
+            (d, verdicts)
         }));
     }
-    let mut judged = tokio::task::block_in_place(|| side_by_side(jobs)).into_iter();
-    let (_, hand) = judged.next().unwrap();
-    for (name, v) in &hand {
-        assert_eq!(
-            v,
-            expected(name, flawed, ShapeSet::none()),
-            "{name} with the hand-written profile on the flawed app: {hand:?}"
-        );
-    }
-    for (part, s) in EXERCISED {
-        assert_eq!(
-            verdict(&hand, s),
-            Some("FAIL"),
-            "{s} ({part}) must FAIL on the flawed app with the hand-written profile: {hand:?}"
-        );
-    }
+    let judged = tokio::task::block_in_place(|| side_by_side(jobs));
     let mut with_reset = Vec::new();
     let mut table = Vec::new();
     for (d, discovered) in judged {
-        let d = d.expect("a discovery");
         assert_discovered_where_the_variant_puts_it(&d, &mut with_reset).await;
         let name = &d.name;
         let mut compared = 0;
@@ -601,38 +583,24 @@ fn verdict<'a>(verdicts: &'a [(String, String)], scenario: &str) -> Option<&'a s
         .map(|(_, v)| v.as_str())
 }
 
-/// (scenario, verdict) of the built-in suite (as much as `scope` says) run with `profile`: the
-/// hand-written one with `discovered` `None`, else the one `discovered` wrote.
-fn suite(
-    app: &RunningDemo,
-    profile: &Path,
-    dir: &Path,
-    discovered: Option<&Discovered>,
-    scope: Scope,
-) -> Vec<(String, String)> {
-    let reports = dir.join("reports");
+/// (scenario, verdict) of the built-in suite (as much as `scope` says) run with the profile `d`
+/// wrote, against the app it was discovered on.
+fn suite(d: &Discovered, scope: Scope) -> Vec<(String, String)> {
+    let reports = d.dir.path().join("reports");
     let mut cmd = usher();
+    // Where discovery started, as its `base_url` says (`/app` when mounted).
+    let target = format!("{}{}", d.app.base_url(), d.start.trim_end_matches('/'));
     cmd.env_remove("RUST_LOG")
         .args(["run", "--suite", "builtin", "--profile"])
-        .arg(profile)
+        .arg(d.profile())
         .arg("--report-dir")
-        .arg(&reports);
-    match discovered {
-        None => {
-            cmd.args(["--target", &app.base_url()])
-                .ticketbooth_secrets();
-        }
-        // Where discovery started, as its `base_url` says (`/app` when mounted).
-        Some(d) => {
-            let target = format!("{}{}", app.base_url(), d.start.trim_end_matches('/'));
-            cmd.args(["--target", &target])
-                .args(["--secret", &format!("VICTIM_PASSWORD={ALICE}")])
-                .args([
-                    "--secret",
-                    &format!("ATTACKER_PASSWORD={}", d.attacker_password),
-                ]);
-        }
-    }
+        .arg(&reports)
+        .args(["--target", &target])
+        .args(["--secret", &format!("VICTIM_PASSWORD={ALICE}")])
+        .args([
+            "--secret",
+            &format!("ATTACKER_PASSWORD={}", d.attacker_password),
+        ]);
     match scope {
         Scope::Exercised => {
             for (_, s) in EXERCISED {

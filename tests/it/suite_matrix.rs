@@ -2,9 +2,11 @@
 //! exactly the flows `usher::suite::expected_failures` names, all flaws — on a Ticketbooth with every
 //! shape of a real app switched on (mounted under a path, no anonymous sessions, session-bound CSRF,
 //! logout only on the account page, …), about 12 minutes on 2 cores with the headless shell
-//! (docs/PERFORMANCE.md), where `--skip-repeats` runs token-predictability (1 000 logins a row, replayed over HTTP) only in
-//! the rows whose verdict it can change (no flaw, `predictable-ids`, all flaws: tests/it/demo_flaws.rs
-//! proves at HTTP level that no other flaw touches the ids); and the `usher demo` command itself, the whole suite, on the plain
+//! (docs/PERFORMANCE.md), where `--skip-repeats` leaves out of a row what would repeat the no-flaw row
+//! (tests/it/demo_flaws.rs proves at HTTP level that each flaw breaks only its own protection):
+//! token-predictability outside the no-flaw, `predictable-ids` and all-flaws rows, and in the rows of
+//! the flaws that change the app only on a logout, a password change or an expiry, every scenario
+//! that does not do that (`usher::suite::TRIGGERED_ONLY`); and the `usher demo` command itself, the whole suite, on the plain
 //! Ticketbooth (its two columns are the plain matrix's first and last rows). The plain matrix's rows
 //! for each flaw alone repeat the shaped ones on a simpler app, so CI runs them only through the demo.
 
