@@ -25,7 +25,7 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 
-# The switches usher gives every Chromium (src/driver/capabilities.rs), less --user-data-dir.
+# The switches usher gives the headless shell (src/driver/capabilities.rs), less --user-data-dir.
 CHROME_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -36,6 +36,10 @@ CHROME_ARGS = [
     "--no-first-run",
     "--no-default-browser-check",
     "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1 , EXCLUDE localhost , EXCLUDE *.localhost",
+    # SHELL_PROCESS_ARGS: the bench always runs the headless shell.
+    "--no-zygote",
+    "--in-process-gpu",
+    "--enable-features=NetworkServiceInProcess2",
 ]
 TOKEN_COOKIES = {"__Host-tb_sid", "__Secure-tb_sid", "tb_sid"}
 WAIT_LIMIT = 10.0

@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 use thirtyfour::{By, Capabilities, Cookie, WebDriver};
 
-/// The switches usher gives every Chromium (src/driver/capabilities.rs), less `--user-data-dir`.
+/// The switches usher gives the headless shell (src/driver/capabilities.rs), less `--user-data-dir`.
 const CHROME_ARGS: &[&str] = &[
     "--no-sandbox",
     "--disable-gpu",
@@ -31,6 +31,10 @@ const CHROME_ARGS: &[&str] = &[
     "--no-first-run",
     "--no-default-browser-check",
     "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1 , EXCLUDE localhost , EXCLUDE *.localhost",
+    // SHELL_PROCESS_ARGS: the bench always runs the headless shell.
+    "--no-zygote",
+    "--in-process-gpu",
+    "--enable-features=NetworkServiceInProcess2",
 ];
 const TOKEN_COOKIES: &[&str] = &["__Host-tb_sid", "__Secure-tb_sid", "tb_sid"];
 const WAIT_LIMIT: Duration = Duration::from_secs(10);
