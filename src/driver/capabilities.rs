@@ -77,11 +77,11 @@ fn firefox_prefs() -> Map<String, Value> {
 }
 
 /// Process-model switches for the local headless shell: no zygote (the sandbox is off anyway), the
-/// compositor's GPU thread and the network service inside the browser process. Four processes a
-/// session instead of six, and ≈ 12 % less machine CPU per flow (docs/PERFORMANCE.md, "Fewer
-/// processes per browser"): process starts and their IPC are a third of a browser test's CPU. Not
-/// given to full Chromium, which runs where a flow needs a full browser's behaviour, nor to remote
-/// or mobile browsers.
+/// compositor's GPU thread and the network service inside the browser process. Two processes a
+/// session (browser and renderer) instead of six, and ≈ 12 % less machine CPU per flow
+/// (docs/PERFORMANCE.md, "Fewer processes per browser"): process starts and their IPC are a third of
+/// a browser test's CPU. Not given to full Chromium, which runs where a flow needs a full browser's
+/// behaviour, nor to remote or mobile browsers.
 pub(crate) const SHELL_PROCESS_ARGS: [&str; 3] = [
     "--no-zygote",
     "--in-process-gpu",
