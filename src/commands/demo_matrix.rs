@@ -95,6 +95,18 @@ fn repeats_left_out(flaws: FlawSet, skip_repeats: bool) -> Vec<&'static str> {
         .collect()
 }
 
+/// The order rows start in: the longest first (those sampling tokens, then those leaving out the
+/// fewest scenarios), so that the short rows fill the end of the matrix instead of one long row
+/// running on alone. The rows are still reported in the table's order.
+fn start_order(left_out: &[Vec<&str>]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..left_out.len()).collect();
+    order.sort_by_key(|&i| {
+        let samples = !left_out[i].contains(&"token-predictability");
+        (std::cmp::Reverse(samples), left_out[i].len())
+    });
+    order
+}
+
 /// The longest a flow outside the timing scenarios may take for `Trigger::Expiry` to hold: the
 /// shortest timer of the instance those flows run against.
 fn shortest_real_timer() -> std::time::Duration {
@@ -185,24 +197,30 @@ pub async fn matrix(
         return readme(&table, args, exit);
     }
     let permits = Arc::new(tokio::sync::Semaphore::new(args.parallel.max(1)));
-    let mut tasks = Vec::new();
-    for (i, c) in configs.iter().enumerate() {
+    let mut tasks: Vec<Option<tokio::task::JoinHandle<_>>> = configs.iter().map(|_| None).collect();
+    for i in start_order(&left_out) {
+        let c = &configs[i];
         let suite = &suites[i];
         let jobs = demo.jobs;
-        let (suite, driver, redactor, cancel, permits) = (
+        let (suite, driver, redactor, cancel) = (
             suite.clone(),
             driver.clone(),
             redactor.clone(),
             cancel.clone(),
-            permits.clone(),
         );
         let dir = demo.report_dir.join("matrix").join(format!(
             "{i:02}-{}",
             c.label.trim_matches('`').replace(' ', "-")
         ));
         let flaws = c.flaws;
-        tasks.push(tokio::spawn(async move {
-            let _p = permits.acquire().await.expect("semaphore open");
+        // Taken here, in the start order, rather than in the task, where the runtime would decide it.
+        let permit = permits
+            .clone()
+            .acquire_owned()
+            .await
+            .expect("semaphore open");
+        tasks[i] = Some(tokio::spawn(async move {
+            let _p = permit;
             run_against(
                 &suite, jobs, flaws, shapes, driver, timeout, dir, &redactor, cancel,
             )
@@ -211,6 +229,7 @@ pub async fn matrix(
     }
     let mut exit = Exit::Passed;
     for ((c, t), skip) in configs.iter().zip(tasks).zip(&left_out) {
+        let t = t.expect("every row was started");
         let done = match t.await {
             Ok(Ok(d)) => d,
             // A row that could not run is said, and the other rows still judged.
@@ -439,5 +458,32 @@ mod tests {
             repeats_left_out(FlawSet::only(Flaw::Fixation), true),
             vec!["token-predictability"]
         );
+        // A flaw that only a logout triggers: its row keeps the scenarios that log out.
+        let logout = repeats_left_out(FlawSet::only(Flaw::NoLogoutInvalidation), true);
+        let kept: Vec<&str> = cookie_suite()
+            .map(|b| b.name)
+            .filter(|n| !logout.contains(n))
+            .collect();
+        assert_eq!(
+            kept,
+            crate::suite::triggered_by(Flaw::NoLogoutInvalidation)
+                .unwrap()
+                .into_iter()
+                .filter(|n| !n.starts_with("jwt-"))
+                .collect::<Vec<_>>()
+        );
+        assert!(kept.contains(&"logout-invalidates-token"));
+    }
+
+    #[test]
+    fn the_longest_rows_start_first_and_the_table_order_breaks_ties() {
+        let rows = vec![
+            vec!["token-predictability"],
+            vec![],
+            vec!["token-predictability", "a", "b"],
+            vec!["token-predictability"],
+            vec![],
+        ];
+        assert_eq!(start_order(&rows), [1, 4, 0, 3, 2]);
     }
 }
