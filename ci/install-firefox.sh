@@ -20,7 +20,9 @@ fi
 installed="$(geckodriver --version 2>/dev/null | sed -n 1p | awk '{print $2}' || true)"
 if [ "$installed" != "$geckodriver_version" ]; then
   echo "usher: building geckodriver $geckodriver_version (cargo install, about 1-3 min)" >&2
-  cargo install --quiet --locked --debug geckodriver --version "$geckodriver_version" >&2
+  # Not through the clippy-driver wrapper .ci/run exports: that would lint geckodriver as a workspace.
+  env -u RUSTC_WORKSPACE_WRAPPER -u CLIPPY_ARGS \
+    cargo install --quiet --locked --debug geckodriver --version "$geckodriver_version" >&2
 fi
 
 firefox="$(command -v firefox-esr || command -v firefox)"
