@@ -215,8 +215,7 @@ pub enum JwtFamily {
     AlgNone,
     /// HS256 re-signed with a cracked (or a guessed) weak secret from usher's dictionary.
     WeakSecret,
-    /// HS256 re-signed with the server's RSA public key (from its JWKS, or derived from two of its
-    /// RS256 tokens) as the HMAC secret.
+    /// HS256 re-signed with the server's RSA public key (published or derived) as the HMAC secret.
     KeyConfusion,
     /// Keys the token names itself: an embedded `jwk`, `jku`/`x5u` at usher's loopback origin, a `kid`
     /// pointing at a guessable key, ECDSA psychic signatures (r = s = 0).
