@@ -52,7 +52,9 @@ end = max(t for t, _ in ended.values())
 def busy(points):
     a, b = points[0], points[-1]
     return 1 - (b[2] - a[2]) / max(1, b[1] - a[1])
-print(f"wall {end:.0f} s, machine busy {100 * busy(stat):.0f} % of the cores")
+failed = sorted(n for n, (_, ev) in ended.items() if ev == "failed")
+passed = sum(1 for _, ev in ended.values() if ev == "ok")
+print(f"wall {end:.0f} s, machine busy {100 * busy(stat):.0f} % of the cores; {passed} passed, {len(failed)} failed {failed}")
 for w in range(0, int(end) + 1, 60):
     pts = [s for s in stat if w <= s[0] <= w + 60]
     if len(pts) < 2:
