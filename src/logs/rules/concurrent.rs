@@ -114,12 +114,7 @@ impl Accounts {
             && alive.len() > cap as usize
         {
             acc.raised = true;
-            let mut lines: Vec<u64> = alive
-                .iter()
-                .flat_map(|a| [a.first_line, a.last_line])
-                .collect();
-            lines.sort_unstable();
-            lines.dedup();
+            let lines = proof_lines(&alive);
             let fps: Vec<String> = alive.iter().map(|a| format!("tok:{:06x}", a.fp)).collect();
             let longest = alive.iter().map(|a| a.last - a.first).max().unwrap_or(0);
             found.add(Incident {
@@ -146,6 +141,17 @@ impl Accounts {
             !acc.sessions.is_empty()
         });
     }
+}
+
+/// The lines that prove sessions were alive at once: each one's first and last use, in order.
+fn proof_lines(alive: &[&Alive]) -> Vec<u64> {
+    let mut lines: Vec<u64> = alive
+        .iter()
+        .flat_map(|a| [a.first_line, a.last_line])
+        .collect();
+    lines.sort_unstable();
+    lines.dedup();
+    lines
 }
 
 #[cfg(test)]
@@ -213,13 +219,8 @@ mod tests {
                 })
                 .max_by_key(|(_, alive)| alive.len())?;
             if alive.len() > cap {
-                let mut lines: Vec<u64> = alive
-                    .iter()
-                    .flat_map(|a| [a.first_line, a.last_line])
-                    .collect();
-                lines.sort_unstable();
-                lines.dedup();
-                return Some((lines, at, time, alive.iter().map(|a| a.key).collect()));
+                let keys = alive.iter().map(|a| a.key).collect();
+                return Some((proof_lines(&alive), at, time, keys));
             }
         }
         None
