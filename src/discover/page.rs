@@ -147,7 +147,7 @@ const QUIET: Duration = Duration::from_millis(100);
 pub async fn settle(s: &dyn Session) -> DriverResult<bool> {
     let until = Instant::now() + SETTLE_CEILING;
     loop {
-        let Some(state) = s.look(None).await?.settle else {
+        let Some(state) = s.look(None, None).await?.settle else {
             return Ok(false);
         };
         // Work pending for half the ceiling is a long-lived connection (a long-poll), not a render.

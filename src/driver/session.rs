@@ -160,10 +160,10 @@ pub trait Session: Send + Sync {
         Ok(false)
     }
 
-    /// One look at the current document: whether `css` matches (asked in the same round trip) and
-    /// how settled the document is (`settle: None` when it is not watched).
-    async fn look(&self, css: Option<&str>) -> DriverResult<Look> {
-        let _ = css;
+    /// One look at the current document: whether `css` and `other` match (asked in the same round
+    /// trip) and how settled the document is (`settle: None` when it is not watched).
+    async fn look(&self, css: Option<&str>, other: Option<&str>) -> DriverResult<Look> {
+        let _ = (css, other);
         Ok(Look::default())
     }
 

@@ -98,8 +98,9 @@ pub(crate) const PROBE_JS: &str = r#"(function () {
   window.addEventListener("pageshow", function () { s.leaving = false; s.last = now(); });
 })();"#;
 
-/// One look: `[present, watched, complete, quiet_ms, [pending ages ms], url, inert]`; `arguments[0]`
-/// is a CSS selector or null. `present` is null when not asked or the selector is not valid CSS. The
+/// One look: `[present, watched, complete, quiet_ms, [pending ages ms], url, inert, other]`;
+/// `arguments[0]` is a CSS selector or null, `arguments[1]` another (the oracle's `otherwise`) or
+/// null. `present` and `other` are null when not asked or the selector is not valid CSS. The
 /// document's URL comes along so that an answer needs no second round trip to say where it was
 /// given. Always one synchronous script: a wait is a look per round trip from usher, which a page
 /// replacing itself only interrupts (a wait inside the page would die with the document, unanswered).
@@ -111,8 +112,11 @@ pub(crate) const PROBE_JS: &str = r#"(function () {
 /// every look, never remembered: a step's own script may change the document.
 pub(crate) const LOOK_JS: &str = concat!(
     super::shadow::query_js!(),
-    r#"var sel = arguments[0], present = null;
-if (sel !== null) { try { present = usherQuery(sel) !== null; } catch (e) { present = null; } }
+    r#"var ask = function (sel) {
+  if (sel === null || sel === undefined) { return null; }
+  try { return usherQuery(sel) !== null; } catch (e) { return null; }
+};
+var present = ask(arguments[0]), other = ask(arguments[1]);
 var s = window.__usherSettle;
 if (!s) { return [present, false]; }
 var t = performance.now(), ages = [];
@@ -130,7 +134,7 @@ if (complete && s.next === 0 && ages.length === 0 &&
     }
   }
 }
-return [present, true, complete, Math.round(t - s.last), ages, String(location.href), inert];"#
+return [present, true, complete, Math.round(t - s.last), ages, String(location.href), inert, other];"#
 );
 
 /// How settled the current document is.
@@ -165,6 +169,8 @@ pub struct Look {
     pub settle: Option<Settle>,
     /// The document's URL (watched documents only).
     pub url: Option<String>,
+    /// Whether the second selector asked about matches (watched documents only; None: not asked).
+    pub other: Option<bool>,
 }
 
 fn ms(v: &Value) -> Duration {
@@ -180,8 +186,7 @@ impl Look {
         if a.get(1).and_then(Value::as_bool) != Some(true) {
             return Look {
                 present,
-                settle: None,
-                url: None,
+                ..Look::default()
             };
         }
         Look {
@@ -197,6 +202,7 @@ impl Look {
                 inert: a.get(6).and_then(Value::as_bool).unwrap_or(false),
             }),
             url: a.get(5).and_then(Value::as_str).map(String::from),
+            other: a.get(7).and_then(Value::as_bool),
         }
     }
 }
@@ -244,6 +250,18 @@ mod tests {
         };
         assert!(!inert_loading.is_settled(q, Duration::from_secs(5)));
         assert_eq!(Look::parse(&json!([true, false])).settle, None);
+        assert_eq!(l.other, None);
+        let both = Look::parse(&json!([
+            false,
+            true,
+            true,
+            0,
+            [],
+            "http://a.test/",
+            false,
+            true
+        ]));
+        assert_eq!((both.present, both.other), (Some(false), Some(true)));
         assert_eq!(Look::parse(&json!(null)), Look::default());
     }
 }

@@ -993,16 +993,20 @@ impl Session for WebDriverSession {
         self.core.watch_settling().await
     }
 
-    async fn look(&self, css: Option<&str>) -> DriverResult<Look> {
+    async fn look(&self, css: Option<&str>, other: Option<&str>) -> DriverResult<Look> {
         let c = &self.core;
         // Without the probe (native app contexts refuse it, and refuse scripts too) there is nothing
         // to read: the caller waits as it would without the signal.
         if c.watching.get() != Some(&true) {
             return Ok(Look::default());
         }
-        let arg = css.map_or(Value::Null, |s| json!(s));
+        let arg = |sel: Option<&str>| sel.map_or(Value::Null, |s| json!(s));
         let v = c
-            .script("looking at the page", super::settle::LOOK_JS, vec![arg])
+            .script(
+                "looking at the page",
+                super::settle::LOOK_JS,
+                vec![arg(css), arg(other)],
+            )
             .await?;
         Ok(Look::parse(&v))
     }

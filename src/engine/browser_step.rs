@@ -50,6 +50,12 @@ const SETTLE_POLL: Duration = Duration::from_millis(50);
 pub struct Settled {
     pub holds: bool,
     pub url: Option<String>,
+    /// Whether any look of this answer saw the expectation's `otherwise` (None: none was asked, or
+    /// the page could not answer it).
+    pub otherwise_seen: Option<bool>,
+    /// The answer is "no" because `otherwise` was on a page with nothing pending, before the quiet
+    /// window was over.
+    pub by_otherwise: bool,
 }
 
 /// The CSS selector of an element expectation, when it is one the page can answer itself.
@@ -67,7 +73,9 @@ fn css_of(
 }
 
 /// Whether the expectation holds on the current page, judged on the page as it settles: with
-/// `early`, "yes" as soon as it holds; either way "no" only once the page has settled without it
+/// `early`, "yes" as soon as it holds, and "no" as soon as the expectation's `otherwise` is on a
+/// loaded page with no work pending (the profile says only logged-out visitors get it: no quiet
+/// window to wait out); either way "no" only once the page has settled without it
 /// (or at `ceiling`). Work the page has had pending for half the ceiling or longer is taken for a
 /// long-lived connection (a long-poll) and not waited for. Each poll is one synchronous look (the
 /// element and how settled the page is, in one round trip), never a wait inside the page: a page
@@ -82,10 +90,15 @@ pub async fn settled_holds(
     resolve: &(dyn Fn(&str) -> StepResult<String> + Sync),
 ) -> StepResult<Option<Settled>> {
     let css = css_of(e, resolve)?;
+    let otherwise = match (&e.otherwise, early) {
+        (Some(o), true) => Some(resolve(o)?),
+        _ => None,
+    };
+    let mut otherwise_seen: Option<bool> = None;
     let long_lived = ceiling / 2;
     let deadline = Instant::now() + ceiling;
     loop {
-        let look = match session.look(css.as_deref()).await {
+        let look = match session.look(css.as_deref(), otherwise.as_deref()).await {
             Ok(l) => l,
             // The document is being replaced (a script navigated): look again.
             Err(DriverError::Session(m)) if navigating(&m) && Instant::now() < deadline => {
@@ -101,23 +114,33 @@ pub async fn settled_holds(
             Some(p) => p,
             None => holds(session, e, resolve).await?,
         };
-        let answer = |holds| {
+        if let Some(seen) = look.other {
+            otherwise_seen = Some(otherwise_seen.unwrap_or(false) || seen);
+        }
+        let answer = |holds, by_otherwise| {
             Ok(Some(Settled {
                 holds,
                 url: look.url.clone(),
+                otherwise_seen,
+                by_otherwise,
             }))
         };
         if now_holds && early {
-            return answer(true);
+            return answer(true, false);
+        }
+        let busy = !settle.complete || settle.pending.iter().any(|age| *age < long_lived);
+        // What only logged-out visitors get, with no work left that could still bring the proof:
+        // only the quiet window is skipped, never the work (a late render is fetched or timed).
+        if look.other == Some(true) && !busy {
+            return answer(false, true);
         }
         let now = Instant::now();
         if settle.is_settled(QUIET, long_lived) || now >= deadline {
-            return answer(now_holds);
+            return answer(now_holds, false);
         }
         // Busy: look again soon. Merely not quiet long enough: look again when it would be, in
         // one look rather than several on the way (a change meanwhile restarts the window, and
         // that look sees it: the window is never shortened).
-        let busy = !settle.complete || settle.pending.iter().any(|age| *age < long_lived);
         let wait = if busy {
             SETTLE_POLL
         } else {
@@ -147,7 +170,7 @@ pub async fn wait_until(
     // pace (a look is as cheap as FindElements, and answers sooner after the element appears).
     if want && let Some(css) = css_of(e, resolve)? {
         loop {
-            match session.look(Some(&css)).await {
+            match session.look(Some(&css), None).await {
                 Ok(Look {
                     present: Some(present),
                     settle: Some(_),

@@ -205,6 +205,7 @@ async fn prove_account(
                 "{label}: before login, the oracle says: logged out ({})",
                 a.observed.join("; ")
             ));
+            otherwise_logged_out(ctx, proof, label, "before login", &a);
             warn_anonymous_identity(ctx, proof, persona, usernames).await;
         }
         Ok(a) => proof.wrong(format!(
@@ -236,12 +237,14 @@ async fn prove_account(
         login.steps.len()
     ));
 
+    let mut logged_in_answer = None;
     let logged_in = match ctx.oracle(persona).await {
         Ok(a) if a.logged_in => {
             proof.ok(format!(
                 "{label}: after login, the oracle says: logged in ({})",
                 a.observed.join("; ")
             ));
+            logged_in_answer = Some(a);
             true
         }
         Ok(a) => {
@@ -259,6 +262,9 @@ async fn prove_account(
     };
     if logged_in {
         shows_own_account(ctx, proof, label, persona).await;
+    }
+    if let Some(a) = logged_in_answer.as_ref().filter(|a| a.logged_in) {
+        otherwise_logged_in(ctx, proof, label, persona, a).await;
     }
 
     match ctx.read_token(persona).await {
@@ -297,10 +303,13 @@ async fn prove_account(
             ));
         } else {
             match ctx.oracle(persona).await {
-                Ok(a) if !a.logged_in => proof.ok(format!(
-                    "{label}: after logout, the oracle says: logged out ({})",
-                    a.observed.join("; ")
-                )),
+                Ok(a) if !a.logged_in => {
+                    proof.ok(format!(
+                        "{label}: after logout, the oracle says: logged out ({})",
+                        a.observed.join("; ")
+                    ));
+                    otherwise_logged_out(ctx, proof, label, "after logout", &a);
+                }
                 Ok(a) => proof.wrong(format!(
                     "{label}: after logout, the oracle says: LOGGED IN ({}). Does `logout` really log out in the browser?",
                     a.observed.join("; ")
@@ -388,6 +397,74 @@ async fn warn_anonymous_identity(
                  like that account's; set `identity:` to the element that shows who is logged in"
             )
         });
+    }
+}
+
+/// The oracle's `otherwise` must show on a logged-out page: one that never does is a wrong selector
+/// (nothing unsafe, but the profile does not say what it means).
+fn otherwise_logged_out(
+    ctx: &FlowCtx,
+    proof: &mut Proof,
+    label: &str,
+    when: &str,
+    a: &crate::engine::oracle::OracleAnswer,
+) {
+    let signs = ctx.oracle_otherwise();
+    if signs.is_empty() {
+        return;
+    }
+    let list = signs.join("`, `");
+    match a.otherwise_seen {
+        Some(true) => proof.ok(format!(
+            "{label}: {when}, the oracle's page shows `{list}` (its sign of a logged-out page)"
+        )),
+        Some(false) => proof.wrong(format!(
+            "{label}: {when}, the oracle's page does not show `{list}`, which the oracle names              (`otherwise`) as what logged-out visitors get; name what that page shows, or remove              `otherwise`"
+        )),
+        None => proof.warn(format!(
+            "{label}: {when}, the oracle's page could not be watched, so its `otherwise` `{list}`              is not used here"
+        )),
+    }
+}
+
+/// The oracle's `otherwise` must never show while logged in: not while the page renders (any look
+/// of the answer) nor once it has settled. If it did, the oracle could answer "logged out" for a
+/// logged-in session, and a replay flaw would PASS.
+async fn otherwise_logged_in(
+    ctx: &mut FlowCtx,
+    proof: &mut Proof,
+    label: &str,
+    persona: &str,
+    a: &crate::engine::oracle::OracleAnswer,
+) {
+    let signs = ctx.oracle_otherwise();
+    if signs.is_empty() {
+        return;
+    }
+    let settled = match ctx.on_settled_page(persona, &signs).await {
+        Ok(p) => p,
+        Err(e) => {
+            proof.infra(format!(
+                "{label}: could not look for the oracle's `otherwise` after login: {e}"
+            ));
+            return;
+        }
+    };
+    let shown: Vec<String> = match (a.otherwise_seen, settled) {
+        (Some(true), _) => signs.clone(),
+        (_, Some(p)) => p,
+        (_, None) => return,
+    };
+    if shown.is_empty() {
+        proof.ok(format!(
+            "{label}: after login, the oracle's page never shows `{}` (its sign of a logged-out page)",
+            signs.join("`, `")
+        ));
+    } else {
+        proof.wrong(format!(
+            "{label}: after login, the oracle's page shows `{}`, which the oracle names (`otherwise`)              as what only logged-out visitors get: it would answer \"logged out\" for this session;              name something a logged-in page never shows, or remove `otherwise`",
+            shown.join("`, `")
+        ));
     }
 }
 

@@ -16,6 +16,9 @@ pub struct OracleAnswer {
     pub observed: Vec<String>,
     /// The page the answer was given on, when the answering look read it (no extra round trip).
     pub url: Option<String>,
+    /// Whether a look of a `see` with `otherwise` saw that sign of a logged-out page (None: the
+    /// oracle names none, or the page could not be watched). check-profile proves it.
+    pub otherwise_seen: Option<bool>,
 }
 
 impl FlowCtx {
@@ -59,6 +62,46 @@ impl FlowCtx {
         Ok(answer)
     }
 
+    /// The oracle's `otherwise` selectors (the signs of a logged-out page its `see` steps name).
+    pub fn oracle_otherwise(&self) -> Vec<String> {
+        let Some(flow) = self.profile.flows.get("logged_in") else {
+            return Vec::new();
+        };
+        flow.steps
+            .iter()
+            .filter_map(|s| match &s.action {
+                Action::See(e) => e.otherwise.clone(),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Which of `selectors` are on `persona`'s current page once it has settled (bounded by the
+    /// oracle's ceiling); `None` where the page cannot be watched.
+    pub async fn on_settled_page(
+        &mut self,
+        persona: &str,
+        selectors: &[String],
+    ) -> StepResult<Option<Vec<String>>> {
+        let session = self.session(persona).await?;
+        let ceiling = self.profile.oracle_grace;
+        let this = &*self;
+        let resolve = |t: &str| this.expand(t, persona);
+        let mut present = Vec::new();
+        for sel in selectors {
+            let e = crate::scenario::step::Expect {
+                element: Some(crate::scenario::locator::LocatorDoc::Css(sel.clone())),
+                ..Default::default()
+            };
+            match browser_step::settled_holds(&*session, &e, false, ceiling, &resolve).await? {
+                Some(s) if s.holds => present.push(sel.clone()),
+                Some(_) => {}
+                None => return Ok(None),
+            }
+        }
+        Ok(Some(present))
+    }
+
     /// Runs a flow whose `see`/`not_see` steps are questions, not assertions: the answer is whether
     /// they all hold (`logged_in` carries it). Other steps must succeed.
     pub async fn predicate_flow(&mut self, persona: &str, name: &str) -> StepResult<OracleAnswer> {
@@ -72,6 +115,7 @@ impl FlowCtx {
         let mut logged_in = true;
         // Where the flow ended, when its last step was a look that read it.
         let mut url = None;
+        let mut otherwise_seen: Option<bool> = None;
         for step in &flow.steps {
             url = None;
             let who = step.persona.as_deref().unwrap_or(persona);
@@ -84,9 +128,19 @@ impl FlowCtx {
                     let ceiling = self.profile.oracle_grace.min(limit);
                     let settled =
                         browser_step::settled_holds(&*session, e, true, ceiling, &resolve).await?;
+                    let mut sign = String::new();
                     let seen = match settled {
                         Some(settled) => {
                             url = settled.url;
+                            if let Some(o) = settled.otherwise_seen {
+                                otherwise_seen = Some(otherwise_seen.unwrap_or(false) || o);
+                            }
+                            if settled.by_otherwise {
+                                sign = format!(
+                                    "; saw `{}`, what only logged-out visitors get",
+                                    e.otherwise.as_deref().unwrap_or_default()
+                                );
+                            }
                             settled.holds
                         }
                         None => {
@@ -95,7 +149,7 @@ impl FlowCtx {
                         }
                     };
                     observed.push(format!(
-                        "{} {}",
+                        "{} {}{sign}",
                         if seen { "saw" } else { "did not see" },
                         e.describe()
                     ));
@@ -145,6 +199,7 @@ impl FlowCtx {
             logged_in,
             observed,
             url,
+            otherwise_seen,
         })
     }
 }

@@ -791,6 +791,24 @@ fn expect(ctx: &mut Ctx, node: &Node, what: &str) -> Option<Expect> {
         );
         return None;
     }
+    if e.otherwise.is_some() && what != "`see`" {
+        ctx.error(
+            node.pos,
+            1,
+            format!("{what} takes no `otherwise`: it is the `logged_in` oracle's `see`'s"),
+            Some("remove `otherwise`, or move it to the oracle's `see`".into()),
+        );
+        return None;
+    }
+    if e.otherwise.as_deref().is_some_and(|o| o.trim().is_empty()) {
+        ctx.error(
+            node.pos,
+            1,
+            "`otherwise` is empty".to_string(),
+            Some("name the CSS selector of what only logged-out visitors get, e.g. `otherwise: \"#login-submit\"`".into()),
+        );
+        return None;
+    }
     Some(e)
 }
 
@@ -1077,6 +1095,36 @@ mod tests {
         let mut ctx = Ctx::new(Arc::from("s.yaml"));
         let s = step(&mut ctx, &node);
         (s, ctx.diags.iter().map(|d| d.message.clone()).collect())
+    }
+
+    #[test]
+    fn otherwise_is_a_see_s_and_never_empty() {
+        let (s, d) = one("see: {element: '#a', otherwise: '#login'}");
+        assert!(d.is_empty(), "{d:?}");
+        let Some(Action::See(e)) = s.map(|s| s.action) else {
+            panic!("a see")
+        };
+        assert_eq!(e.otherwise.as_deref(), Some("#login"));
+        for (yaml, says) in [
+            (
+                "wait_for: {element: '#a', otherwise: '#b'}",
+                "takes no `otherwise`",
+            ),
+            (
+                "not_see: {element: '#a', otherwise: '#b'}",
+                "takes no `otherwise`",
+            ),
+            (
+                "see: {element: '#a', otherwise: ' '}",
+                "`otherwise` is empty",
+            ),
+        ] {
+            let (s, d) = one(yaml);
+            assert!(
+                s.is_none() && d.iter().any(|m| m.contains(says)),
+                "{yaml}: {d:?}"
+            );
+        }
     }
 
     #[test]

@@ -44,6 +44,13 @@ pub struct Expect {
     pub text: Option<String>,
     /// A substring of the current URL.
     pub url: Option<String>,
+    /// Only on a `see` of the `logged_in` oracle: a CSS selector of what the app shows only to
+    /// visitors who are not logged in (the login form's submit button, say). Once the page has loaded
+    /// with it and has no work pending, the oracle answers "logged out" without waiting for the page
+    /// to have been still for a while. `usher check-profile` proves it is seen logged out and never
+    /// logged in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub otherwise: Option<String>,
 }
 
 impl Expect {

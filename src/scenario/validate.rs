@@ -136,6 +136,25 @@ pub fn suite(
             );
         }
     }
+    // Only the oracle reads `otherwise`: anywhere else it would be silently ignored.
+    let elsewhere = (p.flows.values())
+        .filter(|f| f.name != "logged_in")
+        .flat_map(|f| all_steps(&f.steps))
+        .chain(suite.scenarios.iter().flat_map(|s| all_steps(&s.steps)));
+    for step in elsewhere {
+        if let Action::See(e) = &step.action
+            && e.otherwise.is_some()
+        {
+            out.push(
+                Diagnostic::new(
+                    &step.origin.file,
+                    Some(step.origin.pos),
+                    "`otherwise` only means something in the `logged_in` oracle's `see`",
+                )
+                .hint("remove `otherwise` here; a `see` elsewhere is an assertion, not a question"),
+            );
+        }
+    }
     for s in &suite.scenarios {
         for (i, name) in s.personas.iter().enumerate() {
             if !p.personas.contains_key(name) {
@@ -457,6 +476,24 @@ mod tests {
         assert!(
             out.iter()
                 .any(|d| d.message.contains("`variants` is a scenario step")),
+            "{out:?}"
+        );
+    }
+
+    #[test]
+    fn otherwise_is_only_the_oracles() {
+        let login = "app: x\ntoken: auto\nflows:\n  login:\n    - open: /login\n";
+        let ok = check(&format!(
+            "{login}  logged_in:\n    - see: {{element: '#a', otherwise: '#go'}}\n"
+        ));
+        assert!(ok.is_empty(), "{ok:?}");
+        let out = check(&format!(
+            "{login}    - see: {{element: '#a', otherwise: '#go'}}\n  logged_in:\n    - see: '#a'\n"
+        ));
+        assert!(
+            out.iter().any(|d| d
+                .message
+                .contains("`otherwise` only means something in the `logged_in` oracle's `see`")),
             "{out:?}"
         );
     }

@@ -10,6 +10,8 @@ use usher::demo::{DemoConfig, RunningDemo};
 const ALICE: &str = "alice-demo-password";
 const MALLORY: &str = "mallory-demo-password";
 const XALICE: &str = "xalice-demo-password";
+/// The shipped profile's oracle question.
+const ORACLE_SEE: &str = "    - see: { element: \"#account-email\", otherwise: \"#login-submit\" }";
 
 fn client(app: &RunningDemo) -> reqwest::Client {
     let base = url::Url::parse(&app.base_url()).unwrap();
@@ -64,6 +66,9 @@ async fn check_profile_proves_every_persona_and_the_password_forms_without_submi
             "after login, the oracle says: logged in",
             "after logout, the oracle says: logged out",
             "the session token is where the profile says",
+            "before login, the oracle's page shows `#login-submit`",
+            "after login, the oracle's page never shows `#login-submit`",
+            "after logout, the oracle's page shows `#login-submit`",
         ] {
             assert!(
                 ok.iter().any(|l| l.contains(&format!("{persona}: {what}"))),
@@ -140,7 +145,7 @@ async fn check_profile_proves_every_persona_and_the_password_forms_without_submi
     // An oracle that matches anonymous pages too (the events list) must be called out (exit 2). This
     // was a test of its own in engine_chrome.rs, with a Ticketbooth and a good run of its own that
     // repeated the one above.
-    let loose = text.replace("    - see: \"#account-email\"", "    - see: \"body\"");
+    let loose = text.replace(ORACLE_SEE, "    - see: \"body\"");
     assert_ne!(loose, text);
     let loose_path = dir.path().join("loose-oracle.yaml");
     std::fs::write(&loose_path, loose).unwrap();
@@ -151,6 +156,31 @@ async fn check_profile_proves_every_persona_and_the_password_forms_without_submi
         "{}",
         show(&out)
     );
+
+    // `otherwise` names what only logged-out visitors get. One the logged-in page shows too would
+    // let the oracle answer "logged out" for a live session (a replay flaw would PASS), and one the
+    // logged-out page never shows says nothing: both are a wrong profile (exit 2).
+    for (sign, wrong) in [
+        (
+            "body",
+            "victim: after login, the oracle's page shows `body`",
+        ),
+        (
+            "#no-such-sign",
+            "victim: before login, the oracle's page does not show `#no-such-sign`",
+        ),
+    ] {
+        let changed = text.replace(ORACLE_SEE, &ORACLE_SEE.replace("#login-submit", sign));
+        assert_ne!(changed, text);
+        std::fs::write(&path, changed).unwrap();
+        let out = check_profile(&app, path.to_str().unwrap(), MALLORY);
+        assert_eq!(out.status.code(), Some(2), "{sign}: {}", show(&out));
+        assert!(
+            lines(&out, "FAIL").iter().any(|l| l.contains(wrong)),
+            "{sign}: {}",
+            show(&out)
+        );
+    }
 
     // A form reached through a link is looked at; a click that may submit is never made.
     let detours = text
@@ -202,7 +232,7 @@ async fn check_profile_proves_every_persona_and_the_password_forms_without_submi
         .replace("identity: \"#whoami\"", "")
         .replace("mallory@ticketbooth.test", "xalice@ticketbooth.test")
         .replace(
-            "    - open: /account\n    - see: \"#account-email\"",
+            &format!("    - open: /account\n{ORACLE_SEE}"),
             "    - open: /outbox?email=alice@ticketbooth.test\n    - see: \"#whoami\"",
         );
     std::fs::write(&path, loose).unwrap();

@@ -45,6 +45,7 @@ mod logs;
 mod max_wait;
 mod mobile_emulation;
 mod oracle_grace;
+mod oracle_otherwise;
 mod preconditions;
 mod report_html;
 mod report_json;

@@ -83,7 +83,7 @@ async fn serve() -> SocketAddr {
 }
 
 async fn look(s: &dyn Session) -> Look {
-    s.look(Some("#who")).await.expect("a look")
+    s.look(Some("#who"), None).await.expect("a look")
 }
 
 #[tokio::test(flavor = "multi_thread")]
