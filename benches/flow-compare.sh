@@ -15,8 +15,9 @@
 # shape and the `no-logout-invalidation` flaw, where it must find the flaw (exit 1) every round.
 #   bash benches/flow-compare.sh [ROUNDS] [PORT]
 #   RENDER_DELAY=1500ms bash benches/flow-compare.sh [ROUNDS] [PORT]
-# OLD_USHER=path/to/an/older/usher adds that binary as `usherold` to the default mode's rounds, for a
-# before/after measured side by side.
+# OLD_USHER=path/to/an/older/usher adds that binary as `usherold` to the rounds (both modes), for a
+# before/after measured side by side; OLD_PROFILE=DIR gives it a profile directory of its own (the
+# bench profile as that binary's commit had it, when the profile language has changed since).
 set -euo pipefail
 rounds=${1:-10}; port=${2:-18480}
 source "$(dirname "$0")/common.sh"
@@ -63,8 +64,8 @@ run_usherflaw() {
     --report-dir "$BENCH_WORK/reports-flaw"
 }
 run_usherold() {
-  "$OLD_USHER" run "$BENCH_ROOT/benches/data/replay-flow" --target "$TARGET" "${SECRETS[@]}" \
-    --report-dir "$BENCH_WORK/reports-old"
+  "$OLD_USHER" run "${OLD_PROFILE:-$BENCH_ROOT/benches/data/replay-flow}" --target "$TARGET" \
+    "${SECRETS[@]}" --report-dir "$BENCH_WORK/reports-old"
 }
 run_rawr() { run_raw --wait-rendered; }
 run_pythonr() { run_python --wait-rendered; }
@@ -73,8 +74,8 @@ if [ -n "${RENDER_DELAY:-}" ]; then
   impls=(usher rawr pythonr usherflaw)
 else
   impls=(usher usher0 raw raw800 python python800)
-  if [ -n "${OLD_USHER:-}" ]; then impls+=(usherold); fi
 fi
+if [ -n "${OLD_USHER:-}" ]; then impls+=(usherold); fi
 csv=$BENCH_WORK/flow.csv
 echo "round,impl,wall_s" > "$csv"
 echo "load before: $(load_avg)"
