@@ -419,10 +419,13 @@ fn otherwise_logged_out(
             "{label}: {when}, the oracle's page shows `{list}` (its sign of a logged-out page)"
         )),
         Some(false) => proof.wrong(format!(
-            "{label}: {when}, the oracle's page does not show `{list}`, which the oracle names              (`otherwise`) as what logged-out visitors get; name what that page shows, or remove              `otherwise`"
+            "{label}: {when}, the oracle's page does not show `{list}`, which the oracle names \
+             (`otherwise`) as what logged-out visitors get; name what that page shows, or remove \
+             `otherwise`"
         )),
         None => proof.warn(format!(
-            "{label}: {when}, the oracle's page could not be watched, so its `otherwise` `{list}`              is not used here"
+            "{label}: {when}, the oracle's page could not be watched, so its `otherwise` `{list}` \
+             is not used here"
         )),
     }
 }
@@ -462,7 +465,9 @@ async fn otherwise_logged_in(
         ));
     } else {
         proof.wrong(format!(
-            "{label}: after login, the oracle's page shows `{}`, which the oracle names (`otherwise`)              as what only logged-out visitors get: it would answer \"logged out\" for this session;              name something a logged-in page never shows, or remove `otherwise`",
+            "{label}: after login, the oracle's page shows `{}`, which the oracle names (`otherwise`) \
+             as what only logged-out visitors get: it would answer \"logged out\" for this session; \
+             name something a logged-in page never shows, or remove `otherwise`",
             shown.join("`, `")
         ));
     }

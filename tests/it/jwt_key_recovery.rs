@@ -12,7 +12,7 @@ use reqwest::StatusCode;
 use serde_json::Value;
 use usher::demo::{DemoConfig, Jwks, JwtConfig, JwtFlaw, JwtFlawSet};
 
-use crate::support::usher::{UsherCommand, quiet_usher, results_text, streams};
+use crate::support::usher::{UsherCommand, evidence, quiet_usher, results_text, streams};
 
 const PROFILE: &str = "scenarios/ticketbooth-jwt/app.yaml";
 const SCENARIO: &str = "jwt-key-confusion";
@@ -72,16 +72,6 @@ fn run_scenario(target: &str) -> (String, Value, String) {
         check,
         shown,
     )
-}
-
-fn evidence<'a>(check: &'a Value, label: &str) -> &'a str {
-    check["evidence"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .find(|e| e["label"] == label)
-        .and_then(|e| e["value"].as_str())
-        .unwrap_or_default()
 }
 
 #[tokio::test(flavor = "multi_thread")]

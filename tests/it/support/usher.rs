@@ -149,6 +149,17 @@ pub fn verdicts_of(results: &Value) -> BTreeMap<String, String> {
 }
 
 /// Flow name → verdict from the results.json in `report_dir` (empty where there is none).
+/// The value of a check's first `label` evidence in results.json ("" when it has none).
+pub fn evidence<'a>(check: &'a Value, label: &str) -> &'a str {
+    check["evidence"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|e| e["label"] == label)
+        .and_then(|e| e["value"].as_str())
+        .unwrap_or_default()
+}
+
 pub fn verdicts(report_dir: &Path) -> BTreeMap<String, String> {
     verdicts_of(&results(report_dir))
 }
