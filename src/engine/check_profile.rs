@@ -260,10 +260,8 @@ async fn prove_account(
             return false;
         }
     };
-    if logged_in {
+    if let Some(a) = &logged_in_answer {
         shows_own_account(ctx, proof, label, persona).await;
-    }
-    if let Some(a) = logged_in_answer.as_ref().filter(|a| a.logged_in) {
         otherwise_logged_in(ctx, proof, label, persona, a).await;
     }
 
